@@ -1,0 +1,49 @@
+# Noaber — the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1:8000
+# Demo mode: DEBUG on, console e-mail, demo data and logins.
+DEMO_ENV := NOABER_DEBUG=1 NOABER_DEMO=1
+
+.PHONY: run test lint format check-python clean codes
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Noaber heeft Python 3.11 of nieuwer nodig (gevonden: " + sys.version.split()[0] + ").")'
+
+$(VENV)/.installed: requirements.lock | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@
+
+run: $(VENV)/.installed
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	$(DEMO_ENV) $(PY) manage.py demo_logins
+	@echo "Noaber draait op http://$(HOST)/  (stoppen: Ctrl+C)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(DEMO_ENV) $(PY) manage.py db_worker --queue-name '*' & \
+	  $(DEMO_ENV) $(PY) manage.py run_scheduler & \
+	  $(DEMO_ENV) $(PY) manage.py runserver --noreload $(HOST)
+
+test: $(VENV)/.dev-installed
+	$(PY) manage.py test --noinput $(TESTS)
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var
+
+codes: $(VENV)/.installed
+	@$(DEMO_ENV) $(PY) manage.py demo_logins

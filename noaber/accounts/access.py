@@ -1,0 +1,196 @@
+"""The one place that decides who may do what.
+
+- `RULES` maps every action name to the roles that may perform it.
+- `can(user, action, target)` answers the question for a municipality or for an object that
+  belongs to one. Roles are held per municipality, so an advisor of Tubbergen holds no role in
+  Dinkelland and can do nothing there.
+- The view decorators `public_view`, `signed_in_view` and `municipality_view` enforce the rule
+  and declare it on the view (`view.access_rule`), so the access-matrix test can list every URL
+  and check it, and so a URL without a declared rule fails that test.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.views.decorators.http import require_http_methods
+
+from .models import Municipality, Role
+
+ALL_ROLES = frozenset(Role.values)
+STAFF_ROLES = ALL_ROLES - {Role.PARTNER}
+# Rights that the access review treats as privileged (quarterly review, change alerts).
+PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.PRIVACY})
+
+RULES: dict[str, frozenset[str]] = {
+    # Every role has a dashboard of its own.
+    "dashboard.view": ALL_ROLES,
+    # Themes and priorities: reference data, readable by who plans and assesses, edited by admin.
+    "themes.view": frozenset({Role.ADVISOR, Role.MANAGEMENT, Role.ADMIN, Role.PRIVACY}),
+    "themes.manage": frozenset({Role.ADMIN}),
+    # The audit log is for the privacy officer; reading it is itself logged.
+    "audit.view": frozenset({Role.PRIVACY}),
+}
+
+
+def _role_cache(user) -> dict[int, frozenset[str]]:
+    cache = getattr(user, "_noaber_roles", None)
+    if cache is None:
+        cache = {}
+        for municipality_id, role in user.memberships.values_list("municipality_id", "role"):
+            cache.setdefault(municipality_id, set()).add(role)
+        cache = {k: frozenset(v) for k, v in cache.items()}
+        user._noaber_roles = cache
+    return cache
+
+
+def _municipality_of(target) -> Municipality | None:
+    if isinstance(target, Municipality):
+        return target
+    return getattr(target, "municipality", None)
+
+
+def roles_of(user, target) -> frozenset[str]:
+    """The roles `user` holds in the municipality of `target` (a municipality or an object)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    municipality = _municipality_of(target)
+    if municipality is None:
+        return frozenset()
+    return _role_cache(user).get(municipality.pk, frozenset())
+
+
+def municipalities_of(user):
+    """The municipalities a user serves, in any role."""
+    if not user.is_authenticated:
+        return Municipality.objects.none()
+    return Municipality.objects.filter(pk__in=_role_cache(user).keys())
+
+
+def serves(user, municipality) -> bool:
+    return bool(roles_of(user, municipality))
+
+
+def can(user, action: str, target) -> bool:
+    """May `user` perform `action` on `target` (a municipality or an object in one)?"""
+    if action not in RULES:
+        raise KeyError(f"No access rule for action {action!r}; add it to RULES.")
+    return bool(roles_of(user, target) & RULES[action])
+
+
+def is_privileged(user) -> bool:
+    return any(roles & PRIVILEGED_ROLES for roles in _role_cache(user).values())
+
+
+# --- View decorators that enforce and declare the rule ---------------------------------------
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    scope: str  # "public", "signed_in" or "municipality"
+    action: str = ""
+    methods: tuple[str, ...] = ("GET",)
+    # Whether a GET renders a page (the browser/axe suite visits those).
+    page: bool = True
+    # Returns example URL kwargs (besides `municipality`) for the access-matrix and axe tests.
+    example: Callable[[Municipality], dict] | None = None
+
+
+def _declare(view, rule: AccessRule):
+    view.access_rule = rule
+    return view
+
+
+def public_view(methods: Iterable[str] = ("GET",), *, page: bool = True):
+    """Anyone, signed in or not, may use this view."""
+    methods = tuple(methods)
+
+    def decorator(view):
+        return _declare(
+            require_http_methods(list(methods))(view), AccessRule("public", "", methods, page)
+        )
+
+    return decorator
+
+
+def _signed_in_or_redirect(request):
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+    if not user.is_verified():
+        # A session without a verified second factor is not a staff session.
+        logout(request)
+        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+    return None
+
+
+def signed_in_view(methods: Iterable[str] = ("GET",), *, page: bool = True):
+    """Any signed-in user with a verified second factor, whatever their roles."""
+    methods = tuple(methods)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            return _signed_in_or_redirect(request) or view(request, *args, **kwargs)
+
+        checked = require_http_methods(list(methods))(wrapper)
+        return _declare(checked, AccessRule("signed_in", "", methods, page))
+
+    return decorator
+
+
+def municipality_view(
+    action: str,
+    methods: Iterable[str] = ("GET",),
+    *,
+    page: bool = True,
+    example: Callable[[Municipality], dict] | None = None,
+):
+    """A view under /m/<municipality>/ that needs `action` there.
+
+    The view receives the Municipality object instead of its code. A user who does not serve
+    the municipality gets 404 (no hint it is there for them), a user who serves it without the
+    right role 403; both are audited as denied.
+    """
+    if action not in RULES:
+        raise KeyError(f"No access rule for action {action!r}; add it to RULES.")
+    methods = tuple(methods)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, municipality: str, *args, **kwargs):
+            redirect = _signed_in_or_redirect(request)
+            if redirect:
+                return redirect
+            found = Municipality.objects.filter(cbs_code=municipality).first()
+            if found is None:
+                raise Http404
+            if not can(request.user, action, found):
+                from noaber.audit.actions import record
+                from noaber.audit.models import Action, Result
+
+                record(
+                    Action.DENIED,
+                    request=request,
+                    municipality=found,
+                    object_type="page",
+                    object_id=request.path,
+                    result=Result.DENIED,
+                    detail={"needed": action},
+                )
+                if not serves(request.user, found):
+                    raise Http404
+                raise PermissionDenied
+            request.session["municipality"] = found.cbs_code
+            request.municipality = found
+            return view(request, found, *args, **kwargs)
+
+        checked = require_http_methods(list(methods))(wrapper)
+        return _declare(checked, AccessRule("municipality", action, methods, page, example))
+
+    return decorator

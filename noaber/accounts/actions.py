@@ -1,0 +1,148 @@
+"""Every change of state in accounts: logins, second factors, passwords, roles."""
+
+from django.contrib.auth import login as django_login
+from django.contrib.auth import logout as django_logout
+from django.db import transaction
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from noaber.audit.actions import record
+from noaber.audit.models import Action, Result
+
+from .lockout import username_key
+from .models import Membership, Municipality, Organisation, User
+
+
+def record_login_failure(request, username: str, reason: str, municipality=None, result=None):
+    """Count and audit a failed login step. `reason` is a fixed code, never user input."""
+    record(
+        Action.LOGIN_FAILED,
+        actor=None,
+        request=request,
+        municipality=municipality,
+        role="",
+        object_type="user",
+        object_id=username_key(username),
+        result=result or Result.FAILURE,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def complete_login(request, user: User, device: TOTPDevice, municipality: Municipality):
+    """Both factors passed: start the staff session and audit the login."""
+    django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    otp_login(request, device)
+    request.session["municipality"] = municipality.cbs_code
+    record(
+        Action.LOGIN,
+        actor=user,
+        request=request,
+        municipality=municipality,
+        object_type="user",
+        object_id=username_key(user.username),
+    )
+
+
+def logout(request):
+    user = request.user if request.user.is_authenticated else None
+    if user is not None:
+        record(
+            Action.LOGOUT,
+            actor=user,
+            request=request,
+            object_type="user",
+            object_id=username_key(user.username),
+        )
+    django_logout(request)
+
+
+def enrolment_device(user: User) -> TOTPDevice:
+    """The user's unconfirmed TOTP device, created on first need (secret stays server-side)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def confirm_device(device: TOTPDevice, *, request):
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+    record(
+        Action.UPDATE,
+        actor=device.user,
+        request=request,
+        object_type="mfa_device",
+        object_id=device.pk,
+        reason="mfa_enrolled",
+    )
+
+
+@transaction.atomic
+def change_password(user: User, new_password: str, *, request):
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    record(
+        Action.UPDATE,
+        actor=user,
+        request=request,
+        object_type="user",
+        object_id=username_key(user.username),
+        reason="password_changed",
+    )
+
+
+@transaction.atomic
+def create_user(
+    username: str,
+    *,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    password: str | None = None,
+    organisation: Organisation | None = None,
+    actor=None,
+    origin: str = "system",
+) -> User:
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        organisation=organisation,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    record(
+        Action.CREATE,
+        actor=actor,
+        origin=origin,
+        object_type="user",
+        object_id=username_key(username),
+    )
+    return user
+
+
+@transaction.atomic
+def grant_role(user: User, municipality: Municipality, role: str, *, actor=None, origin="system"):
+    membership, created = Membership.objects.get_or_create(
+        user=user, municipality=municipality, role=role
+    )
+    if created:
+        user.__dict__.pop("_noaber_roles", None)
+        record(
+            Action.CREATE,
+            actor=actor,
+            origin=origin,
+            municipality=municipality,
+            role="",
+            object_type="membership",
+            object_id=membership.pk,
+            detail={"user": username_key(user.username), "role": role},
+        )
+    return membership

@@ -1,0 +1,129 @@
+"""Municipalities, organisations, users and their roles per municipality."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The roles of PRODUCT.md. A user holds roles per municipality (see Membership)."""
+
+    EMPLOYEE = "employee", _("Medewerker")
+    ADVISOR = "advisor", _("Adviseur veiligheid")
+    ENFORCER = "enforcer", _("Handhaver (boa)")
+    PARTNER = "partner", _("Ketenpartner")
+    PRIVACY = "privacy", _("Privacyfunctionaris")
+    MANAGEMENT = "management", _("Bestuur en management")
+    ADMIN = "admin", _("Functioneel beheerder")
+
+
+cbs_code_validator = RegexValidator(
+    r"^GM\d{4}$", _("Een CBS-gemeentecode bestaat uit GM en vier cijfers, bijvoorbeeld GM1774.")
+)
+
+
+class Municipality(models.Model):
+    name = models.CharField(_("naam"), max_length=100, unique=True)
+    cbs_code = models.CharField(
+        _("CBS-code"), max_length=6, unique=True, validators=[cbs_code_validator]
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("gemeente")
+        verbose_name_plural = _("gemeenten")
+
+    def __str__(self):
+        return self.name
+
+    def inhabitants_in(self, year: int) -> int | None:
+        """Inhabitants on 1 January of `year`, or of the latest earlier year known."""
+        row = self.populations.filter(year__lte=year).order_by("-year").first()
+        return row.inhabitants if row else None
+
+
+class Population(models.Model):
+    """Inhabitants of a municipality on 1 January of a year (CBS)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="populations"
+    )
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    inhabitants = models.PositiveIntegerField(_("inwoners"), validators=[MinValueValidator(1)])
+    source = models.CharField(_("bron"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["municipality", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="one_population_a_year")
+        ]
+        verbose_name = _("inwonertal")
+        verbose_name_plural = _("inwonertallen")
+
+    def __str__(self):
+        return f"{self.municipality} {self.year}: {self.inhabitants}"
+
+
+class Organisation(models.Model):
+    """A municipal team or a chain partner. Partner users belong to one."""
+
+    class Kind(models.TextChoices):
+        MUNICIPAL_TEAM = "municipal_team", _("Gemeentelijk team")
+        CHAIN_PARTNER = "chain_partner", _("Ketenpartner")
+
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
+    responsibility = models.TextField(_("verantwoordelijkheid voor veiligheid"), blank=True)
+    # Municipal teams belong to the municipalities they work for; partners may work for many.
+    municipalities = models.ManyToManyField(
+        Municipality, blank=True, related_name="organisations", verbose_name=_("gemeenten")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A named person; never a group account. Roles come from memberships."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("organisatie"),
+    )
+
+    class Meta:
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+
+
+class Membership(models.Model):
+    """User U holds role R for municipality M. An advisor can serve several municipalities."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
+    granted_at = models.DateTimeField(_("toegekend op"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality", "role"], name="one_role_per_municipality"
+            )
+        ]
+        verbose_name = _("rol")
+        verbose_name_plural = _("rollen")
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} — {self.municipality}"

@@ -1,0 +1,223 @@
+"""Noaber's one settings module. Everything that differs per installation comes from the
+environment (see docs/operations.md); the defaults give a safe production posture, and
+`make run` switches on demo mode with NOABER_DEBUG=1 NOABER_DEMO=1."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("NOABER_VAR_DIR", BASE_DIR / "var"))
+
+DEBUG = env_bool("NOABER_DEBUG")
+# Demo mode: demo data may be loaded and demo logins printed. Never on in production.
+DEMO = env_bool("NOABER_DEMO")
+
+SECRET_KEY = os.environ.get("NOABER_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "NOABER_SECRET_KEY must be set when NOABER_DEBUG is off (see docs/operations.md)."
+        )
+    SECRET_KEY = "insecure-demo-key-only-for-make-run-and-tests-" + "x" * 20
+
+ALLOWED_HOSTS = env_list("NOABER_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env_list("NOABER_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.forms",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
+    "noaber.audit",
+    "noaber.jobs",
+    "noaber.accounts",
+    "noaber.themes",
+    "noaber.ui",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "noaber.ui.middleware.security_headers",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "noaber.urls"
+# Form widgets render through templates/django/forms/ so they carry NL Design System classes.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+WSGI_APPLICATION = "noaber.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "noaber.ui.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite by default, PostgreSQL (or another) by DATABASE_URL --------------------
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'noaber.sqlite3'}"),
+        conn_max_age=int(os.environ.get("NOABER_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE takes the write lock at BEGIN, so the web server and the worker never
+    # deadlock on a lock upgrade; WAL lets readers continue while one writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts, passwords, sessions ----------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "ui:home"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Idle timeout: the cookie lives 30 minutes and every request renews it.
+SESSION_COOKIE_AGE = int(os.environ.get("NOABER_SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Failed logins: this many failures within the window lock the account (and, ten times as
+# many, the client address) for the rest of the window.
+NOABER_LOGIN_MAX_FAILURES = int(os.environ.get("NOABER_LOGIN_MAX_FAILURES", "5"))
+NOABER_LOGIN_WINDOW_MINUTES = int(os.environ.get("NOABER_LOGIN_WINDOW_MINUTES", "15"))
+OTP_TOTP_ISSUER = "Noaber"
+
+# --- Security headers (production posture unless DEBUG) -------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("NOABER_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("NOABER_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+# Number of reverse proxies in front of Noaber whose X-Forwarded-For may be trusted.
+NOABER_TRUSTED_PROXIES = int(os.environ.get("NOABER_TRUSTED_PROXIES", "0"))
+
+# --- Language: Dutch interface through gettext ----------------------------------------------
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", "Nederlands")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Amsterdam"
+USE_TZ = True
+
+# --- Static files: vendored NL Design System CSS, served by WhiteNoise -----------------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("NOABER_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# --- E-mail: console in demo mode, SMTP otherwise --------------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "NOABER_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("NOABER_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("NOABER_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("NOABER_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("NOABER_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("NOABER_EMAIL_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("NOABER_FROM_EMAIL", "noaber@localhost")
+
+# --- Background work: Django's tasks framework with a database queue -------------------------
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("NOABER_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# --- API -------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_RATES": {"public": "30/hour"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Noaber API",
+    "DESCRIPTION": "API van Noaber, het integraal veiligheidsinformatiesysteem.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+}
+
+# --- Logging: to stderr; no personal data or secrets in log lines ---------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": os.environ.get("NOABER_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

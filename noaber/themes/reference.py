@@ -1,0 +1,51 @@
+"""Loading the VNG themes and the IVP priorities from data/reference (idempotent).
+
+Existing rows are left as they are, so changes the functional admin made survive a reload.
+"""
+
+from django.db import transaction
+
+from noaber.accounts.models import Municipality
+from noaber.accounts.reference import read
+from noaber.audit.actions import record
+from noaber.audit.models import Action
+
+from .models import Domain, Priority, Theme
+
+
+@transaction.atomic
+def load_themes() -> int:
+    data = read("themes.json")
+    changed = 0
+    for d in data["domains"]:
+        domain, created = Domain.objects.get_or_create(
+            number=d["number"], defaults={"name": d["name"]}
+        )
+        changed += created
+        for t in d["themes"]:
+            _, created = Theme.objects.get_or_create(
+                code=t["code"], municipality=None, defaults={"domain": domain, "name": t["name"]}
+            )
+            changed += created
+    shared = {t.code: t for t in Theme.objects.filter(municipality__isnull=True)}
+    for municipality in Municipality.objects.filter(
+        cbs_code__in=data["priorities"]["municipalities"]
+    ):
+        for p in data["priorities"]["items"]:
+            priority, created = Priority.objects.get_or_create(
+                municipality=municipality,
+                name=p["name"],
+                defaults={"order": p["order"], "description": p["description"]},
+            )
+            if created:
+                priority.themes.set([shared[c] for c in p["themes"]])
+                changed += 1
+    if changed:
+        record(
+            Action.CREATE,
+            origin="system",
+            object_type="reference_data",
+            object_id="themes",
+            detail={"created": changed},
+        )
+    return changed

@@ -1,0 +1,25 @@
+"""The main navigation: which items a user sees depends on their roles in the municipality."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from noaber.accounts.access import can
+
+# (label, URL name under /m/<code>/, action needed). Later features add their line here.
+ITEMS = [
+    (_("Overzicht"), "ui:dashboard", "dashboard.view"),
+    (_("Thema's en prioriteiten"), "themes:list", "themes.view"),
+    (_("Auditlog"), "audit:list", "audit.view"),
+]
+
+
+def items_for(user, municipality, current_path: str):
+    items = []
+    for label, name, action in ITEMS:
+        if can(user, action, municipality):
+            url = reverse(name, args=[municipality.cbs_code])
+            current = current_path == url or (
+                name != "ui:dashboard" and current_path.startswith(url)
+            )
+            items.append({"label": label, "url": url, "current": current})
+    return items

@@ -1,0 +1,48 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+
+from noaber.accounts.access import municipalities_of, municipality_view, public_view, roles_of
+from noaber.accounts.models import Role
+
+
+@public_view(["GET"])
+def home(request):
+    """Staff go to the dashboard of their active municipality; others see the welcome page."""
+    user = request.user
+    if user.is_authenticated and user.is_verified():
+        served = list(municipalities_of(user))
+        if served:
+            code = request.session.get("municipality")
+            current = next((m for m in served if m.cbs_code == code), served[0])
+            return redirect("ui:dashboard", current.cbs_code)
+    return render(request, "ui/home.html")
+
+
+@municipality_view("dashboard.view")
+def dashboard(request, municipality):
+    labels = dict(Role.choices)
+    roles = [
+        (role, labels[role]) for role in Role.values if role in roles_of(request.user, municipality)
+    ]
+    return render(request, "ui/dashboard.html", {"roles": roles})
+
+
+@public_view(["GET"])
+def accessibility(request):
+    return render(request, "ui/accessibility.html")
+
+
+@public_view(["GET"], page=False)
+def health(request):
+    """Liveness and database check for load balancers and monitoring."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except Exception:  # noqa: BLE001 - any failure means unhealthy
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "error", "database": database}, status=status
+    )

@@ -1,0 +1,23 @@
+"""All URLs. Staff pages of a municipality live under /m/<CBS code>/ so every view knows,
+from its URL, which municipality's data it touches and the access check can refuse early."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from noaber.accounts.access import public_view
+
+municipality_urls = [
+    path("themas/", include("noaber.themes.urls")),
+    path("audit/", include("noaber.audit.urls")),
+]
+
+urlpatterns = [
+    path("", include("noaber.ui.urls")),
+    path("", include("noaber.accounts.urls")),
+    path(
+        "api/schema/",
+        public_view(["GET"], page=False)(SpectacularAPIView.as_view()),
+        name="api-schema",
+    ),
+    path("m/<str:municipality>/", include(municipality_urls)),
+]
