@@ -1,0 +1,125 @@
+"""Every URL of Noaber against every kind of visitor.
+
+The test lists all URL patterns. A pattern whose view declares no access rule fails the test
+(someone forgot to decide who may use it). Each declared rule is then exercised against an
+anonymous visitor, an advisor of another municipality and each role in Dinkelland, and the
+response is compared with EXPECTED below — a table written here, independently of the rules
+in noaber/accounts/access.py, so that a wrong rule there shows up as a failure here.
+"""
+
+from django.http import HttpResponse
+from django.urls import path, reverse
+
+from noaber.accounts.access import RULES, municipality_view, public_view
+from noaber.accounts.models import Role
+from noaber.accounts.testing import NoaberTestCase
+from noaber.audit.models import Action, AuditEvent
+from noaber.ui.urlwalk import undeclared, walk
+
+ALL = set(Role.values)
+EXPECTED = {
+    "dashboard.view": ALL,
+    "themes.view": {Role.ADVISOR, Role.MANAGEMENT, Role.ADMIN, Role.PRIVACY},
+    "themes.manage": {Role.ADMIN},
+    "audit.view": {Role.PRIVACY},
+}
+
+
+def url_for(route, municipality):
+    kwargs = {}
+    if "municipality" in route.kwargs:
+        kwargs["municipality"] = municipality.cbs_code
+    if route.rule.example:
+        kwargs.update(route.rule.example(municipality))
+    missing = set(route.kwargs) - set(kwargs)
+    assert not missing, f"{route.route}: declare example= for URL arguments {missing}"
+    return reverse(route.name, kwargs=kwargs)
+
+
+class AccessMatrixTests(NoaberTestCase):
+    def routes(self):
+        return list(walk())
+
+    def request(self, route, url):
+        if "GET" in route.rule.methods:
+            return self.client.get(url)
+        return self.client.post(url)
+
+    def test_every_url_declares_an_access_rule(self):
+        self.assertEqual(undeclared(self.routes()), [])
+
+    def test_every_action_has_an_expected_row_here(self):
+        self.assertEqual(
+            set(RULES) - set(EXPECTED), set(), "add the new action to EXPECTED in this test"
+        )
+
+    def test_rules_match_the_expected_table(self):
+        for action, roles in EXPECTED.items():
+            self.assertEqual(set(RULES[action]), roles, action)
+
+    def test_anonymous_visitors_get_only_public_urls(self):
+        for route in self.routes():
+            with self.subTest(route=route.route):
+                response = self.request(route, url_for(route, self.dinkelland))
+                if route.rule.scope == "public":
+                    self.assertLess(response.status_code, 400)
+                else:
+                    self.assertEqual(response.status_code, 302)
+                    self.assertTrue(response["Location"].startswith(reverse("accounts:login")))
+                    self.assertNotIn(b"<main", response.content)
+
+    def test_advisor_of_another_municipality_gets_404_and_is_audited(self):
+        self.sign_in(self.advisor_tubbergen)
+        for route in self.routes():
+            if route.rule.scope != "municipality":
+                continue
+            with self.subTest(route=route.route):
+                url = url_for(route, self.dinkelland)
+                before = AuditEvent.objects.filter(action=Action.DENIED).count()
+                response = self.request(route, url)
+                self.assertEqual(response.status_code, 404)
+                denied = AuditEvent.objects.filter(action=Action.DENIED).order_by("-seq")
+                self.assertEqual(denied.count(), before + 1)
+                self.assertEqual(denied[0].actor, "tim")
+                self.assertEqual(denied[0].municipality, "GM1774")
+                self.assertEqual(denied[0].object_id, url)
+
+    def test_each_role_gets_exactly_what_the_table_allows(self):
+        for role, user in self.by_role.items():
+            self.client.logout()
+            self.sign_in(user)
+            for route in self.routes():
+                if route.rule.scope == "public":
+                    continue
+                with self.subTest(role=role, route=route.route):
+                    response = self.request(route, url_for(route, self.dinkelland))
+                    allowed = route.rule.scope == "signed_in" or role in EXPECTED[route.rule.action]
+                    if allowed:
+                        self.assertIn(response.status_code, (200, 302))
+                        if response.status_code == 302:
+                            self.assertFalse(
+                                response["Location"].startswith(reverse("accounts:login"))
+                            )
+                    else:
+                        self.assertEqual(response.status_code, 403)
+                        self.assertContains(response, "Geen toegang", status_code=403)
+
+
+def bare_view(request, municipality):
+    return HttpResponse("secret")
+
+
+class GuardTests(NoaberTestCase):
+    """The guards themselves must be able to fail."""
+
+    def test_an_undeclared_url_is_reported(self):
+        patterns = [
+            path("ok/", public_view()(bare_view), name="ok"),
+            path("m/<str:municipality>/leak/", bare_view, name="leak"),
+            path("m/<str:municipality>/fine/", municipality_view("audit.view")(bare_view)),
+        ]
+        self.assertEqual(undeclared(walk(patterns)), ["m/<str:municipality>/leak/"])
+
+    def test_an_unknown_action_cannot_be_declared(self):
+        with self.assertRaises(KeyError):
+            municipality_view("secret.peek")
