@@ -1,0 +1,107 @@
+import json
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.urls import reverse
+
+from noaber.accounts.testing import NoaberTestCase
+
+
+class PublicEndpointTests(NoaberTestCase):
+    def test_health_answers_200_json(self):
+        response = self.client.get("/health")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"status": "ok", "database": "ok"})
+
+    def test_api_schema_is_an_openapi_3_document(self):
+        response = self.client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+        self.assertEqual(response.status_code, 200)
+        schema = json.loads(response.content)
+        self.assertTrue(schema["openapi"].startswith("3."))
+        self.assertEqual(schema["info"]["title"], "Noaber API")
+
+    def test_accessibility_statement_is_public_and_dutch(self):
+        response = self.client.get(reverse("ui:accessibility"))
+        self.assertContains(response, "Toegankelijkheidsverklaring")
+        self.assertContains(response, '<html lang="nl"', html=False)
+
+    def test_pages_carry_a_strict_content_security_policy(self):
+        response = self.client.get(reverse("accounts:login"))
+        self.assertIn("script-src 'self'", response["Content-Security-Policy"])
+        self.assertIn("frame-ancestors 'none'", response["Content-Security-Policy"])
+        self.assertEqual(response["X-Frame-Options"], "DENY")
+
+    def test_layout_has_a_skip_link_to_the_main_content(self):
+        response = self.client.get(reverse("accounts:login"))
+        self.assertContains(response, 'href="#inhoud"')
+        self.assertContains(response, 'id="inhoud"')
+
+    def test_no_remote_scripts_styles_or_fonts(self):
+        for url in (reverse("accounts:login"), reverse("ui:home")):
+            body = self.client.get(url).content.decode()
+            self.assertNotIn("http://", body.replace("http://testserver", ""))
+            self.assertNotIn("https://", body)
+
+
+class NavigationTests(NoaberTestCase):
+    def nav(self, user):
+        self.sign_in(user)
+        return self.client.get(reverse("ui:dashboard", args=["GM1774"])).content.decode()
+
+    def test_navigation_depends_on_role(self):
+        privacy = self.nav(self.privacy)
+        self.assertIn(reverse("audit:list", args=["GM1774"]), privacy)
+        self.client.logout()
+        employee = self.nav(self.employee)
+        self.assertNotIn(reverse("audit:list", args=["GM1774"]), employee)
+        self.assertNotIn(reverse("themes:list", args=["GM1774"]), employee)
+
+    def test_dashboard_has_a_section_per_role_held(self):
+        page = self.nav(self.advisor)
+        self.assertIn("Adviseur veiligheid", page)
+        self.assertNotIn("Privacyfunctionaris", page)
+
+    def test_advisor_of_two_municipalities_can_switch(self):
+        page = self.nav(self.advisor)
+        self.assertIn("Naar Tubbergen", page)
+        response = self.client.get(reverse("ui:dashboard", args=["GM0183"]))
+        self.assertContains(response, "Overzicht Tubbergen")
+        self.assertRedirects(self.client.get("/"), reverse("ui:dashboard", args=["GM0183"]))
+
+    def test_unknown_municipality_code_is_404(self):
+        self.sign_in(self.advisor)
+        self.assertEqual(self.client.get("/m/GM9999/").status_code, 404)
+
+
+class ProductionSettingsTests(NoaberTestCase):
+    def test_check_deploy_is_clean_in_production_mode(self):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NOABER_")} | {
+            "NOABER_SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
+            "NOABER_ALLOWED_HOSTS": "noaber.example.nl",
+            "NOABER_VAR_DIR": str(settings.VAR_DIR),
+        }
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("no issues", result.stdout)
+
+    def test_production_refuses_to_start_without_a_secret_key(self):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NOABER_")}
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("NOABER_SECRET_KEY must be set", result.stderr)
