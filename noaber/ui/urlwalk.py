@@ -3,7 +3,7 @@ and accessibility tests, and for anyone who wants the full map of Noaber's URLs)
 
 from dataclasses import dataclass
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 
 @dataclass
@@ -38,3 +38,16 @@ def walk(patterns=None, prefix="", namespace=""):
 def undeclared(routes) -> list[str]:
     """Routes whose view declares no access rule: each is a security decision nobody made."""
     return [r.route for r in routes if r.rule is None]
+
+
+def example_url(route: Route, municipality) -> str:
+    """A concrete URL for `route` in `municipality`, using the rule's declared example."""
+    kwargs = {}
+    if "municipality" in route.kwargs:
+        kwargs["municipality"] = municipality.cbs_code
+    if route.rule.example:
+        kwargs.update(route.rule.example(municipality))
+    missing = set(route.kwargs) - set(kwargs)
+    if missing:
+        raise AssertionError(f"{route.route}: declare example= for URL arguments {missing}")
+    return reverse(route.name, kwargs=kwargs)
