@@ -32,7 +32,7 @@ run: $(VENV)/.installed
 	  $(DEMO_ENV) $(PY) manage.py runserver --noreload $(HOST)
 
 test: $(VENV)/.dev-installed
-	$(PY) manage.py test --noinput $(TESTS)
+	NOABER_DEBUG=1 $(PY) manage.py test --noinput $(TESTS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -27,7 +27,8 @@ EXPECTED = {
 
 class AccessMatrixTests(NoaberTestCase):
     def routes(self):
-        return list(walk())
+        """Declared routes; undeclared ones fail test_every_url_declares_an_access_rule."""
+        return [r for r in walk() if r.rule is not None]
 
     def request(self, route, url):
         if "GET" in route.rule.methods:
@@ -35,7 +36,7 @@ class AccessMatrixTests(NoaberTestCase):
         return self.client.post(url)
 
     def test_every_url_declares_an_access_rule(self):
-        self.assertEqual(undeclared(self.routes()), [])
+        self.assertEqual(undeclared(walk()), [])
 
     def test_every_action_has_an_expected_row_here(self):
         self.assertEqual(

@@ -23,10 +23,6 @@ from noaber.audit.triggers import triggers_removed
 from noaber.themes.reference import load_themes
 from noaber.ui.urlwalk import example_url, walk
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls below are ordinary
-# blocking calls made between browser steps.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("NOABER_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -67,6 +63,9 @@ class BrowserAccessibilityTests(StaticLiveServerTestCase):
             raise SkipTest(f"Chromium not found at {CHROMIUM}")
         from playwright.sync_api import sync_playwright
 
+        # Playwright's sync API runs an event loop in this thread; the ORM calls made between
+        # browser steps are ordinary blocking calls, so Django's async guard is lifted here.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
         super().setUpClass()
         cls.playwright = sync_playwright().start()
         cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -76,6 +75,7 @@ class BrowserAccessibilityTests(StaticLiveServerTestCase):
         cls.browser.close()
         cls.playwright.stop()
         super().tearDownClass()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
     def _fixture_teardown(self):
         # The flush between tests would delete audit rows, which the triggers forbid.
