@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
 
+from .access import PRIVILEGED_ROLES
 from .lockout import username_key
 from .models import Membership, Municipality, Organisation, User
 
@@ -135,6 +136,10 @@ def grant_role(user: User, municipality: Municipality, role: str, *, actor=None,
     )
     if created:
         user.__dict__.pop("_noaber_roles", None)
+        if role in PRIVILEGED_ROLES:
+            from .tasks import notify_privileged_change
+
+            transaction.on_commit(lambda: notify_privileged_change.enqueue(membership.pk))
         record(
             Action.CREATE,
             actor=actor,

@@ -1,0 +1,67 @@
+"""Security alerts (BIO2): changes to privileged rights, and peaks in failed logins."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from noaber.audit.models import Action, AuditEvent
+from noaber.jobs.schedule import periodic
+
+from .models import Membership, Role, User
+
+
+def _recipients(roles, municipality_ids=None) -> list[str]:
+    users = User.objects.filter(is_active=True, memberships__role__in=roles).exclude(email="")
+    if municipality_ids is not None:
+        users = users.filter(memberships__municipality_id__in=municipality_ids)
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+@task()
+def notify_privileged_change(membership_id: int) -> int:
+    """Tell the privacy officers of the municipality that someone got a privileged role."""
+    membership = Membership.objects.select_related("user", "municipality").get(pk=membership_id)
+    to = _recipients([Role.PRIVACY], [membership.municipality_id])
+    if not to:
+        return 0
+    return send_mail(
+        _("Noaber: nieuwe bevoegdheid toegekend"),
+        _(
+            "Gebruiker %(user)s heeft de rol %(role)s gekregen in %(municipality)s. "
+            "Controleer in het auditlog of dit klopt."
+        )
+        % {
+            "user": membership.user.username,
+            "role": membership.get_role_display(),
+            "municipality": membership.municipality.name,
+        },
+        settings.DEFAULT_FROM_EMAIL,
+        to,
+    )
+
+
+@periodic(minutes=15)
+@task()
+def check_failed_login_peak() -> int:
+    """Alert privacy officers and admins when failed logins in the last 15 minutes peak."""
+    since = timezone.now() - timedelta(minutes=15)
+    failures = AuditEvent.objects.filter(action=Action.LOGIN_FAILED, created_at__gte=since).count()
+    if failures < settings.NOABER_FAILED_LOGIN_ALERT:
+        return 0
+    to = _recipients([Role.PRIVACY, Role.ADMIN])
+    if not to:
+        return 0
+    return send_mail(
+        _("Noaber: veel mislukte inlogpogingen"),
+        _(
+            "In het afgelopen kwartier zijn %(count)d inlogpogingen mislukt. Bekijk het "
+            "auditlog (handeling: inloggen mislukt) voor accounts en herkomst."
+        )
+        % {"count": failures},
+        settings.DEFAULT_FROM_EMAIL,
+        to,
+    )
