@@ -14,6 +14,17 @@ from .models import Municipality, Organisation, Population
 REFERENCE_DIR = Path(settings.BASE_DIR) / "data" / "reference"
 
 
+def record_loaded(name: str, created: int) -> None:
+    if created:
+        record(
+            Action.CREATE,
+            origin="system",
+            object_type="reference_data",
+            object_id=name,
+            detail={"created": created},
+        )
+
+
 def read(name: str) -> dict:
     return json.loads((REFERENCE_DIR / name).read_text(encoding="utf-8"))
 
@@ -33,14 +44,7 @@ def load_municipalities() -> int:
                 defaults={"inhabitants": pop["inhabitants"], "source": pop["source"]},
             )
             changed += created
-    if changed:
-        record(
-            Action.CREATE,
-            origin="system",
-            object_type="reference_data",
-            object_id="municipalities",
-            detail={"created": changed},
-        )
+    record_loaded("municipalities", changed)
     return changed
 
 
@@ -56,12 +60,5 @@ def load_organisations() -> int:
         if created:
             organisation.municipalities.set([by_code[c] for c in item["municipalities"]])
             changed += 1
-    if changed:
-        record(
-            Action.CREATE,
-            origin="system",
-            object_type="reference_data",
-            object_id="organisations",
-            detail={"created": changed},
-        )
+    record_loaded("organisations", changed)
     return changed

@@ -93,3 +93,19 @@ def record(
         event.hash = event.compute_hash()
         event.save(force_insert=True)
     return event
+
+
+def verify_and_record(origin: str):
+    """Walk the chain (chain.verify_chain) and append the outcome as a `verify` event."""
+    from .chain import verify_chain
+
+    report = verify_chain()
+    record(
+        Action.VERIFY,
+        object_type="audit_chain",
+        object_id=report.head_seq or "",
+        result=Result.SUCCESS if report.ok else Result.FAILURE,
+        origin=origin,
+        detail={"checked": report.checked, "broken_seq": report.broken_seq},
+    )
+    return report

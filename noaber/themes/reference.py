@@ -6,9 +6,7 @@ Existing rows are left as they are, so changes the functional admin made survive
 from django.db import transaction
 
 from noaber.accounts.models import Municipality
-from noaber.accounts.reference import read
-from noaber.audit.actions import record
-from noaber.audit.models import Action
+from noaber.accounts.reference import read, record_loaded
 
 from .models import Domain, Priority, Theme
 
@@ -40,12 +38,5 @@ def load_themes() -> int:
             if created:
                 priority.themes.set([shared[c] for c in p["themes"]])
                 changed += 1
-    if changed:
-        record(
-            Action.CREATE,
-            origin="system",
-            object_type="reference_data",
-            object_id="themes",
-            detail={"created": changed},
-        )
+    record_loaded("themes", changed)
     return changed

@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from noaber.audit.actions import record
+from noaber.audit.actions import verify_and_record
 from noaber.audit.chain import verify_chain
-from noaber.audit.models import Action, Result
 
 
 class Command(BaseCommand):
@@ -17,16 +16,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        report = verify_chain()
-        if not options["no_record"]:
-            record(
-                Action.VERIFY,
-                object_type="audit_chain",
-                object_id=report.head_seq or "",
-                result=Result.SUCCESS if report.ok else Result.FAILURE,
-                origin="cli",
-                detail={"checked": report.checked, "broken_seq": report.broken_seq},
-            )
+        if options["no_record"]:
+            report = verify_chain()
+        else:
+            report = verify_and_record(origin="cli")
         if not report.ok:
             raise CommandError(
                 f"Audit chain broken at event #{report.broken_seq}: {report.problem}"
