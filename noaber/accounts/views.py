@@ -50,6 +50,13 @@ def _pending(request):
     return user, municipality
 
 
+def _refuse_locked(request, user):
+    actions.record_login_failure(request, user.username, "locked", result=Result.DENIED)
+    request.session.pop(PENDING, None)
+    messages.error(request, LOCKED_MESSAGE)
+    return redirect("accounts:login")
+
+
 def _finish(request, user, device, municipality):
     next_url = request.session.get(PENDING, {}).get("next", "")
     request.session.pop(PENDING, None)
@@ -117,10 +124,7 @@ def login_code(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if login_blocked(user.username, client_origin(request)):
-            actions.record_login_failure(request, user.username, "locked", result=Result.DENIED)
-            request.session.pop(PENDING, None)
-            messages.error(request, LOCKED_MESSAGE)
-            return redirect("accounts:login")
+            return _refuse_locked(request, user)
         for device in TOTPDevice.objects.filter(user=user, confirmed=True):
             if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
                 return _finish(request, user, device, municipality)
@@ -141,6 +145,8 @@ def enrol(request):
     device = actions.enrolment_device(user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if login_blocked(user.username, client_origin(request)):
+            return _refuse_locked(request, user)
         if device.verify_token(form.cleaned_data["token"]):
             actions.confirm_device(device, request=request)
             return _finish(request, user, device, municipality)

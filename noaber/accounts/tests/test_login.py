@@ -71,6 +71,17 @@ class LoginTests(NoaberTestCase):
         self.assertNotIn("_auth_user_id", self.client.session)
         self.assertEqual(failures_for("anouk").get().reason, "bad_otp")
 
+    def test_repeated_wrong_codes_lock_the_login(self):
+        self.password_step("anouk")
+        right = totp_now(self.advisor)
+        wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+        for _ in range(settings.NOABER_LOGIN_MAX_FAILURES):
+            self.client.post(CODE, {"token": wrong})
+        response = self.client.post(CODE, {"token": right}, follow=True)
+        self.assertContains(response, "Te veel mislukte inlogpogingen")
+        self.assertNotIn("_auth_user_id", self.client.session)
+        self.assertNotIn("login_pending", self.client.session)
+
     def test_malformed_totp_code_gets_a_clear_error(self):
         self.password_step("anouk")
         response = self.client.post(CODE, {"token": "12ab56"})
