@@ -26,10 +26,7 @@ run: $(VENV)/.installed
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	$(DEMO_ENV) $(PY) manage.py demo_logins
 	@echo "Noaber draait op http://$(HOST)/  (stoppen: Ctrl+C)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(DEMO_ENV) $(PY) manage.py db_worker --queue-name '*' & \
-	  $(DEMO_ENV) $(PY) manage.py run_scheduler & \
-	  $(DEMO_ENV) $(PY) manage.py runserver --noreload $(HOST)
+	@$(DEMO_ENV) $(PY) manage.py run_demo $(HOST)
 
 test: $(VENV)/.dev-installed
 	NOABER_DEBUG=1 $(PY) manage.py test --noinput $(TESTS)
