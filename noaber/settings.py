@@ -33,6 +33,16 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-demo-key-only-for-make-run-and-tests-" + "x" * 20
 
+# Key of the audit log's HMAC chain. Kept outside the database, so that someone who can write
+# to the database cannot forge a valid chain; never rotated (old events are verified with it).
+NOABER_AUDIT_KEY = os.environ.get("NOABER_AUDIT_KEY", "")
+if not NOABER_AUDIT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "NOABER_AUDIT_KEY must be set when NOABER_DEBUG is off (see docs/operations.md)."
+        )
+    NOABER_AUDIT_KEY = "insecure-demo-audit-key"
+
 ALLOWED_HOSTS = env_list("NOABER_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("NOABER_CSRF_TRUSTED_ORIGINS")
 
@@ -157,8 +167,10 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-# Number of reverse proxies in front of Noaber whose X-Forwarded-For may be trusted.
-NOABER_TRUSTED_PROXIES = int(os.environ.get("NOABER_TRUSTED_PROXIES", "0"))
+# Number of reverse proxies in front of Noaber whose X-Forwarded-For may be trusted. Production
+# runs behind one TLS-terminating proxy (see SECURE_PROXY_SSL_HEADER), so the default there is 1;
+# with 0 every client would share the proxy's address and one attacker could lock out everyone.
+NOABER_TRUSTED_PROXIES = int(os.environ.get("NOABER_TRUSTED_PROXIES", "0" if DEBUG else "1"))
 
 # --- Language: Dutch interface through gettext ----------------------------------------------
 LANGUAGE_CODE = "nl"

@@ -20,7 +20,7 @@ from noaber.audit.models import Result
 from . import actions
 from .access import municipalities_of, public_view, serves, signed_in_view
 from .forms import LoginForm, TokenForm
-from .lockout import login_blocked
+from .lockout import attempt_guard, login_blocked
 from .models import Municipality, User
 
 PENDING = "login_pending"
@@ -45,7 +45,8 @@ def _pending(request):
         return None, None
     user = User.objects.filter(pk=data["user"], is_active=True).first()
     municipality = Municipality.objects.filter(cbs_code=data["municipality"]).first()
-    if user is None or municipality is None:
+    # A role withdrawn between the two steps ends the login here.
+    if user is None or municipality is None or not serves(user, municipality):
         return None, None
     return user, municipality
 
@@ -72,16 +73,20 @@ def login(request):
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         chosen = form.cleaned_data["municipality"]
-        if login_blocked(username, client_origin(request)):
-            actions.record_login_failure(request, username, "locked", result=Result.DENIED)
-            form.add_error(None, LOCKED_MESSAGE)
-        else:
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            served = list(municipalities_of(user)) if user else []
-            if user is None:
-                actions.record_login_failure(request, username, "bad_password")
-                form.add_error(None, _("Gebruikersnaam of wachtwoord is onjuist."))
-            elif not served:
+        with attempt_guard(username):
+            if login_blocked(username, client_origin(request)):
+                actions.record_login_failure(request, username, "locked", result=Result.DENIED)
+                form.add_error(None, LOCKED_MESSAGE)
+                user = None
+            else:
+                password = form.cleaned_data["password"]
+                user = authenticate(request, username=username, password=password)
+                if user is None:
+                    actions.record_login_failure(request, username, "bad_password")
+                    form.add_error(None, _("Gebruikersnaam of wachtwoord is onjuist."))
+        if user is not None:
+            served = list(municipalities_of(user))
+            if not served:
                 actions.record_login_failure(request, username, "no_role")
                 form.add_error(
                     None,
@@ -123,12 +128,14 @@ def login_code(request):
         return redirect("accounts:login")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if login_blocked(user.username, client_origin(request)):
-            return _refuse_locked(request, user)
-        for device in TOTPDevice.objects.filter(user=user, confirmed=True):
-            if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
-                return _finish(request, user, device, municipality)
-        actions.record_login_failure(request, user.username, "bad_otp")
+        with attempt_guard(user.username):
+            if login_blocked(user.username, client_origin(request)):
+                return _refuse_locked(request, user)
+            token = form.cleaned_data["token"]
+            for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+                if device.verify_is_allowed()[0] and device.verify_token(token):
+                    return _finish(request, user, device, municipality)
+            actions.record_login_failure(request, user.username, "bad_otp")
         form.add_error("token", _("Deze code is onjuist of verlopen. Probeer de nieuwe code."))
     return render(request, "accounts/login_code.html", {"form": form})
 
@@ -145,12 +152,13 @@ def enrol(request):
     device = actions.enrolment_device(user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if login_blocked(user.username, client_origin(request)):
-            return _refuse_locked(request, user)
-        if device.verify_token(form.cleaned_data["token"]):
-            actions.confirm_device(device, request=request)
-            return _finish(request, user, device, municipality)
-        actions.record_login_failure(request, user.username, "bad_otp_enrolment")
+        with attempt_guard(user.username):
+            if login_blocked(user.username, client_origin(request)):
+                return _refuse_locked(request, user)
+            if device.verify_token(form.cleaned_data["token"]):
+                actions.confirm_device(device, request=request)
+                return _finish(request, user, device, municipality)
+            actions.record_login_failure(request, user.username, "bad_otp_enrolment")
         form.add_error("token", _("Deze code klopt niet. Controleer de tijd op uw telefoon."))
     qr = segno.make(device.config_url, error="m")
     secret = device.config_url.split("secret=")[1].split("&")[0]

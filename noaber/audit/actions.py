@@ -7,24 +7,62 @@ from django.utils import timezone
 
 from .models import GENESIS_HASH, Action, AuditEvent, Result
 
-# Keys whose values must never reach the log, whatever a caller passes in `detail`.
-SECRET_KEY_PATTERN = re.compile(r"pass|token|secret|otp|totp|code|key|cookie|session", re.I)
+# Keys whose values must never reach the log, whatever a caller passes in `detail`: a key is
+# secret when one of its words (split on _ - . and spaces) is one of these. Whole words, so that
+# `cbs_code` or `postcode` are kept while `api_key`, `password` and `receipt_code` are not.
+SECRET_WORDS = frozenset(
+    {
+        "pass",
+        "passwd",
+        "password",
+        "wachtwoord",
+        "token",
+        "secret",
+        "otp",
+        "totp",
+        "key",
+        "cookie",
+        "session",
+        "sessionid",
+        "csrf",
+        "receipt",
+        "bon",
+        "bonnummer",
+        "bsn",
+    }
+)
+KEY_WORDS = re.compile(r"[_\-.\s]+")
 REDACTED = "[verwijderd]"
 # Any constant works; it names the PostgreSQL advisory lock that serialises chain appends.
 CHAIN_LOCK_ID = 0x6E6F61626572
 
 
+def is_secret_key(key: str) -> bool:
+    return any(word in SECRET_WORDS for word in KEY_WORDS.split(key.lower()))
+
+
+def _text(value) -> str:
+    # PostgreSQL text cannot hold NUL; drop it so SQLite and PostgreSQL store the same bytes.
+    return str(value).replace("\x00", "")
+
+
 def _scrub(detail):
+    """Detail as plain JSON that every database returns unchanged, secrets removed.
+
+    Floats become text: PostgreSQL's jsonb would return 1e16 as an integer and so change the
+    bytes the HMAC covers. Integers beyond 2**53 become text for the same reason.
+    """
     if isinstance(detail, dict):
         return {
-            str(k): (REDACTED if SECRET_KEY_PATTERN.search(str(k)) else _scrub(v))
-            for k, v in detail.items()
+            _text(k): (REDACTED if is_secret_key(str(k)) else _scrub(v)) for k, v in detail.items()
         }
     if isinstance(detail, list | tuple):
         return [_scrub(v) for v in detail]
-    if detail is None or isinstance(detail, bool | int | float):
+    if detail is None or isinstance(detail, bool):
         return detail
-    return str(detail)
+    if isinstance(detail, int) and abs(detail) < 2**53:
+        return detail
+    return _text(detail)
 
 
 def client_origin(request) -> str:
@@ -79,15 +117,15 @@ def record(
             prev_hash=last.hash if last else GENESIS_HASH,
             created_at=timezone.now(),
             actor_id=getattr(actor, "pk", None),
-            actor=getattr(actor, "username", "") if actor is not None else "",
+            actor=_text(getattr(actor, "username", "")) if actor is not None else "",
             role=role or "",
             municipality=getattr(municipality, "cbs_code", municipality or "") or "",
             action=action,
             object_type=object_type,
-            object_id=str(object_id)[:150],
+            object_id=_text(object_id)[:150],
             result=result,
-            origin=origin[:100],
-            reason=reason,
+            origin=_text(origin)[:100],
+            reason=_text(reason),
             detail=_scrub(detail or {}),
         )
         event.hash = event.compute_hash()
@@ -95,11 +133,11 @@ def record(
     return event
 
 
-def verify_and_record(origin: str):
+def verify_and_record(origin: str, expect_head=None):
     """Walk the chain (chain.verify_chain) and append the outcome as a `verify` event."""
     from .chain import verify_chain
 
-    report = verify_chain()
+    report = verify_chain(expect_head)
     record(
         Action.VERIFY,
         object_type="audit_chain",

@@ -18,11 +18,21 @@ class ChainReport:
         return self.broken_seq is None
 
 
-def verify_chain() -> ChainReport:
-    """Recompute every hash in order; report the first event that does not fit.
+def parse_head(text: str) -> tuple[int, str]:
+    """`SEQ:HASH` as printed by verify_audit, e.g. `1532:9f2c…`."""
+    seq, _, digest = text.partition(":")
+    if not seq.isdigit() or len(digest) != 64:
+        raise ValueError("expected SEQ:HASH, e.g. 1532:<64 hexadecimal characters>")
+    return int(seq), digest.lower()
 
-    A changed row fails its own hash; a removed row leaves a gap in `seq` or a broken
-    `prev_hash` link; a row inserted behind the application's back breaks one of the two.
+
+def verify_chain(expect_head: tuple[int, str] | None = None) -> ChainReport:
+    """Recompute every HMAC in order; report the first event that does not fit.
+
+    A changed row fails its own HMAC; a removed row leaves a gap in `seq` or a broken
+    `prev_hash` link; a row inserted behind the application's back cannot carry a valid HMAC
+    without the key. Removing the newest rows leaves a shorter chain that is still valid, so
+    `expect_head` (a head recorded earlier outside the database) must still be in it.
     """
     expected_seq, expected_prev = 1, GENESIS_HASH
     checked = 0
@@ -48,7 +58,19 @@ def verify_chain() -> ChainReport:
             return ChainReport(
                 checked, None, "", event.seq, f"event #{event.seq} was changed after writing"
             )
+        if expect_head and event.seq == expect_head[0] and event.hash != expect_head[1]:
+            return ChainReport(
+                checked, None, "", event.seq, f"event #{event.seq} differs from the recorded head"
+            )
         checked += 1
         expected_seq, expected_prev = event.seq + 1, event.hash
         last = event
+    if expect_head and (last is None or last.seq < expect_head[0]):
+        return ChainReport(
+            checked,
+            None,
+            "",
+            expect_head[0],
+            f"the log ends before the recorded head #{expect_head[0]}: newest events removed",
+        )
     return ChainReport(checked, last.seq if last else None, last.hash if last else GENESIS_HASH)

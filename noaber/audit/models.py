@@ -1,12 +1,17 @@
 """The audit log: append-only, hash-chained events.
 
-Rows are written only by `noaber.audit.actions.record`. Database triggers (see triggers.py and
-the migrations) refuse UPDATE and DELETE; `manage.py verify_audit` recomputes the chain.
+Rows are written only by `noaber.audit.actions.record`. Each row carries an HMAC-SHA256 over
+its content and its predecessor's HMAC, keyed with NOABER_AUDIT_KEY, which is kept outside the
+database: whoever can write to the database still cannot forge a row that verifies. Database
+triggers (see triggers.py and the migrations) refuse UPDATE and DELETE; `manage.py
+verify_audit` recomputes the chain.
 """
 
 import hashlib
+import hmac
 import json
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -84,4 +89,5 @@ class AuditEvent(models.Model):
         ).encode()
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical()).hexdigest()
+        key = settings.NOABER_AUDIT_KEY.encode()
+        return hmac.new(key, self.canonical(), hashlib.sha256).hexdigest()

@@ -1,7 +1,9 @@
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import render
 
 from noaber.accounts.access import municipality_view
+from noaber.accounts.models import User
 
 from .actions import record
 from .models import Action, AuditEvent
@@ -11,7 +13,14 @@ PAGE_SIZE = 50
 
 @municipality_view("audit.view")
 def event_list(request, municipality):
-    events = AuditEvent.objects.filter(municipality=municipality.cbs_code).order_by("-seq")
+    # Events of this municipality, plus the events that belong to no municipality (failed
+    # logins, logouts, second-factor changes) of the people who work for it.
+    members = User.objects.filter(memberships__municipality=municipality).distinct()
+    names = [name.lower() for name in members.values_list("username", flat=True)]
+    own_accounts = Q(actor_id__in=members.values("pk")) | Q(object_type="user", object_id__in=names)
+    events = AuditEvent.objects.filter(
+        Q(municipality=municipality.cbs_code) | (Q(municipality="") & own_accounts)
+    ).order_by("-seq")
     action = request.GET.get("handeling", "")
     if action in Action.values:
         events = events.filter(action=action)

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from noaber.accounts.actions import record_login_failure
+from noaber.accounts.lockout import username_key
 from noaber.accounts.testing import PASSWORD, NoaberTestCase, make_user, totp_now
 from noaber.audit.models import Action, AuditEvent, Result
 
@@ -60,7 +62,16 @@ class LoginTests(NoaberTestCase):
     def test_unknown_user_gets_the_same_message_as_a_wrong_password(self):
         response = self.password_step("nobody", "whatever-password")
         self.assertContains(response, "Gebruikersnaam of wachtwoord is onjuist.")
-        self.assertEqual(failures_for("nobody").count(), 1)
+        self.assertEqual(failures_for(username_key("nobody")).count(), 1)
+
+    def test_a_password_typed_into_the_name_field_is_not_stored_readably(self):
+        self.password_step("Zomer-2026-geheim!", "whatever-password")
+        self.password_step("Zomer-2026-geheim!", "whatever-password")
+        texts = [ev.canonical().decode().lower() for ev in AuditEvent.objects.all()]
+        self.assertFalse(any("zomer-2026-geheim" in text for text in texts))
+        # Still counted under one stable key, so guessing under unknown names is throttled.
+        self.assertEqual(failures_for(username_key("Zomer-2026-geheim!")).count(), 2)
+        self.assertTrue(username_key("Zomer-2026-geheim!").startswith("onbekend-"))
 
     def test_wrong_totp_code_is_refused_and_audited(self):
         self.password_step("anouk")
@@ -98,6 +109,22 @@ class LoginTests(NoaberTestCase):
         self.assertEqual(locked.result, Result.DENIED)
         # Another account is not affected by this one's lock.
         self.assertRedirects(self.password_step("mees"), CODE)
+
+    def test_only_real_failures_count_towards_the_lock(self):
+        # Refused attempts (during a lock) are audited but must not count, or they would
+        # extend the lock forever; one real failure short of the limit still lets the user in.
+        for _ in range(settings.NOABER_LOGIN_MAX_FAILURES - 1):
+            self.password_step("anouk", "wrong-password-here")
+        for _ in range(3):
+            record_login_failure(None, "anouk", "locked", result=Result.DENIED)
+        self.assertRedirects(self.password_step("anouk"), CODE)
+
+    def test_a_role_withdrawn_between_password_and_code_ends_the_login(self):
+        self.password_step("anouk")
+        self.advisor.memberships.all().delete()
+        response = self.client.post(CODE, {"token": totp_now(self.advisor)})
+        self.assertRedirects(response, LOGIN)
+        self.assertNotIn("_auth_user_id", self.client.session)
 
     def test_a_successful_login_resets_the_failure_count(self):
         for _ in range(settings.NOABER_LOGIN_MAX_FAILURES - 1):

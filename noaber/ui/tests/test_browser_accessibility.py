@@ -51,6 +51,17 @@ def axe_violations(page) -> list[str]:
     ]
 
 
+CSP_LISTENER = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+    e => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));
+"""
+
+
+def csp_violations(page) -> list[str]:
+    return [f"CSP: {v}" for v in page.evaluate("window.__csp || []")]
+
+
 @tag("browser")
 class BrowserAccessibilityTests(StaticLiveServerTestCase):
     host = "127.0.0.1"
@@ -89,7 +100,9 @@ class BrowserAccessibilityTests(StaticLiveServerTestCase):
         load_demo_users()
         self.dinkelland = Municipality.objects.get(cbs_code="GM1774")
         self.problems = []
-        self.context = self.browser.new_context(bypass_csp=True, locale="nl-NL")
+        # The real Content-Security-Policy applies; every violation it reports fails the test.
+        self.context = self.browser.new_context(locale="nl-NL")
+        self.context.add_init_script(CSP_LISTENER)
         self.page = self.context.new_page()
 
     def tearDown(self):
@@ -98,7 +111,7 @@ class BrowserAccessibilityTests(StaticLiveServerTestCase):
     def check(self, who: str, path: str, expect_status=200):
         response = self.page.goto(self.live_server_url + path)
         self.assertEqual(response.status, expect_status, f"{who} {path}")
-        for problem in axe_violations(self.page):
+        for problem in axe_violations(self.page) + csp_violations(self.page):
             self.problems.append(f"{who} {path}: {problem}")
 
     def sign_in(self, username):
@@ -158,3 +171,12 @@ class BrowserAccessibilityTests(StaticLiveServerTestCase):
         self.page.set_content('<html><body><img src="x.png"><input type="text"></body></html>')
         found = axe_violations(self.page)
         self.assertTrue(any("image-alt" in p for p in found), found)
+
+    def test_the_checker_catches_a_content_security_policy_violation(self):
+        self.page.goto(self.live_server_url + reverse("accounts:login"))
+        self.page.evaluate(
+            "document.body.insertAdjacentHTML('beforeend', '<img alt=\"\" src=\"https://elders.example/x.png\">')"
+        )
+        self.page.wait_for_timeout(200)
+        found = csp_violations(self.page)
+        self.assertTrue(any("img-src" in v for v in found), found)

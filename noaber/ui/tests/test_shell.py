@@ -79,6 +79,7 @@ class ProductionSettingsTests(NoaberTestCase):
     def test_check_deploy_is_clean_in_production_mode(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("NOABER_")} | {
             "NOABER_SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
+            "NOABER_AUDIT_KEY": "a-separate-audit-chain-key-" + "a" * 40,
             "NOABER_ALLOWED_HOSTS": "noaber.example.nl",
             "NOABER_VAR_DIR": str(settings.VAR_DIR),
         }
@@ -105,3 +106,18 @@ class ProductionSettingsTests(NoaberTestCase):
         )
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("NOABER_SECRET_KEY must be set", result.stderr)
+
+    def test_production_refuses_to_start_without_an_audit_key(self):
+        env = {k: v for k, v in os.environ.items() if k.startswith(("PATH", "HOME", "LANG"))} | {
+            "NOABER_SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
+        }
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("NOABER_AUDIT_KEY must be set", result.stderr)

@@ -1,32 +1,45 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from noaber.audit.actions import verify_and_record
-from noaber.audit.chain import verify_chain
+from noaber.audit.chain import parse_head, verify_chain
 
 
 class Command(BaseCommand):
     help = (
         "Walk the audit log's hash chain and prove it unchanged. Exits non-zero and names the "
-        "first broken event when a row was changed, removed or inserted outside Noaber."
+        "first broken event when a row was changed, removed or inserted outside Noaber. Keep "
+        "the printed head (SEQ:HASH) outside the database and pass it back with --expect-head "
+        "to also detect removal of the newest events."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--no-record", action="store_true", help="Do not append the result to the log."
         )
+        parser.add_argument(
+            "--expect-head",
+            metavar="SEQ:HASH",
+            help="A head printed by an earlier run; it must still be part of the chain.",
+        )
 
     def handle(self, *args, **options):
+        expect_head = None
+        if options["expect_head"]:
+            try:
+                expect_head = parse_head(options["expect_head"])
+            except ValueError as error:
+                raise CommandError(f"--expect-head: {error}") from error
         if options["no_record"]:
-            report = verify_chain()
+            report = verify_chain(expect_head)
         else:
-            report = verify_and_record(origin="cli")
+            report = verify_and_record(origin="cli", expect_head=expect_head)
         if not report.ok:
             raise CommandError(
                 f"Audit chain broken at event #{report.broken_seq}: {report.problem}"
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Audit chain intact: {report.checked} events, head #{report.head_seq} "
-                f"{report.head_hash}"
+                f"Audit chain intact: {report.checked} events, head "
+                f"{report.head_seq}:{report.head_hash}"
             )
         )
