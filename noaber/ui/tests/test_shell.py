@@ -75,49 +75,40 @@ class NavigationTests(NoaberTestCase):
         self.assertEqual(self.client.get("/m/GM9999/").status_code, 404)
 
 
+SECRET = "a-long-random-production-secret-" + "k" * 40
+
+
+def manage_in_production(env, *args):
+    """Run manage.py in a fresh process with only `env` (plus PATH, HOME, LANG) set."""
+    base = {k: v for k, v in os.environ.items() if k.startswith(("PATH", "HOME", "LANG"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=base | env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 class ProductionSettingsTests(NoaberTestCase):
     def test_check_deploy_is_clean_in_production_mode(self):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NOABER_")} | {
-            "NOABER_SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
+        env = {
+            "NOABER_SECRET_KEY": SECRET,
             "NOABER_AUDIT_KEY": "a-separate-audit-chain-key-" + "a" * 40,
             "NOABER_ALLOWED_HOSTS": "noaber.example.nl",
             "NOABER_VAR_DIR": str(settings.VAR_DIR),
         }
-        result = subprocess.run(
-            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = manage_in_production(env, "check", "--deploy", "--fail-level", "WARNING")
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("no issues", result.stdout)
 
     def test_production_refuses_to_start_without_a_secret_key(self):
-        env = {k: v for k, v in os.environ.items() if k.startswith(("PATH", "HOME", "LANG"))}
-        result = subprocess.run(
-            [sys.executable, "manage.py", "check"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = manage_in_production({}, "check")
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("NOABER_SECRET_KEY must be set", result.stderr)
 
     def test_production_refuses_to_start_without_an_audit_key(self):
-        env = {k: v for k, v in os.environ.items() if k.startswith(("PATH", "HOME", "LANG"))} | {
-            "NOABER_SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
-        }
-        result = subprocess.run(
-            [sys.executable, "manage.py", "check"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = manage_in_production({"NOABER_SECRET_KEY": SECRET}, "check")
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("NOABER_AUDIT_KEY must be set", result.stderr)
