@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "noaber.jobs",
     "noaber.accounts",
     "noaber.themes",
+    "noaber.intake",
     "noaber.ui",
 ]
 
@@ -192,6 +193,17 @@ STORAGES = {
     },
 }
 
+# --- Uploaded files (meldpunt attachments): private, never served as static or media -----------
+MEDIA_ROOT = Path(os.environ.get("NOABER_MEDIA_ROOT", VAR_DIR / "uploads"))
+if "test" in sys.argv[1:2]:
+    # The test run writes its uploads to a throw-away directory.
+    import tempfile
+
+    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="noaber-test-uploads-"))
+# Form fields other than files; files are checked per file (noaber/intake/attachments.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+
 # --- E-mail: console in demo mode, SMTP otherwise --------------------------------------------
 EMAIL_BACKEND = os.environ.get(
     "NOABER_EMAIL_BACKEND",
@@ -220,7 +232,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_THROTTLE_RATES": {"public": "30/hour"},
+    "EXCEPTION_HANDLER": "noaber.lib.api.exception_handler",
+    # Public endpoints are throttled by noaber.intake.throttle (shared by all workers).
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Noaber API",

@@ -20,4 +20,5 @@ urlpatterns = [
         name="api-schema",
     ),
     path("m/<str:municipality>/", include(municipality_urls)),
+    path("", include("noaber.intake.urls")),
 ]

@@ -4,7 +4,8 @@
 - `can(user, action, target)` answers the question for a municipality or for an object that
   belongs to one. Roles are held per municipality, so an advisor of Tubbergen holds no role in
   Dinkelland and can do nothing there.
-- The view decorators `public_view`, `signed_in_view` and `municipality_view` enforce the rule
+- The view decorators `public_view`, `signed_in_view`, `municipality_view` and
+  `partner_token_view` enforce the rule
   and declare it on the view (`view.access_rule`), so the access-matrix test can list every URL
   and check it, and so a URL without a declared rule fails that test.
 """
@@ -35,6 +36,11 @@ RULES: dict[str, frozenset[str]] = {
     "themes.manage": frozenset({Role.ADMIN}),
     # The audit log is for the privacy officer; reading it is itself logged.
     "audit.view": frozenset({Role.PRIVACY}),
+    # Meldpunt: advisors triage reports; every staff member can report "niet pluis";
+    # the functional admin issues and revokes partners' API keys.
+    "intake.inbox": frozenset({Role.ADVISOR}),
+    "intake.internal": STAFF_ROLES,
+    "intake.tokens": frozenset({Role.ADMIN}),
 }
 
 
@@ -192,5 +198,40 @@ def municipality_view(
 
         checked = require_http_methods(list(methods))(wrapper)
         return _declare(checked, AccessRule("municipality", action, methods, page, example))
+
+    return decorator
+
+
+def partner_token_view(methods: Iterable[str] = ("POST",)):
+    """An API view for a chain partner's system, authenticated by its organisation's API key.
+
+    Missing, unknown and revoked keys get 401 with a Dutch message; refusals of known keys are
+    audited. The view finds the key as `request.partner_token`.
+    """
+    methods = tuple(methods)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            from django.http import JsonResponse
+            from django.utils.translation import gettext as _
+
+            from noaber.intake.actions import authenticate_partner_token, record_partner_refusal
+
+            token, problem = authenticate_partner_token(request.headers.get("Authorization", ""))
+            if problem:
+                if token is not None:
+                    record_partner_refusal(token, problem)
+                message = (
+                    _("Deze API-sleutel is ingetrokken.")
+                    if problem == "revoked"
+                    else _("Geef een geldige API-sleutel mee: Authorization: Token nbr_…")
+                )
+                return JsonResponse({"detail": message}, status=401)
+            request.partner_token = token
+            return view(request, *args, **kwargs)
+
+        checked = require_http_methods(list(methods))(wrapper)
+        return _declare(checked, AccessRule("partner_token", "", methods, False))
 
     return decorator

@@ -14,7 +14,7 @@ from noaber.jobs.schedule import periodic
 from .models import Membership, Role, User
 
 
-def _recipients(roles, municipality_ids=None) -> list[str]:
+def recipients(roles, municipality_ids=None) -> list[str]:
     users = User.objects.filter(is_active=True, memberships__role__in=roles).exclude(email="")
     if municipality_ids is not None:
         users = users.filter(memberships__municipality_id__in=municipality_ids)
@@ -25,7 +25,7 @@ def _recipients(roles, municipality_ids=None) -> list[str]:
 def notify_privileged_change(membership_id: int) -> int:
     """Tell the privacy officers of the municipality that someone got a privileged role."""
     membership = Membership.objects.select_related("user", "municipality").get(pk=membership_id)
-    to = _recipients([Role.PRIVACY], [membership.municipality_id])
+    to = recipients([Role.PRIVACY], [membership.municipality_id])
     if not to:
         return 0
     return send_mail(
@@ -52,7 +52,7 @@ def check_failed_login_peak() -> int:
     failures = AuditEvent.objects.filter(action=Action.LOGIN_FAILED, created_at__gte=since).count()
     if failures < settings.NOABER_FAILED_LOGIN_ALERT:
         return 0
-    to = _recipients([Role.PRIVACY, Role.ADMIN])
+    to = recipients([Role.PRIVACY, Role.ADMIN])
     if not to:
         return 0
     return send_mail(

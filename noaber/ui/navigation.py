@@ -8,8 +8,11 @@ from noaber.accounts.access import can
 # (label, URL name under /m/<code>/, action needed). Later features add their line here.
 ITEMS = [
     (_("Overzicht"), "ui:dashboard", "dashboard.view"),
+    (_("Meldingen"), "intake:inbox", "intake.inbox"),
+    (_("Niet pluis melden"), "intake:internal", "intake.internal"),
     (_("Thema's en prioriteiten"), "themes:list", "themes.view"),
     (_("Auditlog"), "audit:list", "audit.view"),
+    (_("Partnersleutels"), "intake:tokens", "intake.tokens"),
 ]
 
 

@@ -20,6 +20,7 @@ from noaber.accounts.demo import DEMO_PASSWORD, DEMO_USERS, current_code, load_d
 from noaber.accounts.models import Municipality, User
 from noaber.accounts.reference import load_municipalities, load_organisations
 from noaber.audit.triggers import triggers_removed
+from noaber.intake.reference import load_intake_reference
 from noaber.themes.reference import load_themes
 from noaber.ui.urlwalk import example_url, walk
 
@@ -97,6 +98,7 @@ class BrowserAccessibilityTests(StaticLiveServerTestCase):
         load_municipalities()
         load_organisations()
         load_themes()
+        load_intake_reference()
         load_demo_users()
         self.dinkelland = Municipality.objects.get(cbs_code="GM1774")
         self.problems = []

@@ -1,0 +1,369 @@
+"""Every change of state in the meldpunt, each with its audit event in the same transaction."""
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from noaber.audit.actions import record
+from noaber.audit.models import Action, Result
+
+from . import receipts
+from .models import (
+    Attachment,
+    Channel,
+    Message,
+    PartnerToken,
+    Referral,
+    Report,
+    Source,
+    Status,
+    StatusChange,
+)
+
+# The explicit transition table of a report's status (reopening needs a text, see below).
+TRANSITIONS = {
+    Status.RECEIVED: {Status.IN_PROGRESS, Status.CLOSED},
+    Status.IN_PROGRESS: {Status.CLOSED},
+    Status.CLOSED: {Status.IN_PROGRESS},
+}
+REPORT_FIELDS = (
+    "description",
+    "occurred_on",
+    "occurred_at_time",
+    "postcode",
+    "house_number",
+    "house_number_addition",
+    "area",
+    "latitude",
+    "longitude",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "contact_consent",
+)
+
+
+@dataclass
+class Submitted:
+    report: Report
+    receipt: str | None = None  # shown once to the reporter, never stored
+    duplicate: bool = False
+    files: list = field(default_factory=list)
+
+
+def _submission_digest(token: str | None) -> str | None:
+    if not token:
+        return None
+    return hmac.new(settings.SECRET_KEY.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def _assign_receipt(report: Report) -> str:
+    """Give the report a fresh code; retry on the rare locator collision."""
+    for _attempt in range(20):
+        code = receipts.new_code()
+        locator, secret = receipts.split(receipts.normalise(code))
+        if not Report.objects.filter(receipt_locator=locator).exists():
+            report.receipt_locator = locator
+            report.receipt_hash = receipts.hash_secret(secret)
+            return code
+    raise RuntimeError("no free receipt locator")
+
+
+def submit_report(
+    municipality,
+    data: dict,
+    *,
+    channel: str,
+    source: str | None = None,
+    reporter=None,
+    partner=None,
+    external_reference: str = "",
+    files=(),
+    request=None,
+) -> Submitted:
+    """Store a report as one unit: the report, its receipt, attachments and the audit event.
+
+    `data` holds cleaned values (see forms.ReportForm / api serializers). Public channels get a
+    receipt code (returned once); a repeated submission token returns the earlier report.
+    """
+    digest = _submission_digest(data.get("submission"))
+    if digest:
+        earlier = Report.objects.filter(submission_digest=digest).first()
+        if earlier is not None:
+            return Submitted(earlier, duplicate=True)
+    category = data["category"]
+    if source is None:
+        source = Source.RESIDENT if data.get("contact_consent") else Source.ANONYMOUS
+    report = Report(
+        municipality=municipality,
+        category=category,
+        source=source,
+        channel=channel,
+        reporter=reporter,
+        partner=partner,
+        external_reference=external_reference,
+        submission_digest=digest,
+        referral_consent=bool(data.get("referral_consent"))
+        and category.referral == Referral.VIZIER,
+    )
+    for name in REPORT_FIELDS:
+        if data.get(name) not in (None, ""):
+            setattr(report, name, data[name])
+    if not report.contact_consent:
+        report.contact_name = report.contact_email = report.contact_phone = ""
+    public = channel in (Channel.WEB, Channel.API)
+    code = _assign_receipt(report) if public else None
+    try:
+        with transaction.atomic():
+            report.save()
+            for clean in files:
+                attachment = Attachment(
+                    report=report,
+                    content_type=clean.content_type,
+                    size=len(clean.content),
+                    sha256=clean.sha256,
+                )
+                attachment.file.save(
+                    f"{uuid.uuid4().hex}.{clean.extension}", ContentFile(clean.content), save=False
+                )
+                attachment.save()
+            StatusChange.objects.create(report=report, new_status=Status.RECEIVED)
+            record(
+                Action.CREATE,
+                # Public intake stores no address or user agent, not even in the audit log.
+                request=None if public else request,
+                actor=reporter,
+                origin="public" if public else None,
+                municipality=municipality,
+                object_type="report",
+                object_id=report.pk,
+                detail={
+                    "channel": channel,
+                    "source": source,
+                    "category": category.code,
+                    "attachments": len(files),
+                    "partner": partner.name if partner else "",
+                },
+            )
+            transaction.on_commit(lambda: _notify_advisors(report.pk))
+    except IntegrityError:
+        # The same form was submitted twice at the same moment: the other one won.
+        earlier = Report.objects.filter(submission_digest=digest).first() if digest else None
+        if earlier is None:
+            raise
+        return Submitted(earlier, duplicate=True)
+    return Submitted(report, receipt=code, files=list(files))
+
+
+def _notify_advisors(report_id: int) -> None:
+    from .tasks import notify_new_report
+
+    notify_new_report.enqueue(report_id)
+
+
+def find_by_receipt(text: str) -> Report | None:
+    """The report a receipt code belongs to, or None. Costs one Argon2id check either way."""
+    code = receipts.normalise(text)
+    if code is None:
+        receipts.verify_secret(None, "0" * 16)
+        return None
+    locator, secret = receipts.split(code)
+    report = Report.objects.filter(receipt_locator=locator).first()
+    if receipts.verify_secret(report.receipt_hash if report else None, secret):
+        return report
+    return None
+
+
+def record_follow_up_read(report: Report) -> None:
+    record(
+        Action.VIEW,
+        origin="public",
+        municipality=report.municipality,
+        object_type="report",
+        object_id=report.pk,
+        reason="receipt_follow_up",
+    )
+
+
+@transaction.atomic
+def post_reporter_message(report: Report, body: str) -> Message:
+    message = Message.objects.create(report=report, author_kind=Message.Author.REPORTER, body=body)
+    record(
+        Action.CREATE,
+        origin="public" if report.reporter_id is None else "system",
+        actor=report.reporter,
+        municipality=report.municipality,
+        object_type="report_message",
+        object_id=message.pk,
+        detail={"report": report.pk, "author": "reporter"},
+    )
+    transaction.on_commit(lambda: _notify_advisors(report.pk))
+    return message
+
+
+@transaction.atomic
+def post_advisor_message(report: Report, body: str, *, actor, request) -> Message:
+    message = Message.objects.create(
+        report=report, author_kind=Message.Author.MUNICIPALITY, author=actor, body=body
+    )
+    record(
+        Action.CREATE,
+        request=request,
+        municipality=report.municipality,
+        object_type="report_message",
+        object_id=message.pk,
+        detail={"report": report.pk, "author": "municipality"},
+    )
+    return message
+
+
+@transaction.atomic
+def change_status(report: Report, new_status: str, public_text: str, *, actor, request) -> None:
+    """Move along TRANSITIONS; closing and reopening need a text for the reporter."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if new_status not in TRANSITIONS[report.status]:
+        raise ValidationError(
+            _("Van %(old)s naar %(new)s kan niet.")
+            % {"old": report.get_status_display(), "new": Status(new_status).label}
+        )
+    if new_status == Status.CLOSED and not public_text.strip():
+        raise ValidationError(_("Schrijf bij het afhandelen een tekst voor de melder."))
+    if report.status == Status.CLOSED and not public_text.strip():
+        raise ValidationError(_("Schrijf bij het heropenen een tekst voor de melder."))
+    old = report.status
+    report.status = new_status
+    if public_text.strip():
+        report.public_text = public_text.strip()
+    report.save(update_fields=["status", "public_text"])
+    StatusChange.objects.create(
+        report=report,
+        old_status=old,
+        new_status=new_status,
+        public_text=public_text.strip(),
+        actor=actor,
+    )
+    record(
+        Action.UPDATE,
+        request=request,
+        municipality=report.municipality,
+        object_type="report",
+        object_id=report.pk,
+        detail={"status": [old, new_status]},
+    )
+
+
+@transaction.atomic
+def refer(report: Report, *, actor, request) -> None:
+    """Forward a discrimination report to Stichting Vizier: only with the reporter's consent."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.category.referral != Referral.VIZIER:
+        raise ValidationError(_("Alleen meldingen over discriminatie gaan naar Stichting Vizier."))
+    if not report.referral_consent:
+        raise ValidationError(
+            _(
+                "De melder heeft geen toestemming gegeven om deze melding door te sturen. "
+                "Wijs de melder zelf op Stichting Vizier."
+            )
+        )
+    if report.referred_at:
+        raise ValidationError(_("Deze melding is al doorgestuurd."))
+    report.referred_at = timezone.now()
+    report.save(update_fields=["referred_at"])
+    record(
+        Action.SHARE,
+        request=request,
+        municipality=report.municipality,
+        object_type="report",
+        object_id=report.pk,
+        reason="referral_consent",
+        detail={"recipient": "Stichting Vizier"},
+    )
+
+
+# --- Partner API tokens ---------------------------------------------------------------------
+
+TOKEN_PREFIX = "nbr_"
+
+
+def token_digest(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_partner_token(organisation, municipalities, name: str, *, actor, request=None):
+    """A new API key; the plain key is returned once and only its SHA-256 is stored."""
+    while True:
+        prefix = secrets.token_hex(4)
+        if not PartnerToken.objects.filter(prefix=prefix).exists():
+            break
+    plain = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    token = PartnerToken.objects.create(
+        organisation=organisation,
+        name=name,
+        prefix=prefix,
+        digest=token_digest(plain),
+        created_by=actor,
+    )
+    token.municipalities.set(municipalities)
+    for municipality in municipalities:
+        record(
+            Action.CREATE,
+            actor=actor,
+            request=request,
+            municipality=municipality,
+            object_type="partner_token",
+            object_id=token.pk,
+            detail={"organisation": organisation.name, "name": name},
+        )
+    return token, plain
+
+
+@transaction.atomic
+def revoke_partner_token(token: PartnerToken, *, actor, request=None) -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    for municipality in token.municipalities.all():
+        record(
+            Action.UPDATE,
+            actor=actor,
+            request=request,
+            municipality=municipality,
+            object_type="partner_token",
+            object_id=token.pk,
+            reason="revoked",
+        )
+
+
+def authenticate_partner_token(header: str) -> tuple[PartnerToken | None, str]:
+    """(token, "") for a valid `Token nbr_…` header, else (None, reason code)."""
+    scheme, _sep, plain = (header or "").partition(" ")
+    if scheme != "Token" or not plain.startswith(TOKEN_PREFIX):
+        return None, "missing"
+    prefix = plain[len(TOKEN_PREFIX) :].split("_", 1)[0]
+    token = PartnerToken.objects.select_related("organisation").filter(prefix=prefix).first()
+    if token is None or not hmac.compare_digest(token.digest, token_digest(plain)):
+        return None, "invalid"
+    if token.revoked_at is not None:
+        return token, "revoked"
+    PartnerToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token, ""
+
+
+def record_partner_refusal(token, reason: str) -> None:
+    record(
+        Action.DENIED,
+        origin="partner_api",
+        object_type="partner_token",
+        object_id=token.pk if token else "",
+        result=Result.DENIED,
+        reason=reason,
+    )

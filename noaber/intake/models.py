@@ -1,0 +1,268 @@
+"""Meldpunt: reports from residents, employees ("niet pluis") and chain partners.
+
+A report is personal data from the moment it arrives. Public reports store no IP address or
+user agent; the reporter's receipt code is stored only as an Argon2id hash next to a short,
+non-secret locator (see receipts.py and docs/meldpunt.md).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from noaber.accounts.models import Municipality, Organisation
+from noaber.themes.models import Theme
+
+# Limits that the forms, the API and docs/meldpunt.md share.
+DESCRIPTION_MAX = 5000
+MESSAGE_MAX = 2000
+PUBLIC_TEXT_MAX = 2000
+
+
+class Referral(models.TextChoices):
+    NONE = "", _("geen")
+    VIZIER = "vizier", _("Stichting Vizier (antidiscriminatievoorziening)")
+
+
+class Category(models.Model):
+    """What a report is about, mapped to a theme. Data (data/reference/categories.json)."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("naam"), max_length=120)
+    group = models.CharField(_("groep"), max_length=120)
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, verbose_name=_("thema"))
+    referral = models.CharField(
+        _("doorverwijzing"), max_length=20, choices=Referral.choices, blank=True
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(_("in gebruik"), default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("categorie")
+        verbose_name_plural = _("categorieën")
+
+    def __str__(self):
+        return self.name if self.name == self.group else f"{self.group}: {self.name}"
+
+
+class Area(models.Model):
+    """A kern (village core) or the buitengebied of a municipality."""
+
+    class Kind(models.TextChoices):
+        KERN = "kern", _("kern")
+        RURAL = "buitengebied", _("buitengebied")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="areas")
+    name = models.CharField(_("naam"), max_length=100)
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["municipality", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="one_area_name")
+        ]
+        verbose_name = _("gebied")
+        verbose_name_plural = _("gebieden")
+
+    def __str__(self):
+        return self.name
+
+
+class Boundary(models.Model):
+    """The municipality's boundary as GeoJSON geometry (Polygon or MultiPolygon, WGS84)."""
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.CASCADE, related_name="boundary"
+    )
+    geometry = models.JSONField(_("geometrie"))
+    source = models.CharField(_("bron"), max_length=200, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("gemeentegrens")
+        verbose_name_plural = _("gemeentegrenzen")
+
+    def __str__(self):
+        return f"{self.municipality} ({self.source})"
+
+
+class Status(models.TextChoices):
+    """What the reporter sees. Transitions: see actions.TRANSITIONS."""
+
+    RECEIVED = "received", _("ontvangen")
+    IN_PROGRESS = "in_progress", _("in behandeling")
+    CLOSED = "closed", _("afgehandeld")
+
+
+class Source(models.TextChoices):
+    RESIDENT = "resident", _("inwoner")
+    ANONYMOUS = "anonymous", _("anonieme inwoner")
+    EMPLOYEE = "employee", _("medewerker (niet pluis)")
+    PARTNER = "partner", _("ketenpartner")
+    POLICE = "police", _("politie")
+    MMA = "mma", _("Meld Misdaad Anoniem")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("webformulier")
+    API = "api", _("publieke API")
+    INTERNAL = "internal", _("intern formulier")
+    PARTNER_API = "partner_api", _("partner-API")
+
+
+class Report(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="reports")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name=_("categorie"))
+    source = models.CharField(_("bron"), max_length=20, choices=Source.choices)
+    channel = models.CharField(_("kanaal"), max_length=20, choices=Channel.choices)
+    description = models.TextField(_("wat is er gebeurd"), max_length=DESCRIPTION_MAX)
+    occurred_on = models.DateField(_("datum"), null=True, blank=True)
+    occurred_at_time = models.TimeField(_("tijd"), null=True, blank=True)
+    # Where: any of an address, an area, a map point (or none, e.g. online fraud).
+    postcode = models.CharField(_("postcode"), max_length=6, blank=True)
+    house_number = models.PositiveIntegerField(_("huisnummer"), null=True, blank=True)
+    house_number_addition = models.CharField(_("toevoeging"), max_length=6, blank=True)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("kern of gebied")
+    )
+    latitude = models.DecimalField(max_digits=8, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # Contact only when the reporter chose to give it.
+    contact_name = models.CharField(_("naam"), max_length=100, blank=True)
+    contact_email = models.EmailField(_("e-mailadres"), blank=True)
+    contact_phone = models.CharField(_("telefoonnummer"), max_length=20, blank=True)
+    contact_consent = models.BooleanField(default=False)
+    referral_consent = models.BooleanField(default=False)
+    referred_at = models.DateTimeField(null=True, blank=True)
+    # Follow-up: locator (not secret, indexed) + Argon2id hash of the secret part.
+    receipt_locator = models.CharField(max_length=4, unique=True, null=True, blank=True)
+    receipt_hash = models.CharField(max_length=200, blank=True)
+    # Keyed digest of the form's one-time submission token: a resubmitted form is recognised.
+    submission_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # "Niet pluis": the employee who reported (shown to advisors only).
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    # Partner intake: the delivering organisation and its own reference.
+    partner = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True)
+    external_reference = models.CharField(_("kenmerk partner"), max_length=60, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    public_text = models.TextField(_("tekst voor de melder"), blank=True)
+    created_at = models.DateTimeField(_("ontvangen op"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("melding")
+        verbose_name_plural = _("meldingen")
+
+    def __str__(self):
+        return f"M-{self.pk}"
+
+    @property
+    def number(self) -> str:
+        return f"M-{self.pk}"
+
+
+class StatusChange(models.Model):
+    """Append-only history of a report's status and public text."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="history")
+    old_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    new_status = models.CharField(max_length=20, choices=Status.choices)
+    public_text = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.report}: {self.new_status}"
+
+
+class Message(models.Model):
+    """The two-way exchange between the advisor and the (possibly anonymous) reporter."""
+
+    class Author(models.TextChoices):
+        REPORTER = "reporter", _("melder")
+        MUNICIPALITY = "municipality", _("gemeente")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="messages")
+    author_kind = models.CharField(max_length=20, choices=Author.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    body = models.TextField(max_length=MESSAGE_MAX)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.report}: {self.author_kind}"
+
+
+class Attachment(models.Model):
+    """A photo or PDF, stored under a random name outside the web root, metadata removed."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="intake/%Y/%m/")
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.report}: {self.content_type}"
+
+
+class PartnerToken(models.Model):
+    """An API key of a chain partner's system; only its SHA-256 is kept (it has 256 bits)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    municipalities = models.ManyToManyField(Municipality, related_name="partner_tokens")
+    name = models.CharField(_("omschrijving"), max_length=100)
+    prefix = models.CharField(max_length=8, unique=True)
+    digest = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+
+    def __str__(self):
+        return f"{self.organisation} — {self.name}"
+
+
+class ThrottleHit(models.Model):
+    """One counted event for rate limiting, by scope and a keyed digest of the client address.
+
+    Kept in the database so every web worker sees the same counts; pruned daily.
+    """
+
+    scope = models.CharField(max_length=30)
+    client = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "client", "at"])]
+
+    def __str__(self):
+        return f"{self.scope} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,51 @@
+"""Builders for meldpunt tests: valid form data and real image and PDF bytes."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+REPORT_URL = reverse("intake:report", args=["GM1774"])
+
+
+def form_data(**overrides):
+    data = {
+        "category": "verdacht-pand",
+        "description": "Al weken 's nachts licht en auto's bij de lege schuur.",
+        "occurred_on": "",
+        "occurred_at_time": "",
+        "postcode": "",
+        "house_number": "",
+        "house_number_addition": "",
+        "area": "",
+        "latitude": "",
+        "longitude": "",
+        "contact_name": "",
+        "contact_email": "",
+        "contact_phone": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def jpeg_with_gps(name="schuur.jpg") -> SimpleUploadedFile:
+    """A real JPEG carrying EXIF with a camera model and GPS coordinates."""
+    image = Image.new("RGB", (64, 48), "darkgreen")
+    exif = Image.Exif()
+    exif[0x0110] = "Telefoon van de melder"  # Model
+    exif[0x8825] = {1: "N", 2: (52.0, 24.0, 30.0), 3: "E", 4: (6.0, 54.0, 10.0)}  # GPS IFD
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def png(name="foto.png", size=(16, 16)) -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", size, "white").save(out, format="PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+def pdf(name="brief.pdf") -> SimpleUploadedFile:
+    body = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    return SimpleUploadedFile(name, body, content_type="application/pdf")

@@ -1,0 +1,382 @@
+"""Meldpunt pages: the public form and follow-up, the internal "niet pluis" form, the
+advisors' inbox and report page, and the admin's partner keys."""
+
+import time
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from noaber.accounts.access import can, municipality_view, public_view
+from noaber.accounts.models import Municipality, Organisation
+from noaber.audit.actions import record
+from noaber.audit.models import Action
+
+from . import actions, throttle
+from .forms import MessageForm, ReceiptForm, ReportForm, StatusForm, TokenForm
+from .models import Attachment, Category, Channel, PartnerToken, Referral, Report, Status
+
+FOLLOW = "intake_follow_up"
+FOLLOW_SECONDS = 15 * 60
+
+
+def _too_many(request, template="intake/too_many.html"):
+    return render(request, template, {"message": throttle.TOO_MANY}, status=429)
+
+
+def _vizier_codes():
+    return list(Category.objects.filter(referral=Referral.VIZIER).values_list("code", flat=True))
+
+
+# --- Public: report and follow up -----------------------------------------------------------
+
+
+@public_view(["GET"])
+def choose_municipality(request):
+    return render(
+        request, "intake/choose.html", {"municipalities": Municipality.objects.order_by("name")}
+    )
+
+
+@public_view(["GET", "POST"])
+@never_cache
+def report_form(request, municipality):
+    municipality = get_object_or_404(Municipality, cbs_code=municipality)
+    form = ReportForm(request.POST or None, request.FILES or None, municipality=municipality)
+    if request.method == "POST":
+        if throttle.exceeded(throttle.REPORTS, request):
+            return _too_many(request)
+        if form.is_valid():
+            throttle.count(throttle.REPORTS, request)
+            data = form.cleaned_data
+            result = actions.submit_report(
+                municipality, data, channel=Channel.WEB, files=data["attachments"]
+            )
+            # The receipt is shown in this response only: no redirect that could carry it,
+            # and `never_cache` keeps it out of every cache.
+            return render(
+                request,
+                "intake/received.html",
+                {"result": result, "municipality": municipality},
+                status=200 if result.duplicate else 201,
+            )
+    return render(
+        request,
+        "intake/report_form.html",
+        {"form": form, "municipality": municipality, "vizier_codes": _vizier_codes()},
+    )
+
+
+def _followed(request) -> Report | None:
+    data = request.session.get(FOLLOW)
+    if not data or time.time() - data["at"] > FOLLOW_SECONDS:
+        request.session.pop(FOLLOW, None)
+        return None
+    return (
+        Report.objects.select_related("category", "municipality").filter(pk=data["report"]).first()
+    )
+
+
+@public_view(["GET", "POST"])
+@never_cache
+def follow_up_start(request):
+    form = ReceiptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if throttle.exceeded(throttle.FAILED_LOOKUPS, request):
+            return _too_many(request)
+        report = actions.find_by_receipt(form.cleaned_data["receipt"])
+        if report is None:
+            throttle.count(throttle.FAILED_LOOKUPS, request)
+            form.add_error(
+                "receipt",
+                _(
+                    "Wij vinden geen melding bij dit bonnummer. Controleer het en probeer het "
+                    "opnieuw."
+                ),
+            )
+        else:
+            request.session.cycle_key()
+            request.session[FOLLOW] = {"report": report.pk, "at": time.time()}
+            return redirect("intake:follow_up")
+    return render(request, "intake/follow_up_start.html", {"form": form})
+
+
+@public_view(["GET", "POST"])
+@never_cache
+def follow_up(request):
+    report = _followed(request)
+    if report is None:
+        messages.info(request, _("Vul uw bonnummer in om uw melding te bekijken."))
+        return redirect("intake:follow_up_start")
+    form = MessageForm(request.POST or None)
+    if request.method == "POST":
+        if throttle.exceeded(throttle.MESSAGES, request):
+            return _too_many(request)
+        if form.is_valid():
+            throttle.count(throttle.MESSAGES, request)
+            actions.post_reporter_message(report, form.cleaned_data["body"])
+            messages.success(request, _("Uw bericht is verstuurd."))
+            return redirect("intake:follow_up")
+    else:
+        actions.record_follow_up_read(report)
+    return render(
+        request,
+        "intake/follow_up.html",
+        {"report": report, "thread": report.messages.all(), "form": form},
+    )
+
+
+@public_view(["POST"], page=False)
+def follow_up_end(request):
+    request.session.pop(FOLLOW, None)
+    messages.success(request, _("U bent afgemeld bij uw melding."))
+    return redirect("intake:follow_up_start")
+
+
+# --- Staff: "niet pluis" -------------------------------------------------------------------
+
+
+@municipality_view("intake.internal", ["GET", "POST"])
+def internal_form(request, municipality):
+    form = ReportForm(
+        request.POST or None, request.FILES or None, municipality=municipality, internal=True
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result = actions.submit_report(
+            municipality,
+            data,
+            channel=Channel.INTERNAL,
+            source="employee",
+            reporter=request.user,
+            files=data["attachments"],
+            request=request,
+        )
+        messages.success(
+            request,
+            _("Uw niet-pluismelding %(number)s is ontvangen. Hieronder ziet u de status.")
+            % {"number": result.report.number},
+        )
+        return redirect("intake:mine", municipality.cbs_code)
+    return render(
+        request,
+        "intake/internal_form.html",
+        {"form": form, "vizier_codes": _vizier_codes()},
+    )
+
+
+@municipality_view("intake.internal")
+def my_reports(request, municipality):
+    reports = Report.objects.filter(municipality=municipality, reporter=request.user)
+    return render(request, "intake/mine.html", {"reports": reports.select_related("category")})
+
+
+# --- Staff: the advisors' inbox and report page -------------------------------------------
+
+
+def get_report_for(user, municipality, pk, *, request) -> Report:
+    """A report of `municipality` that `user` may read; the read is audited."""
+    report = get_object_or_404(
+        Report.objects.select_related("category", "area", "reporter", "partner"),
+        municipality=municipality,
+        pk=pk,
+    )
+    if not can(user, "intake.inbox", report):
+        raise Http404
+    record(
+        Action.VIEW,
+        request=request,
+        municipality=municipality,
+        object_type="report",
+        object_id=report.pk,
+        reason="triage",
+    )
+    return report
+
+
+def _example_report(municipality):
+    report = Report.objects.filter(municipality=municipality).order_by("pk").first()
+    if report is None:
+        report = actions.submit_report(
+            municipality,
+            {"category": Category.objects.first(), "description": "Voorbeeldmelding."},
+            channel=Channel.WEB,
+        ).report
+    return {"pk": report.pk}
+
+
+def _example_attachment(municipality):
+    attachment = Attachment.objects.filter(report__municipality=municipality).first()
+    if attachment is None:
+        import io
+
+        from PIL import Image
+
+        from .attachments import clean_upload
+
+        png = io.BytesIO()
+        Image.new("RGB", (8, 8), "white").save(png, format="PNG")
+        png.seek(0)
+        png.size = len(png.getvalue())
+        actions.submit_report(
+            municipality,
+            {"category": Category.objects.first(), "description": "Voorbeeld met foto."},
+            channel=Channel.WEB,
+            files=[clean_upload(png)],
+        )
+        attachment = Attachment.objects.filter(report__municipality=municipality).first()
+    return {"pk": attachment.report_id, "attachment": attachment.pk}
+
+
+@municipality_view("intake.inbox")
+def inbox(request, municipality):
+    reports = Report.objects.filter(municipality=municipality).select_related("category", "area")
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        reports = reports.filter(status=status)
+    return render(
+        request,
+        "intake/inbox.html",
+        {"reports": reports[:200], "statuses": Status.choices, "selected_status": status},
+    )
+
+
+def _detail(request, municipality, report, **forms):
+    context = {
+        "report": report,
+        "thread": report.messages.select_related("author"),
+        "history": report.history.select_related("actor"),
+        "attachments": report.attachments.all(),
+        "status_form": forms.get("status_form") or StatusForm(),
+        "message_form": forms.get("message_form") or MessageForm(),
+        "may_refer": report.category.referral == Referral.VIZIER,
+    }
+    return render(request, "intake/report_detail.html", context)
+
+
+@municipality_view("intake.inbox", example=_example_report)
+def report_detail(request, municipality, pk):
+    report = get_report_for(request.user, municipality, pk, request=request)
+    return _detail(request, municipality, report)
+
+
+@municipality_view("intake.inbox", ["POST"], page=False, example=_example_report)
+def report_status(request, municipality, pk):
+    report = get_report_for(request.user, municipality, pk, request=request)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.change_status(
+                report,
+                form.cleaned_data["status"],
+                form.cleaned_data["public_text"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("De status is bijgewerkt."))
+            return redirect("intake:detail", municipality.cbs_code, report.pk)
+    return _detail(request, municipality, report, status_form=form)
+
+
+@municipality_view("intake.inbox", ["POST"], page=False, example=_example_report)
+def report_message(request, municipality, pk):
+    report = get_report_for(request.user, municipality, pk, request=request)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        actions.post_advisor_message(
+            report, form.cleaned_data["body"], actor=request.user, request=request
+        )
+        messages.success(request, _("Het bericht staat klaar voor de melder."))
+        return redirect("intake:detail", municipality.cbs_code, report.pk)
+    return _detail(request, municipality, report, message_form=form)
+
+
+@municipality_view("intake.inbox", ["POST"], page=False, example=_example_report)
+def report_refer(request, municipality, pk):
+    report = get_report_for(request.user, municipality, pk, request=request)
+    try:
+        actions.refer(report, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("De melding is doorgestuurd naar Stichting Vizier."))
+    return redirect("intake:detail", municipality.cbs_code, report.pk)
+
+
+@municipality_view("intake.inbox", page=False, example=_example_attachment)
+def attachment_download(request, municipality, pk, attachment):
+    report = get_report_for(request.user, municipality, pk, request=request)
+    item = get_object_or_404(Attachment, report=report, pk=attachment)
+    record(
+        Action.VIEW,
+        request=request,
+        municipality=municipality,
+        object_type="attachment",
+        object_id=item.pk,
+        detail={"report": report.pk},
+    )
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{report.number}-{item.pk}.{item.file.name.rsplit(".", 1)[-1]}"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Admin: partner API keys -----------------------------------------------------------------
+
+
+@municipality_view("intake.tokens", ["GET", "POST"])
+def partner_tokens(request, municipality):
+    form = TokenForm(request.POST or None)
+    form.fields["organisation"].queryset = Organisation.objects.filter(
+        kind=Organisation.Kind.CHAIN_PARTNER
+    )
+    plain = None
+    if request.method == "POST" and form.is_valid():
+        token, plain = actions.create_partner_token(
+            form.cleaned_data["organisation"],
+            [municipality],
+            form.cleaned_data["name"],
+            actor=request.user,
+            request=request,
+        )
+        form = TokenForm()
+        form.fields["organisation"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.CHAIN_PARTNER
+        )
+    tokens = PartnerToken.objects.filter(municipalities=municipality).select_related("organisation")
+    response = render(
+        request,
+        "intake/partner_tokens.html",
+        {"form": form, "tokens": tokens, "plain": plain},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _example_token(municipality):
+    token = PartnerToken.objects.filter(municipalities=municipality, revoked_at=None).first()
+    if token is None:
+        token, _plain = actions.create_partner_token(
+            Organisation.objects.filter(kind=Organisation.Kind.CHAIN_PARTNER).first(),
+            [municipality],
+            "Voorbeeld",
+            actor=None,
+        )
+    return {"pk": token.pk}
+
+
+@municipality_view("intake.tokens", ["POST"], page=False, example=_example_token)
+def partner_token_revoke(request, municipality, pk):
+    token = get_object_or_404(PartnerToken, municipalities=municipality, pk=pk)
+    if token.revoked_at is None:
+        actions.revoke_partner_token(token, actor=request.user, request=request)
+        messages.success(request, _("De sleutel is ingetrokken; hij werkt niet meer."))
+    return redirect("intake:tokens", municipality.cbs_code)
