@@ -151,6 +151,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # many, the client address) for the rest of the window.
 NOABER_LOGIN_MAX_FAILURES = int(os.environ.get("NOABER_LOGIN_MAX_FAILURES", "5"))
 NOABER_LOGIN_WINDOW_MINUTES = int(os.environ.get("NOABER_LOGIN_WINDOW_MINUTES", "15"))
+# Public reports per client address per hour (noaber/intake/throttle.py).
+NOABER_THROTTLE_REPORTS_PER_HOUR = int(os.environ.get("NOABER_THROTTLE_REPORTS_PER_HOUR", "10"))
 # Failed logins across the installation within 15 minutes that trigger an alert e-mail.
 NOABER_FAILED_LOGIN_ALERT = int(os.environ.get("NOABER_FAILED_LOGIN_ALERT", "20"))
 OTP_TOTP_ISSUER = "Noaber"
