@@ -19,6 +19,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
 from .models import Municipality, Role
@@ -194,7 +195,10 @@ def municipality_view(
                 raise PermissionDenied
             request.session["municipality"] = found.cbs_code
             request.municipality = found
-            return view(request, found, *args, **kwargs)
+            response = view(request, found, *args, **kwargs)
+            # Staff pages show personal data: no browser or proxy may keep a copy.
+            add_never_cache_headers(response)
+            return response
 
         checked = require_http_methods(list(methods))(wrapper)
         return _declare(checked, AccessRule("municipality", action, methods, page, example))
@@ -220,8 +224,8 @@ def partner_token_view(methods: Iterable[str] = ("POST",)):
 
             token, problem = authenticate_partner_token(request.headers.get("Authorization", ""))
             if problem:
-                if token is not None:
-                    record_partner_refusal(token, problem)
+                # Every refusal is audited; a key with a known prefix is named in the event.
+                record_partner_refusal(token, problem)
                 message = (
                     _("Deze API-sleutel is ingetrokken.")
                     if problem == "revoked"
@@ -229,7 +233,9 @@ def partner_token_view(methods: Iterable[str] = ("POST",)):
                 )
                 return JsonResponse({"detail": message}, status=401)
             request.partner_token = token
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            add_never_cache_headers(response)
+            return response
 
         checked = require_http_methods(list(methods))(wrapper)
         return _declare(checked, AccessRule("partner_token", "", methods, False))

@@ -87,6 +87,7 @@ def submit_report(
     reporter=None,
     partner=None,
     external_reference: str = "",
+    partner_token=None,
     files=(),
     request=None,
 ) -> Submitted:
@@ -121,46 +122,57 @@ def submit_report(
     if not report.contact_consent:
         report.contact_name = report.contact_email = report.contact_phone = ""
     public = channel in (Channel.WEB, Channel.API)
-    code = _assign_receipt(report) if public else None
-    try:
-        with transaction.atomic():
-            report.save()
-            for clean in files:
-                attachment = Attachment(
-                    report=report,
-                    content_type=clean.content_type,
-                    size=len(clean.content),
-                    sha256=clean.sha256,
-                )
-                attachment.file.save(
-                    f"{uuid.uuid4().hex}.{clean.extension}", ContentFile(clean.content), save=False
-                )
-                attachment.save()
-            StatusChange.objects.create(report=report, new_status=Status.RECEIVED)
-            record(
-                Action.CREATE,
-                # Public intake stores no address or user agent, not even in the audit log.
-                request=None if public else request,
-                actor=reporter,
-                origin="public" if public else None,
-                municipality=municipality,
-                object_type="report",
-                object_id=report.pk,
-                detail={
-                    "channel": channel,
-                    "source": source,
-                    "category": category.code,
-                    "attachments": len(files),
-                    "partner": partner.name if partner else "",
-                },
+    for attempt in range(3):
+        code = _assign_receipt(report) if public else None
+        try:
+            return _store(report, code, files, source, request, public, partner_token)
+        except IntegrityError:
+            # Either the same form arrived twice at the same moment (the other one won), or
+            # two reports drew the same receipt locator at once: then draw again.
+            earlier = Report.objects.filter(submission_digest=digest).first() if digest else None
+            if earlier is not None:
+                return Submitted(earlier, duplicate=True)
+            if attempt == 2 or not public:
+                raise
+            report.pk = None
+    raise RuntimeError("unreachable")
+
+
+def _store(report, code, files, source, request, public, partner_token) -> Submitted:
+    """Save the report, its attachments, first status and audit event as one transaction."""
+    with transaction.atomic():
+        report.save()
+        for clean in files:
+            attachment = Attachment(
+                report=report,
+                content_type=clean.content_type,
+                size=len(clean.content),
+                sha256=clean.sha256,
             )
-            transaction.on_commit(lambda: _notify_advisors(report.pk))
-    except IntegrityError:
-        # The same form was submitted twice at the same moment: the other one won.
-        earlier = Report.objects.filter(submission_digest=digest).first() if digest else None
-        if earlier is None:
-            raise
-        return Submitted(earlier, duplicate=True)
+            attachment.file.save(
+                f"{uuid.uuid4().hex}.{clean.extension}", ContentFile(clean.content), save=False
+            )
+            attachment.save()
+        StatusChange.objects.create(report=report, new_status=Status.RECEIVED)
+        record(
+            Action.CREATE,
+            # Public intake stores no address or user agent, not even in the audit log.
+            request=None if public else request,
+            actor=report.reporter,
+            origin="public" if public else None,
+            municipality=report.municipality,
+            object_type="report",
+            object_id=report.pk,
+            detail={
+                "channel": report.channel,
+                "source": source,
+                "category": report.category.code,
+                "attachments": len(files),
+                "partner": report.partner.name if report.partner else "",
+                "partner_client": partner_token.pk if partner_token else None,
+            },
+        )
+        transaction.on_commit(lambda: _notify_advisors(report.pk))
     return Submitted(report, receipt=code, files=list(files))
 
 
@@ -350,8 +362,11 @@ def authenticate_partner_token(header: str) -> tuple[PartnerToken | None, str]:
         return None, "missing"
     prefix = plain[len(TOKEN_PREFIX) :].split("_", 1)[0]
     token = PartnerToken.objects.select_related("organisation").filter(prefix=prefix).first()
-    if token is None or not hmac.compare_digest(token.digest, token_digest(plain)):
+    if token is None:
         return None, "invalid"
+    if not hmac.compare_digest(token.digest, token_digest(plain)):
+        # A known prefix with a wrong secret: refused and audited against that key.
+        return token, "invalid"
     if token.revoked_at is not None:
         return token, "revoked"
     PartnerToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

@@ -5,6 +5,7 @@ digest of the client address. Receipt codes travel only in request bodies, never
 """
 
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import (
@@ -140,7 +141,8 @@ def _too_many():
 def _public(view):
     """A public API view: no session, no CSRF, anyone may call it (and is throttled)."""
     view = permission_classes([AllowAny])(authentication_classes([])(view))
-    return public_view(["POST"], page=False)(api_view(["POST"])(view))
+    # never_cache: responses carry a receipt or a report's contents.
+    return public_view(["POST"], page=False)(never_cache(api_view(["POST"])(view)))
 
 
 @extend_schema(
@@ -155,9 +157,9 @@ def _public(view):
 def public_report_create(request):
     if throttle.exceeded(throttle.REPORTS, request):
         return _too_many()
+    throttle.count(throttle.REPORTS, request)
     serializer = PublicReportSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    throttle.count(throttle.REPORTS, request)
     data = serializer.validated_data
     result = actions.submit_report(data["municipality"], data, channel=Channel.API)
     body = {
@@ -303,6 +305,7 @@ def partner_signal_create(request):
         channel=Channel.PARTNER_API,
         source=data["source"],
         partner=token.organisation,
+        partner_token=token,
         external_reference=data.get("external_reference", ""),
     )
     return Response(

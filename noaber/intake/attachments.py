@@ -22,7 +22,8 @@ MAX_FILES = 3
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; more is refused unread
 # Accepted image formats; each is stored as PNG (if it was PNG) or JPEG.
-IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+# (Pillow reads many phone photos as MPO, JPEG with extra pictures; only the first is kept.)
+IMAGE_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 STORED_AS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg")}
 ACCEPT = "image/jpeg,image/png,image/webp,application/pdf"
 

@@ -57,6 +57,6 @@ def hash_secret(secret: str) -> str:
 
 def verify_secret(stored_hash: str | None, secret: str) -> bool:
     try:
-        return HASHER.verify(stored_hash or _DUMMY_HASH, secret) and stored_hash is not None
+        return HASHER.verify(stored_hash or _DUMMY_HASH, secret) and bool(stored_hash)
     except (VerificationError, InvalidHashError):
         return False

@@ -49,8 +49,9 @@ def report_form(request, municipality):
     if request.method == "POST":
         if throttle.exceeded(throttle.REPORTS, request):
             return _too_many(request)
+        # Counted before validation: refused uploads cost the server work too.
+        throttle.count(throttle.REPORTS, request)
         if form.is_valid():
-            throttle.count(throttle.REPORTS, request)
             data = form.cleaned_data
             result = actions.submit_report(
                 municipality, data, channel=Channel.WEB, files=data["attachments"]

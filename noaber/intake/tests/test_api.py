@@ -28,6 +28,7 @@ class PublicApiTests(NoaberTestCase):
     def test_a_report_gets_201_with_a_receipt_that_opens_it(self):
         response = self.post(CREATE, REPORT)
         self.assertEqual(response.status_code, 201, response.content)
+        self.assertIn("no-store", response["Cache-Control"])
         receipt = response.json()["receipt"]
         report = Report.objects.get()
         self.assertEqual((report.channel, report.area.name), ("api", "Buitengebied"))
@@ -36,6 +37,7 @@ class PublicApiTests(NoaberTestCase):
         )
         found = self.post(LOOKUP, {"receipt": receipt})
         self.assertEqual(found.status_code, 200)
+        self.assertIn("no-store", found["Cache-Control"])
         body = found.json()
         self.assertEqual((body["status"], body["status_label"]), ("received", "ontvangen"))
         self.assertEqual(body["messages"][0]["body"], "Wanneer rook u dit?")
@@ -130,6 +132,9 @@ class PartnerApiTests(NoaberTestCase):
         )
         self.assertIsNone(report.receipt_locator)
         self.assertIsNotNone(PartnerToken.objects.get().last_used_at)
+        # The key that delivered it is in the audit event, so a leaked key's reports are known.
+        event = AuditEvent.objects.get(object_type="report", action="create")
+        self.assertEqual(event.detail["partner_client"], self.token.pk)
 
     def test_only_the_sha256_of_the_key_is_stored(self):
         self.assertNotIn(self.key, str(PartnerToken.objects.values().get()))
@@ -141,6 +146,13 @@ class PartnerApiTests(NoaberTestCase):
         self.assertIn("ingetrokken", response.json()["detail"])
         self.assertEqual(Report.objects.count(), 0)
         self.assertTrue(AuditEvent.objects.filter(action="denied", reason="revoked").exists())
+
+    def test_a_known_prefix_with_a_wrong_secret_is_refused_and_audited(self):
+        forged = self.key.rsplit("_", 1)[0] + "_" + "x" * 43
+        response = self.post(REPORT | {"source": "police"}, key=forged)
+        self.assertEqual(response.status_code, 401)
+        event = AuditEvent.objects.filter(action="denied").latest("seq")
+        self.assertEqual((event.object_id, event.reason), (str(self.token.pk), "invalid"))
 
     def test_a_missing_or_forged_key_is_refused(self):
         for key in ("", "nbr_00000000_forged"):

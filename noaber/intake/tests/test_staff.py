@@ -57,8 +57,9 @@ class InboxTests(NoaberTestCase):
         tubbergen = self.client.get(reverse("intake:inbox", args=["GM0183"]))
         self.assertNotContains(tubbergen, self.report.number)
 
-    def test_opening_a_report_is_audited(self):
-        self.client.get(url("detail", self.report.pk))
+    def test_opening_a_report_is_audited_and_never_cached(self):
+        response = self.client.get(url("detail", self.report.pk))
+        self.assertIn("no-store", response["Cache-Control"])
         event = AuditEvent.objects.filter(object_type="report", action="view").latest("seq")
         self.assertEqual(
             (event.actor, event.object_id, event.reason), ("anouk", str(self.report.pk), "triage")
