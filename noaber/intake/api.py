@@ -262,7 +262,7 @@ def public_report_message(request):
     operation_id="partner_signal_create",
     summary="Een signaal aanleveren als ketenpartner (API-sleutel van de organisatie)",
     request=PartnerSignalSerializer,
-    responses={201: dict, 400: dict, 401: dict, 403: dict},
+    responses={201: dict, 400: dict, 401: dict, 403: dict, 429: dict},
     parameters=[
         OpenApiParameter(
             "Authorization",
@@ -286,6 +286,10 @@ def public_report_message(request):
 @permission_classes([AllowAny])
 def partner_signal_create(request):
     token = request.partner_token
+    key = f"token:{token.pk}"
+    if throttle.exceeded(throttle.PARTNER, request, key):
+        return _too_many()
+    throttle.count(throttle.PARTNER, request, key)
     serializer = PartnerSignalSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data

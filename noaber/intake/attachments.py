@@ -1,11 +1,13 @@
 """Checking and cleaning uploaded photos and PDFs before anything is stored.
 
 - The type is decided by the content, never by the name or the browser's claim: images must
-  open in Pillow as JPEG, PNG or WebP; PDFs must start with the
-  PDF signature and end with an EOF marker.
+  open in Pillow as JPEG, PNG or WebP; PDFs must parse in pypdf.
 - Images are decoded and written anew from their pixels only (after applying the EXIF
   orientation), so EXIF, GPS, XMP and comments are gone. Images over MAX_PIXELS are refused
   before decoding (decompression bombs).
+- PDFs are rewritten without their document information and XMP metadata (author, creator
+  tool, title): a document made in a word processor often names its writer. Encrypted PDFs
+  and PDFs of more than MAX_PDF_PAGES pages are refused.
 - Stored names are random; the reporter's file name (which may identify them) is not kept.
 """
 
@@ -21,6 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_FILES = 3
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; more is refused unread
+MAX_PDF_PAGES = 200
 # Accepted image formats; each is stored as PNG (if it was PNG) or JPEG.
 # (Pillow reads many phone photos as MPO, JPEG with extra pictures; only the first is kept.)
 IMAGE_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
@@ -82,10 +85,32 @@ def clean_upload(upload) -> CleanFile:
             _("Een bestand mag hoogstens %(mb)s MB zijn.") % {"mb": MAX_BYTES // (1024 * 1024)}
         )
     if data.startswith(b"%PDF-"):
-        if b"%%EOF" not in data[-1024:]:
-            raise ValidationError(_("Dit pdf-bestand is beschadigd of onvolledig."))
-        return CleanFile(data, "application/pdf", "pdf")
+        return _clean_pdf(data)
     return _clean_image(data)
+
+
+def _clean_pdf(data: bytes) -> CleanFile:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise ValidationError(_("Versleutelde pdf-bestanden kunnen wij niet openen."))
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise ValidationError(
+                _("Een pdf mag hoogstens %(n)s pagina's hebben.") % {"n": MAX_PDF_PAGES}
+            )
+        writer = PdfWriter(clone_from=reader)
+        writer.metadata = None
+        writer._root_object.pop("/Metadata", None)
+        for page in writer.pages:
+            page.pop("/Metadata", None)
+        out = io.BytesIO()
+        writer.write(out)
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, RecursionError) as error:
+        raise ValidationError(_("Dit pdf-bestand is beschadigd of onvolledig.")) from error
+    return CleanFile(out.getvalue(), "application/pdf", "pdf")
 
 
 def clean_uploads(uploads) -> list[CleanFile]:

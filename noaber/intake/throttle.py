@@ -32,6 +32,9 @@ class Limit:
 REPORTS = Limit("report", settings.NOABER_THROTTLE_REPORTS_PER_HOUR, 60)
 FAILED_LOOKUPS = Limit("lookup_failed", 5, 10)
 MESSAGES = Limit("message", 30, 60)
+# Per partner API key rather than per address: a partner's system sends in bulk, but a leaked
+# key must not flood the inbox.
+PARTNER = Limit("partner", 600, 60)
 
 TOO_MANY = _(
     "U heeft dit te vaak geprobeerd. Wacht even en probeer het later opnieuw. Is het dringend? "
@@ -51,12 +54,14 @@ def _recent(limit: Limit, key: str):
     return ThrottleHit.objects.filter(scope=limit.scope, client=key, at__gte=since)
 
 
-def exceeded(limit: Limit, request) -> bool:
-    return _recent(limit, client_key(request)).count() >= limit.count
+def exceeded(limit: Limit, request, key: str | None = None) -> bool:
+    return _recent(limit, key or client_key(request)).count() >= limit.count
 
 
-def count(limit: Limit, request) -> None:
-    ThrottleHit.objects.create(scope=limit.scope, client=client_key(request), at=timezone.now())
+def count(limit: Limit, request, key: str | None = None) -> None:
+    ThrottleHit.objects.create(
+        scope=limit.scope, client=key or client_key(request), at=timezone.now()
+    )
 
 
 def prune(older_than_hours: int = 24) -> int:

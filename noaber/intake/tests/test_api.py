@@ -166,6 +166,19 @@ class PartnerApiTests(NoaberTestCase):
                 self.assertEqual(response.status_code, 401)
         self.assertEqual(Report.objects.count(), 0)
 
+    def test_a_key_is_throttled(self):
+        from noaber.intake import throttle
+
+        # A limit of two, so the test does not need 600 requests.
+        original = throttle.PARTNER
+        throttle.PARTNER = throttle.Limit("partner", 2, 60)
+        try:
+            codes = [self.post(REPORT | {"source": "police"}).status_code for _ in range(3)]
+        finally:
+            throttle.PARTNER = original
+        self.assertEqual(codes, [201, 201, 429])
+        self.assertEqual(Report.objects.count(), 2)
+
     def test_a_key_does_not_open_another_municipality(self):
         response = self.post(REPORT | {"municipality": "GM0183", "area": "", "source": "police"})
         self.assertEqual(response.status_code, 403)

@@ -4,6 +4,7 @@ from django.core import mail
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from PIL import Image
+from pypdf import PdfWriter
 
 from noaber.accounts.testing import NoaberTestCase
 from noaber.audit.models import AuditEvent
@@ -165,7 +166,26 @@ class PublicFormTests(NoaberTestCase):
             self.assertEqual(image.size, (64, 48))
         self.assertNotIn(b"Telefoon van de melder", data)
         self.assertNotIn("schuur", stored.file.name)
-        self.assertEqual(Attachment.objects.filter(content_type="application/pdf").count(), 1)
+        stored_pdf = Attachment.objects.get(content_type="application/pdf")
+        with stored_pdf.file.open("rb") as handle:
+            pdf_bytes = handle.read()
+        self.assertTrue(pdf_bytes.startswith(b"%PDF-"))
+        self.assertNotIn(b"Jan Jansen", pdf_bytes)
+        self.assertNotIn(b"Tekstverwerker", pdf_bytes)
+
+    def test_a_broken_or_encrypted_pdf_is_refused(self):
+        broken = pdf("kapot.pdf")
+        broken.file = io.BytesIO(b"%PDF-1.7\n" + b"\x00garbage" * 50)
+        broken.size = 510
+        self.assert_nothing_stored(self.submit(files=[broken]), "beschadigd of onvolledig")
+        writer = PdfWriter()
+        writer.add_blank_page(100, 100)
+        writer.encrypt("geheim")
+        out = io.BytesIO()
+        writer.write(out)
+        locked = pdf("slot.pdf")
+        locked.file, locked.size = io.BytesIO(out.getvalue()), len(out.getvalue())
+        self.assert_nothing_stored(self.submit(files=[locked]), "Versleutelde pdf")
 
     def test_an_executable_renamed_to_jpg_is_refused(self):
         fake = jpeg_with_gps("foto.jpg")
