@@ -6,6 +6,7 @@ from django.test import TestCase, override_settings
 from noaber.accounts.demo import DEMO_USERS
 from noaber.accounts.models import Membership, Municipality, Organisation, User
 from noaber.audit.chain import verify_chain
+from noaber.intake.models import Report
 from noaber.themes.models import Theme
 
 
@@ -18,7 +19,9 @@ class SeedTests(TestCase):
             Membership.objects.count(),
             Theme.objects.count(),
             Organisation.objects.count(),
+            Report.objects.count(),
         )
+        self.assertEqual(Report.objects.filter(municipality__cbs_code="GM1774").count(), 5)
         call_command("seed_demo", stdout=StringIO())
         self.assertEqual(
             counts,
@@ -27,6 +30,7 @@ class SeedTests(TestCase):
                 Membership.objects.count(),
                 Theme.objects.count(),
                 Organisation.objects.count(),
+                Report.objects.count(),
             ),
         )
         self.assertEqual(

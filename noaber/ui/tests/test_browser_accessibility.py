@@ -182,3 +182,37 @@ class BrowserAccessibilityTests(StaticLiveServerTestCase):
         self.page.wait_for_timeout(200)
         found = csp_violations(self.page)
         self.assertTrue(any("img-src" in v for v in found), found)
+
+    def tab_to(self, selector: str, limit: int = 60) -> None:
+        """Press Tab until `selector` has the focus; fail if the keyboard cannot reach it."""
+        for _ in range(limit):
+            self.page.keyboard.press("Tab")
+            if self.page.evaluate(f"document.activeElement.matches({selector!r})"):
+                return
+        self.fail(f"{selector} cannot be reached with the keyboard")
+
+    def test_a_resident_reports_with_the_keyboard_only_and_gets_a_receipt(self):
+        self.page.goto(self.live_server_url + reverse("intake:report", args=["GM1774"]))
+        # First an empty submission: the error summary appears and links to the field.
+        self.tab_to("button[type=submit]")
+        self.page.keyboard.press("Enter")
+        self.page.wait_for_selector("#foutmeldingen")
+        self.tab_to("#foutmeldingen a[href='#id_description']")
+        self.page.keyboard.press("Enter")
+        self.assertEqual(self.page.evaluate("document.activeElement.id"), "id_description")
+        self.page.keyboard.type("Al weken licht en busjes bij de lege schuur.")
+        self.page.keyboard.press("Shift+Tab")
+        for _ in range(30):
+            if self.page.evaluate("document.activeElement.id") == "id_category":
+                break
+            self.page.keyboard.press("Shift+Tab")
+        self.page.keyboard.press("ArrowDown")
+        self.assertNotEqual(self.page.evaluate("document.activeElement.value"), "")
+        self.tab_to("button[type=submit]")
+        self.page.keyboard.press("Enter")
+        self.page.wait_for_selector("#bonnummer")
+        receipt = self.page.inner_text("#bonnummer").strip()
+        self.assertRegex(receipt, r"^([0-9A-Z]{4}-){4}[0-9A-Z]{4}$")
+        for problem in axe_violations(self.page) + csp_violations(self.page):
+            self.problems.append(f"ontvangstbevestiging: {problem}")
+        self.assertEqual(self.problems, [], "\n".join(self.problems))
