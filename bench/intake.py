@@ -39,6 +39,8 @@ def environment() -> dict:
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
         "NOABER_SECRET_KEY": "bench-secret-key-" + "x" * 40,
         "NOABER_AUDIT_KEY": "bench-audit-key-" + "y" * 40,
+        "NOABER_FIELD_KEYS": "bench:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=",
+        "NOABER_BLIND_INDEX_KEY": "bench-blind-index-key-" + "z" * 40,
         "NOABER_ALLOWED_HOSTS": "127.0.0.1",
         "NOABER_SSL_REDIRECT": "0",
         "NOABER_TRUSTED_PROXIES": "0",

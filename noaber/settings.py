@@ -43,6 +43,21 @@ if not NOABER_AUDIT_KEY:
         )
     NOABER_AUDIT_KEY = "insecure-demo-audit-key"
 
+# Keys for the register's encrypted fields and blind indexes (noaber/lib/crypto.py).
+NOABER_FIELD_KEYS = os.environ.get("NOABER_FIELD_KEYS", "")
+NOABER_BLIND_INDEX_KEY = os.environ.get("NOABER_BLIND_INDEX_KEY", "")
+if not (NOABER_FIELD_KEYS and NOABER_BLIND_INDEX_KEY):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "NOABER_FIELD_KEYS and NOABER_BLIND_INDEX_KEY must be set when NOABER_DEBUG is off "
+            "(see docs/operations.md)."
+        )
+    # Demo keys: 32 bytes of a fixed, public pattern. Never use them for real data.
+    NOABER_FIELD_KEYS = (
+        NOABER_FIELD_KEYS or "demo:" + "ZGVtby1rZXktZGVtby1rZXktZGVtby1rZXktMDEyMzQ="
+    )
+    NOABER_BLIND_INDEX_KEY = NOABER_BLIND_INDEX_KEY or "insecure-demo-blind-index-key"
+
 ALLOWED_HOSTS = env_list("NOABER_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("NOABER_CSRF_TRUSTED_ORIGINS")
 
@@ -64,6 +79,7 @@ INSTALLED_APPS = [
     "noaber.accounts",
     "noaber.themes",
     "noaber.intake",
+    "noaber.registry",
     "noaber.ui",
 ]
 

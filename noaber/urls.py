@@ -9,6 +9,7 @@ from noaber.accounts.access import public_view
 municipality_urls = [
     path("themas/", include("noaber.themes.urls")),
     path("audit/", include("noaber.audit.urls")),
+    path("register/", include("noaber.registry.urls")),
 ]
 
 urlpatterns = [

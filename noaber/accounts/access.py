@@ -42,6 +42,12 @@ RULES: dict[str, frozenset[str]] = {
     "intake.inbox": frozenset({Role.ADVISOR}),
     "intake.internal": STAFF_ROLES,
     "intake.tokens": frozenset({Role.ADMIN}),
+    # Signaalregister: advisors work in it; the privacy officer exports, rectifies and holds;
+    # the admin sets retention terms without seeing content. Enforcers, partners and
+    # management get nothing here (tasks, disclosures and aggregates reach them elsewhere).
+    "registry.work": frozenset({Role.ADVISOR}),
+    "registry.privacy": frozenset({Role.PRIVACY}),
+    "registry.retention": frozenset({Role.ADMIN}),
 }
 
 

@@ -14,6 +14,7 @@ from noaber.accounts.demo import current_code
 from noaber.accounts.models import Municipality, Organisation, Role
 from noaber.accounts.reference import load_municipalities, load_organisations
 from noaber.intake.reference import load_intake_reference
+from noaber.registry.reference import load_registry_reference
 from noaber.themes.reference import load_themes
 
 PASSWORD = "Lang-en-sterk-wachtwoord-42"
@@ -41,6 +42,7 @@ class NoaberTestCase(TestCase):
         load_organisations()
         load_themes()
         load_intake_reference()
+        load_registry_reference()
         cls.dinkelland = Municipality.objects.get(cbs_code="GM1774")
         cls.tubbergen = Municipality.objects.get(cbs_code="GM0183")
         politie = Organisation.objects.get(name="Politie")

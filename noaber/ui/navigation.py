@@ -9,6 +9,9 @@ from noaber.accounts.access import can
 ITEMS = [
     (_("Overzicht"), "ui:dashboard", "dashboard.view"),
     (_("Meldingen"), "intake:inbox", "intake.inbox"),
+    (_("Signaalregister"), "registry:inbox", "registry.work"),
+    (_("Betrokkenen (AVG)"), "registry:privacy", "registry.privacy"),
+    (_("Bewaartermijnen"), "registry:retention", "registry.retention"),
     (_("Niet pluis melden"), "intake:internal", "intake.internal"),
     (_("Thema's en prioriteiten"), "themes:list", "themes.view"),
     (_("Auditlog"), "audit:list", "audit.view"),

@@ -25,6 +25,9 @@ EXPECTED = {
     "intake.inbox": {Role.ADVISOR},
     "intake.internal": ALL - {Role.PARTNER},
     "intake.tokens": {Role.ADMIN},
+    "registry.work": {Role.ADVISOR},
+    "registry.privacy": {Role.PRIVACY},
+    "registry.retention": {Role.ADMIN},
 }
 
 

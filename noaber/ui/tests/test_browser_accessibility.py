@@ -21,6 +21,7 @@ from noaber.accounts.models import Municipality, User
 from noaber.accounts.reference import load_municipalities, load_organisations
 from noaber.audit.triggers import triggers_removed
 from noaber.intake.reference import load_intake_reference
+from noaber.registry.reference import load_registry_reference
 from noaber.themes.reference import load_themes
 from noaber.ui.urlwalk import example_url, walk
 
@@ -99,6 +100,7 @@ class BrowserAccessibilityTests(StaticLiveServerTestCase):
         load_organisations()
         load_themes()
         load_intake_reference()
+        load_registry_reference()
         load_demo_users()
         self.dinkelland = Municipality.objects.get(cbs_code="GM1774")
         self.problems = []

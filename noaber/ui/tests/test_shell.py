@@ -96,6 +96,8 @@ class ProductionSettingsTests(NoaberTestCase):
         env = {
             "NOABER_SECRET_KEY": SECRET,
             "NOABER_AUDIT_KEY": "a-separate-audit-chain-key-" + "a" * 40,
+            "NOABER_FIELD_KEYS": "k1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=",
+            "NOABER_BLIND_INDEX_KEY": "a-separate-blind-index-key-" + "b" * 40,
             "NOABER_ALLOWED_HOSTS": "noaber.example.nl",
             "NOABER_VAR_DIR": str(settings.VAR_DIR),
         }

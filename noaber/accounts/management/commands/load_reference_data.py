@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from noaber.accounts.reference import load_municipalities, load_organisations
 from noaber.intake.reference import load_intake_reference
+from noaber.registry.reference import load_registry_reference
 from noaber.themes.reference import load_themes
 
 
@@ -14,6 +15,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created = (
-            load_municipalities() + load_organisations() + load_themes() + load_intake_reference()
+            load_municipalities()
+            + load_organisations()
+            + load_themes()
+            + load_intake_reference()
+            + load_registry_reference()
         )
         self.stdout.write(self.style.SUCCESS(f"Referentiegegevens geladen ({created} nieuw)."))

@@ -1,0 +1,92 @@
+"""Encryption at rest for the most sensitive fields, and blind indexes for exact search.
+
+Keys come from the environment, never from the database:
+
+- NOABER_FIELD_KEYS: comma-separated `id:base64key` pairs of 256-bit AES keys, newest first.
+  New values are encrypted with the first; older ones stay readable until
+  `manage.py rotate_field_keys` re-encrypts them with the newest.
+- NOABER_BLIND_INDEX_KEY: the HMAC key of blind indexes (exact match on encrypted values).
+  It cannot rotate without recomputing every index (rotate_field_keys --reindex does that).
+
+A stored value is `enc1:<key id>:<base64(nonce | ciphertext+tag)>` (AES-256-GCM, 96-bit
+random nonce); the field name is bound as associated data, so a value cannot be moved to
+another column unnoticed.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+PREFIX = "enc1"
+
+
+@lru_cache(maxsize=8)
+def _keys(spec: str) -> list[tuple[str, bytes]]:
+    keys = []
+    for part in spec.split(","):
+        key_id, _, b64 = part.strip().partition(":")
+        key = base64.b64decode(b64)
+        if not key_id or len(key) != 32:
+            raise ImproperlyConfigured("NOABER_FIELD_KEYS must be id:base64(32 bytes),...")
+        keys.append((key_id, key))
+    return keys
+
+
+def keys() -> list[tuple[str, bytes]]:
+    return _keys(settings.NOABER_FIELD_KEYS)
+
+
+def encrypt(plain: str, context: str) -> str:
+    key_id, key = keys()[0]
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, plain.encode(), context.encode())
+    return f"{PREFIX}:{key_id}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(stored: str, context: str) -> str:
+    prefix, key_id, b64 = stored.split(":", 2)
+    if prefix != PREFIX:
+        raise ValueError("not an encrypted value")
+    key = dict(keys()).get(key_id)
+    if key is None:
+        raise ImproperlyConfigured(f"field key {key_id!r} is not in NOABER_FIELD_KEYS")
+    raw = base64.b64decode(b64)
+    return AESGCM(key).decrypt(raw[:12], raw[12:], context.encode()).decode()
+
+
+def key_id_of(stored: str) -> str:
+    return stored.split(":", 2)[1] if stored.startswith(PREFIX + ":") else ""
+
+
+def blind_index(value: str, purpose: str) -> str:
+    """A keyed digest of a normalised value: equal values match, nothing can be read back."""
+    if not value:
+        return ""
+    message = f"{purpose}:{value}".encode()
+    return hmac.new(settings.NOABER_BLIND_INDEX_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """A text field stored encrypted; reads and writes plain `str` in Python."""
+
+    def contribute_to_class(self, cls, name, *args, **kwargs):
+        super().contribute_to_class(cls, name, *args, **kwargs)
+        self._context = f"{cls._meta.label_lower}.{name}"
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return value
+        return decrypt(value, self._context)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if not value:
+            return value
+        return encrypt(value, self._context)

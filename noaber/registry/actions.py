@@ -1,0 +1,453 @@
+"""Every change of state in the register, each audited in the same transaction."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from noaber.audit.actions import record
+from noaber.audit.models import Action
+from noaber.intake.models import Source as ReportSource
+from noaber.intake.models import Status as ReportStatus
+
+from . import subjects as subject_rules
+from .models import (
+    DestructionRecord,
+    Disclosure,
+    Outcome,
+    Phase,
+    PrivacyCheck,
+    RetentionTerm,
+    Signal,
+    SignalSubject,
+    SourceType,
+    Subject,
+    SubjectKey,
+)
+from .reference import protocol
+
+REPORT_SOURCE = {
+    ReportSource.RESIDENT: SourceType.RESIDENT,
+    ReportSource.ANONYMOUS: SourceType.ANONYMOUS,
+    ReportSource.EMPLOYEE: SourceType.EMPLOYEE,
+    ReportSource.PARTNER: SourceType.PARTNER,
+    ReportSource.POLICE: SourceType.PARTNER,
+    ReportSource.MMA: SourceType.MMA,
+}
+EDITABLE = (
+    "theme",
+    "phenomenon",
+    "area",
+    "location",
+    "description",
+    "municipal_task",
+    "territory_ok",
+    "source_grade",
+    "information_grade",
+    "legal_basis",
+    "purpose",
+    "criminal_law_data",
+)
+
+
+class ConflictError(Exception):
+    """Someone else changed the signal since this user opened it."""
+
+
+def _audit(signal, request, action=Action.UPDATE, **detail):
+    record(
+        action,
+        request=request,
+        municipality=signal.municipality,
+        object_type="signal",
+        object_id=signal.pk,
+        detail=detail,
+    )
+
+
+def _bump(signal: Signal, version: int, **changes) -> None:
+    """Write `changes` only if nobody changed the signal since `version` was read."""
+    updated = Signal.objects.filter(pk=signal.pk, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **changes
+    )
+    if not updated:
+        raise ConflictError(
+            _(
+                "Iemand anders heeft dit signaal intussen gewijzigd. Uw wijziging is niet "
+                "opgeslagen; open het signaal opnieuw en voer haar opnieuw in."
+            )
+        )
+    signal.refresh_from_db()
+
+
+@transaction.atomic
+def register_from_reports(municipality, reports, *, actor, request) -> Signal:
+    """Turn one or more meldpunt reports into one signal (phase 1, intake)."""
+    reports = sorted(reports, key=lambda r: r.created_at)
+    if not reports or any(r.municipality_id != municipality.pk for r in reports):
+        raise ValidationError(_("Kies een of meer meldingen van deze gemeente."))
+    first = reports[0]
+    signal = Signal.objects.create(
+        municipality=municipality,
+        received_on=timezone.localdate(first.created_at),
+        source_type=REPORT_SOURCE[first.source],
+        theme=first.category.theme,
+        phenomenon=first.category.name,
+        area=first.area,
+        description="\n\n".join(f"[{r.number}] {r.description}" for r in reports),
+        assigned_to=actor,
+    )
+    signal.reports.set(reports)
+    for report in reports:
+        if report.status == ReportStatus.RECEIVED:
+            from noaber.intake.actions import change_status
+
+            change_status(report, ReportStatus.IN_PROGRESS, "", actor=actor, request=request)
+    _audit(signal, request, Action.CREATE, reports=[r.pk for r in reports])
+    return signal
+
+
+@transaction.atomic
+def create_signal(municipality, data: dict, *, actor, request) -> Signal:
+    signal = Signal(municipality=municipality, assigned_to=actor, **data)
+    signal.save()
+    _audit(signal, request, Action.CREATE, source_type=signal.source_type)
+    return signal
+
+
+@transaction.atomic
+def update_signal(signal: Signal, data: dict, version: int, *, actor, request) -> Signal:
+    changes = {name: data[name] for name in EDITABLE if name in data}
+    # Encrypted fields must be encrypted by the field on save, not by update(): save them here.
+    encrypted = {k: changes.pop(k) for k in ("location", "description") if k in changes}
+    _bump(signal, version, **changes)
+    if encrypted:
+        for name, value in encrypted.items():
+            setattr(signal, name, value)
+        signal.save(update_fields=list(encrypted))
+    _audit(signal, request, fields=sorted(changes) + sorted(encrypted))
+    return signal
+
+
+@transaction.atomic
+def assign(signals, user, *, actor, request) -> int:
+    for signal in signals:
+        Signal.objects.filter(pk=signal.pk).update(assigned_to=user, version=F("version") + 1)
+        _audit(signal, request, assigned_to=user.username if user else "")
+    return len(signals)
+
+
+@transaction.atomic
+def record_weging(signal: Signal, outcome: str, reason: str, version: int, *, actor, request):
+    if not reason.strip():
+        raise ValidationError(_("Schrijf de motivering van de weging op."))
+    if signal.phase not in (Phase.INTAKE, Phase.WEGING):
+        raise ValidationError(_("De weging is al gedaan; dit signaal is verder in het proces."))
+    closes = outcome != Outcome.FURTHER
+    now = timezone.now()
+    _bump(
+        signal,
+        version,
+        outcome=outcome,
+        weighed_at=now,
+        phase=Phase.CLOSED if closes else Phase.WEGING,
+        closed_at=now if closes else None,
+    )
+    signal.outcome_reason = reason.strip()
+    signal.save(update_fields=["outcome_reason"])
+    _audit(signal, request, outcome=outcome)
+
+
+def missing_for(signal: Signal, phase: str) -> list[str]:
+    """What the protocol still requires before `signal` may enter `phase` (empty: may)."""
+    gate = protocol().get(phase, {})
+    missing = []
+    if gate.get("requires_outcome") and signal.outcome != gate["requires_outcome"]:
+        missing.append(
+            _("de weging met uitkomst '%(o)s'") % {"o": Outcome(gate["requires_outcome"]).label}
+        )
+    recorded = set(signal.privacy_checks.values_list("kind", flat=True))
+    for check in gate.get("requires_checks", []):
+        if check not in recorded:
+            missing.append(_("privacytoets %(k)s") % {"k": check})
+    if gate.get("requires_phase") and signal.phase != gate["requires_phase"]:
+        missing.append(_("fase '%(p)s'") % {"p": Phase(gate["requires_phase"]).label})
+    return missing
+
+
+@transaction.atomic
+def advance(signal: Signal, phase: str, version: int, *, actor, request) -> None:
+    missing = missing_for(signal, phase)
+    if missing:
+        raise ValidationError(
+            _("Fase '%(phase)s' kan pas na: %(missing)s.")
+            % {"phase": Phase(phase).label, "missing": ", ".join(missing)}
+        )
+    _bump(signal, version, phase=phase)
+    _audit(signal, request, phase=phase)
+
+
+@transaction.atomic
+def close(signal: Signal, version: int, *, actor, request) -> None:
+    _bump(signal, version, phase=Phase.CLOSED, closed_at=timezone.now())
+    _audit(signal, request, phase=Phase.CLOSED)
+
+
+@transaction.atomic
+def record_privacy_check(signal: Signal, kind: str, data: dict, *, actor, request) -> PrivacyCheck:
+    if kind == PrivacyCheck.Kind.CHECK_2A and not data.get("recipient"):
+        raise ValidationError(_("Privacytoets 2A geldt per interne ontvanger: noem de ontvanger."))
+    check = PrivacyCheck.objects.create(signal=signal, kind=kind, decided_by=actor, **data)
+    _audit(signal, request, privacy_check=kind, recipient=data.get("recipient", ""))
+    return check
+
+
+# --- Subjects ------------------------------------------------------------------------------
+
+
+@dataclass
+class MatchResult:
+    hit: bool
+    exact: list = field(default_factory=list)
+    fuzzy: list = field(default_factory=list)
+
+
+def find_matches(municipality, kind: str, data: dict, *, actor, request) -> MatchResult:
+    """Hit / no-hit first: which existing subjects share a key with the entered data."""
+    keys = subject_rules.keys_for(kind, data)
+    found = SubjectKey.objects.filter(
+        municipality_id_copy=municipality.pk, digest__in=[d for _k, d in keys]
+    ).values_list("subject_id", "kind")
+    exact, fuzzy = set(), set()
+    for subject_id, key_kind in found:
+        (fuzzy if key_kind == "name_sound" else exact).add(subject_id)
+    fuzzy -= exact
+    record(
+        Action.VIEW,
+        request=request,
+        municipality=municipality,
+        object_type="subject_match",
+        reason="hit_no_hit",
+        detail={"kind": kind, "hit": bool(exact or fuzzy)},
+    )
+    return MatchResult(bool(exact or fuzzy), sorted(exact), sorted(fuzzy))
+
+
+def _store_keys(subject: Subject, data: dict) -> None:
+    SubjectKey.objects.filter(subject=subject).delete()
+    SubjectKey.objects.bulk_create(
+        SubjectKey(subject=subject, municipality_id_copy=subject.municipality_id, kind=k, digest=d)
+        for k, d in subject_rules.keys_for(subject.kind, data)
+    )
+
+
+@transaction.atomic
+def add_subject(signal: Signal, kind: str, data: dict, role: str, *, actor, request) -> Subject:
+    """A new subject from cleaned data (subjects.clean_subject), linked to the signal."""
+    subject = Subject.objects.create(
+        municipality=signal.municipality,
+        kind=kind,
+        **{k: v for k, v in data.items() if k in {f.name for f in Subject._meta.fields}},
+    )
+    _store_keys(subject, data)
+    SignalSubject.objects.create(signal=signal, subject=subject, role=role)
+    record(
+        Action.CREATE,
+        request=request,
+        municipality=signal.municipality,
+        object_type="subject",
+        object_id=subject.pk,
+        detail={"kind": kind, "signal": signal.pk},
+    )
+    return subject
+
+
+@transaction.atomic
+def link_subject(signal: Signal, subject: Subject, role: str, *, actor, request) -> None:
+    if subject.municipality_id != signal.municipality_id:
+        raise ValidationError(_("Deze betrokkene hoort bij een andere gemeente."))
+    SignalSubject.objects.get_or_create(signal=signal, subject=subject, defaults={"role": role})
+    record(
+        Action.UPDATE,
+        request=request,
+        municipality=signal.municipality,
+        object_type="subject",
+        object_id=subject.pk,
+        detail={"linked_to_signal": signal.pk},
+    )
+
+
+# --- Disclosures ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def disclose(signal: Signal, data: dict, *, actor, request) -> Disclosure:
+    """Record a verstrekking; refused without a valid agreement or legal basis."""
+    recipient, agreement = data["recipient"], data.get("agreement")
+    categories = sorted(set(data["data_categories"]))
+    on = data.get("decided_on") or timezone.localdate()
+    basis = (data.get("legal_basis") or "").strip()
+    if agreement is None and not basis:
+        raise ValidationError(
+            _("Een verstrekking heeft een convenant of een wettelijke grondslag nodig.")
+        )
+    if agreement is not None:
+        if not agreement.organisations.filter(pk=recipient.pk).exists():
+            raise ValidationError(
+                _("Convenant '%(a)s' geldt niet voor %(o)s.") % {"a": agreement, "o": recipient}
+            )
+        if not agreement.municipalities.filter(pk=signal.municipality_id).exists():
+            raise ValidationError(
+                _("Convenant '%(a)s' geldt niet voor deze gemeente.") % {"a": agreement}
+            )
+        if not agreement.valid_on(on):
+            raise ValidationError(
+                _("Convenant '%(a)s' is op %(d)s niet geldig (verlopen of nog niet ingegaan).")
+                % {"a": agreement, "d": on.strftime("%d-%m-%Y")}
+            )
+        outside = [c for c in categories if c not in agreement.data_categories]
+        if outside and not basis:
+            raise ValidationError(
+                _("Convenant '%(a)s' dekt deze gegevens niet: %(c)s.")
+                % {"a": agreement, "c": ", ".join(outside)}
+            )
+    disclosure = Disclosure.objects.create(
+        signal=signal,
+        recipient=recipient,
+        agreement=agreement,
+        legal_basis=basis,
+        purpose=data["purpose"],
+        data_categories=categories,
+        shared=data["shared"],
+        decided_by=data.get("decided_by") or actor,
+        decided_on=on,
+    )
+    record(
+        Action.SHARE,
+        request=request,
+        municipality=signal.municipality,
+        object_type="signal",
+        object_id=signal.pk,
+        reason=data["purpose"][:200],
+        detail={
+            "disclosure": disclosure.pk,
+            "recipient": recipient.name,
+            "agreement": agreement.name if agreement else "",
+            "categories": categories,
+        },
+    )
+    return disclosure
+
+
+# --- Retention -----------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    import calendar
+
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass
+class RetentionReport:
+    due: list = field(default_factory=list)
+    held: list = field(default_factory=list)
+    done: int = 0
+
+
+def apply_retention(
+    *, today: date | None = None, dry_run: bool = False, only=None
+) -> RetentionReport:
+    """Delete or anonymise closed signals whose term has passed; never those on legal hold.
+
+    Each outcome's term selects its expired signals in the database (closed on or before
+    today minus the term), so a run over a large register reads only what is due.
+    """
+    today = today or timezone.localdate()
+    report = RetentionReport()
+    for term in RetentionTerm.objects.all():
+        expired = Signal.objects.filter(
+            phase=Phase.CLOSED,
+            outcome=term.outcome,
+            destroyed_at__isnull=True,
+            closed_at__date__lte=add_months(today, -term.months),
+        )
+        if only is not None:
+            expired = expired.filter(pk__in=only)
+        report.held += list(expired.filter(legal_hold=True).values_list("pk", flat=True))
+        due = expired.filter(legal_hold=False).select_related("municipality")
+        for signal in due.iterator(chunk_size=500):
+            report.due.append(signal.pk)
+            if not dry_run:
+                _destroy(signal, term, timezone.localdate(signal.closed_at))
+                report.done += 1
+    return report
+
+
+ANONYMISED = "[geanonimiseerd]"
+
+
+@transaction.atomic
+def _destroy(signal: Signal, term: RetentionTerm, closed_on: date) -> None:
+    municipality, number, outcome = signal.municipality, signal.number, signal.outcome
+    subjects = list(Subject.objects.filter(links__signal=signal))
+    if term.then == RetentionTerm.Then.DELETE:
+        signal.links.all().delete()
+        signal.privacy_checks.all().delete()
+        if signal.disclosures.exists():
+            # The ledger must outlive the signal's content: keep the row, wipe the text.
+            signal.disclosures.update(shared="")
+            _anonymise(signal)
+        else:
+            signal.delete()
+    else:
+        signal.links.all().delete()
+        _anonymise(signal)
+    for subject in subjects:
+        if not subject.links.exists():
+            subject.delete()
+    DestructionRecord.objects.create(
+        municipality=municipality,
+        record_type="signal",
+        record_number=number,
+        action=term.then,
+        outcome=outcome,
+        closed_on=closed_on,
+        term_months=term.months,
+    )
+    record(
+        Action.DELETE,
+        origin="system",
+        municipality=municipality,
+        object_type="signal",
+        object_id=number,
+        reason="retention",
+        detail={"then": term.then, "months": term.months},
+    )
+
+
+def _anonymise(signal: Signal) -> None:
+    signal.description = ANONYMISED
+    signal.location = ""
+    signal.outcome_reason = ""
+    signal.phenomenon = ""
+    signal.destroyed_at = timezone.now()
+    signal.save(
+        update_fields=["description", "location", "outcome_reason", "phenomenon", "destroyed_at"]
+    )
+
+
+@transaction.atomic
+def set_legal_hold(signal: Signal, hold: bool, reason: str, *, actor, request) -> None:
+    if hold and not reason.strip():
+        raise ValidationError(_("Noem de reden van de bewaarplicht."))
+    Signal.objects.filter(pk=signal.pk).update(
+        legal_hold=hold, legal_hold_reason=reason.strip() if hold else "", version=F("version") + 1
+    )
+    _audit(signal, request, legal_hold=hold)

@@ -1,0 +1,170 @@
+"""Forms of the register. Validation of identifiers lives in subjects.py, shared with tests."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from noaber.accounts.models import Organisation
+from noaber.intake.models import Area
+from noaber.themes.models import Theme, themes_for
+
+from . import subjects as subject_rules
+from .models import (
+    DataCategory,
+    Grade,
+    Outcome,
+    Phase,
+    PrivacyCheck,
+    SharingAgreement,
+    Signal,
+    SourceType,
+    Subject,
+)
+
+
+class SignalForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Signal
+        fields = [
+            "received_on",
+            "source_type",
+            "theme",
+            "phenomenon",
+            "area",
+            "location",
+            "description",
+            "municipal_task",
+            "territory_ok",
+            "source_grade",
+            "information_grade",
+            "legal_basis",
+            "purpose",
+            "criminal_law_data",
+        ]
+        widgets = {
+            "received_on": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "location": forms.TextInput(),
+            "territory_ok": forms.NullBooleanSelect(),
+        }
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].queryset = Theme.objects.filter(
+            pk__in=[t.pk for t in themes_for(municipality)]
+        )
+        self.fields["area"].queryset = Area.objects.filter(municipality=municipality)
+        self.fields["source_grade"].queryset = Grade.objects.filter(kind=Grade.Kind.SOURCE)
+        self.fields["information_grade"].queryset = Grade.objects.filter(
+            kind=Grade.Kind.INFORMATION
+        )
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            del self.fields["received_on"], self.fields["source_type"]
+        else:
+            self.fields["source_type"].initial = SourceType.OWN
+
+
+class WegingForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Uitkomst"), choices=Outcome.choices)
+    reason = forms.CharField(
+        label=_("Motivering"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Hoe concreet en recent is het signaal, en past het in een trend?"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PrivacyCheckForm(forms.ModelForm):
+    class Meta:
+        model = PrivacyCheck
+        fields = [
+            "kind",
+            "recipient",
+            "original_basis",
+            "compatible_use",
+            "necessity",
+            "proportionality",
+            "subsidiarity",
+        ]
+        widgets = {
+            "necessity": forms.Textarea(attrs={"rows": 2}),
+            "proportionality": forms.Textarea(attrs={"rows": 2}),
+            "subsidiarity": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class PhaseForm(forms.Form):
+    phase = forms.ChoiceField(
+        label=_("Naar fase"),
+        choices=[(Phase.SOURCES, Phase.SOURCES.label), (Phase.PLAN, Phase.PLAN.label)],
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SubjectForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Soort betrokkene"), choices=Subject.Kind.choices)
+    label = forms.CharField(
+        label=_("Naam, bedrijfsnaam of omschrijving"), required=False, max_length=200
+    )
+    birth_date = forms.CharField(label=_("Geboortedatum"), required=False, max_length=10)
+    bsn = forms.CharField(label=_("BSN"), required=False, max_length=11)
+    postcode = forms.CharField(label=_("Postcode"), required=False, max_length=7)
+    house_number = forms.CharField(label=_("Huisnummer"), required=False, max_length=5)
+    house_number_addition = forms.CharField(label=_("Toevoeging"), required=False, max_length=6)
+    bag_id = forms.CharField(label=_("BAG-id"), required=False, max_length=16)
+    kvk = forms.CharField(label=_("KvK-nummer"), required=False, max_length=9)
+    kenteken = forms.CharField(label=_("Kenteken"), required=False, max_length=10)
+    role = forms.CharField(label=_("Rol in het signaal"), required=False, max_length=100)
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data["subject"] = subject_rules.clean_subject(data.get("kind", ""), data)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field, messages)
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden van inzage"),
+        max_length=200,
+        help_text=_("Waarom heeft u de gegevens van deze betrokkene nodig? Dit wordt vastgelegd."),
+    )
+
+
+class DisclosureForm(forms.Form):
+    recipient = forms.ModelChoiceField(label=_("Ontvanger"), queryset=Organisation.objects.all())
+    agreement = forms.ModelChoiceField(
+        label=_("Convenant"), queryset=SharingAgreement.objects.none(), required=False
+    )
+    legal_basis = forms.CharField(
+        label=_("Of: wettelijke grondslag"), required=False, max_length=300
+    )
+    purpose = forms.CharField(label=_("Doel"), max_length=300)
+    data_categories = forms.MultipleChoiceField(
+        label=_("Gegevenscategorieën"),
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    shared = forms.CharField(
+        label=_("Wat precies is verstrekt"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    decided_on = forms.DateField(
+        label=_("Besloten op"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = SharingAgreement.objects.filter(
+            municipalities=municipality
+        )
+
+
+class LegalHoldForm(forms.Form):
+    hold = forms.BooleanField(label=_("Bewaarplicht (legal hold) aan"), required=False)
+    reason = forms.CharField(label=_("Reden"), required=False, max_length=200)

@@ -1,0 +1,36 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from noaber.registry.actions import apply_retention
+from noaber.registry.models import Signal
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete or anonymise closed signals whose retention term (per outcome, see "
+        "/m/<CBS>/register/bewaartermijnen/) has passed. Signals under legal hold are never "
+        "touched. Every destruction is written to the destruction register and the audit log."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Only list what is due.")
+        parser.add_argument("--today", type=date.fromisoformat, help="Pretend it is this date.")
+        parser.add_argument("--signal", type=int, action="append", help="Only this signal id.")
+
+    def handle(self, *args, **options):
+        only = options["signal"]
+        if only:
+            held = list(
+                Signal.objects.filter(pk__in=only, legal_hold=True).values_list("pk", flat=True)
+            )
+            if held:
+                raise CommandError(
+                    f"Signal(s) {', '.join(f'S-{pk}' for pk in held)} are under legal hold "
+                    "(bewaarplicht); lift the hold first. Nothing was changed."
+                )
+        report = apply_retention(today=options["today"], dry_run=options["dry_run"], only=only)
+        verb = "due (dry run)" if options["dry_run"] else "destroyed or anonymised"
+        self.stdout.write(f"{len(report.due)} signal(s) {verb}; {len(report.held)} held.")
+        for pk in report.held:
+            self.stdout.write(f"  S-{pk}: legal hold, kept")

@@ -1,0 +1,41 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from noaber.lib.crypto import keys
+from noaber.registry.actions import _store_keys
+from noaber.registry.models import Disclosure, Signal, Subject
+from noaber.registry.subjects import clean_subject
+
+ENCRYPTED = {
+    Signal: ["location", "description", "outcome_reason"],
+    Subject: ["label", "birth_date", "bsn"],
+    Disclosure: ["shared"],
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt every encrypted field with the newest key in NOABER_FIELD_KEYS (put the new "
+        "key first, keep the old ones until this has run, then remove them). --reindex also "
+        "recomputes the blind indexes after NOABER_BLIND_INDEX_KEY changed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reindex", action="store_true")
+
+    def handle(self, *args, **options):
+        newest = keys()[0][0]
+        for model, fields in ENCRYPTED.items():
+            count = 0
+            for obj in model.objects.iterator(chunk_size=500):
+                with transaction.atomic():
+                    # Reading decrypts with whichever key wrote it; saving encrypts with the newest.
+                    obj.save(update_fields=fields)
+                count += 1
+            self.stdout.write(f"{model.__name__}: {count} re-encrypted with key {newest!r}")
+        if options["reindex"]:
+            for subject in Subject.objects.iterator(chunk_size=500):
+                raw = {f.name: getattr(subject, f.name) for f in Subject._meta.fields}
+                raw["house_number"] = raw["house_number"] or ""
+                _store_keys(subject, clean_subject(subject.kind, raw))
+            self.stdout.write("Blind indexes recomputed.")

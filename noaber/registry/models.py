@@ -1,0 +1,312 @@
+"""Signaalregister: signals of ondermijning, their subjects, weging, privacy checks,
+disclosures and retention, following the Model privacyprotocol (see docs/register.md).
+
+Free text and identifying values are encrypted at rest (noaber.lib.crypto); exact search uses
+keyed blind indexes (SubjectKey), so the database never holds a readable name or BSN.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from noaber.accounts.models import Municipality, Organisation
+from noaber.intake.models import Area, Report
+from noaber.lib.crypto import EncryptedTextField
+from noaber.themes.models import Theme
+
+
+class SourceType(models.TextChoices):
+    RESIDENT = "resident", _("inwoner")
+    ANONYMOUS = "anonymous", _("anonieme inwoner")
+    EMPLOYEE = "employee", _("medewerker (niet pluis)")
+    PARTNER = "partner", _("ketenpartner")
+    MMA = "mma", _("Meld Misdaad Anoniem")
+    OWN = "own", _("eigen waarneming")
+
+
+class Phase(models.TextChoices):
+    INTAKE = "intake", _("1 intake")
+    WEGING = "weging", _("2 weging")
+    SOURCES = "sources", _("3 bronnencheck")
+    PLAN = "plan", _("4 plan van aanpak")
+    CLOSED = "closed", _("afgesloten")
+
+
+class Outcome(models.TextChoices):
+    NONE = "none", _("geen aanpak")
+    INTERNAL = "internal", _("intern routeren")
+    EXTERNAL = "external", _("extern / RIEC")
+    FURTHER = "further", _("verder naar fase 3")
+
+
+class Grade(models.Model):
+    """One step of a reliability scale (data: data/reference/registry.json)."""
+
+    class Kind(models.TextChoices):
+        SOURCE = "source", _("betrouwbaarheid bron")
+        INFORMATION = "information", _("betrouwbaarheid informatie")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    code = models.CharField(max_length=4)
+    label = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind", "order"]
+        constraints = [models.UniqueConstraint(fields=["kind", "code"], name="one_grade_code")]
+
+    def __str__(self):
+        return f"{self.code} — {self.label}"
+
+
+class Signal(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="signals")
+    received_on = models.DateField(_("ontvangen op"))
+    source_type = models.CharField(_("soort bron"), max_length=20, choices=SourceType.choices)
+    reports = models.ManyToManyField(Report, blank=True, related_name="signals")
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, verbose_name=_("thema"))
+    phenomenon = models.CharField(_("fenomeen"), max_length=100, blank=True)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("gebied")
+    )
+    location = EncryptedTextField(_("locatie"), blank=True)
+    description = EncryptedTextField(_("omschrijving"))
+    municipal_task = models.CharField(
+        _("gemeentelijke taak of bevoegdheid"), max_length=200, blank=True
+    )
+    territory_ok = models.BooleanField(_("op eigen grondgebied"), null=True)
+    phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices, default=Phase.INTAKE)
+    source_grade = models.ForeignKey(
+        Grade, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    information_grade = models.ForeignKey(
+        Grade, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    legal_basis = models.CharField(_("grondslag"), max_length=200, blank=True)
+    purpose = models.CharField(_("verwerkingsdoel"), max_length=200, blank=True)
+    criminal_law_data = models.BooleanField(_("bevat strafrechtelijke gegevens"), default=False)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_signals",
+        verbose_name=_("behandelaar"),
+    )
+    outcome = models.CharField(
+        _("uitkomst weging"), max_length=20, choices=Outcome.choices, blank=True
+    )
+    outcome_reason = EncryptedTextField(_("motivering weging"), blank=True)
+    weighed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Set when retention anonymised the signal; its statistics (theme, area, dates) remain.
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+    legal_hold = models.BooleanField(_("bewaarplicht (legal hold)"), default=False)
+    legal_hold_reason = models.CharField(max_length=200, blank=True)
+    # Optimistic locking: every change bumps it; an edit based on an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        indexes = [
+            models.Index(fields=["municipality", "phase", "received_on"]),
+            models.Index(fields=["municipality", "theme", "received_on"]),
+            models.Index(fields=["phase", "closed_at"]),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"S-{self.pk}"
+
+
+class Subject(models.Model):
+    """A person, address/object, company, vehicle or online identity, per municipality."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("persoon")
+        ADDRESS = "address", _("adres of object")
+        COMPANY = "company", _("bedrijf")
+        VEHICLE = "vehicle", _("voertuig")
+        ONLINE = "online", _("online identiteit")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="subjects"
+    )
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
+    # What identifies it, encrypted: name / street / company name / kenteken / handle.
+    label = EncryptedTextField(_("naam of omschrijving"))
+    birth_date = EncryptedTextField(_("geboortedatum"), blank=True)
+    bsn = EncryptedTextField(_("BSN"), blank=True)
+    postcode = models.CharField(_("postcode"), max_length=6, blank=True)
+    house_number = models.PositiveIntegerField(_("huisnummer"), null=True, blank=True)
+    house_number_addition = models.CharField(_("toevoeging"), max_length=6, blank=True)
+    bag_id = models.CharField(_("BAG-id"), max_length=16, blank=True)
+    kvk = models.CharField(_("KvK-nummer"), max_length=8, blank=True)
+    kenteken = models.CharField(_("kenteken"), max_length=8, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"B-{self.pk}"
+
+
+class SubjectKey(models.Model):
+    """Blind index entries of a subject: exact keys and fuzzy (phonetic) keys."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="keys")
+    municipality_id_copy = models.BigIntegerField(db_index=False)
+    kind = models.CharField(max_length=20)  # e.g. name, name_token, bsn, address, kvk, kenteken
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality_id_copy", "digest"])]
+
+    def __str__(self):
+        return f"{self.subject}: {self.kind}"
+
+
+class SignalSubject(models.Model):
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="links")
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="links")
+    role = models.CharField(_("rol"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["signal", "subject"], name="subject_once_per_signal")
+        ]
+
+    def __str__(self):
+        return f"{self.signal} – {self.subject}"
+
+
+class PrivacyCheck(models.Model):
+    class Kind(models.TextChoices):
+        CHECK_1 = "1", _("privacytoets 1 (voor de bronnencheck)")
+        CHECK_2A = "2A", _("privacytoets 2A (interne ontvanger)")
+        CHECK_2B = "2B", _("privacytoets 2B (extra verstrekking)")
+
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="privacy_checks")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    recipient = models.CharField(_("ontvanger"), max_length=200, blank=True)
+    original_basis = models.CharField(_("grondslag oorspronkelijke verzameling"), max_length=300)
+    compatible_use = models.BooleanField(_("verenigbaar verder gebruik"))
+    necessity = models.TextField(_("noodzaak"))
+    proportionality = models.TextField(_("proportionaliteit"))
+    subsidiarity = models.TextField(_("subsidiariteit"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.signal}: {self.kind}"
+
+
+class SharingAgreement(models.Model):
+    """A convenant or other agreement that allows sharing with an organisation (issue 6 grows
+    the ketenkaart around it)."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    organisations = models.ManyToManyField(Organisation, related_name="agreements")
+    municipalities = models.ManyToManyField(Municipality, related_name="agreements")
+    purpose = models.CharField(_("doel"), max_length=300)
+    legal_basis = models.CharField(_("grondslag"), max_length=300)
+    data_categories = models.JSONField(_("gegevenscategorieën"), default=list)
+    valid_from = models.DateField(_("geldig vanaf"))
+    valid_until = models.DateField(_("geldig tot en met"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def valid_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class DataCategory(models.TextChoices):
+    IDENTITY = "identity", _("identificerende gegevens")
+    ADDRESS = "address", _("adresgegevens")
+    COMPANY = "company", _("bedrijfsgegevens")
+    VEHICLE = "vehicle", _("voertuiggegevens")
+    SIGNAL = "signal", _("inhoud van het signaal")
+    CRIMINAL = "criminal", _("strafrechtelijke gegevens")
+
+
+class Disclosure(models.Model):
+    """A verstrekking: data leaving the register. Append-only."""
+
+    signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="disclosures")
+    recipient = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, verbose_name=_("ontvanger")
+    )
+    agreement = models.ForeignKey(
+        SharingAgreement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("convenant"),
+    )
+    legal_basis = models.CharField(_("wettelijke grondslag"), max_length=300, blank=True)
+    purpose = models.CharField(_("doel"), max_length=300)
+    data_categories = models.JSONField(_("gegevenscategorieën"), default=list)
+    shared = EncryptedTextField(_("wat precies is verstrekt"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateField(_("besloten op"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.signal} → {self.recipient}"
+
+
+class RetentionTerm(models.Model):
+    """How long a closed signal with an outcome is kept, and what happens then."""
+
+    class Then(models.TextChoices):
+        DELETE = "delete", _("vernietigen")
+        ANONYMISE = "anonymise", _("anonimiseren")
+
+    outcome = models.CharField(_("uitkomst"), max_length=20, choices=Outcome.choices, unique=True)
+    months = models.PositiveSmallIntegerField(_("bewaartermijn (maanden)"))
+    then = models.CharField(_("daarna"), max_length=20, choices=Then.choices)
+    note = models.CharField(_("toelichting"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["outcome"]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()}: {self.months} mnd"
+
+
+class DestructionRecord(models.Model):
+    """The destruction register: what kind of record went, when and why — never its content."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    record_type = models.CharField(max_length=30)
+    record_number = models.CharField(max_length=20)
+    action = models.CharField(max_length=20)
+    outcome = models.CharField(max_length=20, blank=True)
+    closed_on = models.DateField(null=True)
+    term_months = models.PositiveSmallIntegerField()
+    done_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-done_at"]
+
+    def __str__(self):
+        return f"{self.record_number} {self.action}"

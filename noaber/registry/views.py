@@ -1,0 +1,413 @@
+"""Pages of the signal register: the triage inbox, the signal, subjects, privacy tools."""
+
+import json
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from noaber.accounts.access import municipality_view
+from noaber.accounts.models import Role, User
+from noaber.audit.actions import record
+from noaber.audit.models import Action
+from noaber.intake.models import Area, Category, Channel, Report
+from noaber.themes.models import themes_for
+
+from . import actions
+from .export import subject_export
+from .forms import (
+    DisclosureForm,
+    LegalHoldForm,
+    PhaseForm,
+    PrivacyCheckForm,
+    ReasonForm,
+    SignalForm,
+    SubjectForm,
+    WegingForm,
+)
+from .models import Phase, RetentionTerm, Signal, SourceType, Subject
+
+SORTS = {"nieuw": "-received_on", "oud": "received_on", "fase": "phase"}
+
+
+def get_signal_for(user, municipality, pk, *, request, reason="triage") -> Signal:
+    """A signal of `municipality`; another municipality's id is a 404. The read is audited."""
+    signal = get_object_or_404(
+        Signal.objects.select_related("theme", "area", "assigned_to"),
+        municipality=municipality,
+        pk=pk,
+    )
+    record(
+        Action.VIEW,
+        request=request,
+        municipality=municipality,
+        object_type="signal",
+        object_id=signal.pk,
+        reason=reason,
+    )
+    return signal
+
+
+def _advisors(municipality):
+    return User.objects.filter(
+        memberships__municipality=municipality, memberships__role=Role.ADVISOR, is_active=True
+    ).distinct()
+
+
+def _example_signal(municipality):
+    signal = Signal.objects.filter(municipality=municipality).order_by("pk").first()
+    if signal is None:
+        report = Report.objects.filter(municipality=municipality).first()
+        if report is None:
+            from noaber.intake.actions import submit_report
+
+            report = submit_report(
+                municipality,
+                {"category": Category.objects.first(), "description": "Voorbeeld."},
+                channel=Channel.WEB,
+            ).report
+        signal = actions.register_from_reports(municipality, [report], actor=None, request=None)
+    return {"pk": signal.pk}
+
+
+def _example_subject(municipality):
+    pk = _example_signal(municipality)["pk"]
+    subject = Subject.objects.filter(municipality=municipality).first()
+    if subject is None:
+        signal = Signal.objects.get(pk=pk)
+        subject = actions.add_subject(
+            signal, "person", {"label": "Voorbeeld Persoon"}, "", actor=None, request=None
+        )
+    return {"pk": subject.pk}
+
+
+@municipality_view("registry.work", ["GET", "POST"])
+def inbox(request, municipality):
+    if request.method == "POST":
+        return _bulk(request, municipality)
+    signals = Signal.objects.filter(municipality=municipality, destroyed_at__isnull=True)
+    f = request.GET
+    if f.get("thema"):
+        signals = signals.filter(theme__code=f["thema"])
+    if f.get("bron") in SourceType.values:
+        signals = signals.filter(source_type=f["bron"])
+    if f.get("gebied", "").isdigit():
+        signals = signals.filter(area_id=int(f["gebied"]))
+    if f.get("fase") in Phase.values:
+        signals = signals.filter(phase=f["fase"])
+    elif not f.get("fase"):
+        signals = signals.exclude(phase=Phase.CLOSED)
+    if f.get("ouder_dan", "").isdigit():
+        signals = signals.filter(
+            received_on__lte=timezone.localdate() - timedelta(days=int(f["ouder_dan"]))
+        )
+    if f.get("mijn") == "1":
+        signals = signals.filter(assigned_to=request.user)
+    signals = signals.order_by(SORTS.get(f.get("sorteer"), "-received_on"), "-pk")
+    new_reports = Report.objects.filter(municipality=municipality, signals__isnull=True).exclude(
+        status="closed"
+    )
+    return render(
+        request,
+        "registry/inbox.html",
+        {
+            "signals": signals.select_related("theme", "area", "assigned_to")[:100],
+            "new_reports": new_reports.select_related("category", "area")[:100],
+            "themes": themes_for(municipality),
+            "areas": Area.objects.filter(municipality=municipality),
+            "sources": SourceType.choices,
+            "phases": Phase.choices,
+            "advisors": _advisors(municipality),
+            "f": f,
+        },
+    )
+
+
+def _bulk(request, municipality):
+    action = request.POST.get("bulk")
+    if action == "register":
+        reports = list(
+            Report.objects.filter(
+                municipality=municipality, pk__in=request.POST.getlist("report")
+            ).select_related("category", "area")
+        )
+        try:
+            signal = actions.register_from_reports(
+                municipality, reports, actor=request.user, request=request
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("registry:inbox", municipality.cbs_code)
+        messages.success(request, _("Signaal %(n)s is geregistreerd.") % {"n": signal.number})
+        return redirect("registry:signal", municipality.cbs_code, signal.pk)
+    if action == "assign":
+        advisor = _advisors(municipality).filter(pk=request.POST.get("advisor") or 0).first()
+        signals = list(
+            Signal.objects.filter(municipality=municipality, pk__in=request.POST.getlist("signal"))
+        )
+        if advisor is None or not signals:
+            messages.error(request, _("Kies een of meer signalen en een adviseur."))
+        else:
+            n = actions.assign(signals, advisor, actor=request.user, request=request)
+            messages.success(
+                request,
+                _("%(n)s signalen toegewezen aan %(who)s.") % {"n": n, "who": advisor.username},
+            )
+        return redirect("registry:inbox", municipality.cbs_code)
+    messages.error(request, _("Onbekende actie."))
+    return redirect("registry:inbox", municipality.cbs_code)
+
+
+@municipality_view("registry.work", ["GET", "POST"])
+def signal_new(request, municipality):
+    form = SignalForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        signal = actions.create_signal(municipality, data, actor=request.user, request=request)
+        return redirect("registry:signal", municipality.cbs_code, signal.pk)
+    return render(request, "registry/signal_form.html", {"form": form})
+
+
+def _signal_page(request, municipality, signal, status=200, **forms):
+    context = {
+        "signal": signal,
+        "edit_form": forms.get("edit_form")
+        or SignalForm(instance=signal, municipality=municipality),
+        "weging_form": forms.get("weging_form") or WegingForm(initial={"version": signal.version}),
+        "check_form": forms.get("check_form") or PrivacyCheckForm(),
+        "phase_form": forms.get("phase_form") or PhaseForm(initial={"version": signal.version}),
+        "subject_form": forms.get("subject_form") or SubjectForm(),
+        "disclosure_form": forms.get("disclosure_form")
+        or DisclosureForm(municipality=municipality, initial={"decided_on": timezone.localdate()}),
+        "match": forms.get("match"),
+        "links": signal.links.select_related("subject"),
+        "checks": signal.privacy_checks.select_related("decided_by"),
+        "disclosures": signal.disclosures.select_related("recipient", "agreement", "decided_by"),
+        "reports": signal.reports.all(),
+        "missing_sources": actions.missing_for(signal, Phase.SOURCES),
+    }
+    return render(request, "registry/signal.html", context, status=status)
+
+
+@municipality_view("registry.work", example=_example_signal)
+def signal_detail(request, municipality, pk):
+    signal = get_signal_for(request.user, municipality, pk, request=request)
+    return _signal_page(request, municipality, signal)
+
+
+def _post_step(view):
+    """A POST on a signal: load it (audited), run the step, show errors on the page."""
+
+    def wrapper(request, municipality, pk):
+        signal = get_signal_for(request.user, municipality, pk, request=request, reason="edit")
+        try:
+            result = view(request, municipality, signal)
+        except actions.ConflictError as error:
+            messages.error(request, str(error))
+            return redirect("registry:signal", municipality.cbs_code, signal.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("registry:signal", municipality.cbs_code, signal.pk)
+        return result or redirect("registry:signal", municipality.cbs_code, signal.pk)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return municipality_view("registry.work", ["POST"], page=False, example=_example_signal)(
+        wrapper
+    )
+
+
+@_post_step
+def signal_edit(request, municipality, signal):
+    form = SignalForm(
+        request.POST, instance=Signal.objects.get(pk=signal.pk), municipality=municipality
+    )
+    if not form.is_valid():
+        return _signal_page(request, municipality, signal, 200, edit_form=form)
+    version = form.cleaned_data["version"] or 0
+    actions.update_signal(signal, form.cleaned_data, version, actor=request.user, request=request)
+    messages.success(request, _("Het signaal is bijgewerkt."))
+    return None
+
+
+@_post_step
+def signal_weging(request, municipality, signal):
+    form = WegingForm(request.POST)
+    if not form.is_valid():
+        return _signal_page(request, municipality, signal, 200, weging_form=form)
+    data = form.cleaned_data
+    actions.record_weging(
+        signal,
+        data["outcome"],
+        data["reason"],
+        data["version"],
+        actor=request.user,
+        request=request,
+    )
+    messages.success(request, _("De weging is vastgelegd."))
+    return None
+
+
+@_post_step
+def signal_check(request, municipality, signal):
+    form = PrivacyCheckForm(request.POST)
+    if not form.is_valid():
+        return _signal_page(request, municipality, signal, 200, check_form=form)
+    data = dict(form.cleaned_data)
+    kind = data.pop("kind")
+    actions.record_privacy_check(signal, kind, data, actor=request.user, request=request)
+    messages.success(request, _("De privacytoets is vastgelegd."))
+    return None
+
+
+@_post_step
+def signal_phase(request, municipality, signal):
+    form = PhaseForm(request.POST)
+    if not form.is_valid():
+        return _signal_page(request, municipality, signal, 200, phase_form=form)
+    actions.advance(
+        signal,
+        form.cleaned_data["phase"],
+        form.cleaned_data["version"],
+        actor=request.user,
+        request=request,
+    )
+    messages.success(request, _("Het signaal is naar de volgende fase gegaan."))
+    return None
+
+
+@_post_step
+def signal_subject(request, municipality, signal):
+    """Step 1 shows hit / no-hit for the entered data; step 2 adds a new subject or links one."""
+    form = SubjectForm(request.POST)
+    if not form.is_valid():
+        return _signal_page(request, municipality, signal, 200, subject_form=form)
+    kind, data, role = (
+        form.cleaned_data["kind"],
+        form.cleaned_data["subject"],
+        form.cleaned_data["role"],
+    )
+    step = request.POST.get("step", "check")
+    if step == "link":
+        subject = get_object_or_404(
+            Subject, municipality=municipality, pk=request.POST.get("subject")
+        )
+        actions.link_subject(signal, subject, role, actor=request.user, request=request)
+        messages.success(request, _("De betrokkene is gekoppeld."))
+        return None
+    if step == "new":
+        actions.add_subject(signal, kind, data, role, actor=request.user, request=request)
+        messages.success(request, _("De betrokkene is toegevoegd."))
+        return None
+    match = actions.find_matches(municipality, kind, data, actor=request.user, request=request)
+    return _signal_page(request, municipality, signal, subject_form=form, match=match)
+
+
+@_post_step
+def signal_disclose(request, municipality, signal):
+    form = DisclosureForm(request.POST, municipality=municipality)
+    if not form.is_valid():
+        return _signal_page(request, municipality, signal, 200, disclosure_form=form)
+    actions.disclose(signal, form.cleaned_data, actor=request.user, request=request)
+    messages.success(request, _("De verstrekking is vastgelegd."))
+    return None
+
+
+@municipality_view("registry.work", ["GET", "POST"], example=_example_subject)
+def subject_detail(request, municipality, pk):
+    """A subject's details and timeline: only with a stated reason, which is audited."""
+    subject = get_object_or_404(Subject, municipality=municipality, pk=pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        record(
+            Action.VIEW,
+            request=request,
+            municipality=municipality,
+            object_type="subject",
+            object_id=subject.pk,
+            reason=form.cleaned_data["reason"],
+        )
+        links = subject.links.select_related("signal", "signal__theme").order_by(
+            "signal__received_on"
+        )
+        disclosures = [
+            d for link in links for d in link.signal.disclosures.select_related("recipient")
+        ]
+        return render(
+            request,
+            "registry/subject.html",
+            {
+                "subject": subject,
+                "links": links,
+                "disclosures": disclosures,
+                "reason": form.cleaned_data["reason"],
+            },
+        )
+    return render(request, "registry/subject_reason.html", {"subject": subject, "form": form})
+
+
+# --- Privacy officer and admin --------------------------------------------------------------
+
+
+@municipality_view("registry.privacy", ["GET", "POST"])
+def privacy(request, municipality):
+    """Find a person's subjects by exact data (blind index) and export or hold them."""
+    form = SubjectForm(request.POST or None)
+    found = None
+    if request.method == "POST" and form.is_valid():
+        match = actions.find_matches(
+            municipality,
+            form.cleaned_data["kind"],
+            form.cleaned_data["subject"],
+            actor=request.user,
+            request=request,
+        )
+        found = Subject.objects.filter(pk__in=match.exact)
+    return render(request, "registry/privacy.html", {"form": form, "found": found})
+
+
+@municipality_view("registry.privacy", page=False, example=_example_subject)
+def subject_export_view(request, municipality, pk):
+    subject = get_object_or_404(Subject, municipality=municipality, pk=pk)
+    data = subject_export(subject, actor=request.user, request=request)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2, default=str),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="inzage-{subject}.json"'
+    return response
+
+
+@municipality_view("registry.privacy", ["POST"], page=False, example=_example_signal)
+def legal_hold(request, municipality, pk):
+    signal = get_object_or_404(Signal, municipality=municipality, pk=pk)
+    form = LegalHoldForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.set_legal_hold(
+                signal,
+                form.cleaned_data["hold"],
+                form.cleaned_data["reason"],
+                actor=request.user,
+                request=request,
+            )
+            messages.success(request, _("De bewaarplicht is bijgewerkt."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return redirect("registry:privacy", municipality.cbs_code)
+
+
+@municipality_view("registry.retention")
+def retention(request, municipality):
+    return render(
+        request,
+        "registry/retention.html",
+        {
+            "terms": RetentionTerm.objects.all(),
+            "register": municipality.destructionrecord_set.all()[:200],
+        },
+    )
