@@ -119,10 +119,18 @@ class SubjectForm(forms.Form):
     kenteken = forms.CharField(label=_("Kenteken"), required=False, max_length=10)
     role = forms.CharField(label=_("Rol in het signaal"), required=False, max_length=100)
 
+    def __init__(self, *args, search=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.search = search
+        if search:
+            del self.fields["role"]
+
     def clean(self):
         data = super().clean()
         try:
-            data["subject"] = subject_rules.clean_subject(data.get("kind", ""), data)
+            data["subject"] = subject_rules.clean_subject(
+                data.get("kind", ""), data, search=self.search
+            )
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 self.add_error(field, messages)

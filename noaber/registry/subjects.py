@@ -119,8 +119,10 @@ def keys_for(kind: str, data: dict) -> list[tuple[str, str]]:
     return out
 
 
-def clean_subject(kind: str, raw: dict) -> dict:
-    """Validate and normalise a subject's fields; ValidationError maps field -> message."""
+def clean_subject(kind: str, raw: dict, *, search: bool = False) -> dict:
+    """Validate and normalise a subject's fields; ValidationError maps field -> message.
+
+    With `search`, nothing is required: a privacy officer may search on a BSN alone."""
     errors, data = {}, {"label": (raw.get("label") or "").strip()}
     checks = {
         "bsn": check_bsn,
@@ -151,6 +153,10 @@ def clean_subject(kind: str, raw: dict) -> dict:
             errors["house_number"] = _("Een huisnummer is een getal van 1 tot en met 99999.")
     data["house_number_addition"] = (raw.get("house_number_addition") or "").strip()[:6]
     data["birth_date"] = (raw.get("birth_date") or "").strip()
+    if search:
+        if errors:
+            raise ValidationError(errors)
+        return data
     if kind == "vehicle" and "kenteken" not in data and "kenteken" not in errors:
         errors["kenteken"] = _("Vul het kenteken in.")
     if kind == "address" and not (data.get("postcode") and data.get("house_number")):

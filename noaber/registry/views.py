@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from noaber.accounts.access import municipality_view
 from noaber.accounts.models import Role, User
 from noaber.audit.actions import record
-from noaber.audit.models import Action
+from noaber.audit.models import Action, Result
 from noaber.intake.models import Area, Category, Channel, Report
 from noaber.themes.models import themes_for
 
@@ -36,11 +36,22 @@ SORTS = {"nieuw": "-received_on", "oud": "received_on", "fase": "phase"}
 
 def get_signal_for(user, municipality, pk, *, request, reason="triage") -> Signal:
     """A signal of `municipality`; another municipality's id is a 404. The read is audited."""
-    signal = get_object_or_404(
-        Signal.objects.select_related("theme", "area", "assigned_to"),
-        municipality=municipality,
-        pk=pk,
+    signal = (
+        Signal.objects.select_related("theme", "area", "assigned_to")
+        .filter(municipality=municipality, pk=pk)
+        .first()
     )
+    if signal is None:
+        # Also for an id that exists in another municipality: no hint, but on record.
+        record(
+            Action.DENIED,
+            request=request,
+            municipality=municipality,
+            object_type="signal",
+            object_id=pk,
+            result=Result.DENIED,
+        )
+        raise Http404
     record(
         Action.VIEW,
         request=request,
@@ -356,7 +367,7 @@ def subject_detail(request, municipality, pk):
 @municipality_view("registry.privacy", ["GET", "POST"])
 def privacy(request, municipality):
     """Find a person's subjects by exact data (blind index) and export or hold them."""
-    form = SubjectForm(request.POST or None)
+    form = SubjectForm(request.POST or None, search=True)
     found = None
     if request.method == "POST" and form.is_valid():
         match = actions.find_matches(
