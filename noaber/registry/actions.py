@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from noaber.accounts.models import Municipality
 from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.intake.models import Source as ReportSource
@@ -362,12 +363,13 @@ class RetentionReport:
 
 
 def apply_retention(
-    *, today: date | None = None, dry_run: bool = False, only=None
+    *, today: date | None = None, dry_run: bool = False, only=None, batch_size: int = 1000
 ) -> RetentionReport:
     """Delete or anonymise closed signals whose term has passed; never those on legal hold.
 
     Each outcome's term selects its expired signals in the database (closed on or before
-    today minus the term), so a run over a large register reads only what is due.
+    today minus the term); they are destroyed in batches, each batch one transaction with its
+    destruction-register rows and one audit event listing the signal numbers.
     """
     today = today or timezone.localdate()
     report = RetentionReport()
@@ -381,66 +383,59 @@ def apply_retention(
         if only is not None:
             expired = expired.filter(pk__in=only)
         report.held += list(expired.filter(legal_hold=True).values_list("pk", flat=True))
-        due = expired.filter(legal_hold=False).select_related("municipality")
-        for signal in due.iterator(chunk_size=500):
-            report.due.append(signal.pk)
-            if not dry_run:
-                _destroy(signal, term, timezone.localdate(signal.closed_at))
-                report.done += 1
+        due = list(
+            expired.filter(legal_hold=False).values_list("pk", "municipality_id", "closed_at")
+        )
+        report.due += [pk for pk, _m, _c in due]
+        if dry_run:
+            continue
+        for i in range(0, len(due), batch_size):
+            _destroy_batch(term, due[i : i + batch_size])
+            report.done += len(due[i : i + batch_size])
     return report
 
 
-ANONYMISED = "[geanonimiseerd]"
-
-
 @transaction.atomic
-def _destroy(signal: Signal, term: RetentionTerm, closed_on: date) -> None:
-    municipality, number, outcome = signal.municipality, signal.number, signal.outcome
-    subjects = list(Subject.objects.filter(links__signal=signal))
-    if term.then == RetentionTerm.Then.DELETE:
-        signal.links.all().delete()
-        signal.privacy_checks.all().delete()
-        if signal.disclosures.exists():
-            # The ledger must outlive the signal's content: keep the row, wipe the text.
-            signal.disclosures.update(shared="")
-            _anonymise(signal)
-        else:
-            signal.delete()
-    else:
-        signal.links.all().delete()
-        _anonymise(signal)
-    for subject in subjects:
-        if not subject.links.exists():
-            subject.delete()
-    DestructionRecord.objects.create(
-        municipality=municipality,
-        record_type="signal",
-        record_number=number,
-        action=term.then,
-        outcome=outcome,
-        closed_on=closed_on,
-        term_months=term.months,
+def _destroy_batch(term: RetentionTerm, rows) -> None:
+    ids = [pk for pk, _m, _c in rows]
+    subject_ids = set(
+        SignalSubject.objects.filter(signal_id__in=ids).values_list("subject_id", flat=True)
     )
-    record(
-        Action.DELETE,
-        origin="system",
-        municipality=municipality,
-        object_type="signal",
-        object_id=number,
-        reason="retention",
-        detail={"then": term.then, "months": term.months},
+    SignalSubject.objects.filter(signal_id__in=ids).delete()
+    PrivacyCheck.objects.filter(signal_id__in=ids).delete()
+    # The disclosure ledger outlives the content: such signals are anonymised, not deleted.
+    ledger = set(Disclosure.objects.filter(signal_id__in=ids).values_list("signal_id", flat=True))
+    Disclosure.objects.filter(signal_id__in=ids).update(shared="")
+    keep = ledger if term.then == RetentionTerm.Then.DELETE else set(ids)
+    Signal.objects.filter(pk__in=keep).update(
+        description="", location="", outcome_reason="", phenomenon="", destroyed_at=timezone.now()
     )
-
-
-def _anonymise(signal: Signal) -> None:
-    signal.description = ANONYMISED
-    signal.location = ""
-    signal.outcome_reason = ""
-    signal.phenomenon = ""
-    signal.destroyed_at = timezone.now()
-    signal.save(
-        update_fields=["description", "location", "outcome_reason", "phenomenon", "destroyed_at"]
+    Signal.reports.through.objects.filter(signal_id__in=set(ids) - keep).delete()
+    Signal.objects.filter(pk__in=set(ids) - keep).delete()
+    Subject.objects.filter(pk__in=subject_ids, links__isnull=True).delete()
+    DestructionRecord.objects.bulk_create(
+        DestructionRecord(
+            municipality_id=municipality_id,
+            record_type="signal",
+            record_number=f"S-{pk}",
+            action="anonymise" if pk in keep else "delete",
+            outcome=term.outcome,
+            closed_on=timezone.localdate(closed_at),
+            term_months=term.months,
+        )
+        for pk, municipality_id, closed_at in rows
     )
+    for municipality_id in sorted({m for _pk, m, _c in rows}):
+        numbers = [f"S-{pk}" for pk, m, _c in rows if m == municipality_id]
+        record(
+            Action.DELETE,
+            origin="system",
+            municipality=Municipality.objects.get(pk=municipality_id),
+            object_type="signal",
+            object_id=f"{len(numbers)} signalen",
+            reason="retention",
+            detail={"then": term.then, "months": term.months, "signals": numbers},
+        )
 
 
 @transaction.atomic

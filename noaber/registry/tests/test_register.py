@@ -381,10 +381,12 @@ class RetentionTests(NoaberTestCase):
         self.close_long_ago(signal, Outcome.EXTERNAL, 61)
         call_command("apply_retention", stdout=StringIO())
         signal.refresh_from_db()
-        self.assertEqual(signal.description, "[geanonimiseerd]")
+        self.assertEqual(signal.description, "")
         self.assertIsNotNone(signal.destroyed_at)
         self.assertEqual(signal.theme.code, "5.2")
         self.assertEqual(Disclosure.objects.get().recipient.name, "Politie")
+        self.assertEqual(Disclosure.objects.get().shared, "")
+        self.assertEqual(DestructionRecord.objects.get().action, "anonymise")
         # A second run finds nothing more to do.
         out = StringIO()
         call_command("apply_retention", stdout=out)
