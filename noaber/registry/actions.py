@@ -446,3 +446,71 @@ def set_legal_hold(signal: Signal, hold: bool, reason: str, *, actor, request) -
         legal_hold=hold, legal_hold_reason=reason.strip() if hold else "", version=F("version") + 1
     )
     _audit(signal, request, legal_hold=hold)
+
+
+# --- Data-subject rights: rectification and erasure (privacy officer) -------------------------
+
+
+@transaction.atomic
+def rectify_subject(subject: Subject, data: dict, reason: str, *, actor, request) -> None:
+    """Correct a subject's data (cleaned by subjects.clean_subject); the reason is audited."""
+    if not reason.strip():
+        raise ValidationError(_("Noem de reden van de correctie (bijvoorbeeld het verzoek)."))
+    changed = []
+    for name in (
+        "label",
+        "birth_date",
+        "bsn",
+        "postcode",
+        "house_number",
+        "house_number_addition",
+        "bag_id",
+        "kvk",
+        "kenteken",
+    ):
+        value = data.get(name, "" if name != "house_number" else None)
+        if getattr(subject, name) != value:
+            setattr(subject, name, value)
+            changed.append(name)
+    subject.save()
+    _store_keys(subject, data)
+    record(
+        Action.UPDATE,
+        actor=actor,
+        request=request,
+        municipality=subject.municipality,
+        object_type="subject",
+        object_id=subject.pk,
+        reason=reason.strip(),
+        detail={"rectified": changed},
+    )
+
+
+@transaction.atomic
+def erase_subject(subject: Subject, reason: str, *, actor, request) -> None:
+    """Erase a subject (art. 17 AVG): its data, keys and links; the signals stay."""
+    if not reason.strip():
+        raise ValidationError(_("Noem de reden van het wissen (bijvoorbeeld het verzoek)."))
+    if subject.links.filter(signal__legal_hold=True).exists():
+        raise ValidationError(
+            _("Deze betrokkene hoort bij een signaal met bewaarplicht en kan niet worden gewist.")
+        )
+    municipality, number = subject.municipality, str(subject)
+    subject.delete()
+    DestructionRecord.objects.create(
+        municipality=municipality,
+        record_type="subject",
+        record_number=number,
+        action="erase",
+        term_months=0,
+        closed_on=None,
+    )
+    record(
+        Action.DELETE,
+        actor=actor,
+        request=request,
+        municipality=municipality,
+        object_type="subject",
+        object_id=number,
+        reason=reason.strip(),
+    )

@@ -17,5 +17,6 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/betrokkenen/<int:pk>/inzage/", views.subject_export_view, name="export"),
     path("privacy/signalen/<int:pk>/bewaarplicht/", views.legal_hold, name="legal_hold"),
+    path("privacy/betrokkenen/<int:pk>/", views.subject_rights, name="subject_rights"),
     path("bewaartermijnen/", views.retention, name="retention"),
 ]

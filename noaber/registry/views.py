@@ -422,3 +422,46 @@ def retention(request, municipality):
             "register": municipality.destructionrecord_set.all()[:200],
         },
     )
+
+
+@municipality_view("registry.privacy", ["GET", "POST"], example=_example_subject)
+def subject_rights(request, municipality, pk):
+    """Rectify or erase a subject on a data-subject request; both need a reason."""
+    subject = get_object_or_404(Subject, municipality=municipality, pk=pk)
+    initial = {f: getattr(subject, f) for f in ("kind", "label", "birth_date", "bsn", "postcode",
+               "house_number", "house_number_addition", "bag_id", "kvk", "kenteken")}  # fmt: skip
+    form = SubjectForm(request.POST or None, initial=initial, search=True)
+    reason = ReasonForm(request.POST or None)
+    if request.method == "POST" and reason.is_valid():
+        try:
+            if request.POST.get("erase") == "1":
+                actions.erase_subject(
+                    subject, reason.cleaned_data["reason"], actor=request.user, request=request
+                )
+                messages.success(request, _("De betrokkene is gewist."))
+                return redirect("registry:privacy", municipality.cbs_code)
+            if form.is_valid():
+                actions.rectify_subject(
+                    subject,
+                    form.cleaned_data["subject"],
+                    reason.cleaned_data["reason"],
+                    actor=request.user,
+                    request=request,
+                )
+                messages.success(request, _("De gegevens zijn gecorrigeerd."))
+                return redirect("registry:subject_rights", municipality.cbs_code, subject.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    record(
+        Action.VIEW,
+        request=request,
+        municipality=municipality,
+        object_type="subject",
+        object_id=subject.pk,
+        reason="data_subject_request",
+    )
+    return render(
+        request,
+        "registry/subject_rights.html",
+        {"subject": subject, "form": form, "reason_form": reason},
+    )

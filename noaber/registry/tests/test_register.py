@@ -445,3 +445,52 @@ class PrivacyOfficerTests(NoaberTestCase):
         )
         self.sign_in(self.advisor)
         self.assertEqual(self.client.get(url("export", subject.pk)).status_code, 403)
+
+
+class SubjectRightsTests(NoaberTestCase):
+    def setUp(self):
+        self.signal = make_signal(self.dinkelland, self.advisor)
+        self.subject = actions.add_subject(
+            self.signal,
+            "person",
+            {"label": "Jan Janssen", "bsn": "111222333"},
+            "",
+            actor=self.advisor,
+            request=None,
+        )
+        self.sign_in(self.privacy)
+
+    def test_rectification_needs_a_reason_and_updates_the_search_keys(self):
+        data = {"kind": "person", "label": "Jan Jansen", "bsn": "111222333"}
+        refused = self.client.post(url("subject_rights", self.subject.pk), data | {"reason": ""})
+        self.assertContains(refused, "Dit veld is vereist.")
+        self.subject.refresh_from_db()
+        self.assertEqual(self.subject.label, "Jan Janssen")
+        self.client.post(
+            url("subject_rights", self.subject.pk), data | {"reason": "verzoek 2026-14"}
+        )
+        self.subject.refresh_from_db()
+        self.assertEqual(self.subject.label, "Jan Jansen")
+        match = actions.find_matches(
+            self.dinkelland, "person", {"label": "Jan Jansen"}, actor=None, request=None
+        )
+        self.assertEqual(match.exact, [self.subject.pk])
+        event = AuditEvent.objects.filter(object_type="subject", action="update").latest("seq")
+        self.assertEqual((event.reason, event.detail["rectified"]), ("verzoek 2026-14", ["label"]))
+
+    def test_erasure_removes_the_subject_but_not_the_signal_unless_held(self):
+        Signal.objects.filter(pk=self.signal.pk).update(
+            legal_hold=True, legal_hold_reason="rechtszaak"
+        )
+        response = self.client.post(
+            url("subject_rights", self.subject.pk), {"erase": "1", "reason": "verzoek"}, follow=True
+        )
+        self.assertContains(response, "bewaarplicht en kan niet worden gewist")
+        self.assertTrue(Subject.objects.filter(pk=self.subject.pk).exists())
+        Signal.objects.filter(pk=self.signal.pk).update(legal_hold=False)
+        self.client.post(
+            url("subject_rights", self.subject.pk), {"erase": "1", "reason": "verzoek 2026-15"}
+        )
+        self.assertFalse(Subject.objects.filter(pk=self.subject.pk).exists())
+        self.assertTrue(Signal.objects.filter(pk=self.signal.pk).exists())
+        self.assertEqual(DestructionRecord.objects.get().action, "erase")
