@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Municipality, Organisation
+from noaber.lib.crypto import EncryptedTextField
 from noaber.themes.models import Theme
 
 # Limits that the forms, the API and docs/meldpunt.md share.
@@ -115,7 +116,8 @@ class Report(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name=_("categorie"))
     source = models.CharField(_("bron"), max_length=20, choices=Source.choices)
     channel = models.CharField(_("kanaal"), max_length=20, choices=Channel.choices)
-    description = models.TextField(_("wat is er gebeurd"), max_length=DESCRIPTION_MAX)
+    # Free text and the reporter's identity are encrypted at rest (noaber.lib.crypto).
+    description = EncryptedTextField(_("wat is er gebeurd"))
     occurred_on = models.DateField(_("datum"), null=True, blank=True)
     occurred_at_time = models.TimeField(_("tijd"), null=True, blank=True)
     # Where: any of an address, an area, a map point (or none, e.g. online fraud).
@@ -128,9 +130,9 @@ class Report(models.Model):
     latitude = models.DecimalField(max_digits=8, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     # Contact only when the reporter chose to give it.
-    contact_name = models.CharField(_("naam"), max_length=100, blank=True)
-    contact_email = models.EmailField(_("e-mailadres"), blank=True)
-    contact_phone = models.CharField(_("telefoonnummer"), max_length=20, blank=True)
+    contact_name = EncryptedTextField(_("naam"), blank=True)
+    contact_email = EncryptedTextField(_("e-mailadres"), blank=True)
+    contact_phone = EncryptedTextField(_("telefoonnummer"), blank=True)
     contact_consent = models.BooleanField(default=False)
     referral_consent = models.BooleanField(default=False)
     referred_at = models.DateTimeField(null=True, blank=True)
@@ -200,7 +202,7 @@ class Message(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
-    body = models.TextField(max_length=MESSAGE_MAX)
+    body = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -81,7 +81,9 @@ class EncryptedTextField(models.TextField):
         self._context = f"{cls._meta.label_lower}.{name}"
 
     def from_db_value(self, value, expression, connection):
-        if not value:
+        # Rows written before a column was encrypted hold plain text until
+        # `rotate_field_keys` has rewritten them; they are returned as they are.
+        if not value or not value.startswith(PREFIX + ":"):
             return value
         return decrypt(value, self._context)
 

@@ -514,3 +514,19 @@ def erase_subject(subject: Subject, reason: str, *, actor, request) -> None:
         object_id=number,
         reason=reason.strip(),
     )
+
+
+@transaction.atomic
+def update_retention_term(term: RetentionTerm, data: dict, *, actor, request, municipality) -> None:
+    old = (term.months, term.then)
+    term.months, term.then, term.note = data["months"], data["then"], data["note"]
+    term.save(update_fields=["months", "then", "note"])
+    record(
+        Action.UPDATE,
+        actor=actor,
+        request=request,
+        municipality=municipality,
+        object_type="retention_term",
+        object_id=term.outcome,
+        detail={"from": list(old), "to": [term.months, term.then]},
+    )

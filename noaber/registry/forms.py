@@ -15,6 +15,7 @@ from .models import (
     Outcome,
     Phase,
     PrivacyCheck,
+    RetentionTerm,
     SharingAgreement,
     Signal,
     SourceType,
@@ -176,3 +177,15 @@ class DisclosureForm(forms.Form):
 class LegalHoldForm(forms.Form):
     hold = forms.BooleanField(label=_("Bewaarplicht (legal hold) aan"), required=False)
     reason = forms.CharField(label=_("Reden"), required=False, max_length=200)
+
+
+class RetentionTermForm(forms.ModelForm):
+    class Meta:
+        model = RetentionTerm
+        fields = ["months", "then", "note"]
+
+    def clean_months(self):
+        months = self.cleaned_data["months"]
+        if not 1 <= months <= 240:
+            raise ValidationError(_("Kies een termijn van 1 tot en met 240 maanden."))
+        return months

@@ -25,6 +25,7 @@ from .forms import (
     PhaseForm,
     PrivacyCheckForm,
     ReasonForm,
+    RetentionTermForm,
     SignalForm,
     SubjectForm,
     WegingForm,
@@ -412,15 +413,30 @@ def legal_hold(request, municipality, pk):
     return redirect("registry:privacy", municipality.cbs_code)
 
 
-@municipality_view("registry.retention")
+@municipality_view("registry.retention", ["GET", "POST"])
 def retention(request, municipality):
+    """Retention terms per outcome (editable; they apply to every municipality of this
+    installation) and the destruction register of this municipality. No content."""
+    forms_by_term = [
+        (term, RetentionTermForm(request.POST if request.POST.get("term") == term.outcome else None,
+                                 instance=term, prefix=term.outcome))
+        for term in RetentionTerm.objects.all()
+    ]  # fmt: skip
+    for term, form in forms_by_term:
+        if form.is_bound and form.is_valid():
+            actions.update_retention_term(
+                RetentionTerm.objects.get(pk=term.pk),
+                form.cleaned_data,
+                actor=request.user,
+                request=request,
+                municipality=municipality,
+            )
+            messages.success(request, _("De bewaartermijn is opgeslagen."))
+            return redirect("registry:retention", municipality.cbs_code)
     return render(
         request,
         "registry/retention.html",
-        {
-            "terms": RetentionTerm.objects.all(),
-            "register": municipality.destructionrecord_set.all()[:200],
-        },
+        {"forms": forms_by_term, "register": municipality.destructionrecord_set.all()[:200]},
     )
 
 

@@ -222,3 +222,28 @@ class PublicFormTests(NoaberTestCase):
         # The throttle keeps a keyed digest, never the address.
         self.assertFalse(ThrottleHit.objects.filter(client__contains="127.0.0.1").exists())
         self.assertEqual(len(ThrottleHit.objects.first().client), 64)
+
+
+class ReporterDataAtRestTests(NoaberTestCase):
+    def test_description_and_contact_details_are_encrypted_in_the_database(self):
+        from django.db import connection
+
+        self.client.post(
+            REPORT_URL,
+            form_data(
+                description="Busjes bij de schuur.",
+                contact_consent="on",
+                contact_name="Marieke Melder",
+                contact_email="marieke@example.nl",
+            ),
+        )
+        report = Report.objects.get()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT description, contact_name, contact_email FROM intake_report WHERE id = %s",
+                [report.pk],
+            )
+            raw = cursor.fetchone()
+        self.assertTrue(all(value.startswith("enc1:") for value in raw))
+        self.assertNotIn("Marieke", "".join(raw))
+        self.assertEqual(report.contact_name, "Marieke Melder")

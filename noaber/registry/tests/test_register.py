@@ -494,3 +494,30 @@ class SubjectRightsTests(NoaberTestCase):
         self.assertFalse(Subject.objects.filter(pk=self.subject.pk).exists())
         self.assertTrue(Signal.objects.filter(pk=self.signal.pk).exists())
         self.assertEqual(DestructionRecord.objects.get().action, "erase")
+
+
+class RetentionTermTests(NoaberTestCase):
+    def test_the_admin_changes_a_term_and_a_bad_term_is_refused(self):
+        self.sign_in(self.admin)
+        page = self.client.get(url("retention"))
+        self.assertContains(page, "geen aanpak")
+        bad = self.client.post(
+            url("retention"),
+            {"term": "none", "none-months": "0", "none-then": "delete", "none-note": ""},
+        )
+        self.assertContains(bad, "1 tot en met 240 maanden")
+        self.client.post(
+            url("retention"),
+            {
+                "term": "none",
+                "none-months": "18",
+                "none-then": "delete",
+                "none-note": "besluit 2026",
+            },
+        )
+        from noaber.registry.models import RetentionTerm
+
+        self.assertEqual(RetentionTerm.objects.get(outcome="none").months, 18)
+        self.assertTrue(
+            AuditEvent.objects.filter(object_type="retention_term", object_id="none").exists()
+        )

@@ -1,12 +1,15 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from noaber.intake.models import Message, Report
 from noaber.lib.crypto import keys
 from noaber.registry.actions import _store_keys
 from noaber.registry.models import Disclosure, Signal, Subject
 from noaber.registry.subjects import clean_subject
 
 ENCRYPTED = {
+    Report: ["description", "contact_name", "contact_email", "contact_phone"],
+    Message: ["body"],
     Signal: ["location", "description", "outcome_reason"],
     Subject: ["label", "birth_date", "bsn"],
     Disclosure: ["shared"],
