@@ -114,6 +114,12 @@ class Signal(models.Model):
             models.Index(fields=["municipality", "phase", "received_on"]),
             models.Index(fields=["municipality", "theme", "received_on"]),
             models.Index(fields=["phase", "closed_at"]),
+            # The inbox: open signals of a municipality, newest first.
+            models.Index(
+                fields=["municipality", "-received_on", "-id"],
+                condition=~models.Q(phase="closed") & models.Q(destroyed_at__isnull=True),
+                name="registry_open_inbox",
+            ),
         ]
 
     def __str__(self):
