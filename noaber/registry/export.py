@@ -89,3 +89,13 @@ def subject_export(subject: Subject, *, actor, request=None) -> dict:
         reason="data_subject_access",
     )
     return data
+
+
+def subject_export_pdf(subject: Subject, *, actor, request=None) -> bytes:
+    """The same export as a tagged PDF (one template, see noaber.lib.pdf)."""
+    from noaber.lib.pdf import render_pdf
+
+    data = subject_export(subject, actor=actor, request=request)
+    return render_pdf(
+        "registry/export_pdf.html", {"data": data, "municipality": subject.municipality}
+    )

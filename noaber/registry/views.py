@@ -15,10 +15,11 @@ from noaber.accounts.models import Role, User
 from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
 from noaber.intake.models import Area, Category, Channel, Report
+from noaber.lib.pdf import PdfUnavailableError
 from noaber.themes.models import themes_for
 
 from . import actions
-from .export import subject_export
+from .export import subject_export, subject_export_pdf
 from .forms import (
     DisclosureForm,
     LegalHoldForm,
@@ -385,6 +386,15 @@ def privacy(request, municipality):
 @municipality_view("registry.privacy", page=False, example=_example_subject)
 def subject_export_view(request, municipality, pk):
     subject = get_object_or_404(Subject, municipality=municipality, pk=pk)
+    if request.GET.get("formaat") == "pdf":
+        try:
+            pdf = subject_export_pdf(subject, actor=request.user, request=request)
+        except PdfUnavailableError as error:
+            messages.error(request, str(error))
+            return redirect("registry:privacy", municipality.cbs_code)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="inzage-{subject}.pdf"'
+        return response
     data = subject_export(subject, actor=request.user, request=request)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2, default=str),

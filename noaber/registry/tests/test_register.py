@@ -521,3 +521,44 @@ class RetentionTermTests(NoaberTestCase):
         self.assertTrue(
             AuditEvent.objects.filter(object_type="retention_term", object_id="none").exists()
         )
+
+
+class ExportPdfTests(NoaberTestCase):
+    def test_the_export_is_also_a_readable_tagged_pdf(self):
+        import io
+        import tempfile
+        from pathlib import Path
+
+        from pypdf import PdfReader
+
+        signal = make_signal(self.dinkelland, self.advisor)
+        subject = actions.add_subject(
+            signal,
+            "person",
+            {"label": "Jan Janssen", "bsn": "111222333"},
+            "huurder",
+            actor=self.advisor,
+            request=None,
+        )
+        self.sign_in(self.privacy)
+        response = self.client.get(url("export", subject.pk), {"formaat": "pdf"})
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        reader = PdfReader(io.BytesIO(response.content))
+        text = " ".join(page.extract_text() for page in reader.pages)
+        self.assertIn("Jan Janssen", text)
+        self.assertIn("Pagina 1", text)
+        self.assertIn("/StructTreeRoot", reader.trailer["/Root"])  # tagged for screen readers
+        self.assertEqual(reader.trailer["/Root"]["/Lang"], "nl")
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "inzage.pdf"
+            call_command(
+                "export_subject",
+                "--subject",
+                str(subject.pk),
+                "--format",
+                "pdf",
+                "--out",
+                str(out),
+                stdout=StringIO(),
+            )
+            self.assertTrue(out.read_bytes().startswith(b"%PDF-"))
