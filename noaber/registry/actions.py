@@ -171,7 +171,8 @@ def missing_for(signal: Signal, phase: str) -> list[str]:
         missing.append(
             _("de weging met uitkomst '%(o)s'") % {"o": Outcome(gate["requires_outcome"]).label}
         )
-    recorded = set(signal.privacy_checks.values_list("kind", flat=True))
+    # Only a check that found the further use compatible opens the gate.
+    recorded = set(signal.privacy_checks.filter(compatible_use=True).values_list("kind", flat=True))
     for check in gate.get("requires_checks", []):
         if check not in recorded:
             missing.append(_("privacytoets %(k)s") % {"k": check})
@@ -182,6 +183,9 @@ def missing_for(signal: Signal, phase: str) -> list[str]:
 
 @transaction.atomic
 def advance(signal: Signal, phase: str, version: int, *, actor, request) -> None:
+    if phase == Phase.CLOSED:
+        close(signal, version, actor=actor, request=request)
+        return
     missing = missing_for(signal, phase)
     if missing:
         raise ValidationError(
@@ -290,8 +294,15 @@ def disclose(signal: Signal, data: dict, *, actor, request) -> Disclosure:
     """Record a verstrekking; refused without a valid agreement or legal basis."""
     recipient, agreement = data["recipient"], data.get("agreement")
     categories = sorted(set(data["data_categories"]))
-    on = data.get("decided_on") or timezone.localdate()
+    today = timezone.localdate()
+    on = data.get("decided_on") or today
     basis = (data.get("legal_basis") or "").strip()
+    if on > today:
+        raise ValidationError(_("De datum van het besluit ligt in de toekomst."))
+    if not recipient.municipalities.filter(pk=signal.municipality_id).exists():
+        raise ValidationError(
+            _("%(o)s werkt niet voor deze gemeente; verstrekken kan hier niet.") % {"o": recipient}
+        )
     if agreement is None and not basis:
         raise ValidationError(
             _("Een verstrekking heeft een convenant of een wettelijke grondslag nodig.")
@@ -305,11 +316,13 @@ def disclose(signal: Signal, data: dict, *, actor, request) -> Disclosure:
             raise ValidationError(
                 _("Convenant '%(a)s' geldt niet voor deze gemeente.") % {"a": agreement}
             )
-        if not agreement.valid_on(on):
-            raise ValidationError(
-                _("Convenant '%(a)s' is op %(d)s niet geldig (verlopen of nog niet ingegaan).")
-                % {"a": agreement, "d": on.strftime("%d-%m-%Y")}
-            )
+        # Valid on the day of the decision and still valid now: an expired agreement blocks.
+        for day in (on, today):
+            if not agreement.valid_on(day):
+                raise ValidationError(
+                    _("Convenant '%(a)s' is op %(d)s niet geldig (verlopen of nog niet ingegaan).")
+                    % {"a": agreement, "d": day.strftime("%d-%m-%Y")}
+                )
         outside = [c for c in categories if c not in agreement.data_categories]
         if outside and not basis:
             raise ValidationError(
@@ -397,6 +410,15 @@ def apply_retention(
 
 @transaction.atomic
 def _destroy_batch(term: RetentionTerm, rows) -> None:
+    # Re-read under lock: a legal hold set since the selection wins.
+    still = set(
+        Signal.objects.select_for_update()
+        .filter(pk__in=[pk for pk, _m, _c in rows], legal_hold=False, destroyed_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    rows = [row for row in rows if row[0] in still]
+    if not rows:
+        return
     ids = [pk for pk, _m, _c in rows]
     subject_ids = set(
         SignalSubject.objects.filter(signal_id__in=ids).values_list("subject_id", flat=True)
@@ -408,9 +430,18 @@ def _destroy_batch(term: RetentionTerm, rows) -> None:
     Disclosure.objects.filter(signal_id__in=ids).update(shared="")
     keep = ledger if term.then == RetentionTerm.Then.DELETE else set(ids)
     Signal.objects.filter(pk__in=keep).update(
-        description="", location="", outcome_reason="", phenomenon="", destroyed_at=timezone.now()
+        description="",
+        location="",
+        outcome_reason="",
+        phenomenon="",
+        purpose="",
+        legal_basis="",
+        municipal_task="",
+        assigned_to=None,
+        destroyed_at=timezone.now(),
     )
-    Signal.reports.through.objects.filter(signal_id__in=set(ids) - keep).delete()
+    _anonymise_reports(ids)
+    Signal.reports.through.objects.filter(signal_id__in=ids).delete()
     Signal.objects.filter(pk__in=set(ids) - keep).delete()
     Subject.objects.filter(pk__in=subject_ids, links__isnull=True).delete()
     DestructionRecord.objects.bulk_create(
@@ -436,6 +467,38 @@ def _destroy_batch(term: RetentionTerm, rows) -> None:
             reason="retention",
             detail={"then": term.then, "months": term.months, "signals": numbers},
         )
+
+
+def _anonymise_reports(signal_ids) -> None:
+    """The meldpunt reports a destroyed signal came from lose their content too, unless another
+    live signal still uses them: text, contact details, messages, attachments and receipt."""
+    from noaber.intake.models import Attachment, Message, Report
+
+    through = Signal.reports.through.objects
+    report_ids = set(through.filter(signal_id__in=signal_ids).values_list("report_id", flat=True))
+    still_used = set(
+        through.filter(report_id__in=report_ids, signal__destroyed_at__isnull=True)
+        .exclude(signal_id__in=signal_ids)
+        .values_list("report_id", flat=True)
+    )
+    gone = report_ids - still_used
+    for attachment in Attachment.objects.filter(report_id__in=gone):
+        attachment.file.delete(save=False)
+    Attachment.objects.filter(report_id__in=gone).delete()
+    Message.objects.filter(report_id__in=gone).delete()
+    Report.objects.filter(pk__in=gone).update(
+        description="",
+        contact_name="",
+        contact_email="",
+        contact_phone="",
+        postcode="",
+        house_number=None,
+        house_number_addition="",
+        latitude=None,
+        longitude=None,
+        receipt_locator=None,
+        receipt_hash="",
+    )
 
 
 @transaction.atomic
@@ -517,16 +580,18 @@ def erase_subject(subject: Subject, reason: str, *, actor, request) -> None:
 
 
 @transaction.atomic
-def update_retention_term(term: RetentionTerm, data: dict, *, actor, request, municipality) -> None:
+def update_retention_term(term: RetentionTerm, data: dict, *, actor, request) -> None:
+    """Terms hold for the whole installation: every municipality's audit log gets the change."""
     old = (term.months, term.then)
     term.months, term.then, term.note = data["months"], data["then"], data["note"]
     term.save(update_fields=["months", "then", "note"])
-    record(
-        Action.UPDATE,
-        actor=actor,
-        request=request,
-        municipality=municipality,
-        object_type="retention_term",
-        object_id=term.outcome,
-        detail={"from": list(old), "to": [term.months, term.then]},
-    )
+    for municipality in Municipality.objects.all():
+        record(
+            Action.UPDATE,
+            actor=actor,
+            request=request,
+            municipality=municipality,
+            object_type="retention_term",
+            object_id=term.outcome,
+            detail={"from": list(old), "to": [term.months, term.then]},
+        )

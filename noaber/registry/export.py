@@ -79,6 +79,16 @@ def subject_export(subject: Subject, *, actor, request=None) -> dict:
             for e in events
         ],
     }
+    for signal in signals:
+        record(
+            Action.VIEW,
+            actor=actor,
+            request=request,
+            municipality=subject.municipality,
+            object_type="signal",
+            object_id=signal.pk,
+            reason="data_subject_access",
+        )
     record(
         Action.EXPORT,
         actor=actor,

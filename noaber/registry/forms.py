@@ -100,7 +100,7 @@ class PrivacyCheckForm(forms.ModelForm):
 class PhaseForm(forms.Form):
     phase = forms.ChoiceField(
         label=_("Naar fase"),
-        choices=[(Phase.SOURCES, Phase.SOURCES.label), (Phase.PLAN, Phase.PLAN.label)],
+        choices=[(p, p.label) for p in (Phase.SOURCES, Phase.PLAN, Phase.CLOSED)],
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -147,7 +147,7 @@ class ReasonForm(forms.Form):
 
 
 class DisclosureForm(forms.Form):
-    recipient = forms.ModelChoiceField(label=_("Ontvanger"), queryset=Organisation.objects.all())
+    recipient = forms.ModelChoiceField(label=_("Ontvanger"), queryset=Organisation.objects.none())
     agreement = forms.ModelChoiceField(
         label=_("Convenant"), queryset=SharingAgreement.objects.none(), required=False
     )
@@ -172,6 +172,7 @@ class DisclosureForm(forms.Form):
         self.fields["agreement"].queryset = SharingAgreement.objects.filter(
             municipalities=municipality
         )
+        self.fields["recipient"].queryset = Organisation.objects.filter(municipalities=municipality)
 
 
 class LegalHoldForm(forms.Form):

@@ -3,8 +3,8 @@
 Matching works on keyed digests only (noaber.lib.crypto.blind_index), so it never needs the
 plain values in the database:
 
-- exact keys: the normalised full name (+ birth date), the BSN, the address (postcode,
-  huisnummer, toevoeging), the KvK number, the kenteken, the online handle;
+- exact keys: the normalised full name with the birth date (if known), the BSN, the address
+  (postcode, huisnummer, toevoeging), the KvK number, the kenteken, the online handle;
 - fuzzy keys: per name a phonetic skeleton (see `phonetic`), so Jansen/Janssen/Janszen,
   de Vries/Devries and Mohammed/Mohamed/Muhammad meet.
 """
@@ -102,7 +102,9 @@ def keys_for(kind: str, data: dict) -> list[tuple[str, str]]:
     out = []
     label = data.get("label", "")
     if kind in ("person", "company") and label:
-        out.append(("name", blind_index(normalised_name(label), "name")))
+        # Exact: the name with the birth date when known (a name alone is only a fuzzy hit).
+        exact = normalised_name(label) + "|" + (data.get("birth_date") or "")
+        out.append(("name", blind_index(exact, "name")))
         for token in name_tokens(label):
             out.append(("name_sound", blind_index(phonetic(token), "sound")))
     if kind == "person" and data.get("bsn"):

@@ -6,12 +6,12 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from noaber.accounts.access import municipality_view
-from noaber.accounts.models import Role, User
+from noaber.accounts.access import can, municipality_view
+from noaber.accounts.models import Municipality, Role, User
 from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
 from noaber.intake.models import Area, Category, Channel, Report
@@ -63,6 +63,24 @@ def get_signal_for(user, municipality, pk, *, request, reason="triage") -> Signa
         reason=reason,
     )
     return signal
+
+
+def get_subject_for(request, municipality, pk) -> Subject:
+    """A subject of `municipality`, or 404 audited as denied (also for another's id)."""
+    subject = None
+    if str(pk).isdigit():
+        subject = Subject.objects.filter(municipality=municipality, pk=pk).first()
+    if subject is None:
+        record(
+            Action.DENIED,
+            request=request,
+            municipality=municipality,
+            object_type="subject",
+            object_id=pk,
+            result=Result.DENIED,
+        )
+        raise Http404
+    return subject
 
 
 def _advisors(municipality):
@@ -306,9 +324,7 @@ def signal_subject(request, municipality, signal):
     )
     step = request.POST.get("step", "check")
     if step == "link":
-        subject = get_object_or_404(
-            Subject, municipality=municipality, pk=request.POST.get("subject")
-        )
+        subject = get_subject_for(request, municipality, request.POST.get("subject") or 0)
         actions.link_subject(signal, subject, role, actor=request.user, request=request)
         messages.success(request, _("De betrokkene is gekoppeld."))
         return None
@@ -333,7 +349,7 @@ def signal_disclose(request, municipality, signal):
 @municipality_view("registry.work", ["GET", "POST"], example=_example_subject)
 def subject_detail(request, municipality, pk):
     """A subject's details and timeline: only with a stated reason, which is audited."""
-    subject = get_object_or_404(Subject, municipality=municipality, pk=pk)
+    subject = get_subject_for(request, municipality, pk)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         record(
@@ -385,7 +401,7 @@ def privacy(request, municipality):
 
 @municipality_view("registry.privacy", page=False, example=_example_subject)
 def subject_export_view(request, municipality, pk):
-    subject = get_object_or_404(Subject, municipality=municipality, pk=pk)
+    subject = get_subject_for(request, municipality, pk)
     if request.GET.get("formaat") == "pdf":
         try:
             pdf = subject_export_pdf(subject, actor=request.user, request=request)
@@ -406,7 +422,7 @@ def subject_export_view(request, municipality, pk):
 
 @municipality_view("registry.privacy", ["POST"], page=False, example=_example_signal)
 def legal_hold(request, municipality, pk):
-    signal = get_object_or_404(Signal, municipality=municipality, pk=pk)
+    signal = get_signal_for(request.user, municipality, pk, request=request, reason="legal_hold")
     form = LegalHoldForm(request.POST)
     if form.is_valid():
         try:
@@ -427,6 +443,18 @@ def legal_hold(request, municipality, pk):
 def retention(request, municipality):
     """Retention terms per outcome (editable; they apply to every municipality of this
     installation) and the destruction register of this municipality. No content."""
+    # Terms apply to every municipality of this installation, so only someone who is the
+    # functional admin of all of them may change them; the others see them read-only.
+    may_edit = all(can(request.user, "registry.retention", m) for m in Municipality.objects.all())
+    if request.method == "POST" and not may_edit:
+        messages.error(
+            request,
+            _(
+                "Bewaartermijnen gelden voor alle gemeenten van deze installatie; alleen een "
+                "functioneel beheerder van alle gemeenten kan ze wijzigen."
+            ),
+        )
+        return redirect("registry:retention", municipality.cbs_code)
     forms_by_term = [
         (term, RetentionTermForm(request.POST if request.POST.get("term") == term.outcome else None,
                                  instance=term, prefix=term.outcome))
@@ -439,21 +467,24 @@ def retention(request, municipality):
                 form.cleaned_data,
                 actor=request.user,
                 request=request,
-                municipality=municipality,
             )
             messages.success(request, _("De bewaartermijn is opgeslagen."))
             return redirect("registry:retention", municipality.cbs_code)
     return render(
         request,
         "registry/retention.html",
-        {"forms": forms_by_term, "register": municipality.destructionrecord_set.all()[:200]},
+        {
+            "forms": forms_by_term,
+            "may_edit": may_edit,
+            "register": municipality.destructionrecord_set.all()[:200],
+        },
     )
 
 
 @municipality_view("registry.privacy", ["GET", "POST"], example=_example_subject)
 def subject_rights(request, municipality, pk):
     """Rectify or erase a subject on a data-subject request; both need a reason."""
-    subject = get_object_or_404(Subject, municipality=municipality, pk=pk)
+    subject = get_subject_for(request, municipality, pk)
     initial = {f: getattr(subject, f) for f in ("kind", "label", "birth_date", "bsn", "postcode",
                "house_number", "house_number_addition", "bag_id", "kvk", "kenteken")}  # fmt: skip
     form = SubjectForm(request.POST or None, initial=initial, search=True)

@@ -298,7 +298,7 @@ class DisclosureTests(NoaberTestCase):
         other = Organisation.objects.exclude(pk=self.politie.pk).first()
         cases = [
             ({"agreement": "", "legal_basis": ""}, "convenant of een wettelijke grondslag"),
-            ({"decided_on": "2028-02-01"}, "niet geldig"),
+            ({"decided_on": "2099-02-01"}, "ligt in de toekomst"),
             ({"data_categories": ["criminal"]}, "dekt deze gegevens niet"),
             ({"recipient": other.pk}, "geldt niet voor"),
         ]
@@ -307,6 +307,11 @@ class DisclosureTests(NoaberTestCase):
                 self.assertContains(self.post(**change), message)
         self.assertEqual(Disclosure.objects.count(), 0)
         self.assertFalse(AuditEvent.objects.filter(action="share").exists())
+
+    def test_an_expired_agreement_blocks_even_a_backdated_decision(self):
+        SharingAgreement.objects.filter(pk=self.riec.pk).update(valid_until=date(2025, 12, 31))
+        self.assertContains(self.post(decided_on="2025-06-01"), "niet geldig")
+        self.assertEqual(Disclosure.objects.count(), 0)
 
     def test_a_legal_basis_alone_is_enough(self):
         self.post(
@@ -497,7 +502,26 @@ class SubjectRightsTests(NoaberTestCase):
 
 
 class RetentionTermTests(NoaberTestCase):
+    def test_an_admin_of_one_municipality_sees_the_terms_but_cannot_change_them(self):
+        self.sign_in(self.admin)
+        page = self.client.get(url("retention"))
+        self.assertContains(page, "12 maanden, daarna vernietigen.")
+        response = self.client.post(
+            url("retention"),
+            {"term": "none", "none-months": "18", "none-then": "delete", "none-note": ""},
+            follow=True,
+        )
+        self.assertContains(response, "alleen een functioneel beheerder van alle gemeenten")
+        from noaber.registry.models import RetentionTerm
+
+        self.assertEqual(RetentionTerm.objects.get(outcome="none").months, 12)
+
     def test_the_admin_changes_a_term_and_a_bad_term_is_refused(self):
+        from noaber.accounts import actions as account_actions
+        from noaber.accounts.models import Municipality, Role
+
+        for municipality in Municipality.objects.exclude(pk=self.dinkelland.pk):
+            account_actions.grant_role(self.admin, municipality, Role.ADMIN)
         self.sign_in(self.admin)
         page = self.client.get(url("retention"))
         self.assertContains(page, "geen aanpak")
@@ -518,8 +542,9 @@ class RetentionTermTests(NoaberTestCase):
         from noaber.registry.models import RetentionTerm
 
         self.assertEqual(RetentionTerm.objects.get(outcome="none").months, 18)
-        self.assertTrue(
-            AuditEvent.objects.filter(object_type="retention_term", object_id="none").exists()
+        # One event in each municipality's log: the change holds for all of them.
+        self.assertEqual(
+            AuditEvent.objects.filter(object_type="retention_term", object_id="none").count(), 4
         )
 
 
@@ -562,3 +587,74 @@ class ExportPdfTests(NoaberTestCase):
                 stdout=StringIO(),
             )
             self.assertTrue(out.read_bytes().startswith(b"%PDF-"))
+
+
+class ReviewFindingTests(NoaberTestCase):
+    """Regression tests for the review of the register."""
+
+    def setUp(self):
+        self.sign_in(self.advisor)
+        self.signal = make_signal(self.dinkelland, self.advisor)
+
+    def test_a_negative_privacy_check_1_does_not_open_phase_3(self):
+        actions.record_weging(
+            self.signal,
+            "further",
+            "Concreet.",
+            self.signal.version,
+            actor=self.advisor,
+            request=None,
+        )
+        data = {k: v for k, v in CHECK_1.items() if k not in ("kind", "compatible_use")}
+        actions.record_privacy_check(
+            self.signal, "1", data | {"compatible_use": False}, actor=self.advisor, request=None
+        )
+        self.assertIn("privacytoets 1", actions.missing_for(self.signal, "sources"))
+
+    def test_a_signal_in_phase_4_can_be_closed(self):
+        self.client.post(
+            url("phase", self.signal.pk), {"phase": "closed", "version": self.signal.version}
+        )
+        self.signal.refresh_from_db()
+        self.assertEqual(self.signal.phase, "closed")
+        self.assertIsNotNone(self.signal.closed_at)
+
+    def test_a_forged_subject_id_is_404_and_audited(self):
+        other = make_signal(self.tubbergen, self.advisor)
+        subject = actions.add_subject(
+            other, "person", {"label": "X"}, "", actor=self.advisor, request=None
+        )
+        self.assertEqual(self.client.get(url("subject", subject.pk)).status_code, 404)
+        self.assertTrue(
+            AuditEvent.objects.filter(
+                action="denied", object_type="subject", object_id=str(subject.pk)
+            ).exists()
+        )
+
+    def test_retention_also_empties_the_reports_behind_a_destroyed_signal(self):
+        report = self.signal.reports.get()
+        Signal.objects.filter(pk=self.signal.pk).update(
+            phase=Phase.CLOSED, outcome=Outcome.NONE, closed_at=timezone.now() - timedelta(days=400)
+        )
+        call_command("apply_retention", stdout=StringIO())
+        report.refresh_from_db()
+        self.assertEqual((report.description, report.receipt_hash), ("", ""))
+
+    def test_same_name_different_birth_date_is_no_exact_hit(self):
+        actions.add_subject(
+            self.signal,
+            "person",
+            {"label": "Jan Janssen", "birth_date": "1980-01-01"},
+            "",
+            actor=self.advisor,
+            request=None,
+        )
+        match = actions.find_matches(
+            self.dinkelland,
+            "person",
+            {"label": "Jan Janssen", "birth_date": "1990-05-05"},
+            actor=None,
+            request=None,
+        )
+        self.assertEqual(match.exact, [])
+        self.assertEqual(len(match.fuzzy), 1)

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -30,15 +31,27 @@ class Command(BaseCommand):
         newest = keys()[0][0]
         for model, fields in ENCRYPTED.items():
             count = 0
-            for obj in model.objects.iterator(chunk_size=500):
+            for pk in model.objects.values_list("pk", flat=True).iterator(chunk_size=2000):
                 with transaction.atomic():
-                    # Reading decrypts with whichever key wrote it; saving encrypts with the newest.
-                    obj.save(update_fields=fields)
-                count += 1
+                    # Re-read under lock so a concurrent edit is never overwritten; reading
+                    # decrypts with whichever key wrote it, saving encrypts with the newest.
+                    obj = model.objects.select_for_update().filter(pk=pk).first()
+                    if obj is not None:
+                        obj.save(update_fields=fields)
+                        count += 1
             self.stdout.write(f"{model.__name__}: {count} re-encrypted with key {newest!r}")
         if options["reindex"]:
+            failed = []
             for subject in Subject.objects.iterator(chunk_size=500):
                 raw = {f.name: getattr(subject, f.name) for f in Subject._meta.fields}
                 raw["house_number"] = raw["house_number"] or ""
-                _store_keys(subject, clean_subject(subject.kind, raw))
-            self.stdout.write("Blind indexes recomputed.")
+                try:
+                    data = clean_subject(subject.kind, raw, search=True)
+                except ValidationError:
+                    failed.append(str(subject))
+                    continue
+                with transaction.atomic():
+                    _store_keys(subject, data)
+            self.stdout.write(f"Blind indexes recomputed; {len(failed)} subject(s) skipped.")
+            for number in failed:
+                self.stderr.write(f"  {number}: stored data no longer valid, index not rebuilt")
