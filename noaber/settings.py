@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "noaber.themes",
     "noaber.intake",
     "noaber.registry",
+    "noaber.cases",
     "noaber.ui",
 ]
 

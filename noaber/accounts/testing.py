@@ -13,6 +13,7 @@ from noaber.accounts import actions
 from noaber.accounts.demo import current_code
 from noaber.accounts.models import Municipality, Organisation, Role
 from noaber.accounts.reference import load_municipalities, load_organisations
+from noaber.cases.reference import load_case_reference
 from noaber.intake.reference import load_intake_reference
 from noaber.registry.reference import load_registry_reference
 from noaber.themes.reference import load_themes
@@ -43,6 +44,7 @@ class NoaberTestCase(TestCase):
         load_themes()
         load_intake_reference()
         load_registry_reference()
+        load_case_reference()
         cls.dinkelland = Municipality.objects.get(cbs_code="GM1774")
         cls.tubbergen = Municipality.objects.get(cbs_code="GM0183")
         politie = Organisation.objects.get(name="Politie")

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from noaber.accounts.reference import load_municipalities, load_organisations
+from noaber.cases.reference import load_case_reference
 from noaber.intake.reference import load_intake_reference
 from noaber.registry.reference import load_registry_reference
 from noaber.themes.reference import load_themes
@@ -20,5 +21,6 @@ class Command(BaseCommand):
             + load_themes()
             + load_intake_reference()
             + load_registry_reference()
+            + load_case_reference()
         )
         self.stdout.write(self.style.SUCCESS(f"Referentiegegevens geladen ({created} nieuw)."))

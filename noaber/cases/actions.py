@@ -1,0 +1,240 @@
+"""Every change of state of a case: audited, and written to the case's timeline."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from noaber.audit.actions import record
+from noaber.audit.models import Action
+from noaber.intake.models import Report
+from noaber.intake.models import Status as ReportStatus
+from noaber.registry.actions import ConflictError, add_months
+
+from .models import CLOSED, Case, Intervention, Task, TimelineEntry
+
+FIRST_STATUS = "aangemeld"
+
+
+def _log(case, kind, text, actor, request, action=Action.UPDATE, **detail):
+    entry = TimelineEntry.objects.create(case=case, kind=kind, text=text, actor=actor)
+    record(
+        action,
+        actor=actor,
+        request=request,
+        municipality=case.municipality,
+        object_type="case",
+        object_id=case.pk,
+        detail={"timeline": entry.pk, "kind": kind} | detail,
+    )
+    return entry
+
+
+def _bump(case: Case, version: int, **changes) -> None:
+    if not Case.objects.filter(pk=case.pk, version=version).update(
+        version=F("version") + 1, **changes
+    ):
+        raise ConflictError(
+            _("Iemand anders heeft deze casus intussen gewijzigd. Open haar opnieuw.")
+        )
+    case.refresh_from_db()
+
+
+def _open_only(case: Case) -> None:
+    if case.is_closed:
+        raise ValidationError(
+            _("Deze casus is afgesloten. Heropen haar eerst, met een reden, om iets te wijzigen.")
+        )
+
+
+@transaction.atomic
+def open_case(municipality, case_type, title, *, actor, request, signals=(), subjects=()):
+    if not title.strip():
+        raise ValidationError(_("Geef de casus een titel."))
+    for item in [*signals, *subjects]:
+        if item.municipality_id != municipality.pk:
+            raise ValidationError(_("Signalen en betrokkenen moeten van deze gemeente zijn."))
+    case = Case.objects.create(
+        municipality=municipality,
+        case_type=case_type,
+        title=title.strip(),
+        status=FIRST_STATUS,
+        owner=actor,
+    )
+    case.signals.set(signals)
+    case.subjects.set(subjects)
+    _log(case, TimelineEntry.Kind.STATUS, case_type.status_label(FIRST_STATUS), actor, request,
+         Action.CREATE, signals=[s.pk for s in signals])  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def change_status(case: Case, new: str, version: int, *, actor, request) -> None:
+    _open_only(case)
+    if not case.case_type.allows(case.status, new):
+        raise ValidationError(
+            _("Van '%(old)s' naar '%(new)s' mag niet bij een %(type)s.")
+            % {
+                "old": case.case_type.status_label(case.status),
+                "new": case.case_type.status_label(new),
+                "type": case.case_type.name,
+            }
+        )
+    old = case.status
+    _bump(case, version, status=new)
+    _log(case, TimelineEntry.Kind.STATUS, case.case_type.status_label(new), actor, request,
+         status=[old, new])  # fmt: skip
+
+
+@transaction.atomic
+def add_note(case: Case, text: str, *, actor, request, corrects=None) -> TimelineEntry:
+    _open_only(case)
+    if not text.strip():
+        raise ValidationError(_("Een notitie mag niet leeg zijn."))
+    if corrects is not None and corrects.case_id != case.pk:
+        raise ValidationError(_("Die notitie hoort bij een andere casus."))
+    entry = TimelineEntry.objects.create(
+        case=case, kind=TimelineEntry.Kind.NOTE, text=text.strip(), actor=actor, corrects=corrects
+    )
+    record(
+        Action.UPDATE,
+        actor=actor,
+        request=request,
+        municipality=case.municipality,
+        object_type="case",
+        object_id=case.pk,
+        detail={"timeline": entry.pk, "kind": "note"},
+    )
+    return entry
+
+
+@transaction.atomic
+def add_intervention(case: Case, kind, decided_on: date, decided_by: str, follow_up: str, *,
+                     actor, request) -> Intervention:  # fmt: skip
+    _open_only(case)
+    if decided_on > timezone.localdate():
+        raise ValidationError(_("De besluitdatum ligt in de toekomst."))
+    item = Intervention.objects.create(
+        case=case, kind=kind, decided_on=decided_on, decided_by=decided_by, follow_up=follow_up
+    )
+    _log(case, TimelineEntry.Kind.INTERVENTION, f"{kind.name} ({kind.legal_basis})", actor,
+         request, intervention=item.pk)  # fmt: skip
+    return item
+
+
+@transaction.atomic
+def add_task(case: Case, title: str, due_date: date, *, actor, request, user=None,
+             organisation=None, agreement=None) -> Task:  # fmt: skip
+    """A task for a user, a municipal team, or a chain partner under a valid agreement."""
+    _open_only(case)
+    if due_date < timezone.localdate():
+        raise ValidationError(_("De uiterste datum ligt in het verleden."))
+    if (user is None) == (organisation is None):
+        raise ValidationError(_("Kies één eigenaar: een medewerker of een organisatie."))
+    if organisation is not None and organisation.kind == organisation.Kind.CHAIN_PARTNER:
+        today = timezone.localdate()
+        valid = (
+            agreement is not None
+            and agreement.organisations.filter(pk=organisation.pk).exists()
+            and agreement.municipalities.filter(pk=case.municipality_id).exists()
+            and agreement.valid_on(today)
+        )
+        if not valid:
+            raise ValidationError(
+                _(
+                    "Een taak voor %(o)s vraagt een geldig convenant met die partner voor deze "
+                    "gemeente."
+                )
+                % {"o": organisation}
+            )
+    task = Task.objects.create(case=case, title=title.strip(), due_date=due_date, owner_user=user,
+                               owner_organisation=organisation, agreement=agreement)  # fmt: skip
+    _log(case, TimelineEntry.Kind.TASK, f"{task.title} — {task.owner_label}", actor, request,
+         task=task.pk)  # fmt: skip
+    return task
+
+
+@transaction.atomic
+def complete_task(task: Task, result: str, *, actor, request) -> None:
+    if task.completed_at:
+        raise ValidationError(_("Deze taak is al afgerond."))
+    if not result.strip():
+        raise ValidationError(_("Noteer het resultaat van de taak."))
+    task.completed_at, task.result = timezone.now(), result.strip()
+    task.save(update_fields=["completed_at", "result"])
+    _log(task.case, TimelineEntry.Kind.TASK, _("Afgerond: %(t)s") % {"t": task.title}, actor,
+         request, task=task.pk, completed=True)  # fmt: skip
+
+
+@transaction.atomic
+def close_case(case: Case, result, text: str, version: int, *, actor, request,
+               public_text: str = "") -> None:  # fmt: skip
+    """Close with a result and a text; computes the destruction date; tells the reporters."""
+    _open_only(case)
+    if result is None or result.case_type_id != case.case_type_id:
+        raise ValidationError(_("Kies een resultaat dat bij dit zaaktype hoort."))
+    if not text.strip():
+        raise ValidationError(_("Schrijf een afsluittekst."))
+    today = timezone.localdate()
+    destroy_on = (
+        add_months(today, 12 * result.term_years)
+        if result.archive == result.Archive.DESTROY
+        else None
+    )
+    _bump(case, version, status=CLOSED, result=result, closed_at=timezone.now(),
+          destruction_date=destroy_on)  # fmt: skip
+    case.closing_text = text.strip()
+    case.save(update_fields=["closing_text"])
+    _log(case, TimelineEntry.Kind.CLOSING, f"{result.name}: {text.strip()}", actor, request,
+         result=result.code)  # fmt: skip
+    message = public_text.strip() or _(
+        "Uw melding is afgehandeld. Dank u wel: uw melding heeft bijgedragen aan de aanpak."
+    )
+    from noaber.intake.actions import change_status as report_status
+
+    reports = Report.objects.filter(signals__cases=case).exclude(status=ReportStatus.CLOSED)
+    for report in reports.distinct():
+        report_status(report, ReportStatus.CLOSED, message, actor=actor, request=request)
+
+
+@transaction.atomic
+def reopen_case(case: Case, reason: str, version: int, *, actor, request) -> None:
+    if not case.is_closed:
+        raise ValidationError(_("Deze casus is niet afgesloten."))
+    if not reason.strip():
+        raise ValidationError(_("Noem de reden om de casus te heropenen."))
+    _bump(case, version, status="uitvoering", result=None, closed_at=None, destruction_date=None)
+    _log(case, TimelineEntry.Kind.STATUS, _("Heropend: %(r)s") % {"r": reason.strip()}, actor,
+         request, reopened=True)  # fmt: skip
+
+
+def overdue_tasks(municipality):
+    return Task.objects.filter(
+        case__municipality=municipality,
+        completed_at__isnull=True,
+        due_date__lt=timezone.localdate(),
+    ).select_related("case", "owner_user", "owner_organisation")
+
+
+def workload(municipality):
+    """Open cases and open tasks per case owner, and open tasks per organisation."""
+    open_cases = Case.objects.filter(municipality=municipality).exclude(status=CLOSED)
+    per_owner = open_cases.values("owner__username").annotate(
+        cases=Count("pk", distinct=True),
+        tasks=Count("tasks", filter=Q(tasks__completed_at__isnull=True), distinct=True),
+    )
+    per_organisation = (
+        Task.objects.filter(
+            case__municipality=municipality,
+            completed_at__isnull=True,
+            owner_organisation__isnull=False,
+        )  # fmt: skip
+        .values("owner_organisation__name")
+        .annotate(tasks=Count("pk"))
+    )
+    return list(per_owner.order_by("owner__username")), list(
+        per_organisation.order_by("owner_organisation__name")
+    )

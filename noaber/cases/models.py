@@ -1,0 +1,192 @@
+"""Casusregie: cases with their type (statuses, transitions, results with archive terms),
+interventions from a catalogue, tasks with owners, and an append-only timeline."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from noaber.accounts.models import Municipality, Organisation
+from noaber.lib.crypto import EncryptedTextField
+from noaber.registry.models import SharingAgreement, Signal, Subject
+
+CLOSED = "afgesloten"
+
+
+class CaseType(models.Model):
+    """Data (data/reference/cases.json): ordered statuses and the allowed transitions."""
+
+    code = models.SlugField(unique=True)
+    name = models.CharField(_("naam"), max_length=120)
+    statuses = models.JSONField(default=list)  # [[code, label], ...] in order
+    transitions = models.JSONField(default=list)  # [[from, to], ...]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def status_label(self, code: str) -> str:
+        if code == CLOSED:
+            return str(_("afgesloten"))
+        return dict(self.statuses).get(code, code)
+
+    def allows(self, old: str, new: str) -> bool:
+        return [old, new] in self.transitions
+
+
+class CaseResult(models.Model):
+    class Archive(models.TextChoices):
+        DESTROY = "destroy", _("vernietigen")
+        KEEP = "keep", _("blijvend bewaren")
+
+    case_type = models.ForeignKey(CaseType, on_delete=models.CASCADE, related_name="results")
+    code = models.SlugField()
+    name = models.CharField(_("resultaat"), max_length=120)
+    archive = models.CharField(_("archiefnominatie"), max_length=10, choices=Archive.choices)
+    term_years = models.PositiveSmallIntegerField(_("bewaartermijn (jaren)"), default=0)
+
+    class Meta:
+        ordering = ["case_type", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case_type", "code"], name="one_result_code_per_type")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class InterventionType(models.Model):
+    code = models.SlugField(unique=True)
+    name = models.CharField(_("naam"), max_length=120)
+    legal_basis = models.CharField(_("grondslag"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Case(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="cases")
+    case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, verbose_name=_("zaaktype"))
+    title = models.CharField(_("titel"), max_length=200)
+    status = models.CharField(_("status"), max_length=30)
+    signals = models.ManyToManyField(Signal, blank=True, related_name="cases")
+    subjects = models.ManyToManyField(Subject, blank=True, related_name="cases")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+        verbose_name=_("regisseur"),
+    )
+    result = models.ForeignKey(CaseResult, on_delete=models.PROTECT, null=True, blank=True)
+    closing_text = EncryptedTextField(_("afsluittekst"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    destruction_date = models.DateField(_("vernietigingsdatum"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["municipality", "status", "created_at"])]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"C-{self.pk}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == CLOSED
+
+
+class TimelineEntry(models.Model):
+    """Append-only: a correction is a new entry, never an edit."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("status")
+        NOTE = "note", _("notitie")
+        TASK = "task", _("taak")
+        INTERVENTION = "intervention", _("interventie")
+        DISCLOSURE = "disclosure", _("verstrekking")
+        MEETING = "meeting", _("overlegbesluit")
+        CLOSING = "closing", _("afsluiting")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = EncryptedTextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["case", "created_at"])]
+
+    def __str__(self):
+        return f"{self.case}: {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(
+                _("Een tijdlijnregel wordt nooit gewijzigd; voeg een nieuwe toe.")
+            )
+        super().save(*args, **kwargs)
+
+
+class Intervention(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="interventions")
+    kind = models.ForeignKey(
+        InterventionType, on_delete=models.PROTECT, verbose_name=_("interventie")
+    )
+    decided_on = models.DateField(_("besloten op"))
+    decided_by = models.CharField(_("besloten door"), max_length=120)
+    follow_up = models.TextField(_("opvolging"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decided_on", "pk"]
+
+    def __str__(self):
+        return f"{self.case}: {self.kind}"
+
+
+class Task(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks")
+    title = models.CharField(_("taak"), max_length=200)
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_tasks",
+    )
+    owner_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="case_tasks"
+    )
+    agreement = models.ForeignKey(SharingAgreement, on_delete=models.PROTECT, null=True, blank=True)
+    due_date = models.DateField(_("uiterlijk op"))
+    completed_at = models.DateTimeField(null=True, blank=True)
+    result = models.TextField(_("resultaat"), blank=True)
+    reminded_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["completed_at", "due_date"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def owner_label(self) -> str:
+        if self.owner_user_id:
+            return self.owner_user.get_full_name() or self.owner_user.username
+        return str(self.owner_organisation or "")
