@@ -10,6 +10,7 @@ municipality_urls = [
     path("themas/", include("noaber.themes.urls")),
     path("audit/", include("noaber.audit.urls")),
     path("register/", include("noaber.registry.urls")),
+    path("casussen/", include("noaber.cases.urls")),
 ]
 
 urlpatterns = [

@@ -48,6 +48,8 @@ RULES: dict[str, frozenset[str]] = {
     "registry.work": frozenset({Role.ADVISOR}),
     "registry.privacy": frozenset({Role.PRIVACY}),
     "registry.retention": frozenset({Role.ADMIN}),
+    # Casusregie: the advisors direct cases (partners' portal and meetings follow).
+    "cases.work": frozenset({Role.ADVISOR}),
 }
 
 

@@ -10,6 +10,7 @@ ITEMS = [
     (_("Overzicht"), "ui:dashboard", "dashboard.view"),
     (_("Meldingen"), "intake:inbox", "intake.inbox"),
     (_("Signaalregister"), "registry:inbox", "registry.work"),
+    (_("Casussen"), "cases:list", "cases.work"),
     (_("Betrokkenen (AVG)"), "registry:privacy", "registry.privacy"),
     (_("Bewaartermijnen"), "registry:retention", "registry.retention"),
     (_("Niet pluis melden"), "intake:internal", "intake.internal"),

@@ -28,6 +28,7 @@ EXPECTED = {
     "registry.work": {Role.ADVISOR},
     "registry.privacy": {Role.PRIVACY},
     "registry.retention": {Role.ADMIN},
+    "cases.work": {Role.ADVISOR},
 }
 
 

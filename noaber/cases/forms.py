@@ -1,0 +1,104 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from noaber.accounts.models import Organisation, Role, User
+from noaber.registry.models import SharingAgreement
+
+from .models import CaseResult, CaseType, InterventionType
+
+
+class CaseForm(forms.Form):
+    case_type = forms.ModelChoiceField(label=_("Zaaktype"), queryset=CaseType.objects.all())
+    title = forms.CharField(label=_("Titel"), max_length=200)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Nieuwe status"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = [new for old, new in case.case_type.transitions if old == case.status]
+        self.fields["status"].choices = [(s, case.case_type.status_label(s)) for s in allowed]
+        self.initial.setdefault("version", case.version)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Notitie"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Taak"), max_length=200)
+    due_date = forms.DateField(
+        label=_("Uiterlijk op"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    user = forms.ModelChoiceField(
+        label=_("Eigenaar: medewerker"), queryset=User.objects.none(), required=False
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Of eigenaar: team of ketenpartner"),
+        queryset=Organisation.objects.none(),
+        required=False,
+    )
+    agreement = forms.ModelChoiceField(
+        label=_("Convenant (bij een ketenpartner)"),
+        queryset=SharingAgreement.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            User.objects.filter(memberships__municipality=municipality, is_active=True)
+            .exclude(memberships__role=Role.PARTNER)
+            .distinct()
+        )
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            municipalities=municipality
+        )
+        self.fields["agreement"].queryset = SharingAgreement.objects.filter(
+            municipalities=municipality
+        )
+
+
+class CompleteForm(forms.Form):
+    result = forms.CharField(label=_("Resultaat"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InterventionForm(forms.Form):
+    kind = forms.ModelChoiceField(label=_("Interventie"), queryset=InterventionType.objects.all())
+    decided_on = forms.DateField(
+        label=_("Besloten op"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    decided_by = forms.CharField(label=_("Besloten door"), max_length=120)
+    follow_up = forms.CharField(
+        label=_("Opvolging"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CloseForm(forms.Form):
+    result = forms.ModelChoiceField(
+        label=_("Resultaat"), queryset=CaseResult.objects.none(), required=False
+    )
+    text = forms.CharField(
+        label=_("Afsluittekst"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    public_text = forms.CharField(
+        label=_("Tekst voor de melders"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Melders lezen dit met hun bonnummer. Noem geen namen en niets uit het onderzoek."
+        ),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["result"].queryset = case.case_type.results.all()
+        self.initial.setdefault("version", case.version)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Reden om te heropenen"), required=False, max_length=300)
+    version = forms.IntegerField(widget=forms.HiddenInput)

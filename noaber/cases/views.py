@@ -1,0 +1,194 @@
+"""Casusregie pages: the case list with workload and overdue tasks, and the case page."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from noaber.accounts.access import municipality_view
+from noaber.audit.actions import record
+from noaber.audit.models import Action, Result
+from noaber.registry.actions import ConflictError
+from noaber.registry.models import Signal
+
+from . import actions
+from .forms import (
+    CaseForm,
+    CloseForm,
+    CompleteForm,
+    InterventionForm,
+    NoteForm,
+    ReopenForm,
+    StatusForm,
+    TaskForm,
+)
+from .models import CLOSED, Case, CaseType
+
+
+def get_case_for(request, municipality, pk, reason="casusregie") -> Case:
+    """A case of `municipality`; another municipality's id is a 404 audited as denied."""
+    case = (
+        Case.objects.select_related("case_type", "owner", "result")
+        .filter(municipality=municipality, pk=pk)
+        .first()
+    )
+    record(
+        Action.VIEW if case else Action.DENIED,
+        request=request,
+        municipality=municipality,
+        object_type="case",
+        object_id=pk,
+        reason=reason,
+        result=Result.SUCCESS if case else Result.DENIED,
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def _example_case(municipality):
+    case = Case.objects.filter(municipality=municipality).first()
+    if case is None:
+        from noaber.accounts.models import User
+
+        owner = User.objects.filter(memberships__municipality=municipality).first()
+        case = actions.open_case(
+            municipality, CaseType.objects.first(), "Voorbeeldcasus", actor=owner, request=None
+        )
+    return {"pk": case.pk}
+
+
+@municipality_view("cases.work", ["GET", "POST"])
+def case_list(request, municipality):
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        signals = list(
+            Signal.objects.filter(municipality=municipality, pk__in=request.POST.getlist("signal"))
+        )
+        try:
+            case = actions.open_case(
+                municipality, form.cleaned_data["case_type"], form.cleaned_data["title"],
+                actor=request.user, request=request, signals=signals,
+            )  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return redirect("cases:case", municipality.cbs_code, case.pk)
+    cases = Case.objects.filter(municipality=municipality).select_related("case_type", "owner")
+    if request.GET.get("afgesloten") != "1":
+        cases = cases.exclude(status=CLOSED)
+    per_owner, per_organisation = actions.workload(municipality)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "cases": cases[:200],
+            "form": form,
+            "signal_id": request.GET.get("signaal", ""),
+            "overdue": actions.overdue_tasks(municipality)[:100],
+            "per_owner": per_owner,
+            "per_organisation": per_organisation,
+        },
+    )
+
+
+def _page(request, municipality, case, **forms):
+    return render(
+        request,
+        "cases/case.html",
+        {
+            "case": case,
+            "timeline": case.timeline.select_related("actor"),
+            "tasks": case.tasks.select_related("owner_user", "owner_organisation"),
+            "interventions": case.interventions.select_related("kind"),
+            "signals": case.signals.all(),
+            "status_form": forms.get("status_form") or StatusForm(case=case),
+            "note_form": forms.get("note_form") or NoteForm(),
+            "task_form": forms.get("task_form") or TaskForm(municipality=municipality),
+            "complete_form": CompleteForm(),
+            "intervention_form": forms.get("intervention_form") or InterventionForm(),
+            "close_form": forms.get("close_form") or CloseForm(case=case),
+            "reopen_form": ReopenForm(initial={"version": case.version}),
+        },
+    )
+
+
+@municipality_view("cases.work", example=_example_case)
+def case_detail(request, municipality, pk):
+    return _page(request, municipality, get_case_for(request, municipality, pk))
+
+
+def _status(case, d, r):
+    actions.change_status(case, d["status"], d["version"], actor=r.user, request=r)
+
+
+def _note(case, d, r):
+    actions.add_note(case, d["text"], actor=r.user, request=r)
+
+
+def _task(case, d, r):
+    actions.add_task(case, d["title"], d["due_date"], actor=r.user, request=r, user=d["user"],
+                     organisation=d["organisation"], agreement=d["agreement"])  # fmt: skip
+
+
+def _intervention(case, d, r):
+    actions.add_intervention(case, d["kind"], d["decided_on"], d["decided_by"], d["follow_up"],
+                             actor=r.user, request=r)  # fmt: skip
+
+
+def _close(case, d, r):
+    actions.close_case(case, d["result"], d["text"], d["version"], actor=r.user, request=r,
+                       public_text=d["public_text"])  # fmt: skip
+
+
+def _reopen(case, d, r):
+    actions.reopen_case(case, d["reason"], d["version"], actor=r.user, request=r)
+
+
+STEPS = {
+    "status": (StatusForm, _status),
+    "note": (NoteForm, _note),
+    "task": (TaskForm, _task),
+    "intervention": (InterventionForm, _intervention),
+    "close": (CloseForm, _close),
+    "reopen": (ReopenForm, _reopen),
+}
+
+
+def _example_step(municipality):
+    return _example_case(municipality) | {"step": "note"}
+
+
+@municipality_view("cases.work", ["POST"], page=False, example=_example_step)
+def case_step(request, municipality, pk, step):
+    case = get_case_for(request, municipality, pk, reason="edit")
+    if step == "complete":
+        task = case.tasks.filter(pk=request.POST.get("task") or 0).first()
+        form = CompleteForm(request.POST)
+        if task is None or not form.is_valid():
+            messages.error(request, _("Kies een taak en noteer het resultaat."))
+        else:
+            try:
+                actions.complete_task(
+                    task, form.cleaned_data["result"], actor=request.user, request=request
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+        return redirect("cases:case", municipality.cbs_code, case.pk)
+    if step not in STEPS:
+        raise Http404
+    form_class, run = STEPS[step]
+    kwargs = {"case": case} if form_class in (StatusForm, CloseForm) else {}
+    if form_class is TaskForm:
+        kwargs = {"municipality": municipality}
+    form = form_class(request.POST, **kwargs)
+    if not form.is_valid():
+        return _page(request, municipality, case, **{f"{step}_form": form})
+    try:
+        run(case, form.cleaned_data, request)
+    except (ValidationError, ConflictError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Vastgelegd."))
+    return redirect("cases:case", municipality.cbs_code, case.pk)
