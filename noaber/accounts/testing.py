@@ -12,11 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from noaber.accounts import actions
 from noaber.accounts.demo import current_code
 from noaber.accounts.models import Municipality, Organisation, Role
-from noaber.accounts.reference import load_municipalities, load_organisations
-from noaber.cases.reference import load_case_reference
-from noaber.intake.reference import load_intake_reference
-from noaber.registry.reference import load_registry_reference
-from noaber.themes.reference import load_themes
+from noaber.reference import load_all
 
 PASSWORD = "Lang-en-sterk-wachtwoord-42"
 
@@ -39,12 +35,7 @@ def totp_now(user) -> str:
 class NoaberTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
-        load_municipalities()
-        load_organisations()
-        load_themes()
-        load_intake_reference()
-        load_registry_reference()
-        load_case_reference()
+        load_all()
         cls.dinkelland = Municipality.objects.get(cbs_code="GM1774")
         cls.tubbergen = Municipality.objects.get(cbs_code="GM0183")
         politie = Organisation.objects.get(name="Politie")

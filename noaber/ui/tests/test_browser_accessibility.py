@@ -18,11 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from noaber.accounts.access import can
 from noaber.accounts.demo import DEMO_PASSWORD, DEMO_USERS, current_code, load_demo_users
 from noaber.accounts.models import Municipality, User
-from noaber.accounts.reference import load_municipalities, load_organisations
 from noaber.audit.triggers import triggers_removed
-from noaber.intake.reference import load_intake_reference
-from noaber.registry.reference import load_registry_reference
-from noaber.themes.reference import load_themes
+from noaber.reference import load_all
 from noaber.ui.urlwalk import example_url, walk
 
 CHROMIUM = os.environ.get("NOABER_CHROMIUM", "/usr/bin/chromium")
@@ -96,11 +93,7 @@ class BrowserAccessibilityTests(StaticLiveServerTestCase):
             super()._fixture_teardown()
 
     def setUp(self):
-        load_municipalities()
-        load_organisations()
-        load_themes()
-        load_intake_reference()
-        load_registry_reference()
+        load_all()
         load_demo_users()
         self.dinkelland = Municipality.objects.get(cbs_code="GM1774")
         self.problems = []

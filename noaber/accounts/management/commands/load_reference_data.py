@@ -1,26 +1,17 @@
 from django.core.management.base import BaseCommand
 
-from noaber.accounts.reference import load_municipalities, load_organisations
-from noaber.cases.reference import load_case_reference
-from noaber.intake.reference import load_intake_reference
-from noaber.registry.reference import load_registry_reference
-from noaber.themes.reference import load_themes
+from noaber.reference import load_all
 
 
 class Command(BaseCommand):
     help = (
         "Load the reference data in data/reference (municipalities, inhabitants, organisations "
-        "and chain partners, VNG themes, IVP priorities, meldpunt categories and areas, and the "
-        "simplified boundaries until real ones are imported). Safe to run again: it only adds."
+        "and chain partners, VNG themes, IVP priorities, meldpunt categories and areas, the "
+        "simplified boundaries until real ones are imported, register scales, retention terms "
+        "and protocol gates, case types and the intervention catalogue). Safe to run again: "
+        "it only adds."
     )
 
     def handle(self, *args, **options):
-        created = (
-            load_municipalities()
-            + load_organisations()
-            + load_themes()
-            + load_intake_reference()
-            + load_registry_reference()
-            + load_case_reference()
-        )
+        created = load_all()
         self.stdout.write(self.style.SUCCESS(f"Referentiegegevens geladen ({created} nieuw)."))

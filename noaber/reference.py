@@ -1,0 +1,22 @@
+"""All reference data in data/reference, in dependency order (idempotent; only adds).
+
+Used by `manage.py load_reference_data`, `seed_demo` and the test cases, so a new app's
+reference data is loaded everywhere by adding one line here.
+"""
+
+
+def load_all() -> int:
+    from noaber.accounts.reference import load_municipalities, load_organisations
+    from noaber.cases.reference import load_case_reference
+    from noaber.intake.reference import load_intake_reference
+    from noaber.registry.reference import load_registry_reference
+    from noaber.themes.reference import load_themes
+
+    return (
+        load_municipalities()
+        + load_organisations()
+        + load_themes()
+        + load_intake_reference()
+        + load_registry_reference()
+        + load_case_reference()
+    )
