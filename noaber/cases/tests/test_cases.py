@@ -205,3 +205,32 @@ class CaseTests(NoaberTestCase):
                 actor=self.advisor,
                 request=None,
             )
+
+
+class ReminderTests(NoaberTestCase):
+    def test_owners_of_tasks_due_tomorrow_or_overdue_get_one_reminder_a_day(self):
+        from django.core import mail
+
+        from noaber.cases.tasks import send_task_reminders
+
+        self.advisor.email = "anouk@example.nl"
+        self.advisor.save(update_fields=["email"])
+        case = actions.open_case(
+            self.dinkelland, CaseType.objects.first(), "T", actor=self.advisor, request=None
+        )
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        actions.add_task(
+            case, "Rapport schrijven", tomorrow, actor=self.advisor, request=None, user=self.advisor
+        )
+        actions.add_task(
+            case,
+            "Later",
+            tomorrow + timedelta(days=10),
+            actor=self.advisor,
+            request=None,
+            user=self.advisor,
+        )
+        self.assertEqual(send_task_reminders.call(), 1)
+        self.assertEqual(mail.outbox[0].to, ["anouk@example.nl"])
+        self.assertIn(case.number, mail.outbox[0].body)
+        self.assertEqual(send_task_reminders.call(), 0)

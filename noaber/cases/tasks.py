@@ -1,0 +1,47 @@
+"""Reminders for case tasks: a daily e-mail to owners of tasks due tomorrow or overdue."""
+
+from datetime import timedelta
+
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from noaber.jobs.schedule import periodic
+
+from .models import Task
+
+
+@periodic(hours=24)
+@task()
+def send_task_reminders() -> int:
+    """One e-mail per task per day, to the user who owns it; no case content beyond its number."""
+    today = timezone.localdate()
+    due = (
+        Task.objects.filter(
+            completed_at__isnull=True,
+            due_date__lte=today + timedelta(days=1),
+            owner_user__isnull=False,
+        )
+        .exclude(reminded_on=today)
+        .exclude(owner_user__email="")
+        .select_related("case", "owner_user")
+    )
+    sent = 0
+    for item in due:
+        overdue = item.due_date < today
+        send_mail(
+            _("Noaber: taak %(state)s")
+            % {"state": _("verlopen") if overdue else _("bijna verlopen")},
+            _("Uw taak '%(title)s' bij casus %(case)s moest uiterlijk %(date)s af. Zie Noaber.")
+            % {
+                "title": item.title,
+                "case": item.case.number,
+                "date": item.due_date.strftime("%d-%m-%Y"),
+            },
+            None,
+            [item.owner_user.email],
+        )
+        Task.objects.filter(pk=item.pk).update(reminded_on=today)
+        sent += 1
+    return sent
