@@ -238,3 +238,71 @@ def workload(municipality):
     return list(per_owner.order_by("owner__username")), list(
         per_organisation.order_by("owner_organisation__name")
     )
+
+
+# --- Meetings ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_meeting(municipality, kind, held_on, *, actor, request, attendees=(), partners=()):
+    from .models import Meeting
+
+    meeting = Meeting.objects.create(municipality=municipality, kind=kind, held_on=held_on)
+    meeting.attendees.set(attendees)
+    meeting.partners.set(partners)
+    record(Action.CREATE, actor=actor, request=request, municipality=municipality,
+           object_type="meeting", object_id=meeting.pk, detail={"kind": kind})  # fmt: skip
+    return meeting
+
+
+@transaction.atomic
+def add_agenda_item(meeting, case: Case, *, actor, request, shared_with=()):
+    """Put a case on the agenda; share it only with partners present at the meeting."""
+    from .models import AgendaItem
+
+    if case.municipality_id != meeting.municipality_id:
+        raise ValidationError(_("Deze casus hoort niet bij de gemeente van dit overleg."))
+    present = set(meeting.partners.values_list("pk", flat=True))
+    if any(org.pk not in present for org in shared_with):
+        raise ValidationError(_("Deel een agendapunt alleen met partners die aanwezig zijn."))
+    item, _created = AgendaItem.objects.get_or_create(
+        meeting=meeting, case=case, defaults={"order": meeting.agenda.count() + 1}
+    )
+    item.shared_with.set(shared_with)
+    shared = [o.name for o in shared_with]
+    record(Action.UPDATE, actor=actor, request=request, municipality=meeting.municipality,
+           object_type="meeting", object_id=meeting.pk,
+           detail={"agenda_case": case.pk, "shared_with": shared})  # fmt: skip
+    return item
+
+
+@transaction.atomic
+def record_decision(item, text: str, *, actor, request, task=None, intervention=None):
+    """A meeting decision on an agenda item; it lands on the case's timeline. `task` and
+    `intervention` are dicts for add_task / add_intervention when the decision creates one."""
+    from noaber.accounts.access import can
+
+    from .models import Decision
+
+    case = item.case
+    if not can(actor, "cases.work", case):
+        raise ValidationError(_("U mag deze casus niet inzien; een besluit erover kan niet."))
+    if not text.strip():
+        raise ValidationError(_("Schrijf het besluit op."))
+    made_task = add_task(case, actor=actor, request=request, **task) if task else None
+    made_intervention = (
+        add_intervention(case, actor=actor, request=request, **intervention)
+        if intervention
+        else None
+    )
+    decision = Decision.objects.create(
+        item=item, text=text.strip(), task=made_task, intervention=made_intervention
+    )
+    _log(case, TimelineEntry.Kind.MEETING, f"{item.meeting}: {text.strip()}", actor, request,
+         meeting=item.meeting_id)  # fmt: skip
+    return decision
+
+
+def agenda_for_partner(meeting, organisation):
+    """What a partner present at the meeting may see: only the items shared with it."""
+    return meeting.agenda.filter(shared_with=organisation).select_related("case")

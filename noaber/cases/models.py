@@ -190,3 +190,61 @@ class Task(models.Model):
         if self.owner_user_id:
             return self.owner_user.get_full_name() or self.owner_user.username
         return str(self.owner_organisation or "")
+
+
+class Meeting(models.Model):
+    """A casusoverleg, gezagsdriehoek or RIEC-overleg with an agenda of cases."""
+
+    class Kind(models.TextChoices):
+        CASUSOVERLEG = "casusoverleg", _("casusoverleg")
+        DRIEHOEK = "driehoek", _("gezagsdriehoek")
+        RIEC = "riec", _("RIEC-overleg")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="meetings"
+    )
+    kind = models.CharField(_("soort overleg"), max_length=20, choices=Kind.choices)
+    held_on = models.DateField(_("datum"))
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="meetings"
+    )
+    partners = models.ManyToManyField(Organisation, blank=True, related_name="meetings")
+    minutes = EncryptedTextField(_("verslag"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.held_on:%d-%m-%Y}"
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="agenda_items")
+    # The partners present who may see this item; the others see nothing of it.
+    shared_with = models.ManyToManyField(Organisation, blank=True, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "case"], name="case_once_per_meeting")
+        ]
+
+    def __str__(self):
+        return f"{self.meeting}: {self.case}"
+
+
+class Decision(models.Model):
+    item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="decisions")
+    text = EncryptedTextField(_("besluit"))
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, null=True, blank=True)
+    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.item}: besluit"

@@ -1,0 +1,94 @@
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from noaber.accounts.models import Organisation
+from noaber.accounts.testing import NoaberTestCase
+from noaber.cases import actions
+from noaber.cases.models import CaseType, InterventionType, TimelineEntry
+from noaber.registry.models import SharingAgreement
+
+
+class MeetingTests(NoaberTestCase):
+    def setUp(self):
+        self.politie = Organisation.objects.get(name="Politie")
+        self.case = actions.open_case(
+            self.dinkelland,
+            CaseType.objects.get(code="riec"),
+            "Schuur",
+            actor=self.advisor,
+            request=None,
+        )
+        self.other = actions.open_case(
+            self.dinkelland,
+            CaseType.objects.get(code="overlast"),
+            "Speelveld",
+            actor=self.advisor,
+            request=None,
+        )
+        self.meeting = actions.plan_meeting(
+            self.dinkelland, "casusoverleg", timezone.localdate(), actor=self.advisor, request=None,
+            attendees=[self.advisor], partners=[self.politie],
+        )  # fmt: skip
+
+    def test_partners_present_see_only_the_items_shared_with_them(self):
+        actions.add_agenda_item(
+            self.meeting, self.case, actor=self.advisor, request=None, shared_with=[self.politie]
+        )
+        actions.add_agenda_item(self.meeting, self.other, actor=self.advisor, request=None)
+        self.assertEqual(
+            [i.case for i in actions.agenda_for_partner(self.meeting, self.politie)], [self.case]
+        )
+        absent = Organisation.objects.exclude(pk=self.politie.pk).first()
+        with self.assertRaisesMessage(ValidationError, "aanwezig"):
+            actions.add_agenda_item(
+                self.meeting, self.other, actor=self.advisor, request=None, shared_with=[absent]
+            )
+
+    def test_decisions_become_tasks_or_interventions_on_the_case_timeline(self):
+        item = actions.add_agenda_item(
+            self.meeting, self.case, actor=self.advisor, request=None, shared_with=[self.politie]
+        )
+        agreement = SharingAgreement.objects.create(
+            name="RIEC", purpose="x", legal_basis="y", valid_from=date(2024, 1, 1)
+        )
+        agreement.organisations.add(self.politie)
+        agreement.municipalities.add(self.dinkelland)
+        task = {
+            "title": "Inval voorbereiden",
+            "due_date": timezone.localdate() + timedelta(days=7),
+            "organisation": self.politie,
+            "agreement": agreement,
+        }
+        decision = actions.record_decision(
+            item, "Politie bereidt een inval voor.", actor=self.advisor, request=None, task=task
+        )
+        self.assertEqual(decision.task.owner_organisation, self.politie)
+        kinds = list(self.case.timeline.values_list("kind", flat=True))
+        self.assertIn(TimelineEntry.Kind.MEETING, kinds)
+        self.assertIn(TimelineEntry.Kind.TASK, kinds)
+        intervention = {
+            "kind": InterventionType.objects.get(code="sluiting_13b"),
+            "decided_on": timezone.localdate(),
+            "decided_by": "burgemeester",
+            "follow_up": "",
+        }
+        actions.record_decision(
+            item, "Burgemeester sluit het pand.", actor=self.advisor, request=None,
+            intervention=intervention,
+        )  # fmt: skip
+        self.assertEqual(self.case.interventions.count(), 1)
+
+    def test_a_decision_on_a_case_the_user_may_not_see_is_refused(self):
+        item = actions.add_agenda_item(self.meeting, self.case, actor=self.advisor, request=None)
+        with self.assertRaisesMessage(ValidationError, "niet inzien"):
+            actions.record_decision(item, "Besluit", actor=self.advisor_tubbergen, request=None)
+        self.assertFalse(item.decisions.exists())
+
+    def test_a_case_of_another_municipality_cannot_be_on_the_agenda(self):
+        elsewhere = actions.open_case(
+            self.tubbergen, CaseType.objects.first(), "T", actor=self.advisor, request=None
+        )
+        with self.assertRaisesMessage(ValidationError, "niet bij de gemeente"):
+            actions.add_agenda_item(self.meeting, elsewhere, actor=self.advisor, request=None)
