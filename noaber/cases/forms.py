@@ -102,3 +102,46 @@ class CloseForm(forms.Form):
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Reden om te heropenen"), required=False, max_length=300)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Soort overleg"), choices=[])
+    held_on = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Aanwezige partners"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        from .models import Meeting
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Meeting.Kind.choices
+        self.fields["partners"].queryset = Organisation.objects.filter(
+            municipalities=municipality, kind=Organisation.Kind.CHAIN_PARTNER
+        )
+
+
+class AgendaForm(forms.Form):
+    case = forms.ModelChoiceField(label=_("Casus"), queryset=None)
+    shared_with = forms.ModelMultipleChoiceField(
+        label=_("Delen met (aanwezige partners)"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        from .models import CLOSED, Case
+
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = Case.objects.filter(
+            municipality=meeting.municipality
+        ).exclude(status=CLOSED)
+        self.fields["shared_with"].queryset = meeting.partners.all()
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label=_("Besluit"), widget=forms.Textarea(attrs={"rows": 2}))

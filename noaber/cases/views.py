@@ -14,16 +14,19 @@ from noaber.registry.models import Signal
 
 from . import actions
 from .forms import (
+    AgendaForm,
     CaseForm,
     CloseForm,
     CompleteForm,
+    DecisionForm,
     InterventionForm,
+    MeetingForm,
     NoteForm,
     ReopenForm,
     StatusForm,
     TaskForm,
 )
-from .models import CLOSED, Case, CaseType
+from .models import CLOSED, Case, CaseType, Meeting
 
 
 def get_case_for(request, municipality, pk, reason="casusregie") -> Case:
@@ -192,3 +195,83 @@ def case_step(request, municipality, pk, step):
     else:
         messages.success(request, _("Vastgelegd."))
     return redirect("cases:case", municipality.cbs_code, case.pk)
+
+
+# --- Meetings ------------------------------------------------------------------------------
+
+
+def _example_meeting(municipality):
+    meeting = Meeting.objects.filter(municipality=municipality).first()
+    if meeting is None:
+        from django.utils import timezone
+
+        meeting = actions.plan_meeting(
+            municipality, Meeting.Kind.CASUSOVERLEG, timezone.localdate(), actor=None, request=None
+        )
+    return {"pk": meeting.pk}
+
+
+@municipality_view("cases.work", ["GET", "POST"])
+def meeting_list(request, municipality):
+    form = MeetingForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        meeting = actions.plan_meeting(
+            municipality, data["kind"], data["held_on"], actor=request.user, request=request,
+            attendees=[request.user], partners=data["partners"],
+        )  # fmt: skip
+        return redirect("cases:meeting", municipality.cbs_code, meeting.pk)
+    return render(
+        request,
+        "cases/meeting_list.html",
+        {"meetings": Meeting.objects.filter(municipality=municipality)[:100], "form": form},
+    )
+
+
+@municipality_view("cases.work", ["GET", "POST"], example=_example_meeting)
+def meeting_detail(request, municipality, pk):
+    meeting = Meeting.objects.filter(municipality=municipality, pk=pk).first()
+    record(
+        Action.VIEW if meeting else Action.DENIED,
+        request=request,
+        municipality=municipality,
+        object_type="meeting",
+        object_id=pk,
+        result=Result.SUCCESS if meeting else Result.DENIED,
+    )
+    if meeting is None:
+        raise Http404
+    agenda_form = AgendaForm(
+        request.POST if request.POST.get("do") == "agenda" else None, meeting=meeting
+    )
+    decision_form = DecisionForm(request.POST if request.POST.get("do") == "decision" else None)
+    if request.method == "POST":
+        try:
+            if agenda_form.is_bound and agenda_form.is_valid():
+                actions.add_agenda_item(
+                    meeting, agenda_form.cleaned_data["case"], actor=request.user,
+                    request=request, shared_with=agenda_form.cleaned_data["shared_with"],
+                )  # fmt: skip
+                return redirect("cases:meeting", municipality.cbs_code, meeting.pk)
+            if decision_form.is_bound and decision_form.is_valid():
+                item = meeting.agenda.filter(pk=request.POST.get("item") or 0).first()
+                if item is None:
+                    raise ValidationError(_("Kies een agendapunt."))
+                actions.record_decision(
+                    item, decision_form.cleaned_data["text"], actor=request.user, request=request
+                )
+                return redirect("cases:meeting", municipality.cbs_code, meeting.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return render(
+        request,
+        "cases/meeting.html",
+        {
+            "meeting": meeting,
+            "agenda": meeting.agenda.select_related("case").prefetch_related(
+                "shared_with", "decisions"
+            ),
+            "agenda_form": agenda_form,
+            "decision_form": decision_form,
+        },
+    )

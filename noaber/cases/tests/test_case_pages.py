@@ -100,3 +100,38 @@ class CasePageTests(NoaberTestCase):
         )
         self.assertContains(response, "in het verleden")
         self.assertFalse(case.tasks.exists())
+
+
+class MeetingPageTests(NoaberTestCase):
+    def test_plan_a_meeting_put_a_case_on_the_agenda_and_record_a_decision(self):
+        from noaber.accounts.models import Organisation
+        from noaber.cases import actions
+        from noaber.cases.models import Meeting
+
+        case = actions.open_case(
+            self.dinkelland,
+            CaseType.objects.get(code="overlast"),
+            "Speelveld",
+            actor=self.advisor,
+            request=None,
+        )
+        politie = Organisation.objects.get(name="Politie")
+        self.sign_in(self.advisor)
+        response = self.client.post(
+            url("meetings"),
+            {"kind": "casusoverleg", "held_on": "2026-11-30", "partners": [politie.pk]},
+        )
+        meeting = Meeting.objects.get()
+        self.assertRedirects(response, url("meeting", meeting.pk))
+        self.client.post(
+            url("meeting", meeting.pk),
+            {"do": "agenda", "case": case.pk, "shared_with": [politie.pk]},
+        )
+        item = meeting.agenda.get()
+        self.assertEqual(list(item.shared_with.all()), [politie])
+        self.client.post(
+            url("meeting", meeting.pk),
+            {"do": "decision", "item": item.pk, "text": "Extra toezicht op vrijdag."},
+        )
+        self.assertContains(self.client.get(url("case", case.pk)), "Extra toezicht op vrijdag.")
+        self.assertTrue(AuditEvent.objects.filter(object_type="meeting", action="view").exists())
