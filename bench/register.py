@@ -11,44 +11,18 @@ docs/performance.md. Target: every interactive query under 200 ms p95; retention
 import argparse
 import os
 import random
-import statistics
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import advisor_client, configure, measure
+
 DB = os.environ.get("NOABER_BENCH_DB", "noaber_register_bench")
-os.environ.update(
-    {
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
-        "DJANGO_SETTINGS_MODULE": "noaber.settings",
-        "NOABER_SECRET_KEY": "bench-secret-key-" + "x" * 40,
-        "NOABER_AUDIT_KEY": "bench-audit-key-" + "y" * 40,
-        "NOABER_FIELD_KEYS": "bench:QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=",
-        "NOABER_BLIND_INDEX_KEY": "bench-blind-index-key-" + "z" * 40,
-        "NOABER_ALLOWED_HOSTS": "testserver",
-        "NOABER_SSL_REDIRECT": "0",
-        "NOABER_LOG_LEVEL": "WARNING",
-        "NOABER_STATIC_ROOT": "/tmp/noaber-bench-static",
-    }
-)
-os.environ.pop("NOABER_DEBUG", None)
 
 FIRST = ["Jan", "Piet", "Anna", "Fatima", "Mohammed", "Sanne", "Bram", "Eva", "Ali", "Lotte",
          "Henk", "Ingrid", "Youssef", "Daan", "Noor", "Gerrit", "Mila", "Tim", "Sara", "Kees"]  # fmt: skip
 LAST = ["Jansen", "de Vries", "Bakker", "Visser", "Smit", "Meijer", "Mulder", "de Boer", "Bos",
         "Vos", "Peters", "Hendriks", "Dekker", "Brouwer", "Kok", "Huisman", "Nijhuis", "Oude Egberink",
         "Lohuis", "Ter Horst", "Kampman", "Wessels", "Olde Rikkert", "Haarman", "Schuurman"]  # fmt: skip
-
-
-def create_database():
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone():
-            c.execute(f"CREATE DATABASE {DB}")
 
 
 def build(n_signals: int, n_subjects: int):
@@ -147,60 +121,21 @@ def build(n_signals: int, n_subjects: int):
         cursor.execute("ANALYZE")
 
 
-def percentile(values, p):
-    values = sorted(values)
-    return values[max(0, int(len(values) * p) - 1)]
-
-
-def measure(label, fn, runs):
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    p95 = percentile(times, 0.95)
-    print(
-        f"{label:<34} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   (target 200 ms; ratio {p95 / 200:.2f})"
-    )
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--signals", type=int, default=1_000_000)
     parser.add_argument("--subjects", type=int, default=300_000)
     parser.add_argument("--runs", type=int, default=40)
     options = parser.parse_args()
-    create_database()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", "--noinput", verbosity=0)
-    call_command("load_reference_data", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
+    configure(DB)
     build(options.signals, options.subjects)
 
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from noaber.accounts import actions as account_actions
-    from noaber.accounts.models import Municipality, Role, User
+    from noaber.accounts.models import Municipality
     from noaber.registry import actions
     from noaber.registry.models import Subject
 
     dinkelland = Municipality.objects.get(cbs_code="GM1774")
-    user = User.objects.filter(username="bench.adviseur").first()
-    if user is None:
-        user = account_actions.create_user("bench.adviseur", password="Bench-wachtwoord-2026!")
-        account_actions.grant_role(user, dinkelland, Role.ADVISOR)
-        TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-    session.save()
+    client, user = advisor_client(dinkelland)
     base = "/m/GM1774/register/"
     rng = random.Random(7)
 

@@ -1,0 +1,78 @@
+"""Shared set-up of the bench scripts: a PostgreSQL bench database, production settings,
+a signed-in advisor client and p50/p95 timing."""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def configure(db: str) -> None:
+    os.environ.update(
+        {
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
+            "DJANGO_SETTINGS_MODULE": "noaber.settings",
+            "NOABER_SECRET_KEY": "bench-secret-key-" + "x" * 40,
+            "NOABER_AUDIT_KEY": "bench-audit-key-" + "y" * 40,
+            "NOABER_FIELD_KEYS": "bench:QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=",
+            "NOABER_BLIND_INDEX_KEY": "bench-blind-index-key-" + "z" * 40,
+            "NOABER_ALLOWED_HOSTS": "testserver",
+            "NOABER_SSL_REDIRECT": "0",
+            "NOABER_LOG_LEVEL": "WARNING",
+            "NOABER_STATIC_ROOT": "/tmp/noaber-bench-static",
+        }
+    )
+    os.environ.pop("NOABER_DEBUG", None)
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db]).fetchone():
+            c.execute(f"CREATE DATABASE {db}")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", "--noinput", verbosity=0)
+    call_command("load_reference_data", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+
+def advisor_client(municipality):
+    """A Django test client signed in (with a verified second factor) as a bench advisor."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from noaber.accounts import actions as account_actions
+    from noaber.accounts.models import Role, User
+
+    user = User.objects.filter(username="bench.adviseur").first()
+    if user is None:
+        user = account_actions.create_user("bench.adviseur", password="Bench-wachtwoord-2026!")
+        account_actions.grant_role(user, municipality, Role.ADVISOR)
+        TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session.save()
+    return client, user
+
+
+def measure(label, fn, runs, target_ms=200):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    p95 = times[max(0, int(len(times) * 0.95) - 1)]
+    print(
+        f"{label:<34} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   "
+        f"(target {target_ms} ms; ratio {p95 / target_ms:.2f})"
+    )
