@@ -340,6 +340,16 @@ def disclose(signal: Signal, data: dict, *, actor, request) -> Disclosure:
         decided_by=data.get("decided_by") or actor,
         decided_on=on,
     )
+    # The cases built on this signal show the disclosure on their timeline.
+    from noaber.cases.models import TimelineEntry
+
+    for case in signal.cases.all():
+        TimelineEntry.objects.create(
+            case=case,
+            kind=TimelineEntry.Kind.DISCLOSURE,
+            text=f"{recipient.name}: {data['purpose']} ({', '.join(categories)})",
+            actor=actor,
+        )
     record(
         Action.SHARE,
         request=request,
