@@ -65,6 +65,11 @@ def open_case(municipality, case_type, title, *, actor, request, signals=(), sub
         owner=actor,
     )
     case.signals.set(signals)
+    # Without an explicit choice the case takes the subjects of its signals.
+    if not subjects and signals:
+        from noaber.registry.models import Subject
+
+        subjects = list(Subject.objects.filter(links__signal__in=signals).distinct())
     case.subjects.set(subjects)
     _log(case, TimelineEntry.Kind.STATUS, case_type.status_label(FIRST_STATUS), actor, request,
          Action.CREATE, signals=[s.pk for s in signals])  # fmt: skip
@@ -301,6 +306,14 @@ def record_decision(item, text: str, *, actor, request, task=None, intervention=
     _log(case, TimelineEntry.Kind.MEETING, f"{item.meeting}: {text.strip()}", actor, request,
          meeting=item.meeting_id)  # fmt: skip
     return decision
+
+
+@transaction.atomic
+def write_minutes(meeting, minutes: str, *, actor, request) -> None:
+    meeting.minutes = minutes.strip()
+    meeting.save(update_fields=["minutes"])
+    record(Action.UPDATE, actor=actor, request=request, municipality=meeting.municipality,
+           object_type="meeting", object_id=meeting.pk, reason="minutes")  # fmt: skip
 
 
 def agenda_for_partner(meeting, organisation):

@@ -143,5 +143,11 @@ class AgendaForm(forms.Form):
         self.fields["shared_with"].queryset = meeting.partners.all()
 
 
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=_("Verslag"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
 class DecisionForm(forms.Form):
     text = forms.CharField(label=_("Besluit"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -104,6 +104,10 @@ class Case(models.Model):
     def is_closed(self) -> bool:
         return self.status == CLOSED
 
+    @property
+    def status_label(self) -> str:
+        return self.case_type.status_label(self.status)
+
 
 class TimelineEntry(models.Model):
     """Append-only: a correction is a new entry, never an edit."""

@@ -21,6 +21,7 @@ from .forms import (
     DecisionForm,
     InterventionForm,
     MeetingForm,
+    MinutesForm,
     NoteForm,
     ReopenForm,
     StatusForm,
@@ -245,8 +246,20 @@ def meeting_detail(request, municipality, pk):
         request.POST if request.POST.get("do") == "agenda" else None, meeting=meeting
     )
     decision_form = DecisionForm(request.POST if request.POST.get("do") == "decision" else None)
+    minutes_form = MinutesForm(
+        request.POST if request.POST.get("do") == "minutes" else None,
+        initial={"minutes": meeting.minutes},
+    )
     if request.method == "POST":
         try:
+            if minutes_form.is_bound and minutes_form.is_valid():
+                actions.write_minutes(
+                    meeting,
+                    minutes_form.cleaned_data["minutes"],
+                    actor=request.user,
+                    request=request,
+                )
+                return redirect("cases:meeting", municipality.cbs_code, meeting.pk)
             if agenda_form.is_bound and agenda_form.is_valid():
                 actions.add_agenda_item(
                     meeting, agenda_form.cleaned_data["case"], actor=request.user,
@@ -273,5 +286,6 @@ def meeting_detail(request, municipality, pk):
             ),
             "agenda_form": agenda_form,
             "decision_form": decision_form,
+            "minutes_form": minutes_form,
         },
     )

@@ -135,3 +135,8 @@ class MeetingPageTests(NoaberTestCase):
         )
         self.assertContains(self.client.get(url("case", case.pk)), "Extra toezicht op vrijdag.")
         self.assertTrue(AuditEvent.objects.filter(object_type="meeting", action="view").exists())
+        self.client.post(
+            url("meeting", meeting.pk), {"do": "minutes", "minutes": "Alle partners akkoord."}
+        )
+        meeting.refresh_from_db()
+        self.assertEqual(meeting.minutes, "Alle partners akkoord.")
