@@ -25,6 +25,22 @@ class StatusForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("Notitie"), widget=forms.Textarea(attrs={"rows": 3}))
+    corrects = forms.ModelChoiceField(
+        label=_("Corrigeert notitie (niet verplicht)"),
+        queryset=None,
+        required=False,
+        help_text=_("Een notitie wordt nooit gewijzigd; een correctie is een nieuwe notitie."),
+    )
+
+    def __init__(self, *args, case=None, **kwargs):
+        from .models import TimelineEntry
+
+        super().__init__(*args, **kwargs)
+        notes = TimelineEntry.objects.filter(case=case, kind=TimelineEntry.Kind.NOTE)
+        self.fields["corrects"].queryset = notes
+        self.fields["corrects"].label_from_instance = lambda e: (
+            f"{e.created_at:%d-%m-%Y %H:%M} {e.text[:60]}"
+        )
 
 
 class TaskForm(forms.Form):
@@ -106,6 +122,12 @@ class ReopenForm(forms.Form):
 
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label=_("Soort overleg"), choices=[])
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Aanwezige medewerkers"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     held_on = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
     partners = forms.ModelMultipleChoiceField(
         label=_("Aanwezige partners"),
@@ -119,6 +141,11 @@ class MeetingForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = Meeting.Kind.choices
+        self.fields["attendees"].queryset = (
+            User.objects.filter(memberships__municipality=municipality, is_active=True)
+            .exclude(memberships__role=Role.PARTNER)
+            .distinct()
+        )
         self.fields["partners"].queryset = Organisation.objects.filter(
             municipalities=municipality, kind=Organisation.Kind.CHAIN_PARTNER
         )
@@ -150,4 +177,43 @@ class MinutesForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """A decision; it can at once create a task or an intervention on the case."""
+
     text = forms.CharField(label=_("Besluit"), widget=forms.Textarea(attrs={"rows": 2}))
+    task_title = forms.CharField(
+        label=_("Wordt taak: omschrijving"), required=False, max_length=200
+    )
+    task_due = forms.DateField(
+        label=_("Taak uiterlijk op"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    task_organisation = forms.ModelChoiceField(
+        label=_("Taak voor team of partner"), queryset=Organisation.objects.none(), required=False
+    )
+    task_agreement = forms.ModelChoiceField(
+        label=_("Convenant (bij een partner)"),
+        queryset=SharingAgreement.objects.none(),
+        required=False,
+    )
+    intervention = forms.ModelChoiceField(
+        label=_("Wordt interventie"), queryset=InterventionType.objects.all(), required=False
+    )
+    decided_by = forms.CharField(
+        label=_("Interventie besloten door"), required=False, max_length=120
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task_organisation"].queryset = Organisation.objects.filter(
+            municipalities=meeting.municipality
+        )
+        self.fields["task_agreement"].queryset = SharingAgreement.objects.filter(
+            municipalities=meeting.municipality
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("task_title") and not (data.get("task_due") and data.get("task_organisation")):
+            self.add_error("task_due", _("Een taak heeft een datum en een eigenaar nodig."))
+        if data.get("intervention") and not data.get("decided_by"):
+            self.add_error("decided_by", _("Noem wie de interventie besloot."))
+        return data

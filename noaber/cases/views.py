@@ -108,7 +108,7 @@ def _page(request, municipality, case, **forms):
             "interventions": case.interventions.select_related("kind"),
             "signals": case.signals.all(),
             "status_form": forms.get("status_form") or StatusForm(case=case),
-            "note_form": forms.get("note_form") or NoteForm(),
+            "note_form": forms.get("note_form") or NoteForm(case=case),
             "task_form": forms.get("task_form") or TaskForm(municipality=municipality),
             "complete_form": CompleteForm(),
             "intervention_form": forms.get("intervention_form") or InterventionForm(),
@@ -128,7 +128,7 @@ def _status(case, d, r):
 
 
 def _note(case, d, r):
-    actions.add_note(case, d["text"], actor=r.user, request=r)
+    actions.add_note(case, d["text"], actor=r.user, request=r, corrects=d.get("corrects"))
 
 
 def _task(case, d, r):
@@ -183,7 +183,7 @@ def case_step(request, municipality, pk, step):
     if step not in STEPS:
         raise Http404
     form_class, run = STEPS[step]
-    kwargs = {"case": case} if form_class in (StatusForm, CloseForm) else {}
+    kwargs = {"case": case} if form_class in (StatusForm, CloseForm, NoteForm) else {}
     if form_class is TaskForm:
         kwargs = {"municipality": municipality}
     form = form_class(request.POST, **kwargs)
@@ -219,7 +219,7 @@ def meeting_list(request, municipality):
         data = form.cleaned_data
         meeting = actions.plan_meeting(
             municipality, data["kind"], data["held_on"], actor=request.user, request=request,
-            attendees=[request.user], partners=data["partners"],
+            attendees=[request.user, *data["attendees"]], partners=data["partners"],
         )  # fmt: skip
         return redirect("cases:meeting", municipality.cbs_code, meeting.pk)
     return render(
@@ -245,7 +245,16 @@ def meeting_detail(request, municipality, pk):
     agenda_form = AgendaForm(
         request.POST if request.POST.get("do") == "agenda" else None, meeting=meeting
     )
-    decision_form = DecisionForm(request.POST if request.POST.get("do") == "decision" else None)
+    agenda = list(
+        meeting.agenda.select_related("case").prefetch_related("shared_with", "decisions")
+    )
+    posted_item = request.POST.get("item") if request.POST.get("do") == "decision" else None
+    decision_forms = [
+        (item, DecisionForm(request.POST if str(item.pk) == posted_item else None,
+                            meeting=meeting, auto_id=f"d{item.pk}-%s"))
+        for item in agenda
+    ]  # fmt: skip
+    decision_form = next((f for _i, f in decision_forms if f.is_bound), None)
     minutes_form = MinutesForm(
         request.POST if request.POST.get("do") == "minutes" else None,
         initial={"minutes": meeting.minutes},
@@ -266,13 +275,28 @@ def meeting_detail(request, municipality, pk):
                     request=request, shared_with=agenda_form.cleaned_data["shared_with"],
                 )  # fmt: skip
                 return redirect("cases:meeting", municipality.cbs_code, meeting.pk)
-            if decision_form.is_bound and decision_form.is_valid():
-                item = meeting.agenda.filter(pk=request.POST.get("item") or 0).first()
-                if item is None:
-                    raise ValidationError(_("Kies een agendapunt."))
+            if decision_form is not None and decision_form.is_valid():
+                item = next(i for i, f in decision_forms if f is decision_form)
+                d = decision_form.cleaned_data
+                task = intervention = None
+                if d["task_title"]:
+                    task = {
+                        "title": d["task_title"],
+                        "due_date": d["task_due"],
+                        "organisation": d["task_organisation"],
+                        "agreement": d["task_agreement"],
+                    }
+                if d["intervention"]:
+                    intervention = {
+                        "kind": d["intervention"],
+                        "decided_on": meeting.held_on,
+                        "decided_by": d["decided_by"],
+                        "follow_up": d["text"],
+                    }
                 actions.record_decision(
-                    item, decision_form.cleaned_data["text"], actor=request.user, request=request
-                )
+                    item, d["text"], actor=request.user, request=request, task=task,
+                    intervention=intervention,
+                )  # fmt: skip
                 return redirect("cases:meeting", municipality.cbs_code, meeting.pk)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -86,6 +86,23 @@ class CasePageTests(NoaberTestCase):
             ).exists()
         )
 
+    def test_a_note_is_corrected_by_a_new_note(self):
+        from noaber.cases import actions
+
+        case = actions.open_case(
+            self.dinkelland, CaseType.objects.first(), "T", actor=self.advisor, request=None
+        )
+        wrong = actions.add_note(case, "Huisnummer 21.", actor=self.advisor, request=None)
+        self.sign_in(self.advisor)
+        self.client.post(
+            url("step", case.pk, "note"),
+            {"text": "Moet zijn: huisnummer 12.", "corrects": wrong.pk},
+        )
+        fix = case.timeline.filter(corrects=wrong).get()
+        self.assertEqual(fix.text, "Moet zijn: huisnummer 12.")
+        wrong.refresh_from_db()
+        self.assertEqual(wrong.text, "Huisnummer 21.")
+
     def test_a_task_due_in_the_past_is_refused(self):
         from noaber.cases import actions
 
@@ -119,10 +136,16 @@ class MeetingPageTests(NoaberTestCase):
         self.sign_in(self.advisor)
         response = self.client.post(
             url("meetings"),
-            {"kind": "casusoverleg", "held_on": "2026-11-30", "partners": [politie.pk]},
+            {
+                "kind": "casusoverleg",
+                "held_on": "2026-11-28",
+                "partners": [politie.pk],
+                "attendees": [self.enforcer.pk],
+            },
         )
         meeting = Meeting.objects.get()
         self.assertRedirects(response, url("meeting", meeting.pk))
+        self.assertEqual(set(meeting.attendees.all()), {self.advisor, self.enforcer})
         self.client.post(
             url("meeting", meeting.pk),
             {"do": "agenda", "case": case.pk, "shared_with": [politie.pk]},
