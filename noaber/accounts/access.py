@@ -50,6 +50,8 @@ RULES: dict[str, frozenset[str]] = {
     "registry.retention": frozenset({Role.ADMIN}),
     # Casusregie: the advisors direct cases (partners' portal and meetings follow).
     "cases.work": frozenset({Role.ADVISOR}),
+    # A partner user sees the agenda items of meetings shared with their organisation.
+    "cases.partner_agenda": frozenset({Role.PARTNER}),
 }
 
 

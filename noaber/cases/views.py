@@ -313,3 +313,28 @@ def meeting_detail(request, municipality, pk):
             "minutes_form": minutes_form,
         },
     )
+
+
+@municipality_view("cases.partner_agenda")
+def partner_agenda(request, municipality):
+    """A partner user's view of meetings: only those their organisation attends, and of those
+    only the agenda items shared with it (case number, title and decisions)."""
+    organisation = request.user.organisation
+    meetings = (
+        Meeting.objects.filter(municipality=municipality, partners=organisation)
+        if organisation
+        else Meeting.objects.none()
+    )
+    rows = [(m, list(actions.agenda_for_partner(m, organisation).prefetch_related("decisions")))
+            for m in meetings[:50]]  # fmt: skip
+    for meeting, items in rows:
+        record(
+            Action.VIEW,
+            request=request,
+            municipality=municipality,
+            object_type="meeting",
+            object_id=meeting.pk,
+            reason="partner_agenda",
+            detail={"items": [i.case_id for i in items]},
+        )
+    return render(request, "cases/partner_agenda.html", {"rows": rows})

@@ -92,3 +92,44 @@ class MeetingTests(NoaberTestCase):
         )
         with self.assertRaisesMessage(ValidationError, "niet bij de gemeente"):
             actions.add_agenda_item(self.meeting, elsewhere, actor=self.advisor, request=None)
+
+
+class PartnerAgendaPageTests(NoaberTestCase):
+    def test_a_partner_user_sees_only_the_items_shared_with_their_organisation(self):
+        from django.urls import reverse
+
+        politie = self.partner.organisation
+        shared = actions.open_case(
+            self.dinkelland,
+            CaseType.objects.first(),
+            "Gedeeld punt",
+            actor=self.advisor,
+            request=None,
+        )
+        hidden = actions.open_case(
+            self.dinkelland,
+            CaseType.objects.first(),
+            "Intern punt",
+            actor=self.advisor,
+            request=None,
+        )
+        meeting = actions.plan_meeting(
+            self.dinkelland,
+            "riec",
+            timezone.localdate(),
+            actor=self.advisor,
+            request=None,
+            partners=[politie],
+        )
+        actions.add_agenda_item(
+            meeting, shared, actor=self.advisor, request=None, shared_with=[politie]
+        )
+        actions.add_agenda_item(meeting, hidden, actor=self.advisor, request=None)
+        self.sign_in(self.partner)
+        page = self.client.get(reverse("cases:partner_agenda", args=["GM1774"]))
+        self.assertContains(page, "Gedeeld punt")
+        self.assertNotContains(page, "Intern punt")
+        # The advisors' pages stay closed to the partner.
+        self.assertEqual(
+            self.client.get(reverse("cases:case", args=["GM1774", shared.pk])).status_code, 403
+        )

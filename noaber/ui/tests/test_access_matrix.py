@@ -29,6 +29,7 @@ EXPECTED = {
     "registry.privacy": {Role.PRIVACY},
     "registry.retention": {Role.ADMIN},
     "cases.work": {Role.ADVISOR},
+    "cases.partner_agenda": {Role.PARTNER},
 }
 
 
