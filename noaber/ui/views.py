@@ -25,7 +25,30 @@ def dashboard(request, municipality):
     roles = [
         (role, labels[role]) for role in Role.values if role in roles_of(request.user, municipality)
     ]
-    return render(request, "ui/dashboard.html", {"roles": roles})
+    return render(
+        request, "ui/dashboard.html", {"roles": roles, "figures": _figures(request, municipality)}
+    )
+
+
+def _figures(request, municipality) -> dict:
+    """Counts for the advisor's overview (no personal data)."""
+    if Role.ADVISOR not in roles_of(request.user, municipality):
+        return {}
+    from noaber.cases.actions import overdue_tasks
+    from noaber.cases.models import CLOSED, Case
+    from noaber.intake.models import Report
+    from noaber.registry.models import Phase, Signal
+
+    return {
+        "new_reports": Report.objects.filter(municipality=municipality, signals__isnull=True)
+        .exclude(status="closed")
+        .count(),
+        "my_signals": Signal.objects.filter(municipality=municipality, assigned_to=request.user)
+        .exclude(phase=Phase.CLOSED)
+        .count(),
+        "open_cases": Case.objects.filter(municipality=municipality).exclude(status=CLOSED).count(),
+        "overdue": overdue_tasks(municipality).count(),
+    }
 
 
 @public_view(["GET"])

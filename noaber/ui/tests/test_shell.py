@@ -114,3 +114,26 @@ class ProductionSettingsTests(NoaberTestCase):
         result = manage_in_production({"NOABER_SECRET_KEY": SECRET}, "check")
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("NOABER_AUDIT_KEY must be set", result.stderr)
+
+
+class DashboardFigureTests(NoaberTestCase):
+    def test_the_advisor_sees_counts_that_lead_to_the_work(self):
+        from noaber.intake.actions import submit_report
+        from noaber.intake.models import Category, Channel
+
+        for _ in range(2):
+            submit_report(
+                self.dinkelland,
+                {"category": Category.objects.first(), "description": "x"},
+                channel=Channel.WEB,
+            )
+        self.sign_in(self.advisor)
+        page = self.client.get(reverse("ui:dashboard", args=["GM1774"]))
+        self.assertContains(page, "2 nieuwe meldingen")
+        self.assertContains(page, "0 lopende casussen")
+        self.assertContains(page, reverse("registry:inbox", args=["GM1774"]))
+
+    def test_the_employee_is_led_to_niet_pluis(self):
+        self.sign_in(self.employee)
+        page = self.client.get(reverse("ui:dashboard", args=["GM1774"]))
+        self.assertContains(page, reverse("intake:internal", args=["GM1774"]))
