@@ -6,7 +6,11 @@ reference data is loaded everywhere by adding one line here.
 
 
 def load_all() -> int:
-    from noaber.accounts.reference import load_municipalities, load_organisations
+    from noaber.accounts.reference import (
+        link_organisations_to_themes,
+        load_municipalities,
+        load_organisations,
+    )
     from noaber.cases.reference import load_case_reference
     from noaber.intake.reference import load_intake_reference
     from noaber.registry.reference import load_registry_reference
@@ -16,6 +20,7 @@ def load_all() -> int:
         load_municipalities()
         + load_organisations()
         + load_themes()
+        + link_organisations_to_themes()
         + load_intake_reference()
         + load_registry_reference()
         + load_case_reference()

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "noaber.intake",
     "noaber.registry",
     "noaber.cases",
+    "noaber.partners",
     "noaber.ui",
 ]
 

@@ -66,18 +66,38 @@ class Population(models.Model):
 
 
 class Organisation(models.Model):
-    """A municipal team or a chain partner. Partner users belong to one."""
+    """A municipal team or a chain partner of the ketenkaart (IVP Bijlage 3 and 4).
+    Partner users belong to one."""
 
     class Kind(models.TextChoices):
+        # The groups of the plan's tables 2 to 6.
+        ADMINISTRATIVE = "administrative", _("Bestuurlijk")
         MUNICIPAL_TEAM = "municipal_team", _("Gemeentelijk team")
-        CHAIN_PARTNER = "chain_partner", _("Ketenpartner")
+        PARTNERSHIP = "partnership", _("Samenwerkingsverband")
+        OTHER = "other", _("Overige partner")
+
+    # Everyone outside the municipal organisation: who data can be shared with.
+    PARTNER_KINDS = (Kind.ADMINISTRATIVE, Kind.PARTNERSHIP, Kind.OTHER)
 
     name = models.CharField(_("naam"), max_length=200, unique=True)
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
     responsibility = models.TextField(_("verantwoordelijkheid voor veiligheid"), blank=True)
+    contact_route = models.CharField(_("contactroute"), max_length=300, blank=True)
+    # Where the plan describes this partner; empty for partners added later by the admin.
+    plan_source = models.CharField(_("bron"), max_length=200, blank=True)
     # Municipal teams belong to the municipalities they work for; partners may work for many.
     municipalities = models.ManyToManyField(
         Municipality, blank=True, related_name="organisations", verbose_name=_("gemeenten")
+    )
+    # What they work on: VNG themes, and the IVP priorities of each municipality (Tabel 7).
+    themes = models.ManyToManyField(
+        "themes.Theme", blank=True, related_name="organisations", verbose_name=_("thema's")
+    )
+    priorities = models.ManyToManyField(
+        "themes.Priority",
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("prioriteiten"),
     )
 
     class Meta:
@@ -87,6 +107,10 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_partner(self) -> bool:
+        return self.kind in self.PARTNER_KINDS
 
 
 class User(AbstractUser):

@@ -139,7 +139,7 @@ def add_task(case: Case, title: str, due_date: date, *, actor, request, user=Non
         raise ValidationError(_("De uiterste datum ligt in het verleden."))
     if (user is None) == (organisation is None):
         raise ValidationError(_("Kies één eigenaar: een medewerker of een organisatie."))
-    if organisation is not None and organisation.kind == organisation.Kind.CHAIN_PARTNER:
+    if organisation is not None and organisation.is_partner:
         today = timezone.localdate()
         valid = (
             agreement is not None

@@ -147,7 +147,7 @@ class MeetingForm(forms.Form):
             .distinct()
         )
         self.fields["partners"].queryset = Organisation.objects.filter(
-            municipalities=municipality, kind=Organisation.Kind.CHAIN_PARTNER
+            municipalities=municipality, kind__in=Organisation.PARTNER_KINDS
         )
 
 

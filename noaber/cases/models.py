@@ -120,6 +120,9 @@ class TimelineEntry(models.Model):
         DISCLOSURE = "disclosure", _("verstrekking")
         MEETING = "meeting", _("overlegbesluit")
         CLOSING = "closing", _("afsluiting")
+        SHARE = "share", _("gedeeld met partner")
+        PARTNER_NOTE = "partner_note", _("notitie van partner")
+        PARTNER_SIGNAL = "partner_signal", _("signaal van partner")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -128,6 +131,10 @@ class TimelineEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
     corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True)
+    # Set on partner notes and signals: only that organisation's users see them in the portal.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -337,7 +337,7 @@ def attachment_download(request, municipality, pk, attachment):
 def partner_tokens(request, municipality):
     form = TokenForm(request.POST or None)
     form.fields["organisation"].queryset = Organisation.objects.filter(
-        kind=Organisation.Kind.CHAIN_PARTNER
+        kind__in=Organisation.PARTNER_KINDS
     )
     plain = None
     if request.method == "POST" and form.is_valid():
@@ -350,7 +350,7 @@ def partner_tokens(request, municipality):
         )
         form = TokenForm()
         form.fields["organisation"].queryset = Organisation.objects.filter(
-            kind=Organisation.Kind.CHAIN_PARTNER
+            kind__in=Organisation.PARTNER_KINDS
         )
     tokens = PartnerToken.objects.filter(municipalities=municipality).select_related("organisation")
     response = render(
@@ -366,7 +366,7 @@ def _example_token(municipality):
     token = PartnerToken.objects.filter(municipalities=municipality, revoked_at=None).first()
     if token is None:
         token, _plain = actions.create_partner_token(
-            Organisation.objects.filter(kind=Organisation.Kind.CHAIN_PARTNER).first(),
+            Organisation.objects.filter(kind__in=Organisation.PARTNER_KINDS).first(),
             [municipality],
             "Voorbeeld",
             actor=None,

@@ -17,6 +17,7 @@ from noaber.intake.models import Status as ReportStatus
 
 from . import subjects as subject_rules
 from .models import (
+    DataCategory,
     DestructionRecord,
     Disclosure,
     Outcome,
@@ -290,16 +291,15 @@ def link_subject(signal: Signal, subject: Subject, role: str, *, actor, request)
 
 
 @transaction.atomic
-def disclose(signal: Signal, data: dict, *, actor, request) -> Disclosure:
-    """Record a verstrekking; refused without a valid agreement or legal basis."""
-    recipient, agreement = data["recipient"], data.get("agreement")
-    categories = sorted(set(data["data_categories"]))
+def check_sharing(recipient, municipality, agreement, basis: str, categories, on) -> None:
+    """Raise a Dutch ValidationError unless sharing `categories` with `recipient` for
+    `municipality` rests on a legal basis or on an agreement that covers the recipient, the
+    municipality and the categories and is valid on `on` and today. Used by disclosures from
+    the register and by sharing a case with a partner."""
     today = timezone.localdate()
-    on = data.get("decided_on") or today
-    basis = (data.get("legal_basis") or "").strip()
     if on > today:
         raise ValidationError(_("De datum van het besluit ligt in de toekomst."))
-    if not recipient.municipalities.filter(pk=signal.municipality_id).exists():
+    if not recipient.municipalities.filter(pk=municipality.pk).exists():
         raise ValidationError(
             _("%(o)s werkt niet voor deze gemeente; verstrekken kan hier niet.") % {"o": recipient}
         )
@@ -307,28 +307,39 @@ def disclose(signal: Signal, data: dict, *, actor, request) -> Disclosure:
         raise ValidationError(
             _("Een verstrekking heeft een convenant of een wettelijke grondslag nodig.")
         )
-    if agreement is not None:
-        if not agreement.organisations.filter(pk=recipient.pk).exists():
+    if agreement is None:
+        return
+    if not agreement.organisations.filter(pk=recipient.pk).exists():
+        raise ValidationError(
+            _("Convenant '%(a)s' geldt niet voor %(o)s.") % {"a": agreement, "o": recipient}
+        )
+    if not agreement.municipalities.filter(pk=municipality.pk).exists():
+        raise ValidationError(
+            _("Convenant '%(a)s' geldt niet voor deze gemeente.") % {"a": agreement}
+        )
+    # Valid on the day of the decision and still valid now: an expired agreement blocks.
+    for day in (on, today):
+        if not agreement.valid_on(day):
             raise ValidationError(
-                _("Convenant '%(a)s' geldt niet voor %(o)s.") % {"a": agreement, "o": recipient}
+                _("Convenant '%(a)s' is op %(d)s niet geldig (verlopen of nog niet ingegaan).")
+                % {"a": agreement, "d": day.strftime("%d-%m-%Y")}
             )
-        if not agreement.municipalities.filter(pk=signal.municipality_id).exists():
-            raise ValidationError(
-                _("Convenant '%(a)s' geldt niet voor deze gemeente.") % {"a": agreement}
-            )
-        # Valid on the day of the decision and still valid now: an expired agreement blocks.
-        for day in (on, today):
-            if not agreement.valid_on(day):
-                raise ValidationError(
-                    _("Convenant '%(a)s' is op %(d)s niet geldig (verlopen of nog niet ingegaan).")
-                    % {"a": agreement, "d": day.strftime("%d-%m-%Y")}
-                )
-        outside = [c for c in categories if c not in agreement.data_categories]
-        if outside and not basis:
-            raise ValidationError(
-                _("Convenant '%(a)s' dekt deze gegevens niet: %(c)s.")
-                % {"a": agreement, "c": ", ".join(outside)}
-            )
+    outside = [c for c in categories if c not in agreement.data_categories]
+    if outside and not basis:
+        labels = dict(DataCategory.choices)
+        raise ValidationError(
+            _("Convenant '%(a)s' dekt deze gegevens niet: %(c)s.")
+            % {"a": agreement, "c": ", ".join(str(labels.get(c, c)) for c in outside)}
+        )
+
+
+def disclose(signal: Signal, data: dict, *, actor, request) -> Disclosure:
+    """Record a verstrekking; refused without a valid agreement or legal basis."""
+    recipient, agreement = data["recipient"], data.get("agreement")
+    categories = sorted(set(data["data_categories"]))
+    on = data.get("decided_on") or timezone.localdate()
+    basis = (data.get("legal_basis") or "").strip()
+    check_sharing(recipient, signal.municipality, agreement, basis, categories, on)
     disclosure = Disclosure.objects.create(
         signal=signal,
         recipient=recipient,

@@ -218,17 +218,27 @@ class PrivacyCheck(models.Model):
 
 
 class SharingAgreement(models.Model):
-    """A convenant or other agreement that allows sharing with an organisation (issue 6 grows
-    the ketenkaart around it)."""
+    """A convenant or other agreement that allows sharing with organisations; its screens live
+    in noaber.partners. Every disclosure, case share and partner task names one (or a legal
+    basis), and is refused when it has expired or does not cover the data."""
 
     name = models.CharField(_("naam"), max_length=200)
-    organisations = models.ManyToManyField(Organisation, related_name="agreements")
-    municipalities = models.ManyToManyField(Municipality, related_name="agreements")
+    organisations = models.ManyToManyField(
+        Organisation, related_name="agreements", verbose_name=_("partijen")
+    )
+    municipalities = models.ManyToManyField(
+        Municipality, related_name="agreements", verbose_name=_("gemeenten")
+    )
     purpose = models.CharField(_("doel"), max_length=300)
     legal_basis = models.CharField(_("grondslag"), max_length=300)
     data_categories = models.JSONField(_("gegevenscategorieën"), default=list)
     valid_from = models.DateField(_("geldig vanaf"))
     valid_until = models.DateField(_("geldig tot en met"), null=True, blank=True)
+    # The signed document (PDF), kept as signed: never rewritten, served only after a check.
+    document = models.FileField(_("ondertekend document"), upload_to="convenanten/", blank=True)
+    document_name = models.CharField(max_length=200, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]

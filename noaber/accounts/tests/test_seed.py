@@ -51,7 +51,9 @@ class SeedTests(TestCase):
             "Omgevingsdienst Twente",
             "Halt",
         ):
-            self.assertTrue(Organisation.objects.filter(name=name, kind="chain_partner").exists())
+            self.assertTrue(
+                Organisation.objects.filter(name=name, kind__in=Organisation.PARTNER_KINDS).exists()
+            )
         self.assertEqual(User.objects.count(), len(DEMO_USERS))
         self.assertEqual(
             set(Membership.objects.values_list("role", flat=True)),

@@ -1,0 +1,61 @@
+"""Sharing a case with a chain partner: the ground for what a partner user may see.
+
+The partners themselves are `accounts.Organisation` (partner users belong to one) and the
+agreements are `registry.SharingAgreement` (disclosures from the register name them); this app
+holds the ketenkaart screens, the agreements' screens and the partner portal around them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from noaber.accounts.models import Organisation
+from noaber.cases.models import Case
+from noaber.registry.models import SharingAgreement
+
+
+class CaseShare(models.Model):
+    """Case C is shared with organisation O, under an agreement or a legal basis, for a purpose,
+    limited to data categories. Ending a share keeps the row (it is part of the ledger)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="shares")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="case_shares",
+        verbose_name=_("partner"),
+    )
+    agreement = models.ForeignKey(
+        SharingAgreement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_shares",
+        verbose_name=_("convenant"),
+    )
+    legal_basis = models.CharField(_("wettelijke grondslag"), max_length=300, blank=True)
+    purpose = models.CharField(_("doel"), max_length=300)
+    data_categories = models.JSONField(_("gegevenscategorieën"), default=list)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["organisation", "ended_at"])]
+        verbose_name = _("gedeelde casus")
+        verbose_name_plural = _("gedeelde casussen")
+
+    def __str__(self):
+        return f"{self.case} → {self.organisation}"
+
+    def in_force_on(self, day) -> bool:
+        """Open, and its agreement (if it rests on one) still valid on `day`."""
+        if self.ended_at is not None:
+            return False
+        return self.agreement is None or self.agreement.valid_on(day)
