@@ -11,6 +11,8 @@ municipality_urls = [
     path("audit/", include("noaber.audit.urls")),
     path("register/", include("noaber.registry.urls")),
     path("casussen/", include("noaber.cases.urls")),
+    path("", include("noaber.partners.urls")),
+    path("toegangsreview/", include("noaber.accounts.review_urls")),
 ]
 
 urlpatterns = [

@@ -52,6 +52,20 @@ RULES: dict[str, frozenset[str]] = {
     "cases.work": frozenset({Role.ADVISOR}),
     # A partner user sees the agenda items of meetings shared with their organisation.
     "cases.partner_agenda": frozenset({Role.PARTNER}),
+    # Ketenkaart: who works on what is public knowledge inside the organisation (the plan
+    # publishes it); the admin keeps the partners up to date.
+    "partners.view": STAFF_ROLES,
+    "partners.manage": frozenset({Role.ADMIN}),
+    # Sharing agreements: the advisors and the admin record them; the privacy officer and
+    # management read them (the privacy officer supervises and does not execute).
+    "partners.agreements": frozenset({Role.ADVISOR, Role.PRIVACY, Role.ADMIN, Role.MANAGEMENT}),
+    "partners.agreements_manage": frozenset({Role.ADVISOR, Role.ADMIN}),
+    # The partner portal: only what was shared with the user's own organisation.
+    "partners.portal": frozenset({Role.PARTNER}),
+    # What each partner viewed, from the audit log.
+    "partners.viewed": frozenset({Role.ADVISOR, Role.PRIVACY}),
+    # The yearly access review (quarterly for privileged rights).
+    "accounts.access_review": frozenset({Role.PRIVACY}),
 }
 
 

@@ -9,6 +9,9 @@ from django.utils.translation import gettext as _
 from noaber.accounts.access import municipality_view
 from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
+from noaber.partners import actions as partner_actions
+from noaber.partners.forms import EndShareForm, ShareForm
+from noaber.partners.suggest import suggest_partners
 from noaber.registry.actions import ConflictError
 from noaber.registry.models import Signal
 
@@ -114,6 +117,11 @@ def _page(request, municipality, case, **forms):
             "intervention_form": forms.get("intervention_form") or InterventionForm(),
             "close_form": forms.get("close_form") or CloseForm(case=case),
             "reopen_form": ReopenForm(initial={"version": case.version}),
+            "share_form": forms.get("share_form") or ShareForm(municipality=municipality),
+            "shares": case.shares.select_related("organisation", "agreement"),
+            "suggestions": suggest_partners(
+                municipality, {s.theme for s in case.signals.select_related("theme")}
+            ),
         },
     )
 
@@ -150,6 +158,17 @@ def _reopen(case, d, r):
     actions.reopen_case(case, d["reason"], d["version"], actor=r.user, request=r)
 
 
+def _share(case, d, r):
+    partner_actions.share_case(case, d, actor=r.user, request=r)
+
+
+def _unshare(case, d, r):
+    share = case.shares.filter(pk=d["share"]).first()
+    if share is None:
+        raise ValidationError(_("Dat delen hoort niet bij deze casus."))
+    partner_actions.end_share(share, actor=r.user, request=r)
+
+
 STEPS = {
     "status": (StatusForm, _status),
     "note": (NoteForm, _note),
@@ -157,6 +176,8 @@ STEPS = {
     "intervention": (InterventionForm, _intervention),
     "close": (CloseForm, _close),
     "reopen": (ReopenForm, _reopen),
+    "share": (ShareForm, _share),
+    "unshare": (EndShareForm, _unshare),
 }
 
 
@@ -184,7 +205,7 @@ def case_step(request, municipality, pk, step):
         raise Http404
     form_class, run = STEPS[step]
     kwargs = {"case": case} if form_class in (StatusForm, CloseForm, NoteForm) else {}
-    if form_class is TaskForm:
+    if form_class in (TaskForm, ShareForm):
         kwargs = {"municipality": municipality}
     form = form_class(request.POST, **kwargs)
     if not form.is_valid():

@@ -109,6 +109,7 @@ class Channel(models.TextChoices):
     API = "api", _("publieke API")
     INTERNAL = "internal", _("intern formulier")
     PARTNER_API = "partner_api", _("partner-API")
+    PORTAL = "portal", _("partnerportaal")
 
 
 class Report(models.Model):

@@ -16,6 +16,7 @@ from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
 from noaber.intake.models import Area, Category, Channel, Report
 from noaber.lib.pdf import PdfUnavailableError
+from noaber.partners.suggest import suggest_partners
 from noaber.themes.models import themes_for
 
 from . import actions
@@ -218,6 +219,7 @@ def _signal_page(request, municipality, signal, status=200, **forms):
         "links": signal.links.select_related("subject"),
         "checks": signal.privacy_checks.select_related("decided_by"),
         "disclosures": signal.disclosures.select_related("recipient", "agreement", "decided_by"),
+        "suggestions": suggest_partners(municipality, [signal.theme]),
         "reports": signal.reports.all(),
         "missing_sources": actions.missing_for(signal, Phase.SOURCES),
     }

@@ -30,6 +30,13 @@ EXPECTED = {
     "registry.retention": {Role.ADMIN},
     "cases.work": {Role.ADVISOR},
     "cases.partner_agenda": {Role.PARTNER},
+    "partners.view": ALL - {Role.PARTNER},
+    "partners.manage": {Role.ADMIN},
+    "partners.agreements": {Role.ADVISOR, Role.PRIVACY, Role.ADMIN, Role.MANAGEMENT},
+    "partners.agreements_manage": {Role.ADVISOR, Role.ADMIN},
+    "partners.portal": {Role.PARTNER},
+    "partners.viewed": {Role.ADVISOR, Role.PRIVACY},
+    "accounts.access_review": {Role.PRIVACY},
 }
 
 

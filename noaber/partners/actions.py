@@ -1,0 +1,249 @@
+"""Every write of the ketenkaart's agreements and the partner portal, audited in the same
+transaction (see noaber/accounts/actions.py for the partners themselves)."""
+
+import hashlib
+import io
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from noaber.audit.actions import record
+from noaber.audit.models import Action
+from noaber.cases import actions as case_actions
+from noaber.cases.models import Task, TimelineEntry
+from noaber.intake import actions as intake_actions
+from noaber.intake.models import Channel, Source
+from noaber.registry.actions import check_sharing
+from noaber.registry.models import Disclosure, SharingAgreement
+
+from .models import CaseShare
+
+AGREEMENT_FIELDS = (
+    "name",
+    "purpose",
+    "legal_basis",
+    "data_categories",
+    "valid_from",
+    "valid_until",
+)
+
+
+def check_pdf(content: bytes) -> None:
+    """A signed agreement must be a readable PDF. It is stored as signed (a rewrite would
+    break the signature), so it is only checked, not cleaned."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    if not content.startswith(b"%PDF-"):
+        raise ValidationError(_("Het document is geen PDF-bestand."))
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        if reader.is_encrypted:
+            raise ValidationError(_("Het document is versleuteld; lever het onversleuteld aan."))
+        len(reader.pages)
+    except (PdfReadError, ValueError, KeyError, TypeError) as error:
+        raise ValidationError(_("Het document is een beschadigde PDF.")) from error
+
+
+@transaction.atomic
+def save_agreement(agreement, data: dict, organisations, municipality, *, actor, request,
+                   document=None) -> SharingAgreement:  # fmt: skip
+    """Create (agreement=None) or update an agreement of `municipality`. An update keeps the
+    agreement's other municipalities; what was shared under it keeps its own categories."""
+    if not organisations:
+        raise ValidationError(_("Kies minstens één partij."))
+    if not data.get("data_categories"):
+        raise ValidationError(_("Kies minstens één gegevenscategorie."))
+    if data.get("valid_until") and data["valid_until"] < data["valid_from"]:
+        raise ValidationError(_("De einddatum ligt vóór de begindatum."))
+    created = agreement is None
+    if created:
+        agreement = SharingAgreement()
+        changed = list(AGREEMENT_FIELDS)
+    else:
+        changed = [f for f in AGREEMENT_FIELDS if getattr(agreement, f) != data[f]]
+    for name in AGREEMENT_FIELDS:
+        setattr(agreement, name, data[name])
+    agreement.data_categories = sorted(set(data["data_categories"]))
+    if not created:
+        agreement.version += 1
+    if document:
+        agreement.document_name = document["name"]
+        agreement.document_sha256 = hashlib.sha256(document["content"]).hexdigest()
+        agreement.document.save(
+            f"{uuid.uuid4().hex}.pdf", ContentFile(document["content"]), save=False
+        )
+        changed.append("document")
+    agreement.save()
+    before = set() if created else set(agreement.organisations.values_list("pk", flat=True))
+    after = {o.pk for o in organisations}
+    if before != after:
+        agreement.organisations.set(organisations)
+        changed.append("organisations")
+    if created:
+        agreement.municipalities.set([municipality])
+    record(
+        Action.CREATE if created else Action.UPDATE,
+        actor=actor,
+        request=request,
+        municipality=municipality,
+        object_type="agreement",
+        object_id=agreement.pk,
+        detail={"changed": changed, "sha256": agreement.document_sha256 or None},
+    )
+    return agreement
+
+
+def record_document_read(agreement, municipality, *, request) -> None:
+    record(
+        Action.VIEW,
+        request=request,
+        municipality=municipality,
+        object_type="agreement_document",
+        object_id=agreement.pk,
+    )
+
+
+# --- Sharing a case ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def share_case(case, data: dict, *, actor, request) -> CaseShare:
+    """Share `case` with a partner under a valid agreement (or a legal basis), limited to data
+    categories. Recorded as a disclosure of every signal of the case, so the register's ledger
+    and a data subject's access report show it."""
+    case_actions._open_only(case)
+    organisation, agreement = data["organisation"], data.get("agreement")
+    basis = (data.get("legal_basis") or "").strip()
+    categories = sorted(set(data["data_categories"]))
+    if not organisation.is_partner:
+        raise ValidationError(_("Een gemeentelijk team werkt al in Noaber; delen is niet nodig."))
+    check_sharing(organisation, case.municipality, agreement, basis, categories,
+                  timezone.localdate())  # fmt: skip
+    if case.shares.filter(organisation=organisation, ended_at__isnull=True).exists():
+        raise ValidationError(
+            _("Deze casus is al gedeeld met %(o)s. Beëindig dat eerst om iets anders te delen.")
+            % {"o": organisation}
+        )
+    share = CaseShare.objects.create(
+        case=case,
+        organisation=organisation,
+        agreement=agreement,
+        legal_basis=basis,
+        purpose=data["purpose"].strip(),
+        data_categories=categories,
+        shared_by=actor,
+    )
+    for signal in case.signals.all():
+        Disclosure.objects.create(
+            signal=signal,
+            recipient=organisation,
+            agreement=agreement,
+            legal_basis=basis,
+            purpose=share.purpose,
+            data_categories=categories,
+            shared=_("Casus %(n)s gedeeld via het partnerportaal.") % {"n": case.pk},
+            decided_by=actor,
+            decided_on=timezone.localdate(),
+        )
+    case_actions._log(
+        case,
+        TimelineEntry.Kind.SHARE,
+        f"{organisation.name}: {share.purpose} ({', '.join(categories)})",
+        actor,
+        request,
+        action=Action.SHARE,
+        share=share.pk,
+        organisation=organisation.pk,
+        agreement=agreement.pk if agreement else None,
+    )
+    return share
+
+
+@transaction.atomic
+def end_share(share: CaseShare, *, actor, request) -> None:
+    if share.ended_at is not None:
+        raise ValidationError(_("Dit delen is al beëindigd."))
+    share.ended_at, share.ended_by = timezone.now(), actor
+    share.save(update_fields=["ended_at", "ended_by"])
+    case_actions._log(
+        share.case,
+        TimelineEntry.Kind.SHARE,
+        _("Delen met %(o)s beëindigd.") % {"o": share.organisation.name},
+        actor,
+        request,
+        share=share.pk,
+        ended=True,
+    )
+
+
+# --- The partner portal --------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_partner_note(case, text: str, *, actor, request) -> TimelineEntry:
+    """A note by a partner user: the municipality sees it on the case, and of the partners
+    only the author's own organisation."""
+    case_actions._open_only(case)
+    if not text.strip():
+        raise ValidationError(_("Een notitie mag niet leeg zijn."))
+    entry = TimelineEntry.objects.create(
+        case=case,
+        kind=TimelineEntry.Kind.PARTNER_NOTE,
+        text=text.strip(),
+        actor=actor,
+        organisation=actor.organisation,
+    )
+    record(
+        Action.UPDATE,
+        actor=actor,
+        request=request,
+        municipality=case.municipality,
+        object_type="case",
+        object_id=case.pk,
+        detail={
+            "timeline": entry.pk,
+            "kind": "partner_note",
+            "organisation": actor.organisation_id,
+        },
+    )
+    return entry
+
+
+def complete_partner_task(task: Task, result: str, *, actor, request) -> None:
+    if task.owner_organisation_id is None or task.owner_organisation_id != actor.organisation_id:
+        raise ValidationError(_("Deze taak is niet aan uw organisatie toegewezen."))
+    case_actions.complete_task(task, result, actor=actor, request=request)
+
+
+@transaction.atomic
+def send_signal_back(case, category, description: str, *, actor, request):
+    """A partner's signal about a shared case: it arrives in the advisors' inbox as a report
+    from that partner, and the case's timeline points to it."""
+    if not description.strip():
+        raise ValidationError(_("Beschrijf wat u heeft gezien of gehoord."))
+    organisation = actor.organisation
+    source = Source.POLICE if organisation.name == "Politie" else Source.PARTNER
+    submitted = intake_actions.submit_report(
+        case.municipality,
+        {"category": category, "description": description.strip()},
+        channel=Channel.PORTAL,
+        source=source,
+        reporter=actor,
+        partner=organisation,
+        external_reference=_("casus %(n)s") % {"n": case.pk},
+        request=request,
+    )
+    TimelineEntry.objects.create(
+        case=case,
+        kind=TimelineEntry.Kind.PARTNER_SIGNAL,
+        text=_("Melding %(r)s van %(o)s ontvangen.")
+        % {"r": submitted.report.number, "o": organisation.name},
+        actor=actor,
+        organisation=organisation,
+    )
+    return submitted.report

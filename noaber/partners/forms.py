@@ -1,0 +1,141 @@
+"""Forms of the ketenkaart, the sharing agreements and the partner portal."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from noaber.accounts.models import Organisation
+from noaber.intake.models import Category
+from noaber.registry.models import DataCategory, SharingAgreement
+
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def partners_of(municipality):
+    return Organisation.objects.filter(
+        municipalities=municipality, kind__in=Organisation.PARTNER_KINDS
+    )
+
+
+# --- Sharing agreements --------------------------------------------------------------------
+
+
+class AgreementForm(forms.ModelForm):
+    data_categories = forms.MultipleChoiceField(
+        label=_("Gegevenscategorieën die gedeeld mogen worden"),
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    document = forms.FileField(
+        label=_("Ondertekend document (PDF)"),
+        required=False,
+        help_text=_("Het getekende convenant, als PDF van hoogstens 20 MB."),
+    )
+
+    class Meta:
+        model = SharingAgreement
+        fields = [
+            "name",
+            "organisations",
+            "purpose",
+            "legal_basis",
+            "data_categories",
+            "valid_from",
+            "valid_until",
+        ]
+        labels = {"organisations": _("Partijen (ketenpartners)")}
+        widgets = {
+            "organisations": forms.CheckboxSelectMultiple,
+            "valid_from": DATE,
+            "valid_until": DATE,
+        }
+        help_texts = {
+            "legal_basis": _(
+                "Bijvoorbeeld: art. 20 Wpg en het RIEC-convenant 2023, art. 6 lid 1e AVG."
+            ),
+            "valid_until": _("Leeg laten als het convenant geen einddatum heeft."),
+        }
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = partners_of(municipality)
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        if not upload:
+            return None
+        if upload.size > DOCUMENT_MAX_BYTES:
+            raise ValidationError(_("Het document is groter dan 20 MB."))
+        content = upload.read()
+        from noaber.partners.actions import check_pdf
+
+        check_pdf(content)
+        return {"name": upload.name[-200:], "content": content}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", _("De einddatum ligt vóór de begindatum."))
+        return data
+
+
+# --- Sharing a case with a partner ---------------------------------------------------------
+
+
+class ShareForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Partner"), queryset=Organisation.objects.none())
+    agreement = forms.ModelChoiceField(
+        label=_("Convenant"), queryset=SharingAgreement.objects.none(), required=False
+    )
+    legal_basis = forms.CharField(
+        label=_("Of: wettelijke grondslag"), required=False, max_length=300
+    )
+    purpose = forms.CharField(label=_("Doel van het delen"), max_length=300)
+    data_categories = forms.MultipleChoiceField(
+        label=_("Wat de partner mag zien"),
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "De partner ziet altijd het zaaktype, de status, de titel, zijn eigen taken en "
+            "notities; de rest alleen per gekozen categorie."
+        ),
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = partners_of(municipality)
+        self.fields["agreement"].queryset = SharingAgreement.objects.filter(
+            municipalities=municipality
+        )
+
+
+class EndShareForm(forms.Form):
+    share = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# --- Partner portal ------------------------------------------------------------------------
+
+
+class PortalNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Notitie"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class PortalSignalForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Soort signaal"), queryset=Category.objects.filter(active=True)
+    )
+    description = forms.CharField(
+        label=_("Wat heeft u gezien of gehoord?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class PortalTaskForm(forms.Form):
+    result = forms.CharField(
+        label=_("Resultaat"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
