@@ -7,6 +7,7 @@ from noaber.accounts.demo import DEMO_USERS
 from noaber.accounts.models import Membership, Municipality, Organisation, User
 from noaber.audit.chain import verify_chain
 from noaber.intake.models import Report
+from noaber.partners.models import CaseShare
 from noaber.themes.models import Theme
 
 
@@ -22,7 +23,12 @@ class SeedTests(TestCase):
             Report.objects.count(),
         )
         self.assertEqual(Report.objects.filter(municipality__cbs_code="GM1774").count(), 5)
+        # The demo shares the barn case with the police under the RIEC covenant.
+        share = CaseShare.objects.get()
+        self.assertEqual(share.organisation.name, "Politie")
+        self.assertEqual(share.agreement.name, "RIEC-convenant Oost-Nederland")
         call_command("seed_demo", stdout=StringIO())
+        self.assertEqual(CaseShare.objects.count(), 1)
         self.assertEqual(
             counts,
             (

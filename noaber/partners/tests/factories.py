@@ -14,7 +14,10 @@ from noaber.registry.models import DataCategory, SharingAgreement
 def make_case(municipality, advisor, title="Schuur Hoofdweg"):
     report = submit_report(
         municipality,
-        {"category": Category.objects.get(code="drugs-drugslab"), "description": "Lampen 's nachts."},
+        {
+            "category": Category.objects.get(code="drugs-drugslab"),
+            "description": "Lampen 's nachts.",
+        },
         channel=Channel.WEB,
     ).report
     signal = register_from_reports(municipality, [report], actor=advisor, request=None)

@@ -3,11 +3,13 @@ from django.core.management.base import BaseCommand
 
 from noaber.accounts.demo import load_demo_users, require_demo_mode
 from noaber.intake.demo import load_demo_reports
+from noaber.partners.demo import load_demo_partners
 
 
 class Command(BaseCommand):
     help = (
-        "Load reference data, the demo users (one per role) and demo reports. Demo mode only; "
+        "Load reference data, the demo users (one per role), demo reports, agreements and a "
+        "case shared with the police. Demo mode only; "
         "safe to rerun."
     )
 
@@ -16,8 +18,10 @@ class Command(BaseCommand):
         call_command("load_reference_data", stdout=self.stdout)
         created = load_demo_users()
         reports = load_demo_reports()
+        partners = load_demo_partners()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demogegevens geladen ({created} nieuwe gebruikers, {reports} nieuwe meldingen)."
+                f"Demogegevens geladen ({created} nieuwe gebruikers, {reports} nieuwe meldingen, "
+                f"{partners} nieuwe convenanten en gedeelde casussen)."
             )
         )
