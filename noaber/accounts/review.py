@@ -258,7 +258,7 @@ def _csv_response(review: AccessReview) -> HttpResponse:
             _("Laatste login"),
             _("Laatst gebruikt"),
             _("Ingetrokken"),
-            _("Signaleringen"),
+            _("Aandachtspunten"),
         ]
     )
     for row in review.accounts:

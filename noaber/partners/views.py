@@ -64,6 +64,22 @@ def _example_agreement(municipality):
     return {"pk": example_agreement(municipality).pk}
 
 
+def _example_document(municipality):
+    """An example agreement with a signed document (a one-page PDF)."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from pypdf import PdfWriter
+
+    agreement = example_agreement(municipality)
+    if not agreement.document:
+        writer, out = PdfWriter(), io.BytesIO()
+        writer.add_blank_page(width=595, height=842)
+        writer.write(out)
+        agreement.document.save("voorbeeld.pdf", ContentFile(out.getvalue()))
+    return {"pk": agreement.pk}
+
+
 def _status(agreement, today):
     if agreement.valid_on(today):
         return _("geldig")
@@ -160,7 +176,7 @@ def agreement_detail(request, municipality, pk):
     )
 
 
-@municipality_view("partners.agreements", page=False, example=_example_agreement)
+@municipality_view("partners.agreements", page=False, example=_example_document)
 def agreement_document(request, municipality, pk):
     agreement = get_agreement_for(municipality, pk)
     if not agreement.document:
