@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from noaber.accounts.models import Organisation
 from noaber.intake.models import Category
 from noaber.registry.models import DataCategory, SharingAgreement
+from noaber.themes.models import Priority, Theme, themes_for
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -16,6 +17,52 @@ def partners_of(municipality):
     return Organisation.objects.filter(
         municipalities=municipality, kind__in=Organisation.PARTNER_KINDS
     )
+
+
+# --- Ketenkaart ---------------------------------------------------------------------------
+
+
+class PartnerForm(forms.ModelForm):
+    """A partner (or municipal team) of the ketenkaart, as seen from one municipality: the
+    themes that apply there and that municipality's IVP priorities (its Tabel 7)."""
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "responsibility", "contact_route", "themes", "priorities"]
+        labels = {"priorities": _("Prioriteiten van het IVP (Tabel 7)")}
+        widgets = {
+            "responsibility": forms.Textarea(attrs={"rows": 4}),
+            "themes": forms.CheckboxSelectMultiple,
+            "priorities": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "contact_route": _("Bijvoorbeeld een webadres, telefoonnummer of vast aanspreekpunt."),
+        }
+        error_messages = {
+            "name": {"required": _("Vul de naam van de organisatie in.")},
+            "kind": {
+                "required": _("Kies de soort organisatie."),
+                "invalid_choice": _("Kies een van de genoemde soorten organisatie."),
+            },
+        }
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = Theme.objects.filter(
+            pk__in=[t.pk for t in themes_for(municipality)]
+        )
+        self.fields["priorities"].queryset = Priority.objects.filter(municipality=municipality)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        others = Organisation.objects.filter(name__iexact=name)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError(
+                _("Er is al een organisatie met de naam “%(name)s”.") % {"name": name}
+            )
+        return name
 
 
 # --- Sharing agreements --------------------------------------------------------------------
