@@ -2,7 +2,9 @@
 
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -11,7 +13,7 @@ from noaber.audit.models import Action, Result
 
 from .access import PRIVILEGED_ROLES
 from .lockout import username_key
-from .models import Membership, Municipality, Organisation, User
+from .models import Membership, Municipality, Organisation, Role, User
 
 
 def record_login_failure(request, username: str, reason: str, municipality=None, result=None):
@@ -131,6 +133,12 @@ def create_user(
 
 @transaction.atomic
 def grant_role(user: User, municipality: Municipality, role: str, *, actor=None, origin="system"):
+    """Give `user` a role in `municipality`. A partner user acts for one chain partner: the
+    partner role needs a partner organisation (the portal shows only what that one received)."""
+    if role == Role.PARTNER and not (user.organisation and user.organisation.is_partner):
+        raise ValidationError(
+            _("Een ketenpartnergebruiker moet bij een ketenpartner horen; kies de organisatie.")
+        )
     membership, created = Membership.objects.get_or_create(
         user=user, municipality=municipality, role=role
     )

@@ -97,6 +97,7 @@ def map_page(request, municipality):
             "drawing": drawing,
             "description": _description(municipality, len(partners), by_priority),
             "may_manage": can(request.user, "partners.manage", municipality),
+            "may_see_views": can(request.user, "partners.viewed", municipality),
         },
     )
 

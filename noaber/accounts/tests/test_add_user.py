@@ -34,3 +34,23 @@ class AddUserTests(NoaberTestCase):
         with self.assertRaisesMessage(CommandError, "Unknown municipality or role"):
             self.add("x", "--role", "GM9999:admin")
         self.assertFalse(User.objects.filter(username__in=["kort", "x"]).exists())
+
+    def test_a_partner_user_must_belong_to_a_chain_partner(self):
+        with self.assertRaisesMessage(CommandError, "needs --organisation naming a chain partner"):
+            self.add("p.zonder", "--role", "GM1774:partner")
+        team = "Team Veiligheid (Toezicht, Handhaving en Veiligheid)"
+        with self.assertRaisesMessage(CommandError, "needs --organisation naming a chain partner"):
+            self.add("p.team", "--role", "GM1774:partner", "--organisation", team)
+        self.assertFalse(User.objects.filter(username__startswith="p.").exists())
+        self.add("p.halt", "--role", "GM1774:partner", "--organisation", "Halt")
+        self.assertEqual(User.objects.get(username="p.halt").organisation.name, "Halt")
+
+    def test_granting_the_partner_role_without_a_partner_organisation_is_refused(self):
+        from django.core.exceptions import ValidationError
+
+        from noaber.accounts import actions
+        from noaber.accounts.models import Membership, Role
+
+        with self.assertRaisesMessage(ValidationError, "moet bij een ketenpartner horen"):
+            actions.grant_role(self.employee, self.dinkelland, Role.PARTNER)
+        self.assertFalse(Membership.objects.filter(user=self.employee, role=Role.PARTNER))

@@ -46,6 +46,10 @@ class Command(BaseCommand):
             organisation = Organisation.objects.filter(name=options["organisation"]).first()
             if organisation is None:
                 raise CommandError(f"Unknown organisation {options['organisation']!r}.")
+        if any(role == Role.PARTNER for _, role in grants) and not (
+            organisation and organisation.is_partner
+        ):
+            raise CommandError("A partner user needs --organisation naming a chain partner.")
         password = getpass.getpass("Wachtwoord: ")
         try:
             validate_password(password, User(username=options["username"]))
