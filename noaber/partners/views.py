@@ -454,7 +454,7 @@ def portal_task(request, municipality, pk):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("De taak is afgerond."))
-    if request.POST.get("from_case") and shares_in_force(municipality, organisation):
-        if any(s.case_id == task.case_id for s in shares_in_force(municipality, organisation)):
-            return redirect("partners:portal_case", municipality.cbs_code, task.case_id)
+    shared = {s.case_id for s in shares_in_force(municipality, organisation)}
+    if request.POST.get("from_case") and task.case_id in shared:
+        return redirect("partners:portal_case", municipality.cbs_code, task.case_id)
     return redirect("partners:portal", municipality.cbs_code)
