@@ -12,6 +12,7 @@ def load_all() -> int:
         load_organisations,
     )
     from noaber.cases.reference import load_case_reference
+    from noaber.insight.reference import load_indicators
     from noaber.intake.reference import load_intake_reference
     from noaber.registry.reference import load_registry_reference
     from noaber.themes.reference import load_themes
@@ -24,4 +25,5 @@ def load_all() -> int:
         + load_intake_reference()
         + load_registry_reference()
         + load_case_reference()
+        + load_indicators()
     )

@@ -1,0 +1,196 @@
+"""The veiligheidsbeeld: indicators, their values per region and period, and the register's
+own counts (aggregates only, never personal data)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from noaber.accounts.models import Municipality
+from noaber.themes.models import Theme
+
+
+class Indicator(models.Model):
+    """What is measured. A count gets a rate per 10,000 inhabitants computed; a rate, a share
+    or a score is shown as it is."""
+
+    class Unit(models.TextChoices):
+        COUNT = "count", _("aantal")
+        PER_10000 = "per_10000", _("per 10.000 inwoners")
+        PERCENT = "percent", _("procent")
+        SCORE = "score", _("rapportcijfer")
+
+    class Group(models.TextChoices):
+        CRIME = "crime", _("Geregistreerde criminaliteit")
+        LOCAL = "local", _("Lokale cijfers")
+        SURVEY = "survey", _("Veiligheidsbeleving (enquête)")
+        REGISTER = "register", _("Noaber-register")
+
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    name = models.CharField(_("naam"), max_length=200)
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("thema")
+    )
+    group = models.CharField(_("groep"), max_length=20, choices=Group.choices)
+    unit = models.CharField(_("eenheid"), max_length=20, choices=Unit.choices)
+    source = models.CharField(_("bron"), max_length=200)
+    higher_is_worse = models.BooleanField(_("hoger is slechter"), default=True)
+    key = models.BooleanField(_("kerncijfer"), default=False)
+    # Where an importer finds it: "83648NED:T001161", "47022NED:0.0.0"; empty for local ones.
+    external_key = models.CharField(max_length=60, blank=True, db_index=True)
+    # A rate typed as such (the plan's "185 per 10,000") stands in for the computed rate of
+    # this count indicator where the count itself is not known.
+    rate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="typed_rates"
+    )
+    order = models.PositiveSmallIntegerField(default=100)
+    description = models.TextField(_("definitie"), blank=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicatoren")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_count(self) -> bool:
+        return self.unit == self.Unit.COUNT
+
+
+class Region(models.Model):
+    """Where a value applies: the country, a municipality, a wijk or a buurt (CBS codes)."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country", _("land")
+        PROVINCE = "province", _("provincie")
+        MUNICIPALITY = "municipality", _("gemeente")
+        DISTRICT = "district", _("wijk")
+        NEIGHBOURHOOD = "neighbourhood", _("buurt")
+
+    code = models.CharField(_("code"), max_length=12, unique=True)  # NL01, GM1774, WK177400
+    name = models.CharField(_("naam"), max_length=200)
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="regions"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("gebied")
+        verbose_name_plural = _("gebieden")
+
+    def __str__(self):
+        return self.name
+
+
+class RegionPopulation(models.Model):
+    """Inhabitants of a region that is not a Noaber municipality (the country), on 1 January.
+    Municipalities keep theirs in accounts.Population."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="populations")
+    year = models.PositiveSmallIntegerField()
+    inhabitants = models.PositiveIntegerField()
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="one_region_population")
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.year}: {self.inhabitants}"
+
+
+class Period(models.TextChoices):
+    YEAR = "year", _("jaar")
+    MONTH = "month", _("maand")
+    WEEK = "week", _("week")
+
+
+class Status(models.TextChoices):
+    DEFINITIVE = "definitive", _("definitief")
+    PROVISIONAL = "provisional", _("voorlopig")
+    # Not published (too small, privacy) or not available: never shown or summed as zero.
+    SUPPRESSED = "suppressed", _("geheim of onbekend")
+
+
+class ImportBatch(models.Model):
+    kind = models.CharField(max_length=30)
+    file_name = models.CharField(max_length=300)
+    sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self):
+        return f"{self.kind} {self.file_name}"
+
+
+class Value(models.Model):
+    """One figure: indicator I in region R for period P (a year, a month or an ISO week)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="values")
+    period_type = models.CharField(max_length=5, choices=Period.choices)
+    year = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField(default=0)  # month 1-12, ISO week 1-53, 0 for a year
+    value = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    source = models.CharField(_("bron"), max_length=300)
+    note = models.CharField(_("toelichting"), max_length=300, blank=True)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "region", "period_type", "year", "number"],
+                name="one_value_per_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="suppressed", value__isnull=True)
+                | (~models.Q(status="suppressed") & models.Q(value__isnull=False)),
+                name="suppressed_has_no_value",
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "period_type", "year"])]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.region.code} {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        if self.period_type == Period.MONTH:
+            return f"{self.year}-{self.number:02d}"
+        if self.period_type == Period.WEEK:
+            return f"{self.year}-W{self.number:02d}"
+        return str(self.year)
+
+
+class RegisterCount(models.Model):
+    """How many reports, signals and cases a municipality registered per theme, area and
+    ISO week, rebuilt by a periodic job from the register (no personal data, no ids)."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("meldingen")
+        SIGNAL = "signal", _("signalen")
+        CASE = "case", _("casussen")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, null=True, related_name="+")
+    area = models.ForeignKey("intake.Area", on_delete=models.CASCADE, null=True, related_name="+")
+    year = models.PositiveSmallIntegerField()  # ISO year of the week
+    week = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()  # calendar month of the week's Thursday
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality", "kind", "year"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.year}-W{self.week}: {self.count}"
