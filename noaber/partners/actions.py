@@ -49,6 +49,13 @@ def check_pdf(content: bytes) -> None:
         raise ValidationError(_("Het document is een beschadigde PDF.")) from error
 
 
+def may_edit(user, agreement) -> bool:
+    """Only someone who manages agreements in every municipality it covers may change it."""
+    from noaber.accounts.access import can
+
+    return all(can(user, "partners.agreements_manage", m) for m in agreement.municipalities.all())
+
+
 @transaction.atomic
 def save_agreement(agreement, data: dict, organisations, municipality, *, actor, request,
                    document=None) -> SharingAgreement:  # fmt: skip
@@ -61,6 +68,14 @@ def save_agreement(agreement, data: dict, organisations, municipality, *, actor,
     if data.get("valid_until") and data["valid_until"] < data["valid_from"]:
         raise ValidationError(_("De einddatum ligt vóór de begindatum."))
     created = agreement is None
+    if not created and not may_edit(actor, agreement):
+        # Its other municipalities rely on it too: one of them cannot change it alone.
+        raise ValidationError(
+            _(
+                "Dit convenant geldt ook voor gemeenten waar u het niet mag beheren. Leg een "
+                "nieuwe versie vast voor deze gemeente."
+            )
+        )
     if created:
         agreement = SharingAgreement()
         changed = list(AGREEMENT_FIELDS)

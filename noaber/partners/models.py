@@ -55,7 +55,20 @@ class CaseShare(models.Model):
         return f"{self.case} → {self.organisation}"
 
     def in_force_on(self, day) -> bool:
-        """Open, and its agreement (if it rests on one) still valid on `day`."""
+        """Open, and its agreement (if it rests on one) still valid on `day` and still naming
+        this partner and this municipality."""
         if self.ended_at is not None:
             return False
-        return self.agreement is None or self.agreement.valid_on(day)
+        return self.agreement is None or agreement_covers(
+            self.agreement, self.organisation_id, self.case.municipality_id, day
+        )
+
+
+def agreement_covers(agreement, organisation_id, municipality_id, day) -> bool:
+    """Valid on `day` and naming the organisation and the municipality (uses prefetched
+    parties and municipalities where the caller prefetched them)."""
+    return (
+        agreement.valid_on(day)
+        and any(o.pk == organisation_id for o in agreement.organisations.all())
+        and any(m.pk == municipality_id for m in agreement.municipalities.all())
+    )

@@ -22,7 +22,7 @@ from noaber.registry.models import DataCategory, SharingAgreement, Subject
 
 from . import actions
 from .forms import AgreementForm, PortalNoteForm, PortalSignalForm, PortalTaskForm, partners_of
-from .models import CaseShare
+from .models import CaseShare, agreement_covers
 
 # Which subject kinds each data category opens in the portal.
 SUBJECT_KINDS = {
@@ -122,11 +122,17 @@ def _agreement_form(request, municipality, agreement):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # Parties this municipality does not work with are kept as they are.
+        kept = (
+            list(agreement.organisations.exclude(pk__in=partners_of(municipality)))
+            if (agreement)
+            else []
+        )
         try:
             saved = actions.save_agreement(
                 SharingAgreement.objects.get(pk=agreement.pk) if agreement else None,
                 {name: data[name] for name in actions.AGREEMENT_FIELDS},
-                list(data["organisations"]),
+                list(data["organisations"]) + kept,
                 municipality,
                 actor=request.user,
                 request=request,
@@ -171,7 +177,7 @@ def agreement_detail(request, municipality, pk):
             "tasks": Task.objects.filter(agreement=agreement, case__municipality=municipality)
             .select_related("owner_organisation")
             .count(),
-            "may_manage": can(request.user, "partners.agreements_manage", municipality),
+            "may_manage": actions.may_edit(request.user, agreement),
         },
     )
 
@@ -198,7 +204,8 @@ def viewed(request, municipality):
     """Everything the users of one partner organisation did in this municipality, from the
     audit log: the municipality can see what each partner viewed."""
     organisations = partners_of(municipality).filter(users__isnull=False).distinct()
-    chosen = organisations.filter(pk=request.GET.get("organisatie") or 0).first()
+    wanted = request.GET.get("organisatie", "")
+    chosen = organisations.filter(pk=int(wanted)).first() if wanted.isdigit() else None
     chosen = chosen or organisations.first()
     events = []
     if chosen is not None:
@@ -232,10 +239,35 @@ def shares_in_force(municipality, organisation):
     if organisation is None:
         return []
     today = timezone.localdate()
-    shares = CaseShare.objects.filter(
-        case__municipality=municipality, organisation=organisation, ended_at__isnull=True
-    ).select_related("case__case_type", "agreement")
+    shares = (
+        CaseShare.objects.filter(
+            case__municipality=municipality, organisation=organisation, ended_at__isnull=True
+        )
+        .select_related("case__case_type", "agreement")
+        .prefetch_related("agreement__organisations", "agreement__municipalities")
+    )
     return [s for s in shares if s.in_force_on(today)]
+
+
+def partner_tasks(municipality, organisation, **filters):
+    """The tasks of `organisation` in this municipality whose agreement is still valid and
+    still names it: a task does not outlive the ground it was given on."""
+    if organisation is None:
+        return []
+    today = timezone.localdate()
+    tasks = (
+        Task.objects.filter(
+            case__municipality=municipality, owner_organisation=organisation, **filters
+        )
+        .select_related("case", "agreement")
+        .prefetch_related("agreement__organisations", "agreement__municipalities")
+    )
+    return [
+        t
+        for t in tasks
+        if t.agreement is not None
+        and agreement_covers(t.agreement, organisation.pk, municipality.pk, today)
+    ]
 
 
 def get_shared_case_for(request, municipality, pk, reason="partner_portal"):
@@ -304,22 +336,14 @@ def _example_task(municipality):
 def portal(request, municipality):
     organisation = request.user.organisation
     shares = shares_in_force(municipality, organisation)
-    tasks = (
-        Task.objects.filter(
-            case__municipality=municipality,
-            owner_organisation=organisation,
-            completed_at__isnull=True,
-        ).select_related("case")
-        if organisation
-        else []
-    )
+    tasks = partner_tasks(municipality, organisation, completed_at__isnull=True)
     record(
         Action.VIEW,
         request=request,
         municipality=municipality,
         object_type="partner_portal",
         object_id=organisation.pk if organisation else "",
-        detail={"cases": [s.case_id for s in shares]},
+        detail={"cases": [s.case_id for s in shares], "tasks": [t.pk for t in tasks]},
     )
     return render(
         request,
@@ -366,7 +390,7 @@ def _portal_page(request, municipality, case, shares, **forms):
             if DataCategory.SIGNAL in categories
             else [],
             "subjects": _visible_subjects(case, categories, request, municipality),
-            "tasks": case.tasks.filter(owner_organisation=organisation),
+            "tasks": partner_tasks(municipality, organisation, case=case),
             "notes": case.timeline.filter(
                 organisation=organisation,
                 kind__in=[TimelineEntry.Kind.PARTNER_NOTE, TimelineEntry.Kind.PARTNER_SIGNAL],
@@ -426,13 +450,7 @@ def portal_signal(request, municipality, pk):
 @municipality_view("partners.portal", ["POST"], page=False, example=_example_task)
 def portal_task(request, municipality, pk):
     organisation = request.user.organisation
-    task = (
-        Task.objects.filter(
-            pk=pk, case__municipality=municipality, owner_organisation=organisation
-        ).first()
-        if organisation
-        else None
-    )
+    task = next(iter(partner_tasks(municipality, organisation, pk=pk)), None)
     if task is None:
         record(
             Action.DENIED,

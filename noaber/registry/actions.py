@@ -290,7 +290,6 @@ def link_subject(signal: Signal, subject: Subject, role: str, *, actor, request)
 # --- Disclosures ---------------------------------------------------------------------------
 
 
-@transaction.atomic
 def check_sharing(recipient, municipality, agreement, basis: str, categories, on) -> None:
     """Raise a Dutch ValidationError unless sharing `categories` with `recipient` for
     `municipality` rests on a legal basis or on an agreement that covers the recipient, the
@@ -333,6 +332,7 @@ def check_sharing(recipient, municipality, agreement, basis: str, categories, on
         )
 
 
+@transaction.atomic
 def disclose(signal: Signal, data: dict, *, actor, request) -> Disclosure:
     """Record a verstrekking; refused without a valid agreement or legal basis."""
     recipient, agreement = data["recipient"], data.get("agreement")

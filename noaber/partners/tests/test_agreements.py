@@ -99,6 +99,31 @@ class AgreementTests(NoaberTestCase):
         event = AuditEvent.objects.get(object_type="agreement", action="update")
         self.assertIn("data_categories", event.detail["changed"])
 
+    def test_an_agreement_shared_with_another_municipality_is_changed_only_by_who_manages_both(
+        self,
+    ):
+        agreement = make_agreement(self.tubbergen, "Politie", "Schakel", categories=["signal"])
+        agreement.municipalities.add(self.dinkelland)
+        tim = self.advisor_tubbergen
+        self.sign_in(tim)
+        response = self.client.post(
+            url("agreement_edit", agreement.pk, code="GM0183"),
+            self.form(organisations=[self.politie.pk], valid_until="2099-12-31"),
+        )
+        self.assertContains(response, "waar u het niet mag beheren")
+        agreement.refresh_from_db()
+        self.assertEqual(agreement.data_categories, ["signal"])
+        # Anouk manages both: she may, and Schakel (Dinkelland only) stays a party.
+        self.sign_in(self.advisor)
+        response = self.client.post(
+            url("agreement_edit", agreement.pk, code="GM0183"),
+            self.form(organisations=[self.politie.pk]),
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            set(agreement.organisations.values_list("name", flat=True)), {"Politie", "Schakel"}
+        )
+
     def test_an_expired_agreement_is_shown_as_expired(self):
         from datetime import date
 

@@ -179,3 +179,44 @@ class PortalTests(NoaberTestCase):
     def test_a_share_belongs_to_its_case(self):
         self.assertEqual(CaseShare.objects.get().case, self.case)
         self.assertEqual(self.share.agreement.valid_from, date(2024, 1, 1))
+
+
+class PortalGroundTests(NoaberTestCase):
+    """Access ends with its ground: the agreement must stay valid and keep naming the partner."""
+
+    def setUp(self):
+        self.politie = Organisation.objects.get(name="Politie")
+        self.case = make_case(self.dinkelland, self.advisor)
+        self.agreement = make_agreement(self.dinkelland, "Politie", "RIEC Oost-Nederland")
+        actions.share_case(
+            self.case,
+            {"organisation": self.politie, "agreement": self.agreement, "purpose": "Inval",
+             "data_categories": ["identity"]},
+            actor=self.advisor, request=None,
+        )  # fmt: skip
+        due = timezone.localdate() + timedelta(days=3)
+        self.task = case_actions.add_task(
+            self.case, "Adres natrekken", due, actor=self.advisor, request=None,
+            organisation=self.politie, agreement=self.agreement,
+        )  # fmt: skip
+        self.sign_in(self.partner)
+
+    def test_taking_the_partner_off_the_agreement_ends_its_access(self):
+        self.agreement.organisations.remove(self.politie)
+        self.assertEqual(self.client.get(url("portal_case", self.case.pk)).status_code, 404)
+        self.assertNotContains(self.client.get(url("portal")), "Adres natrekken")
+
+    def test_a_task_does_not_outlive_its_agreement(self):
+        self.assertContains(self.client.get(url("portal")), "Adres natrekken")
+        self.agreement.valid_until = timezone.localdate() - timedelta(days=1)
+        self.agreement.save()
+        self.assertNotContains(self.client.get(url("portal")), "Adres natrekken")
+        response = self.client.post(url("portal_task", self.task.pk), {"result": "Gedaan"})
+        self.assertEqual(response.status_code, 404)
+        self.task.refresh_from_db()
+        self.assertIsNone(self.task.completed_at)
+
+    def test_the_viewed_page_ignores_a_filter_that_is_not_a_number(self):
+        self.sign_in(self.advisor)
+        response = self.client.get(url("viewed") + "?organisatie=abc")
+        self.assertEqual(response.status_code, 200)

@@ -100,3 +100,19 @@ class SharingTests(NoaberTestCase):
         response = self.share()
         self.assertContains(response, "al gedeeld met Politie")
         self.assertEqual(CaseShare.objects.count(), 1)
+
+    def test_a_disclosure_is_stored_with_its_audit_event_or_not_at_all(self):
+        from unittest import mock
+
+        from noaber.registry.actions import disclose
+
+        data = {
+            "recipient": self.politie, "agreement": self.agreement, "purpose": "x",
+            "data_categories": ["signal"], "shared": "y",
+        }  # fmt: skip
+        with (
+            mock.patch("noaber.registry.actions.record", side_effect=RuntimeError("log down")),
+            self.assertRaises(RuntimeError),
+        ):
+            disclose(self.case.signals.get(), data, actor=self.advisor, request=None)
+        self.assertFalse(Disclosure.objects.exists())
