@@ -13,6 +13,7 @@ municipality_urls = [
     path("casussen/", include("noaber.cases.urls")),
     path("", include("noaber.partners.urls")),
     path("toegangsreview/", include("noaber.accounts.review_urls")),
+    path("veiligheidsbeeld/", include("noaber.insight.urls")),
 ]
 
 urlpatterns = [

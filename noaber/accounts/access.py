@@ -64,6 +64,8 @@ RULES: dict[str, frozenset[str]] = {
     "partners.portal": frozenset({Role.PARTNER}),
     # What each partner viewed, from the audit log.
     "partners.viewed": frozenset({Role.ADVISOR, Role.PRIVACY}),
+    # Veiligheidsbeeld: aggregates only, never personal data; management sees these.
+    "insight.view": frozenset({Role.ADVISOR, Role.MANAGEMENT}),
     # The yearly access review (quarterly for privileged rights).
     "accounts.access_review": frozenset({Role.PRIVACY}),
 }

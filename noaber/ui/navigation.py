@@ -11,6 +11,7 @@ ITEMS = [
     (_("Meldingen"), "intake:inbox", "intake.inbox"),
     (_("Signaalregister"), "registry:inbox", "registry.work"),
     (_("Casussen"), "cases:list", "cases.work"),
+    (_("Veiligheidsbeeld"), "insight:dashboard", "insight.view"),
     (_("Partnerportaal"), "partners:portal", "partners.portal"),
     (_("Overleggen"), "cases:partner_agenda", "cases.partner_agenda"),
     (_("Betrokkenen (AVG)"), "registry:privacy", "registry.privacy"),

@@ -37,6 +37,7 @@ EXPECTED = {
     "partners.portal": {Role.PARTNER},
     "partners.viewed": {Role.ADVISOR, Role.PRIVACY},
     "accounts.access_review": {Role.PRIVACY},
+    "insight.view": {Role.ADVISOR, Role.MANAGEMENT},
 }
 
 

@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from noaber.accounts.demo import load_demo_users, require_demo_mode
+from noaber.insight.demo import load_demo_figures
 from noaber.intake.demo import load_demo_reports
 from noaber.partners.demo import load_demo_partners
 
@@ -9,7 +10,7 @@ from noaber.partners.demo import load_demo_partners
 class Command(BaseCommand):
     help = (
         "Load reference data, the demo users (one per role), demo reports, agreements and a "
-        "case shared with the police. Demo mode only; "
+        "case shared with the police, demo figures for the veiligheidsbeeld. Demo mode only; "
         "safe to rerun."
     )
 
@@ -19,9 +20,11 @@ class Command(BaseCommand):
         created = load_demo_users()
         reports = load_demo_reports()
         partners = load_demo_partners()
+        figures = load_demo_figures()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demogegevens geladen ({created} nieuwe gebruikers, {reports} nieuwe meldingen, "
-                f"{partners} nieuwe convenanten en gedeelde casussen)."
+                f"{partners} nieuwe convenanten en gedeelde casussen, {figures} nieuwe cijfers "
+                "voor het veiligheidsbeeld)."
             )
         )

@@ -1,0 +1,114 @@
+"""The register's own figures: how many reports, signals and cases per theme, area and ISO
+week. Counted from the register into RegisterCount by a periodic job, so dashboards read a
+small table instead of a million rows; only counts leave the register, and small counts are
+suppressed when shown so nobody can be recognised."""
+
+from collections import Counter, defaultdict
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models.functions import TruncDate
+
+from noaber.cases.models import Case
+from noaber.intake.models import Report
+from noaber.registry.models import Signal
+
+from .models import RegisterCount
+
+# Counts from 1 up to this threshold (exclusive) are shown as "< N" (CBS practice for
+# small cells). Zero is shown: it reveals nothing about anyone.
+SUPPRESS_BELOW = getattr(settings, "NOABER_SUPPRESS_BELOW", 5)
+
+
+def _week_of(day: date) -> tuple[int, int, int]:
+    """(ISO year, ISO week, calendar month of that week's Thursday)."""
+    iso = day.isocalendar()
+    thursday = date.fromisocalendar(iso.year, iso.week, 4)
+    return iso.year, iso.week, thursday.month
+
+
+def _daily(municipality, kind):
+    """(day, theme_id, area_id, count) rows for one kind, grouped in the database. A case
+    counts under the theme and area of its first signal."""
+    if kind == RegisterCount.Kind.REPORT:
+        qs = Report.objects.filter(municipality=municipality).values(
+            day=TruncDate("created_at"), theme_key=F("category__theme_id"), area_key=F("area_id")
+        )
+    elif kind == RegisterCount.Kind.SIGNAL:
+        qs = Signal.objects.filter(municipality=municipality).values(
+            day=F("received_on"), theme_key=F("theme_id"), area_key=F("area_id")
+        )
+    else:
+        first = Signal.objects.filter(cases=OuterRef("pk")).order_by("received_on", "pk")
+        qs = Case.objects.filter(municipality=municipality).values(
+            day=TruncDate("created_at"),
+            theme_key=Subquery(first.values("theme_id")[:1]),
+            area_key=Subquery(first.values("area_id")[:1]),
+        )
+    for row in qs.annotate(n=Count("pk")).order_by():
+        yield row["day"], row["theme_key"], row["area_key"], row["n"]
+
+
+@transaction.atomic
+def refresh_register_counts(municipality) -> int:
+    """Recount one municipality from scratch (idempotent); returns the number of cells."""
+    RegisterCount.objects.filter(municipality=municipality).delete()
+    cells = []
+    for kind in RegisterCount.Kind.values:
+        weekly: Counter = Counter()
+        for day, theme_id, area_id, n in _daily(municipality, kind):
+            if day is None:
+                continue
+            weekly[(theme_id, area_id, *_week_of(day))] += n
+        cells += [
+            RegisterCount(
+                municipality=municipality,
+                kind=kind,
+                theme_id=theme_id,
+                area_id=area_id,
+                year=year,
+                week=week,
+                month=month,
+                count=n,
+            )  # fmt: skip
+            for (theme_id, area_id, year, week, month), n in weekly.items()
+        ]
+    RegisterCount.objects.bulk_create(cells, batch_size=2000)
+    return len(cells)
+
+
+def shown(count: int | None) -> str | int | None:
+    """A count as it may be shown: small non-zero counts become '< 5'."""
+    if count is None:
+        return None
+    if 0 < count < SUPPRESS_BELOW:
+        return f"< {SUPPRESS_BELOW}"
+    return count
+
+
+def counts_by(municipalities, year: int, field: str) -> dict:
+    """{(kind, value of `field`): count} for the given year, summed over municipalities;
+    `field` is "theme", "theme__domain", "area" or "month"."""
+    rows = (
+        RegisterCount.objects.filter(municipality__in=municipalities, year=year)
+        .values("kind", field)
+        .annotate(total=Sum("count"))
+        .order_by()
+    )
+    return {(r["kind"], r[field]): r["total"] for r in rows}
+
+
+def yearly_totals(municipalities, years) -> dict:
+    """{(kind, year): count}."""
+    rows = (
+        RegisterCount.objects.filter(municipality__in=municipalities, year__in=list(years))
+        .values("kind", "year")
+        .annotate(total=Sum("count"))
+        .order_by()
+    )
+    result = defaultdict(int)
+    for r in rows:
+        result[(r["kind"], r["year"])] = r["total"]
+    return result

@@ -1,0 +1,234 @@
+"""What the veiligheidsbeeld pages show, as plain data: built once here and used by the
+page, the CSV/XLSX export and (later) the council report, so all three show the same."""
+
+from django.utils.translation import gettext as _
+
+from noaber.lib.charts import bar_chart, comparison_chart, format_number, line_chart
+from noaber.themes.models import Domain
+
+from . import aggregates
+from .figures import NATIONAL, REGION_CODE, Picture, compare, neighbours, region_name
+from .models import Indicator, RegisterCount
+
+TREND_YEARS = 5
+
+
+def _indicators():
+    return list(Indicator.objects.select_related("theme__domain").prefetch_related("typed_rates"))
+
+
+def _rate_text(figure) -> str:
+    if figure.rate is None:
+        return "—"
+    text = format_number(figure.rate, 1)
+    return f"{text}*" if figure.typed_rate else text
+
+
+def _value_text(figure, indicator) -> str:
+    if figure.suppressed:
+        return _("geheim")
+    if figure.value is None:
+        return "—"
+    decimals = 0 if indicator.is_count else 1
+    return format_number(figure.value, decimals)
+
+
+def build(municipality, year: int, *, whole_region: bool = False) -> dict:
+    """The dashboard of `municipality` (or of Noordoost-Twente) for `year`."""
+    own = REGION_CODE if whole_region else municipality.cbs_code
+    others = neighbours(municipality)
+    comparison_codes = [c for c in [municipality.cbs_code, *[m.cbs_code for m in others]]]
+    codes = [own, REGION_CODE, NATIONAL, *comparison_codes]
+    years = list(range(year - TREND_YEARS + 1, year + 1))
+    indicators = _indicators()
+    picture = Picture(indicators, dict.fromkeys(codes), years)
+    # Typed rates stand in for their count indicator; they are not shown on their own.
+    shown = [i for i in indicators if i.rate_of_id is None]
+
+    key_rows = []
+    for indicator in [i for i in shown if i.key]:
+        f = picture.figure(indicator, own, year)
+        key_rows.append(
+            {
+                "indicator": indicator,
+                "value": _value_text(f, indicator),
+                "rate": _rate_text(f),
+                "note": f.note,
+                "status": f.status,
+                "region": _rate_text(picture.figure(indicator, REGION_CODE, year)),
+                "national": _rate_text(picture.figure(indicator, NATIONAL, year)),
+                "neighbours": [
+                    _rate_text(picture.figure(indicator, m.cbs_code, year)) for m in others
+                ],
+            }
+        )
+
+    trends = []
+    for indicator in [i for i in shown if i.key]:
+        rate = indicator.is_count or indicator.unit == Indicator.Unit.PER_10000
+        lines = [
+            {"label": region_name(own), "points": picture.series(indicator, own, rate=rate),
+             "emphasis": True},
+            {"label": _("Noordoost-Twente"),
+             "points": picture.series(indicator, REGION_CODE, rate=rate), "emphasis": False},
+            {"label": _("Nederland"), "points": picture.series(indicator, NATIONAL, rate=rate),
+             "emphasis": False},
+        ]  # fmt: skip
+        if own == REGION_CODE:
+            lines.pop(1)
+        if not any(v is not None for line in lines for _y, v in line["points"]):
+            continue
+        unit = _("per 10.000 inwoners") if rate else indicator.get_unit_display()
+        title = f"{indicator.name} ({unit})"
+        trends.append(
+            {
+                "indicator": indicator,
+                "title": title,
+                "svg": line_chart(
+                    lines,
+                    title=title,
+                    description=_("Verloop over %(a)d–%(b)d; de tabel ernaast geeft de cijfers.")
+                    % {"a": years[0], "b": years[-1]},
+                    y_label=str(unit),
+                ),
+                "lines": [
+                    {
+                        "label": line["label"],
+                        "cells": [format_number(v, 1 if rate else 0) for _y, v in line["points"]],
+                    }
+                    for line in lines
+                ],  # fmt: skip
+            }
+        )
+
+    municipalities = others + [municipality] if whole_region else [municipality]
+    signals_per_domain = aggregates.counts_by(municipalities, year, "theme__domain")
+    domains = []
+    for domain in Domain.objects.all():
+        members = [i for i in shown if i.theme and i.theme.domain_id == domain.pk]
+        domains.append(
+            {
+                "domain": domain,
+                "rows": [
+                    {
+                        "indicator": i,
+                        "cells": [_value_text(picture.figure(i, own, y), i) for y in years],
+                    }
+                    for i in members
+                ],
+                "signals": aggregates.shown(
+                    signals_per_domain.get((RegisterCount.Kind.SIGNAL, domain.pk), 0)
+                ),
+                "reports": aggregates.shown(
+                    signals_per_domain.get((RegisterCount.Kind.REPORT, domain.pk), 0)
+                ),
+            }
+        )
+
+    survey = [
+        {"indicator": i, "cells": [_value_text(picture.figure(i, own, y), i) for y in years]}
+        for i in shown
+        if i.group == Indicator.Group.SURVEY
+    ]
+
+    per_area = aggregates.counts_by(municipalities, year, "area")
+    areas = []
+    from noaber.intake.models import Area
+
+    for area in Area.objects.filter(municipality__in=municipalities).order_by("kind", "name"):
+        n = per_area.get((RegisterCount.Kind.REPORT, area.pk), 0) + per_area.get(
+            (RegisterCount.Kind.SIGNAL, area.pk), 0
+        )
+        areas.append({"area": area, "count": n, "shown": aggregates.shown(n)})
+    area_svg = bar_chart(
+        [(a["area"].name, None if isinstance(a["shown"], str) else a["count"],
+          a["shown"] if isinstance(a["shown"], str) else "") for a in areas],
+        title=_("Meldingen en signalen per kern en buitengebied, %(y)d") % {"y": year},
+        description=_("Aantallen uit het Noaber-register; kleine aantallen zijn afgeschermd."),
+    )  # fmt: skip
+
+    per_theme = aggregates.counts_by(municipalities, year, "theme")
+    from noaber.themes.models import themes_for
+
+    theme_rows = []
+    for theme in themes_for(municipality):
+        cells = [per_theme.get((k, theme.pk), 0) for k in RegisterCount.Kind.values]
+        if any(cells):
+            theme_rows.append({"theme": theme, "cells": [aggregates.shown(c) for c in cells]})
+
+    return {
+        "year": year,
+        "years": years,
+        "own_name": region_name(own),
+        "whole_region": whole_region,
+        "neighbours": others,
+        "key_rows": key_rows,
+        "trends": trends,
+        "domains": domains,
+        "survey": survey,
+        "areas": areas,
+        "area_svg": area_svg,
+        "theme_rows": theme_rows,
+        "kinds": RegisterCount.Kind.labels,
+        "suppress_below": aggregates.SUPPRESS_BELOW,
+    }
+
+
+def comparison(municipality, year_a: int, year_b: int, *, whole_region: bool = False) -> dict:
+    own = REGION_CODE if whole_region else municipality.cbs_code
+    indicators = [i for i in _indicators() if i.rate_of_id is None]
+    picture = Picture(indicators, [own, NATIONAL], [year_a, year_b])
+    changes = []
+    for indicator in indicators:
+        a, b = picture.figure(indicator, own, year_a), picture.figure(indicator, own, year_b)
+        if a.value is None and b.value is None and not (a.suppressed or b.suppressed):
+            continue
+        change = compare(indicator, a, b)
+        changes.append(
+            {
+                "change": change,
+                "a": _value_text(a, indicator),
+                "b": _value_text(b, indicator),
+                "rate_a": _rate_text(a),
+                "rate_b": _rate_text(b),
+                "difference": format_number(change.difference, 0 if indicator.is_count else 1)
+                if change.difference is not None
+                else "—",
+                "percent": f"{format_number(change.percent, 1)} %"
+                if change.percent is not None
+                else "—",
+            }
+        )
+    municipalities = [municipality, *neighbours(municipality)] if whole_region else [municipality]
+    totals = aggregates.yearly_totals(municipalities, [year_a, year_b])
+    register = [
+        {
+            "label": label,
+            "a": aggregates.shown(totals.get((kind, year_a), 0)),
+            "b": aggregates.shown(totals.get((kind, year_b), 0)),
+        }
+        for kind, label in RegisterCount.Kind.choices
+    ]
+    counted = [c for c in changes if c["change"].indicator.is_count]
+    svg = comparison_chart(
+        [
+            (
+                c["change"].indicator.name,
+                float(c["change"].a.value) if c["change"].a.value is not None else None,
+                float(c["change"].b.value) if c["change"].b.value is not None else None,
+            )
+            for c in counted
+        ],
+        title=_("%(a)d tegenover %(b)d") % {"a": year_a, "b": year_b},
+        description=_("Aantallen per indicator in beide jaren; de tabel geeft de cijfers."),
+        label_a=str(year_a),
+        label_b=str(year_b),
+    )
+    return {
+        "own_name": region_name(own),
+        "year_a": year_a,
+        "year_b": year_b,
+        "changes": changes,
+        "register": register,
+        "svg": svg,
+    }
