@@ -49,7 +49,11 @@ def load_demo_figures() -> int:
                     region=region, year=year,
                     defaults={"inhabitants": people, "source": DEMO},
                 )  # fmt: skip
-            else:
+            elif not Population.objects.filter(
+                municipality__cbs_code=code, year__lte=year, source__startswith="CBS"
+            ).exists():
+                # Demo inhabitants only before the first real (CBS) figure; after it the
+                # real figure holds.
                 Population.objects.get_or_create(
                     municipality=Municipality.objects.get(cbs_code=code), year=year,
                     defaults={"inhabitants": people, "source": DEMO},
