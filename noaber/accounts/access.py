@@ -66,6 +66,8 @@ RULES: dict[str, frozenset[str]] = {
     "partners.viewed": frozenset({Role.ADVISOR, Role.PRIVACY}),
     # Veiligheidsbeeld: aggregates only, never personal data; management sees these.
     "insight.view": frozenset({Role.ADVISOR, Role.MANAGEMENT}),
+    # Peak alerts are handled (noted, linked to a case) by the advisors.
+    "insight.alerts": frozenset({Role.ADVISOR}),
     # The yearly access review (quarterly for privileged rights).
     "accounts.access_review": frozenset({Role.PRIVACY}),
 }

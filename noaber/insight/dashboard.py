@@ -156,7 +156,13 @@ def build(municipality, year: int, *, whole_region: bool = False) -> dict:
         if any(cells):
             theme_rows.append({"theme": theme, "cells": [aggregates.shown(c) for c in cells]})
 
+    from .models import Alert
+
+    alerts = Alert.objects.filter(municipality__in=municipalities, year=year).select_related(
+        "municipality"
+    )[:10]
     return {
+        "alerts": alerts,
         "year": year,
         "years": years,
         "own_name": region_name(own),

@@ -27,3 +27,23 @@ class ComparisonForm(forms.Form):
         if a and b and a >= b:
             raise ValidationError(_("Het beginjaar moet vóór het eindjaar liggen."))
         return data
+
+
+class AlertForm(forms.Form):
+    note = forms.CharField(
+        label=_("Wat doet u met deze piek?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    case = forms.ModelChoiceField(
+        label=_("Of koppel haar aan een casus"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        from noaber.cases.models import CLOSED, Case
+
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = Case.objects.filter(municipality=municipality).exclude(
+            status=CLOSED
+        )

@@ -1,10 +1,12 @@
 """The veiligheidsbeeld: indicators, their values per region and period, and the register's
 own counts (aggregates only, never personal data)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Municipality
+from noaber.lib.crypto import EncryptedTextField
 from noaber.themes.models import Theme
 
 
@@ -194,3 +196,46 @@ class RegisterCount(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.year}-W{self.week}: {self.count}"
+
+
+class Alert(models.Model):
+    """A peak: in week W the series S of a municipality was above its upper bound."""
+
+    class State(models.TextChoices):
+        NEW = "new", _("nieuw")
+        ACKNOWLEDGED = "acknowledged", _("bekeken")
+        LINKED = "linked", _("gekoppeld aan casus")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    series_key = models.CharField(max_length=120)  # "theme:5.2", "area:12", "category:drugs"
+    series_label = models.CharField(_("reeks"), max_length=250)
+    year = models.PositiveSmallIntegerField()  # ISO year
+    week = models.PositiveSmallIntegerField()  # ISO week
+    observed = models.PositiveIntegerField(_("waargenomen"))
+    expected = models.FloatField(_("verwacht"))
+    upper = models.FloatField(_("bovengrens"))
+    score = models.FloatField(_("score"))
+    method = models.CharField(max_length=20)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.NEW)
+    note = EncryptedTextField(_("notitie"), blank=True)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-week", "-score"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "series_key", "year", "week"], name="one_alert_per_week"
+            )
+        ]
+        verbose_name = _("piekmelding")
+        verbose_name_plural = _("piekmeldingen")
+
+    def __str__(self):
+        return f"{self.series_label} {self.year}-W{self.week:02d}"

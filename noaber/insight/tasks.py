@@ -12,3 +12,56 @@ from .aggregates import refresh_register_counts
 @task()
 def refresh_all_register_counts() -> int:
     return sum(refresh_register_counts(m) for m in Municipality.objects.all())
+
+
+@periodic(days=7)
+@task()
+def detect_all_peaks() -> int:
+    """Every week: judge last week's series of every municipality."""
+    from .alerts import detect_for
+
+    return sum(len(detect_for(m).new) for m in Municipality.objects.all())
+
+
+@task()
+def notify_alerts(municipality_id: int, alert_ids: list[int]) -> int:
+    """E-mail the municipality's advisors: series, week and counts only (no personal data)."""
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from noaber.accounts.models import Role, User
+
+    from .models import Alert
+
+    municipality = Municipality.objects.get(pk=municipality_id)
+    alerts = Alert.objects.filter(pk__in=alert_ids)
+    to = list(
+        User.objects.filter(
+            memberships__municipality=municipality, memberships__role=Role.ADVISOR, is_active=True
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not to or not alerts:
+        return 0
+    lines = [
+        _("%(s)s, week %(y)d-%(w)02d: %(o)d waargenomen, verwacht %(e).1f, bovengrens %(u).1f")
+        % {"s": a.series_label, "y": a.year, "w": a.week, "o": a.observed, "e": a.expected,
+           "u": a.upper}
+        for a in alerts
+    ]  # fmt: skip
+    body = "\n".join(
+        [_("Noaber zag ongewone pieken in %(m)s:") % {"m": municipality.name}, "", *lines, "",
+         _("Bekijk ze in Noaber onder Veiligheidsbeeld → Pieken: %(url)s")
+         % {"url": reverse("insight:alerts", args=[municipality.cbs_code])}]
+    )  # fmt: skip
+    send_mail(
+        _("Noaber: %(n)d nieuwe piekmelding(en) in %(m)s")
+        % {"n": len(lines), "m": municipality.name},
+        body,
+        None,
+        to,
+    )
+    return len(to)

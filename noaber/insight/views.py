@@ -1,17 +1,25 @@
 """The veiligheidsbeeld pages: the dashboard per municipality or for Noordoost-Twente, the
 start-versus-end comparison, and exports. Aggregates only: nothing here names a person."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from noaber.accounts.access import municipality_view
+from noaber.accounts.access import can, municipality_view
+from noaber.audit.actions import record
+from noaber.audit.models import Action, Result
+from noaber.lib.charts import line_chart
 from noaber.lib.tables import csv_response, xlsx_response
 
 from . import dashboard as builder
+from .alerts import handle_alert
 from .figures import years_with_data
-from .forms import ComparisonForm, YearForm
+from .forms import AlertForm, ComparisonForm, YearForm
+from .models import Alert
+from .series import series_for
 
 
 def _year(municipality, form) -> int:
@@ -89,3 +97,89 @@ def export(request, municipality, fmt):
     for title, header, body in sheets:
         rows += [[title], header, *body, []]
     return csv_response(f"{name}.csv", [_("Veiligheidsbeeld"), context["own_name"], year], rows)
+
+
+# --- Peak alerts -----------------------------------------------------------------------------
+
+
+def get_alert_for(request, municipality, pk) -> Alert:
+    alert = Alert.objects.filter(municipality=municipality, pk=pk).select_related("case").first()
+    if alert is None:
+        record(Action.DENIED, request=request, municipality=municipality, object_type="alert",
+               object_id=pk, result=Result.DENIED)  # fmt: skip
+        raise Http404
+    return alert
+
+
+def _example_alert(municipality):
+    alert = Alert.objects.filter(municipality=municipality).first()
+    if alert is None:
+        alert = Alert.objects.create(
+            municipality=municipality, series_key="report-theme:0", series_label="Voorbeeld",
+            year=2026, week=1, observed=9, expected=2.0, upper=6.0, score=1.8, method="farrington",
+        )  # fmt: skip
+    return {"pk": alert.pk}
+
+
+@municipality_view("insight.view")
+def alert_list(request, municipality):
+    alerts = Alert.objects.filter(municipality=municipality).select_related("case")
+    state = request.GET.get("status", "")
+    if state in Alert.State.values:
+        alerts = alerts.filter(state=state)
+    return render(
+        request,
+        "insight/alerts.html",
+        {"alerts": alerts[:200], "states": Alert.State.choices, "state": state},
+    )
+
+
+def _alert_page(request, municipality, alert, form=None):
+    series = series_for(municipality, alert.series_key, (alert.year, alert.week))
+    svg, rows = "", []
+    if series is not None:
+        recent = list(zip(series.weeks, series.counts, strict=True))[-104:]
+        points = [(f"{y}-W{w:02d}", c) for (y, w), c in recent]
+        svg = line_chart(
+            [{"label": alert.series_label, "points": points, "emphasis": True}],
+            title=_("%(s)s per week") % {"s": alert.series_label},
+            description=_(
+                "Aantal per week over twee jaar tot en met de week van de piek; de "
+                "stippellijn is de bovengrens van die week. De tabel geeft de laatste weken."
+            ),
+            reference={"label": _("bovengrens week %(w)d") % {"w": alert.week},
+                       "value": alert.upper},
+        )  # fmt: skip
+        rows = points[-12:]
+    return render(
+        request,
+        "insight/alert.html",
+        {
+            "alert": alert,
+            "svg": svg,
+            "rows": rows,
+            "form": form or AlertForm(municipality=municipality),
+            "may_handle": can(request.user, "insight.alerts", municipality),
+        },
+    )
+
+
+@municipality_view("insight.view", example=_example_alert)
+def alert_detail(request, municipality, pk):
+    return _alert_page(request, municipality, get_alert_for(request, municipality, pk))
+
+
+@municipality_view("insight.alerts", ["POST"], page=False, example=_example_alert)
+def alert_handle(request, municipality, pk):
+    alert = get_alert_for(request, municipality, pk)
+    form = AlertForm(request.POST, municipality=municipality)
+    if not form.is_valid():
+        return _alert_page(request, municipality, alert, form)
+    try:
+        handle_alert(alert, form.cleaned_data["note"], actor=request.user, request=request,
+                     case=form.cleaned_data["case"])  # fmt: skip
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _alert_page(request, municipality, alert, form)
+    messages.success(request, _("De piekmelding is afgehandeld."))
+    return redirect("insight:alert", municipality.cbs_code, alert.pk)

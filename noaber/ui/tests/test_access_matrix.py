@@ -38,6 +38,7 @@ EXPECTED = {
     "partners.viewed": {Role.ADVISOR, Role.PRIVACY},
     "accounts.access_review": {Role.PRIVACY},
     "insight.view": {Role.ADVISOR, Role.MANAGEMENT},
+    "insight.alerts": {Role.ADVISOR},
 }
 
 

@@ -1,0 +1,40 @@
+"""Peak detection in weekly counts: the improved Farrington method (Noufaily et al. 2013) as a
+pure function, with a 4-week-block fallback for short or sparse series. See docs/peaks.md.
+
+    from noaber.insight.peaks import Params, detect
+    result = detect([3, 1, 0, None, 4, ...], params=Params(alpha=0.01))
+"""
+
+from .core import (
+    DECLINED,
+    FALLBACK,
+    FARRINGTON,
+    Params,
+    Result,
+    anscombe_residuals,
+    exceedance_score,
+    nb_threshold,
+    reweighting_weights,
+)
+from .fallback import block_fallback
+from .glm import GlmFit, fit_quasipoisson
+from .method import detect, detect_range, reference_points, seasonal_levels
+
+__all__ = [
+    "DECLINED",
+    "FALLBACK",
+    "FARRINGTON",
+    "GlmFit",
+    "Params",
+    "Result",
+    "anscombe_residuals",
+    "block_fallback",
+    "detect",
+    "detect_range",
+    "exceedance_score",
+    "fit_quasipoisson",
+    "nb_threshold",
+    "reference_points",
+    "reweighting_weights",
+    "seasonal_levels",
+]

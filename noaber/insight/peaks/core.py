@@ -1,0 +1,202 @@
+"""Parameters, result, input validation and the small pieces shared by the Farrington method
+and its fallback: Anscombe residuals, the outbreak down-weighting, the negative-binomial
+threshold, the exceedance score and the minimum-count rule. See docs/peaks.md."""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+FARRINGTON = "farrington"
+FALLBACK = "fallback"
+DECLINED = "declined"
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters of the detection; the defaults follow R surveillance's
+    ``farringtonFlexible(noufaily = TRUE)`` with ``alpha = 0.01`` and 26 weeks left out."""
+
+    years_back: int = 5  # b: years of history in the baseline
+    window: int = 3  # w: half-width of the window around the same week in earlier years
+    levels: int = 10  # levels of the seasonal factor (the window is one, the rest split in 9)
+    exclude_recent: int = 26  # weeks before the judged week left out of the baseline
+    alpha: float = 0.01  # one-sided level of the negative-binomial threshold
+    reweight: bool = True  # down-weight past outbreaks by Anscombe residuals
+    reweight_threshold: float = 2.58  # residuals above this get weight s^-2
+    trend: bool = True  # try a linear time trend
+    trend_p: float = 0.05  # keep the trend only if its p-value is below this ...
+    trend_min_years: int = 3  # ... and at least this many years are in the baseline ...
+    # ... and the prediction does not exceed the largest baseline count (no extrapolation)
+    min_count: int = 5  # an alarm needs at least this many reports ...
+    min_count_weeks: int = 4  # ... in this many weeks up to and including the judged one
+    min_years: int = 2  # fewer years back than this: the fallback
+    min_baseline_weeks: int = 52  # fewer baseline weeks with data than this: the fallback
+    sparse_mean: float = 0.2  # baseline mean below this many reports a week: the fallback
+    fallback_block: int = 4  # the fallback judges sums over blocks of this many weeks
+    fallback_min_baseline: int = 8  # fewer baseline weeks with data: declined
+    weeks_per_year: int = 52
+    engine: str = "numpy"  # GLM engine: "numpy" (fast IRLS) or "statsmodels"
+
+    def __post_init__(self):
+        positive = (
+            "years_back",
+            "levels",
+            "min_count_weeks",
+            "min_years",
+            "fallback_block",
+            "fallback_min_baseline",
+            "weeks_per_year",
+            "trend_min_years",
+        )
+        for name in positive:
+            if getattr(self, name) < 1:
+                raise ValueError(f"Params.{name} must be at least 1")
+        for name in ("window", "exclude_recent", "min_count", "min_baseline_weeks"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"Params.{name} must not be negative")
+        if not 0 < self.alpha < 1:
+            raise ValueError("Params.alpha must lie strictly between 0 and 1")
+        if not 0 < self.trend_p < 1:
+            raise ValueError("Params.trend_p must lie strictly between 0 and 1")
+        if self.levels > 1 and 2 * self.window + 1 + (self.levels - 1) > self.weeks_per_year:
+            raise ValueError("Params: the window and the other levels do not fit in a year")
+        if self.engine not in ("numpy", "statsmodels"):
+            raise ValueError("Params.engine must be 'numpy' or 'statsmodels'")
+
+
+@dataclass(frozen=True)
+class Result:
+    """The judgement of one week.
+
+    ``observed`` is what was compared with ``upper``: the week's count for the Farrington
+    method, the sum of the last ``span_weeks`` weeks for the fallback (None if the judged week
+    has no data). ``expected`` is the baseline mean of that quantity (mu0), ``upper`` the
+    threshold (an alarm needs observed > upper), ``score`` the exceedance
+    (observed - expected) / (upper - expected), above 1 exactly when observed > upper.
+    """
+
+    index: int
+    observed: int | None
+    expected: float | None
+    upper: float | None
+    score: float | None
+    alarm: bool
+    method: str
+    reason: str
+    phi: float | None
+    trend_used: bool
+    years_back_used: int
+    baseline_weeks: int
+    span_weeks: int
+    params: Params
+
+
+def validate_counts(counts: Sequence) -> np.ndarray:
+    """The counts as floats with NaN for missing weeks; ValueError naming the first bad one."""
+    if isinstance(counts, str | bytes) or not hasattr(counts, "__len__"):
+        raise ValueError("counts must be a sequence of weekly counts (int or None)")
+    if isinstance(counts, np.ndarray):
+        return _validate_array(counts)
+    values = np.empty(len(counts), dtype=float)
+    for i, c in enumerate(counts):
+        if c is None:
+            values[i] = np.nan
+            continue
+        if isinstance(c, bool | np.bool_):
+            raise ValueError(f"count at position {i} is a boolean ({c!r}), not a count")
+        if isinstance(c, int | np.integer):
+            v = int(c)
+        elif isinstance(c, float | np.floating):
+            if math.isnan(c):
+                raise ValueError(f"count at position {i} is NaN; use None for a week without data")
+            if math.isinf(c) or c != math.floor(c):
+                raise ValueError(f"count at position {i} is {c!r}, not a whole number")
+            v = int(c)
+        else:
+            raise ValueError(
+                f"count at position {i} is {c!r} ({type(c).__name__}), not a whole number"
+            )
+        if v < 0:
+            raise ValueError(f"count at position {i} is negative ({v})")
+        values[i] = v
+    return values
+
+
+def _validate_array(counts: np.ndarray) -> np.ndarray:
+    if counts.ndim != 1:
+        raise ValueError("counts must be one-dimensional")
+    if counts.dtype == object:
+        return validate_counts(counts.tolist())
+    if counts.dtype.kind == "b" or counts.dtype.kind not in "iuf":
+        raise ValueError(f"counts of dtype {counts.dtype} are not whole numbers")
+    values = counts.astype(float)
+    for bad, message in (
+        (np.isnan(values), "is NaN; use None for a week without data"),
+        (~np.isfinite(values) | (values != np.floor(values)), "is not a whole number"),
+        (values < 0, "is negative"),
+    ):
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ValueError(f"count at position {i} ({counts[i]!r}) {message}")
+    return values
+
+
+def validate_weeks(week_of_year: Sequence[int] | None, n: int) -> np.ndarray | None:
+    if week_of_year is None:
+        return None
+    if len(week_of_year) != n:
+        raise ValueError(f"week_of_year has {len(week_of_year)} entries, counts has {n}")
+    weeks = np.empty(n, dtype=int)
+    for i, week in enumerate(week_of_year):
+        if isinstance(week, bool) or not isinstance(week, int | np.integer) or not 1 <= week <= 53:
+            raise ValueError(f"week_of_year at position {i} is {week!r}, not a week 1-53")
+        weeks[i] = week
+    return weeks
+
+
+def anscombe_residuals(
+    y: np.ndarray, mu: np.ndarray, phi: float, hat: np.ndarray | None = None
+) -> np.ndarray:
+    """Standardised Anscombe residuals of a quasi-Poisson fit (R surveillance's
+    ``anscombe.residuals``): 3/2 (y^(2/3) - mu^(2/3)) / (mu^(1/6) sqrt(phi (1 - h)))."""
+    y = np.asarray(y, dtype=float)
+    mu = np.asarray(mu, dtype=float)
+    h = np.zeros_like(mu) if hat is None else np.minimum(np.asarray(hat, dtype=float), 1 - 1e-10)
+    return 1.5 * (y ** (2 / 3) - mu ** (2 / 3)) / (mu ** (1 / 6) * np.sqrt(phi * (1 - h)))
+
+
+def reweighting_weights(s: np.ndarray, threshold: float = 2.58) -> np.ndarray:
+    """Weights s^-2 for residuals above the threshold, 1 otherwise, scaled to sum to n."""
+    s = np.asarray(s, dtype=float)
+    raw = np.ones_like(s)
+    high = s > threshold
+    raw[high] = s[high] ** -2.0
+    return raw * (len(s) / raw.sum())
+
+
+def nb_threshold(mu: float, phi: float, alpha: float) -> float:
+    """The (1 - alpha) quantile of a negative binomial with mean mu and variance phi * mu
+    (size mu / (phi - 1)); Poisson if phi is 1. Zero if mu is zero."""
+    if not mu > 0:
+        return 0.0
+    if phi <= 1 + 1e-9:
+        return float(stats.poisson.ppf(1 - alpha, mu))
+    size = mu / (phi - 1)
+    return float(stats.nbinom.ppf(1 - alpha, size, size / (size + mu)))
+
+
+def exceedance_score(observed: float | None, expected: float, upper: float) -> float | None:
+    """(observed - expected) / (upper - expected): above 1 exactly when observed > upper."""
+    if observed is None:
+        return None
+    if upper > expected:
+        return (observed - expected) / (upper - expected)
+    return math.inf if observed > upper else 0.0
+
+
+def recent_total(y: np.ndarray, t0: int, weeks: int) -> int:
+    """Reports in the ``weeks`` weeks up to and including t0 (missing weeks count nothing)."""
+    return int(np.nansum(y[max(0, t0 - weeks + 1) : t0 + 1]))
