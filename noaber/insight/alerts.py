@@ -48,7 +48,14 @@ def detect_for(municipality, week=None, *, params: Params | None = None, refresh
     summary = Summary(municipality, week)
     for series in register_series(municipality, week):
         summary.series += 1
-        result = detect(series.counts, week_of_year=series.week_of_year, params=params or Params())
+        try:
+            result = detect(
+                series.counts, week_of_year=series.week_of_year, params=params or Params()
+            )
+        except ValueError as error:  # a bad count: never guess, say which series
+            summary.methods["declined"] += 1
+            summary.declined.append((series.label, _("ongeldige telling: %(e)s") % {"e": error}))
+            continue
         summary.methods[result.method] += 1
         if result.method == "declined":
             summary.declined.append((series.label, result.reason))

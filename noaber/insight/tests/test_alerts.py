@@ -130,3 +130,20 @@ class AlertPageTests(NoaberTestCase):
         self.sign_in(self.advisor_tubbergen)
         response = self.client.get(reverse("insight:alert", args=["GM0183", self.alert.pk]))
         self.assertEqual(response.status_code, 404)
+
+
+class BadCountTests(NoaberTestCase):
+    def test_a_series_with_a_bad_count_is_declined_with_its_reason_and_the_rest_goes_on(self):
+        from unittest import mock
+
+        from noaber.insight.series import Series
+
+        weeks = week_list(END)
+        good = Series("report-theme:1", "Goed", weeks, [3] * len(weeks))
+        bad = Series("report-theme:2", "Fout", weeks, [3] * (len(weeks) - 1) + [-1])
+        with mock.patch("noaber.insight.alerts.register_series", return_value=[bad, good]):
+            summary = detect_for(self.dinkelland, END, refresh=False)
+        self.assertEqual(summary.series, 2)
+        self.assertEqual(summary.methods["farrington"], 1)
+        self.assertIn("ongeldige telling", summary.declined[0][1])
+        self.assertIn("negative", summary.declined[0][1])
