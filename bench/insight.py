@@ -118,7 +118,7 @@ def bench_import(n_rows: int) -> None:
             rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             print(f"CBS import, {attempt:<27} {n_rows:,} rows in {seconds:5.1f} s = {n_rows / seconds:8,.0f} rows/s; "
                   f"peak Python memory {peak / 2**20:5.0f} MiB (process max RSS {rss_after / 1024:5.0f} MiB, "
-                  f"+{(rss_after - rss_before) / 1024:.0f}); {result}")
+                  f"+{(rss_after - rss_before) / 1024:.0f}); created {result.created:,}, updated {result.updated:,}, unchanged {result.unchanged:,}")
 
 
 def main():
