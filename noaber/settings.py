@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "noaber.cases",
     "noaber.partners",
     "noaber.insight",
+    "noaber.policy",
     "noaber.ui",
 ]
 
