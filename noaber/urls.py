@@ -14,6 +14,7 @@ municipality_urls = [
     path("", include("noaber.partners.urls")),
     path("toegangsreview/", include("noaber.accounts.review_urls")),
     path("veiligheidsbeeld/", include("noaber.insight.urls")),
+    path("beleid/", include("noaber.policy.urls")),
 ]
 
 urlpatterns = [

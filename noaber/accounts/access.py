@@ -68,6 +68,10 @@ RULES: dict[str, frozenset[str]] = {
     "insight.view": frozenset({Role.ADVISOR, Role.MANAGEMENT}),
     # Peak alerts are handled (noted, linked to a case) by the advisors.
     "insight.alerts": frozenset({Role.ADVISOR}),
+    # Beleidscyclus: the IVP, its uitvoeringsplan and the council report (counts only).
+    "policy.view": frozenset({Role.ADVISOR, Role.MANAGEMENT}),
+    "policy.manage": frozenset({Role.ADVISOR}),
+    "policy.report": frozenset({Role.ADVISOR, Role.MANAGEMENT}),
     # The yearly access review (quarterly for privileged rights).
     "accounts.access_review": frozenset({Role.PRIVACY}),
 }

@@ -12,6 +12,7 @@ ITEMS = [
     (_("Signaalregister"), "registry:inbox", "registry.work"),
     (_("Casussen"), "cases:list", "cases.work"),
     (_("Veiligheidsbeeld"), "insight:dashboard", "insight.view"),
+    (_("IVP en uitvoering"), "policy:plan", "policy.view"),
     (_("Partnerportaal"), "partners:portal", "partners.portal"),
     (_("Overleggen"), "cases:partner_agenda", "cases.partner_agenda"),
     (_("Betrokkenen (AVG)"), "registry:privacy", "registry.privacy"),

@@ -39,6 +39,9 @@ EXPECTED = {
     "accounts.access_review": {Role.PRIVACY},
     "insight.view": {Role.ADVISOR, Role.MANAGEMENT},
     "insight.alerts": {Role.ADVISOR},
+    "policy.view": {Role.ADVISOR, Role.MANAGEMENT},
+    "policy.manage": {Role.ADVISOR},
+    "policy.report": {Role.ADVISOR, Role.MANAGEMENT},
 }
 
 
