@@ -14,6 +14,7 @@ def load_all() -> int:
     from noaber.cases.reference import load_case_reference
     from noaber.insight.reference import load_indicators
     from noaber.intake.reference import load_intake_reference
+    from noaber.policy.reference import load_plans
     from noaber.registry.reference import load_registry_reference
     from noaber.themes.reference import load_themes
 
@@ -26,4 +27,5 @@ def load_all() -> int:
         + load_registry_reference()
         + load_case_reference()
         + load_indicators()
+        + load_plans()
     )

@@ -157,4 +157,3 @@ class Activity(models.Model):
 
 # Cases of these types count as integrale controles in the report.
 INSPECTION_CASE_TYPES = ("controle",)
-

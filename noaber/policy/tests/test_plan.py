@@ -43,7 +43,7 @@ class PlanTests(NoaberTestCase):
 
     def test_an_action_is_added_with_its_owner_and_shows_on_the_board(self):
         response = self.client.post(url("action_create"), self.form())
-        action = Action.objects.get()
+        action = Action.objects.get(priority__plan=self.plan)
         self.assertRedirects(response, url("action", action.pk))
         self.assertEqual(action.owner, self.team)
         self.assertTrue(AuditEvent.objects.filter(object_type="plan_action", action="create"))
@@ -53,7 +53,7 @@ class PlanTests(NoaberTestCase):
     def test_an_action_without_an_owner_is_refused_and_nothing_is_saved(self):
         response = self.client.post(url("action_create"), self.form(owner=""))
         self.assertContains(response, "Een actie heeft een trekker nodig")
-        self.assertFalse(Action.objects.exists())
+        self.assertFalse(Action.objects.filter(priority__plan=self.plan).exists())
 
     def test_an_action_outside_the_plans_years_is_refused(self):
         for changes, message in (
@@ -63,18 +63,18 @@ class PlanTests(NoaberTestCase):
             with self.subTest(message=message):
                 response = self.client.post(url("action_create"), self.form(**changes))
                 self.assertContains(response, message)
-        self.assertFalse(Action.objects.exists())
+        self.assertFalse(Action.objects.filter(priority__plan=self.plan).exists())
 
     def test_progress_is_appended_and_may_change_the_status(self):
         self.client.post(url("action_create"), self.form())
-        action = Action.objects.get()
+        action = Action.objects.get(priority__plan=self.plan)
         self.client.post(url("action_note", action.pk), {"text": "Eerste avond gehouden.",
                                                           "status": "running"})  # fmt: skip
         action.refresh_from_db()
         self.assertEqual(action.status, "running")
         response = self.client.post(url("action_note", action.pk), {"text": " ", "status": ""})
         self.assertContains(response, "Dit veld is vereist")
-        self.assertEqual(ActionNote.objects.count(), 1)
+        self.assertEqual(ActionNote.objects.filter(action__priority__plan=self.plan).count(), 1)
 
     def test_an_activity_is_recorded_and_one_outside_the_period_is_refused(self):
         data = {"priority": self.priority.pk, "kind": "awareness", "title": "Sessie ondernemers",
