@@ -1,15 +1,88 @@
-"""PLACEHOLDER — being written (council report page and PDF)."""
+"""The council report (raadsrapportage) as a page and as a PDF, from one template. Counts only;
+making a report is audited. A report that cannot be made (no IVP, a year outside it) shows
+why and changes nothing."""
 
+from django import forms
 from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.access import municipality_view
+from noaber.audit.actions import record
+from noaber.audit.models import Action
+from noaber.lib.pdf import PdfUnavailableError
+
+from .report import ReportError, build_report, default_year
+
+PDF_TEMPLATE = "policy/council_report_pdf.html"
+
+
+class ReportYearForm(forms.Form):
+    jaar = forms.IntegerField(label=_("Jaar"), required=False, min_value=1990, max_value=2100)
+
+
+def _year(municipality, form) -> int:
+    chosen = form.cleaned_data.get("jaar") if form.is_valid() else None
+    return chosen or default_year(municipality)
+
+
+def audit_report(action, municipality, year, fmt, *, request=None, origin=None):
+    record(
+        action,
+        request=request,
+        municipality=municipality,
+        object_type="council_report",
+        object_id=f"{municipality.cbs_code}-{year}",
+        detail={"format": fmt},
+        origin=origin,
+    )
+
+
+def render_report_pdf(report: dict) -> bytes:
+    """The tagged PDF (PDF/UA) of a built report."""
+    from noaber.lib.pdf import render_pdf
+
+    return render_pdf(PDF_TEMPLATE, {"report": report})
+
+
+def render_report_html(report: dict) -> str:
+    """The report as a standalone HTML document (the PDF's source)."""
+    return render_to_string(PDF_TEMPLATE, {"report": report})
 
 
 @municipality_view("policy.report")
 def report(request, municipality):
-    return HttpResponse("<main>rapport</main>")
+    form = ReportYearForm(request.GET or None)
+    context = {"form": form, "report": None, "error": None}
+    status = 200
+    try:
+        year = _year(municipality, form)
+        context["report"] = build_report(municipality, year)
+    except ReportError as error:
+        context["error"], status = str(error), 400
+    else:
+        audit_report(Action.VIEW, municipality, year, "html", request=request)
+    return render(request, "policy/council_report_page.html", context, status=status)
 
 
 @municipality_view("policy.report", page=False)
 def report_pdf(request, municipality):
-    return HttpResponse(b"%PDF-", content_type="application/pdf")
+    form = ReportYearForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return _bad_request(" ".join(str(e) for e in form.errors.get("jaar", [])))
+    try:
+        year = _year(municipality, form)
+        built = build_report(municipality, year)
+        pdf = render_report_pdf(built)
+    except (ReportError, PdfUnavailableError) as error:
+        return _bad_request(str(error), status=400 if isinstance(error, ReportError) else 503)
+    audit_report(Action.EXPORT, municipality, year, "pdf", request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"raadsrapportage-{municipality.cbs_code}-{year}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _bad_request(message: str, status: int = 400) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
