@@ -2,7 +2,7 @@
 Farrington method on simulated series, and its speed.
 
 Run: .venv/bin/python bench/peaks.py [--series 100] [--alpha 0.01] [--sparse-mean 0.2]
-        [--profile lognormal|single] [--jobs 2] [--no-timing] [--quick]
+        [--profile lognormal|single] [--spans 1,2] [--jobs 2] [--no-timing] [--quick]
 
 Simulation after Noufaily et al. (2013, Statistics in Medicine 32:1206-1222): weekly baseline
 counts are negative binomial with mean
@@ -160,7 +160,8 @@ def evaluate(series: int, params: Params, jobs: int, seed: int, profile: str) ->
     pod = hits / series
 
     print(
-        f"\nalpha = {params.alpha}, sparse_mean = {params.sparse_mean}, current outbreak profile "
+        f"\nalpha = {params.alpha}, spans = {params.spans}, sparse_mean = {params.sparse_mean}, "
+        f"current outbreak profile "
         f"{profile}; {series} series per scenario and outbreak size, {WEEKS} weeks each, "
         f"last {EVAL} judged ({elapsed:.0f} s on {jobs} processes)\n"
     )
@@ -224,12 +225,18 @@ def main() -> None:
         default="lognormal",
         help="spread the current outbreak by the lognormal delay (default) or put it in one week",
     )
+    parser.add_argument(
+        "--spans",
+        default=",".join(str(s) for s in Params.spans),
+        help="Farrington looks: sums of the last s weeks, e.g. 1,2 (default: Params.spans)",
+    )
     parser.add_argument("--no-timing", action="store_true")
     parser.add_argument("--quick", action="store_true", help="20 series, timing over 100")
     args = parser.parse_args()
     if args.quick:
         args.series, args.timing_series = 20, 100
-    params = Params(alpha=args.alpha, sparse_mean=args.sparse_mean)
+    spans = tuple(int(s) for s in args.spans.split(","))
+    params = Params(alpha=args.alpha, sparse_mean=args.sparse_mean, spans=spans)
     evaluate(args.series, params, args.jobs, args.seed, args.profile)
     if not args.no_timing:
         timing(args.timing_series, args.seed)

@@ -37,6 +37,9 @@ class Params:
     sparse_mean: float = 0.2  # baseline mean below this many reports a week: the fallback
     fallback_block: int = 4  # the fallback judges sums over blocks of this many weeks
     fallback_min_baseline: int = 8  # fewer baseline weeks with data: declined
+    # Farrington looks: the sum of the last s weeks for each s here is judged against its own
+    # threshold at level alpha / len(spans) (Bonferroni); each s at most window + 1
+    spans: tuple[int, ...] = (1, 2)
     weeks_per_year: int = 52
     engine: str = "numpy"  # GLM engine: "numpy" (fast IRLS) or "statsmodels"
 
@@ -63,6 +66,19 @@ class Params:
             raise ValueError("Params.trend_p must lie strictly between 0 and 1")
         if self.levels > 1 and 2 * self.window + 1 + (self.levels - 1) > self.weeks_per_year:
             raise ValueError("Params: the window and the other levels do not fit in a year")
+        spans = self.spans
+        if (
+            not isinstance(spans, tuple)
+            or not spans
+            or any(isinstance(s, bool) or not isinstance(s, int) for s in spans)
+            or list(spans) != sorted(set(spans))
+            or spans[0] < 1
+            or spans[-1] > self.window + 1
+        ):
+            raise ValueError(
+                "Params.spans must be a non-empty increasing tuple of whole numbers from 1 to"
+                " window + 1"
+            )
         if self.engine not in ("numpy", "statsmodels"):
             raise ValueError("Params.engine must be 'numpy' or 'statsmodels'")
 
@@ -71,11 +87,12 @@ class Params:
 class Result:
     """The judgement of one week.
 
-    ``observed`` is what was compared with ``upper``: the week's count for the Farrington
-    method, the sum of the last ``span_weeks`` weeks for the fallback (None if the judged week
-    has no data). ``expected`` is the baseline mean of that quantity (mu0), ``upper`` the
-    threshold (an alarm needs observed > upper), ``score`` the exceedance
-    (observed - expected) / (upper - expected), above 1 exactly when observed > upper.
+    ``observed`` is what was compared with ``upper``: the sum of the last ``span_weeks`` weeks
+    (for the Farrington method the look of ``Params.spans`` with the highest score, 1 week by
+    default; for the fallback a block), None if the judged week has no data. ``expected`` is
+    the baseline mean of that quantity, ``upper`` the threshold (an alarm needs observed >
+    upper), ``score`` the exceedance (observed - expected) / (upper - expected), above 1
+    exactly when observed > upper.
     """
 
     index: int

@@ -147,6 +147,7 @@ def _farrington(y: np.ndarray, t0: int, woy: np.ndarray | None, params: Params) 
 
     # Levels without any report have mu -> 0 in the limit: fit the rest and give them mu = 0.
     zero_levels = {lv for lv in set(level.tolist()) if counts[level == lv].sum() == 0}
+    slope = 0.0  # the trend per year of the log mean (0 without a trend)
     if 1 in zero_levels:
         mu0, phi, trend_used = 0.0, 1.0, False
     else:
@@ -171,17 +172,47 @@ def _farrington(y: np.ndarray, t0: int, woy: np.ndarray | None, params: Params) 
             else:
                 fit, weights, phi = _fit_reweighted(_design(lf, None), yf, params, **extra)
         mu0 = float(np.exp(fit.beta[0]))
+        slope = float(fit.beta[-1]) if trend_used else 0.0
 
-    upper = nb_threshold(mu0, phi, params.alpha)
-    return _verdict(y, t0, mu0, upper, phi, trend_used, years, n, params)
+    looks = _looks(y, t0, mu0, slope, phi, params)
+    return _verdict(y, t0, looks, phi, trend_used, years, n, params)
 
 
-def _verdict(y, t0, expected, upper, phi, trend_used, years, n, params: Params) -> Result:
-    """Compare the week with the threshold, apply the minimum-count rule, build the Result."""
+def _looks(y, t0, mu0, slope, phi, params: Params) -> list[tuple]:
+    """(span, observed, expected, upper, score) for each span of ``params.spans``.
+
+    The sum of the last s weeks has as expected value the sum of the fitted means of those
+    weeks (all in the window around the same week of earlier years: seasonal level 1, on the
+    trend if one is used) and is judged against the negative-binomial threshold with the same
+    dispersion at level alpha / len(spans). A look over a week without data is skipped; the
+    span-1 look is always there (observed None if the judged week has no data).
+    """
+    alpha = params.alpha / len(params.spans)
+    looks = []
+    for span in params.spans:
+        if span > t0 + 1:
+            continue
+        weeks = y[t0 - span + 1 : t0 + 1]
+        if span > 1 and np.isnan(weeks).any():
+            continue
+        observed = None if np.isnan(weeks).any() else int(weeks.sum())
+        expected = float(sum(mu0 * np.exp(-slope * k / params.weeks_per_year) for k in range(span)))
+        upper = nb_threshold(expected, phi, alpha)
+        looks.append((span, observed, expected, upper, exceedance_score(observed, expected, upper)))
+    return looks
+
+
+def _verdict(y, t0, looks, phi, trend_used, years, n, params: Params) -> Result:
+    """An alarm if any look's observed exceeds its threshold (and the minimum-count rule holds).
+    The Result shows the shortest look unless only longer ones fired: then the fired look with
+    the highest score (the shortest on a tie)."""
     notes = []
     if years < params.years_back:
         notes.append(f"{years} of {params.years_back} years back available")
-    observed = None if np.isnan(y[t0]) else int(y[t0])
+    fired = [look for look in looks if look[1] is not None and look[1] > look[3]]
+    if not fired or fired[0][0] == looks[0][0]:
+        fired = looks[:1]
+    span, observed, expected, upper, score = max(fired, key=lambda look: (look[4], -look[0]))
     if observed is None:
         notes.append("no data for the judged week")
     alarm = observed is not None and observed > upper
@@ -198,7 +229,7 @@ def _verdict(y, t0, expected, upper, phi, trend_used, years, n, params: Params) 
         observed=observed,
         expected=expected,
         upper=upper,
-        score=exceedance_score(observed, expected, upper),
+        score=score,
         alarm=bool(alarm),
         method=FARRINGTON,
         reason="; ".join(notes),
@@ -206,7 +237,7 @@ def _verdict(y, t0, expected, upper, phi, trend_used, years, n, params: Params) 
         trend_used=trend_used,
         years_back_used=years,
         baseline_weeks=n,
-        span_weeks=1,
+        span_weeks=span,
         params=params,
     )
 

@@ -145,8 +145,10 @@ class GlmTests(SimpleTestCase):
 class DetectTests(SimpleTestCase):
     def test_constant_series_by_hand(self):
         # Five reports every week: mu0 = 5, Pearson dispersion 0 -> phi = 1 (floor), Poisson
-        # 99% quantile of 5 is 11. A final 20 alarms, a final 5 does not.
-        quiet = detect([5] * YEARS5)
+        # 99% quantile of 5 is 11 (one look, the whole alpha). A final 20 alarms, a final 5
+        # does not.
+        one = Params(spans=(1,))
+        quiet = detect([5] * YEARS5, params=one)
         self.assertEqual(quiet.method, FARRINGTON)
         self.assertAlmostEqual(quiet.expected, 5.0)
         self.assertEqual(quiet.phi, 1.0)
@@ -154,7 +156,7 @@ class DetectTests(SimpleTestCase):
         self.assertFalse(quiet.alarm)
         self.assertFalse(quiet.trend_used)
         self.assertEqual(quiet.years_back_used, 5)
-        spike = detect([5] * (YEARS5 - 1) + [20])
+        spike = detect([5] * (YEARS5 - 1) + [20], params=one)
         self.assertTrue(spike.alarm)
         self.assertAlmostEqual(spike.score, (20 - 5) / (11 - 5))
 
@@ -194,13 +196,13 @@ class DetectTests(SimpleTestCase):
         self.assertLess(reweighted.expected, 6)
 
     def test_minimum_count_rule_blocks_small_counts(self):
-        base = [1, 0, 0] * 110  # mean 1/3 a week: Farrington, threshold 2
-        blocked = detect(base[:-4] + [0, 0, 0, 3])
+        base = [1, 0, 0] * 110  # mean 1/3 a week: Farrington, threshold 2 (one look)
+        blocked = detect(base[:-4] + [0, 0, 0, 3], params=Params(spans=(1,)))
         self.assertEqual(blocked.method, FARRINGTON)
         self.assertGreater(blocked.observed, blocked.upper)
         self.assertFalse(blocked.alarm)
         self.assertIn("minimum-count rule: 3 reports in the last 4 weeks, needs 5", blocked.reason)
-        allowed = detect(base[:-4] + [0, 2, 0, 3])
+        allowed = detect(base[:-4] + [0, 2, 0, 3], params=Params(spans=(1,)))
         self.assertTrue(allowed.alarm)
 
     def test_missing_weeks_are_left_out_not_zero(self):
@@ -247,6 +249,42 @@ class DetectTests(SimpleTestCase):
         b = detect(counts, params=Params(engine="statsmodels"))
         self.assertAlmostEqual(a.expected, b.expected, places=5)
         self.assertEqual(a.upper, b.upper)
+
+
+class SpanTests(SimpleTestCase):
+    def test_outbreak_spread_over_two_weeks_alarms_on_the_two_week_sum(self):
+        # One report a week: mu0 = 1, phi = 1. With spans (1, 2) each look has alpha / 2:
+        # one week against the Poisson(1) 99.5% quantile 4, two weeks against Poisson(2)'s 6.
+        # 4 then 4: neither week alone exceeds 4, their sum 8 exceeds 6.
+        counts = [1] * (YEARS5 - 2) + [4, 4]
+        both = Params(spans=(1, 2))
+        self.assertFalse(detect(counts[:-1], params=both).alarm)  # 1 + 4 = 5, not above 6
+        result = detect(counts, params=both)
+        self.assertTrue(result.alarm)
+        self.assertEqual(result.span_weeks, 2)
+        self.assertEqual(result.observed, 8)
+        self.assertAlmostEqual(result.expected, 2.0)
+        self.assertEqual(result.upper, stats.poisson.ppf(0.995, 2.0))
+        self.assertAlmostEqual(result.score, (8 - 2) / (6 - 2))
+        single = detect(counts, params=Params(spans=(1,)))
+        self.assertFalse(single.alarm)
+        self.assertEqual((single.span_weeks, single.observed, single.upper), (1, 4, 4.0))
+
+    def test_one_week_spike_still_reported_as_one_week(self):
+        result = detect([5] * (YEARS5 - 1) + [20], params=Params(spans=(1, 2)))
+        self.assertTrue(result.alarm)
+        self.assertEqual((result.span_weeks, result.observed), (1, 20))
+        self.assertEqual(result.upper, stats.poisson.ppf(0.995, 5.0))
+
+    def test_span_over_a_week_without_data_is_skipped(self):
+        counts = [1] * (YEARS5 - 2) + [None, 4]
+        result = detect(counts, params=Params(spans=(1, 2)))
+        self.assertEqual((result.span_weeks, result.observed), (1, 4))
+
+    def test_bad_spans(self):
+        for spans in ((), (2, 1), (0, 1), (1, 5), [1, 2], (1, True)):
+            with self.assertRaises(ValueError):
+                Params(spans=spans)
 
 
 class FallbackTests(SimpleTestCase):
