@@ -28,6 +28,11 @@ class Municipality(models.Model):
     cbs_code = models.CharField(
         _("CBS-code"), max_length=6, unique=True, validators=[cbs_code_validator]
     )
+    # Whether a data subject's access report names the employees who viewed the data; by
+    # default it names their organisation and role only (data/reference/municipalities.json).
+    access_report_names_staff = models.BooleanField(
+        _("inzageoverzicht noemt medewerkers bij naam"), default=False
+    )
 
     class Meta:
         ordering = ["name"]

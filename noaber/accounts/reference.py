@@ -34,7 +34,12 @@ def load_municipalities() -> int:
     changed = 0
     for item in read("municipalities.json")["municipalities"]:
         municipality, created = Municipality.objects.update_or_create(
-            cbs_code=item["cbs_code"], defaults={"name": item["name"]}
+            cbs_code=item["cbs_code"],
+            defaults={
+                "name": item["name"],
+                # Off unless the municipality chose to name employees in access reports.
+                "access_report_names_staff": item.get("access_report_names_staff", False),
+            },
         )
         changed += created
         for pop in item["populations"]:

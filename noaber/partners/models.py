@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Organisation
 from noaber.cases.models import Case
-from noaber.registry.models import SharingAgreement
+from noaber.registry.models import Disclosure, SharingAgreement
 
 
 class CaseShare(models.Model):
@@ -44,6 +44,13 @@ class CaseShare(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    end_reason = models.CharField(_("reden van beëindiging"), max_length=300, blank=True)
+    # Closing the case ends the share, unless the advisor keeps it open until a date, with a
+    # reason (both also in the disclosure ledger).
+    keep_until = models.DateField(_("na afsluiten open tot en met"), null=True, blank=True)
+    keep_reason = models.CharField(_("reden om open te houden"), max_length=300, blank=True)
+    # The ledger lines this share wrote: one disclosure per signal of the case.
+    disclosures = models.ManyToManyField(Disclosure, blank=True, related_name="+")
 
     class Meta:
         ordering = ["created_at"]
@@ -55,9 +62,12 @@ class CaseShare(models.Model):
         return f"{self.case} → {self.organisation}"
 
     def in_force_on(self, day) -> bool:
-        """Open, and its agreement (if it rests on one) still valid on `day` and still naming
-        this partner and this municipality."""
+        """Open (for a closed case: kept open up to `day`), and its agreement (if it rests on
+        one) still valid on `day` and still naming this partner and this municipality."""
         if self.ended_at is not None:
+            return False
+        # A closed case's purpose is served: only a share kept open, up to its date, remains.
+        if self.case.is_closed and (self.keep_until is None or day > self.keep_until):
             return False
         return self.agreement is None or agreement_covers(
             self.agreement, self.organisation_id, self.case.municipality_id, day

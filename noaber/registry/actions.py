@@ -3,11 +3,12 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from noaber.accounts.models import Municipality
 from noaber.audit.actions import record
@@ -20,17 +21,19 @@ from .models import (
     DataCategory,
     DestructionRecord,
     Disclosure,
+    DisclosureEnd,
     Outcome,
     Phase,
     PrivacyCheck,
     RetentionTerm,
     Signal,
     SignalSubject,
+    SourceCheck,
     SourceType,
     Subject,
     SubjectKey,
 )
-from .reference import protocol
+from .reference import protocol, source_registers
 
 REPORT_SOURCE = {
     ReportSource.RESIDENT: SourceType.RESIDENT,
@@ -164,22 +167,69 @@ def record_weging(signal: Signal, outcome: str, reason: str, version: int, *, ac
     _audit(signal, request, outcome=outcome)
 
 
+def _gate_facts(signal: Signal, phase: str) -> list[tuple[str, bool]]:
+    """Each requirement of the protocol's gate into `phase`, as (what, recorded?).
+
+    The gates are data (data/reference/registry.json, "protocol"); a key this code does not
+    know is a configuration error, so data and code cannot drift apart unnoticed."""
+    gate = protocol().get(phase, {})
+    unknown = set(gate) - GATE_KEYS
+    if unknown:
+        raise ImproperlyConfigured(
+            f"Protocol gate of phase {phase!r} names unknown requirements: {sorted(unknown)}"
+        )
+    facts = []
+    if gate.get("requires_outcome"):
+        label = Outcome(gate["requires_outcome"]).label
+        facts.append(
+            (_("weging '%(o)s'") % {"o": label}, signal.outcome == gate["requires_outcome"])
+        )
+    if gate.get("requires_checks"):
+        # Only a check that found the further use compatible opens the gate.
+        recorded = set(
+            signal.privacy_checks.filter(compatible_use=True).values_list("kind", flat=True)
+        )
+        for check in gate["requires_checks"]:
+            facts.append((_("privacytoets %(k)s") % {"k": check}, check in recorded))
+    for record_kind in gate.get("requires_records", []):
+        facts.append((str(RECORDS[record_kind][0]), RECORDS[record_kind][1](signal)))
+    return facts
+
+
 def missing_for(signal: Signal, phase: str) -> list[str]:
     """What the protocol still requires before `signal` may enter `phase` (empty: may)."""
     gate = protocol().get(phase, {})
-    missing = []
-    if gate.get("requires_outcome") and signal.outcome != gate["requires_outcome"]:
-        missing.append(
-            _("de weging met uitkomst '%(o)s'") % {"o": Outcome(gate["requires_outcome"]).label}
-        )
-    # Only a check that found the further use compatible opens the gate.
-    recorded = set(signal.privacy_checks.filter(compatible_use=True).values_list("kind", flat=True))
-    for check in gate.get("requires_checks", []):
-        if check not in recorded:
-            missing.append(_("privacytoets %(k)s") % {"k": check})
+    missing = [what for what, recorded in _gate_facts(signal, phase) if not recorded]
     if gate.get("requires_phase") and signal.phase != gate["requires_phase"]:
         missing.append(_("fase '%(p)s'") % {"p": Phase(gate["requires_phase"]).label})
     return missing
+
+
+# The next phase that has a gate: its requirements are what the header says is still to do.
+NEXT_GATED_PHASE = {
+    Phase.INTAKE: Phase.SOURCES,
+    Phase.WEGING: Phase.SOURCES,
+    Phase.SOURCES: Phase.PLAN,
+}
+
+
+def protocol_status(signal: Signal) -> str:
+    """The signal's header, from the recorded facts: its phase, what the gates into this phase
+    and the next one found recorded, and what is not yet ("fase 3 bronnencheck — privacytoets
+    1 vastgelegd, bronnencheck nog niet")."""
+    text = _("fase %(p)s") % {"p": signal.get_phase_display()}
+    if signal.phase == Phase.CLOSED:
+        if signal.outcome:
+            text += " — " + _("weging '%(o)s'") % {"o": signal.get_outcome_display()}
+        return text
+    facts = _gate_facts(signal, signal.phase)
+    if signal.phase in NEXT_GATED_PHASE:
+        facts += _gate_facts(signal, NEXT_GATED_PHASE[signal.phase])
+    parts = [
+        (_("%(what)s vastgelegd") if recorded else _("%(what)s nog niet")) % {"what": what}
+        for what, recorded in facts
+    ]
+    return text + (" — " + ", ".join(parts) if parts else "")
 
 
 @transaction.atomic
@@ -210,6 +260,47 @@ def record_privacy_check(signal: Signal, kind: str, data: dict, *, actor, reques
     check = PrivacyCheck.objects.create(signal=signal, kind=kind, decided_by=actor, **data)
     _audit(signal, request, privacy_check=kind, recipient=data.get("recipient", ""))
     return check
+
+
+@transaction.atomic
+def record_source_check(signal: Signal, results: dict, no_source_reason: str, *, actor,
+                        request) -> SourceCheck:  # fmt: skip
+    """The outcome of the bronnencheck: hit / no-hit per consulted source (`results` maps a
+    source of the register's list to True or False), or why no source was consulted."""
+    if signal.phase != Phase.SOURCES:
+        raise ValidationError(_("De bronnencheck hoort bij fase 3 (bronnencheck)."))
+    known = source_registers()
+    unknown = [name for name in results if name not in known]
+    if unknown:
+        raise ValidationError(_("Onbekende bron: %(s)s.") % {"s": ", ".join(unknown)})
+    reason = no_source_reason.strip()
+    if not results and not reason:
+        raise ValidationError(
+            _("Kies per geraadpleegde bron hit of no-hit, of schrijf op waarom geen bron is "
+              "geraadpleegd.")
+        )  # fmt: skip
+    if results and reason:
+        raise ValidationError(
+            _("Vul óf de geraadpleegde bronnen óf de reden zonder bron in, niet allebei.")
+        )
+    check = SourceCheck.objects.create(
+        signal=signal,
+        results=[{"source": name, "hit": bool(hit)} for name, hit in results.items()],
+        no_source_reason=reason,
+        decided_by=actor,
+    )
+    # Hit / no-hit per source is all the log holds; the details need their own reason.
+    _audit(signal, request, source_check=check.pk,
+           hits={name: bool(hit) for name, hit in results.items()})  # fmt: skip
+    return check
+
+
+# Records a gate can require ("requires_records"), each with its label and its test.
+RECORDS = {
+    "source_check": (_lazy("bronnencheck"), lambda signal: signal.source_checks.exists()),
+}
+GATE_KEYS = frozenset({"requires_outcome", "requires_checks", "requires_phase",
+                       "requires_records"})  # fmt: skip
 
 
 # --- Subjects ------------------------------------------------------------------------------
@@ -376,6 +467,37 @@ def disclose(signal: Signal, data: dict, *, actor, request) -> Disclosure:
         },
     )
     return disclosure
+
+
+@transaction.atomic
+def end_disclosures(disclosures, reason: str, *, actor, request, keep_until=None) -> list:
+    """Ledger lines saying that the recipient's use of these disclosures ended (or, with
+    `keep_until`, that it was kept open until that date, for the stated reason)."""
+    if not reason.strip():
+        raise ValidationError(_("Noem de reden."))
+    kind = DisclosureEnd.Kind.KEPT if keep_until else DisclosureEnd.Kind.ENDED
+    lines = [
+        DisclosureEnd.objects.create(
+            disclosure=disclosure,
+            kind=kind,
+            reason=reason.strip()[:300],
+            until=keep_until,
+            decided_by=actor,
+        )
+        for disclosure in disclosures
+    ]
+    for line in lines:
+        record(
+            Action.UPDATE,
+            actor=actor,
+            request=request,
+            municipality=line.disclosure.signal.municipality,
+            object_type="signal",
+            object_id=line.disclosure.signal_id,
+            reason=line.reason,
+            detail={"disclosure": line.disclosure_id, "ledger": kind, "until": keep_until},
+        )
+    return lines
 
 
 # --- Retention -----------------------------------------------------------------------------

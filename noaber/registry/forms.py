@@ -9,6 +9,7 @@ from noaber.intake.models import Area
 from noaber.themes.models import Theme, themes_for
 
 from . import subjects as subject_rules
+from .reference import source_registers
 from .models import (
     DataCategory,
     Grade,
@@ -95,6 +96,38 @@ class PrivacyCheckForm(forms.ModelForm):
             "proportionality": forms.Textarea(attrs={"rows": 2}),
             "subsidiarity": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+class SourceCheckForm(forms.Form):
+    """Bronnencheck: per source of the register's list hit / no-hit (or not consulted), or the
+    reason why no source was consulted."""
+
+    RESULTS = [("", _("niet geraadpleegd")), ("hit", _("hit")), ("nohit", _("no-hit"))]
+
+    no_source_reason = forms.CharField(
+        label=_("Of: waarom is geen bron geraadpleegd?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sources = source_registers()
+        for i, name in enumerate(self.sources):
+            self.fields[f"bron_{i}"] = forms.ChoiceField(
+                label=name, choices=self.RESULTS, required=False
+            )
+        # The reason goes last, after the list of sources.
+        self.order_fields([*(f"bron_{i}" for i in range(len(self.sources))), "no_source_reason"])
+
+    def clean(self):
+        data = super().clean()
+        data["results"] = {
+            name: data.get(f"bron_{i}") == "hit"
+            for i, name in enumerate(self.sources)
+            if data.get(f"bron_{i}")
+        }
+        return data
 
 
 class PhaseForm(forms.Form):

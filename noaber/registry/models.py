@@ -14,6 +14,11 @@ from noaber.intake.models import Area, Report
 from noaber.lib.crypto import EncryptedTextField
 from noaber.themes.models import Theme
 
+# How long the controller has to answer a data-subject request (art. 12 lid 3 AVG), and by how
+# much it may extend that, with a reason.
+REQUEST_MONTHS = 1
+MAX_EXTENSION_MONTHS = 2
+
 
 class SourceType(models.TextChoices):
     RESIDENT = "resident", _("inwoner")
@@ -217,6 +222,24 @@ class PrivacyCheck(models.Model):
         return f"{self.signal}: {self.kind}"
 
 
+class SourceCheck(models.Model):
+    """The outcome of the bronnencheck (phase 3): which sources were consulted and whether each
+    gave a hit, or why none was consulted. Append-only; a later record adds to earlier ones."""
+
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="source_checks")
+    # [{"source": "BRP", "hit": true}, ...] — hit / no-hit only; details need their own reason.
+    results = models.JSONField(_("geraadpleegde bronnen"), default=list)
+    no_source_reason = EncryptedTextField(_("waarom geen bron is geraadpleegd"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.signal}: bronnencheck"
+
+
 class SharingAgreement(models.Model):
     """A convenant or other agreement that allows sharing with organisations; its screens live
     in noaber.partners. Every disclosure, case share and partner task names one (or a legal
@@ -290,6 +313,31 @@ class Disclosure(models.Model):
         return f"{self.signal} → {self.recipient}"
 
 
+class DisclosureEnd(models.Model):
+    """The end of a disclosure's use — or the decision to keep it in force until a date after
+    its purpose was served — as a ledger line of its own. Append-only."""
+
+    class Kind(models.TextChoices):
+        ENDED = "ended", _("beëindigd")
+        KEPT = "kept", _("open gehouden tot")
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="ends")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.CharField(_("reden"), max_length=300)
+    until = models.DateField(_("tot en met"), null=True, blank=True)
+    # Empty when the system ended it (a share kept open that reached its end date).
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.disclosure}: {self.kind}"
+
+
 class RetentionTerm(models.Model):
     """How long a closed signal with an outcome is kept, and what happens then."""
 
@@ -326,3 +374,103 @@ class DestructionRecord(models.Model):
 
     def __str__(self):
         return f"{self.record_number} {self.action}"
+
+
+class SubjectRequest(models.Model):
+    """An AVG request of a data subject (art. 15-21): tracked from receipt to outcome. The
+    privacy officer opens a subject's data only for an open request (or a typed reason)."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "inzage", _("inzage (art. 15 AVG)")
+        RECTIFICATION = "rectificatie", _("rectificatie (art. 16 AVG)")
+        ERASURE = "wissing", _("wissing (art. 17 AVG)")
+        RESTRICTION = "beperking", _("beperking (art. 18 AVG)")
+        OBJECTION = "bezwaar", _("bezwaar (art. 21 AVG)")
+
+    class IdentityCheck(models.TextChoices):
+        DESK = "balie", _("aan de balie, geldig identiteitsbewijs getoond (geen kopie bewaard)")
+        DIGID = "digid", _("ingediend met DigiD")
+        LETTER = "brief", _("schriftelijk, antwoord alleen naar het adres in de BRP")
+        AUTHORISED = "gemachtigde", _("via een gemachtigde, machtiging gecontroleerd")
+        OTHER = "anders", _("anders (zie toelichting)")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        DONE = "afgehandeld", _("afgehandeld")
+
+    class Outcome(models.TextChoices):
+        GRANTED = "toegewezen", _("toegewezen")
+        PARTLY = "deels", _("gedeeltelijk toegewezen")
+        REFUSED = "afgewezen", _("afgewezen")
+        WITHDRAWN = "ingetrokken", _("ingetrokken")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="subject_requests"
+    )
+    reference = models.CharField(_("kenmerk"), max_length=20)
+    kind = models.CharField(_("soort verzoek"), max_length=20, choices=Kind.choices)
+    received_on = models.DateField(_("ontvangen op"))
+    requester = EncryptedTextField(_("verzoeker"))
+    identity_check = models.CharField(
+        _("identiteit gecontroleerd"), max_length=20, choices=IdentityCheck.choices
+    )
+    identity_note = EncryptedTextField(_("toelichting identiteitscontrole"), blank=True)
+    deadline = models.DateField(_("uiterste datum"))
+    extension_months = models.PositiveSmallIntegerField(_("verlenging (maanden)"), default=0)
+    extension_reason = EncryptedTextField(_("reden van verlenging"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    outcome = models.CharField(_("uitkomst"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_note = EncryptedTextField(_("toelichting uitkomst"), blank=True)
+    subjects = models.ManyToManyField(
+        Subject, blank=True, related_name="requests", verbose_name=_("betrokkenen")
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "reference"], name="one_request_reference"
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "status", "deadline"])]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def overdue_on(self, day) -> bool:
+        return self.is_open and day > self.deadline
+
+
+class ExportRelease(models.Model):
+    """A withheld text of a signal that the privacy officer released into the export of one
+    request, after reading it, with a reason."""
+
+    request = models.ForeignKey(SubjectRequest, on_delete=models.CASCADE, related_name="releases")
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="+")
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reden"), max_length=300)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "subject", "signal"], name="one_release_per_item"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.request}: {self.signal}"

@@ -15,6 +15,18 @@ def protocol() -> dict:
     return read("registry.json")["protocol"]
 
 
+@lru_cache(maxsize=1)
+def source_registers() -> tuple[str, ...]:
+    """The sources a bronnencheck may consult (hit / no-hit per source)."""
+    return tuple(read("registry.json")["source_registers"])
+
+
+@lru_cache(maxsize=1)
+def subject_access() -> dict:
+    """What a data subject's export withholds, and on which legal ground."""
+    return read("registry.json")["subject_access"]
+
+
 @transaction.atomic
 def load_registry_reference() -> int:
     data = read("registry.json")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("signalen/<int:pk>/bewerken/", views.signal_edit, name="edit"),
     path("signalen/<int:pk>/weging/", views.signal_weging, name="weging"),
     path("signalen/<int:pk>/privacytoets/", views.signal_check, name="check"),
+    path("signalen/<int:pk>/bronnencheck/", views.signal_sources, name="sources"),
     path("signalen/<int:pk>/fase/", views.signal_phase, name="phase"),
     path("signalen/<int:pk>/betrokkene/", views.signal_subject, name="subject_add"),
     path("signalen/<int:pk>/verstrekking/", views.signal_disclose, name="disclose"),

@@ -29,6 +29,7 @@ from .forms import (
     ReasonForm,
     RetentionTermForm,
     SignalForm,
+    SourceCheckForm,
     SubjectForm,
     WegingForm,
 )
@@ -211,6 +212,10 @@ def _signal_page(request, municipality, signal, status=200, **forms):
         or SignalForm(instance=signal, municipality=municipality),
         "weging_form": forms.get("weging_form") or WegingForm(initial={"version": signal.version}),
         "check_form": forms.get("check_form") or PrivacyCheckForm(),
+        "source_form": forms.get("source_form") or SourceCheckForm(),
+        "source_checks": signal.source_checks.select_related("decided_by"),
+        "status_text": actions.protocol_status(signal),
+        "missing_plan": actions.missing_for(signal, Phase.PLAN),
         "phase_form": forms.get("phase_form") or PhaseForm(initial={"version": signal.version}),
         "subject_form": forms.get("subject_form") or SubjectForm(),
         "disclosure_form": forms.get("disclosure_form")
@@ -294,6 +299,22 @@ def signal_check(request, municipality, signal):
     kind = data.pop("kind")
     actions.record_privacy_check(signal, kind, data, actor=request.user, request=request)
     messages.success(request, _("De privacytoets is vastgelegd."))
+    return None
+
+
+@_post_step
+def signal_sources(request, municipality, signal):
+    form = SourceCheckForm(request.POST)
+    if not form.is_valid():
+        return _signal_page(request, municipality, signal, 200, source_form=form)
+    actions.record_source_check(
+        signal,
+        form.cleaned_data["results"],
+        form.cleaned_data["no_source_reason"],
+        actor=request.user,
+        request=request,
+    )
+    messages.success(request, _("De bronnencheck is vastgelegd."))
     return None
 
 

@@ -1,0 +1,36 @@
+"""Existing shares: link each to the ledger lines it wrote, and end the shares of cases that
+were closed before closing ended them (the ledger records the end, reason "casus afgesloten")."""
+
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    CaseShare = apps.get_model("partners", "CaseShare")
+    Disclosure = apps.get_model("registry", "Disclosure")
+    DisclosureEnd = apps.get_model("registry", "DisclosureEnd")
+    for share in CaseShare.objects.select_related("case").iterator():
+        lines = Disclosure.objects.filter(
+            signal__cases=share.case,
+            recipient_id=share.organisation_id,
+            purpose=share.purpose,
+            decided_on=share.created_at.date(),
+        )
+        share.disclosures.set(lines)
+        if share.ended_at is None and share.case.status == "afgesloten":
+            share.ended_at = share.case.closed_at
+            share.end_reason = "casus afgesloten"
+            share.save(update_fields=["ended_at", "end_reason"])
+            DisclosureEnd.objects.bulk_create(
+                DisclosureEnd(disclosure=line, kind="ended", reason="casus afgesloten")
+                for line in lines
+            )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("partners", "0002_need_to_know"),
+        ("registry", "0004_need_to_know"),
+        ("cases", "0003_partner_timeline"),
+    ]
+
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
