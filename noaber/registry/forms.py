@@ -9,7 +9,6 @@ from noaber.intake.models import Area
 from noaber.themes.models import Theme, themes_for
 
 from . import subjects as subject_rules
-from .reference import source_registers
 from .models import (
     DataCategory,
     Grade,
@@ -22,6 +21,7 @@ from .models import (
     SourceType,
     Subject,
 )
+from .reference import source_registers
 
 
 class SignalForm(forms.ModelForm):
