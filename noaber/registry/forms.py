@@ -20,6 +20,7 @@ from .models import (
     Signal,
     SourceType,
     Subject,
+    SubjectRequest,
 )
 from .reference import source_registers
 
@@ -223,3 +224,89 @@ class RetentionTermForm(forms.ModelForm):
         if not 1 <= months <= 240:
             raise ValidationError(_("Kies een termijn van 1 tot en met 240 maanden."))
         return months
+
+
+class PurposeForm(forms.Form):
+    """Why the privacy officer opens a subject's data: an open request, or another lawful
+    reason typed out. One of the two; it goes into the audit event."""
+
+    verzoek = forms.ModelChoiceField(
+        label=_("Voor welk verzoek"),
+        queryset=SubjectRequest.objects.none(),
+        required=False,
+        empty_label=_("— kies een open verzoek —"),
+    )
+    reden = forms.CharField(
+        label=_("Of: andere wettelijke reden"),
+        required=False,
+        max_length=200,
+        help_text=_("Bijvoorbeeld een vordering van de rechter. Dit wordt vastgelegd."),
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["verzoek"].queryset = SubjectRequest.objects.filter(
+            municipality=municipality, status=SubjectRequest.Status.OPEN
+        ).order_by("deadline", "pk")
+        self.fields["verzoek"].label_from_instance = lambda r: (
+            f"{r.reference} — {r.get_kind_display()}"
+        )
+
+    def clean(self):
+        data = super().clean()
+        chosen, reason = data.get("verzoek"), (data.get("reden") or "").strip()
+        if "verzoek" in self.errors:
+            return data
+        if chosen is None and not reason:
+            raise ValidationError(
+                _("Kies het verzoek waarvoor u dit opent, of noem een andere wettelijke reden.")
+            )
+        if chosen is not None and reason:
+            raise ValidationError(_("Kies een verzoek óf noem een reden, niet allebei."))
+        return data
+
+
+class SubjectRequestForm(forms.ModelForm):
+    class Meta:
+        model = SubjectRequest
+        fields = ["kind", "received_on", "requester", "identity_check", "identity_note"]
+        widgets = {
+            "received_on": forms.DateInput(attrs={"type": "date"}),
+            "requester": forms.TextInput(),
+            "identity_note": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "identity_note": _(
+                "Hoe is de identiteit vastgesteld? Bewaar nooit een kopie van "
+                "een identiteitsbewijs."
+            ),  # fmt: skip
+        }
+
+
+class ExtendRequestForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label=_("Verlengen met"),
+        coerce=int,
+        choices=[(1, _("één maand")), (2, _("twee maanden"))],
+    )
+    reason = forms.CharField(
+        label=_("Reden van de verlenging"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Art. 12 lid 3 AVG: alleen bij complexe of veel verzoeken; de verzoeker "
+            "hoort dit binnen de eerste maand."
+        ),  # fmt: skip
+    )
+
+
+class CloseRequestForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Uitkomst"), choices=SubjectRequest.Outcome.choices)
+    note = forms.CharField(
+        label=_("Toelichting"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReleaseForm(forms.Form):
+    signal = forms.IntegerField(widget=forms.HiddenInput)
+    release_reason = forms.CharField(label=_("Reden van vrijgave"), required=False, max_length=300)

@@ -19,21 +19,27 @@ from noaber.lib.pdf import PdfUnavailableError
 from noaber.partners.suggest import suggest_partners
 from noaber.themes.models import themes_for
 
-from . import actions
-from .export import subject_export, subject_export_pdf
+from . import actions, subject_requests
+from .export import has_reporter, subject_export, subject_export_pdf, text_withheld_under
 from .forms import (
+    CloseRequestForm,
     DisclosureForm,
+    ExtendRequestForm,
     LegalHoldForm,
     PhaseForm,
     PrivacyCheckForm,
+    PurposeForm,
     ReasonForm,
+    ReleaseForm,
     RetentionTermForm,
     SignalForm,
     SourceCheckForm,
     SubjectForm,
+    SubjectRequestForm,
     WegingForm,
 )
-from .models import Phase, RetentionTerm, Signal, SourceType, Subject
+from .models import Phase, RetentionTerm, Signal, SourceType, Subject, SubjectRequest
+from .reference import subject_access
 
 SORTS = {"nieuw": "-received_on", "oud": "received_on", "fase": "phase"}
 
@@ -405,9 +411,30 @@ def subject_detail(request, municipality, pk):
 # --- Privacy officer and admin --------------------------------------------------------------
 
 
+def _example_request(municipality):
+    subject_request = subject_requests.open_requests(municipality).first()
+    if subject_request is None:
+        from noaber.accounts.models import User
+
+        officer = User.objects.filter(memberships__municipality=municipality).first()
+        subject_request = subject_requests.register_request(
+            municipality,
+            {
+                "kind": SubjectRequest.Kind.ACCESS,
+                "received_on": timezone.localdate(),
+                "requester": "Voorbeeld Verzoeker",
+                "identity_check": SubjectRequest.IdentityCheck.DESK,
+            },
+            actor=officer,
+            request=None,
+        )
+    return {"pk": subject_request.pk}
+
+
 @municipality_view("registry.privacy", ["GET", "POST"])
 def privacy(request, municipality):
-    """Find a person's subjects by exact data (blind index) and export or hold them."""
+    """Open data-subject requests by deadline, and finding a person's subjects by exact data
+    (blind index: hit / no-hit, nothing opened)."""
     form = SubjectForm(request.POST or None, search=True)
     found = None
     if request.method == "POST" and form.is_valid():
@@ -419,22 +446,119 @@ def privacy(request, municipality):
             request=request,
         )
         found = Subject.objects.filter(pk__in=match.exact)
-    return render(request, "registry/privacy.html", {"form": form, "found": found})
+    return render(
+        request,
+        "registry/privacy.html",
+        {
+            "form": form,
+            "found": found,
+            "requests": subject_requests.open_requests(municipality),
+            "today": timezone.localdate(),
+            "verzoek": request.GET.get("verzoek", ""),
+        },
+    )
 
 
-@municipality_view("registry.privacy", page=False, example=_example_subject)
+@municipality_view("registry.privacy", ["GET", "POST"])
+def request_new(request, municipality):
+    form = SubjectRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subject_request = subject_requests.register_request(
+                municipality, form.cleaned_data, actor=request.user, request=request
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Verzoek %(r)s is vastgelegd; uiterste datum %(d)s.")
+                % {
+                    "r": subject_request.reference,
+                    "d": subject_request.deadline.strftime("%d-%m-%Y"),
+                },
+            )
+            return redirect("registry:request", municipality.cbs_code, subject_request.pk)
+    return render(request, "registry/request_form.html", {"form": form})
+
+
+@municipality_view("registry.privacy", ["GET", "POST"], example=_example_request)
+def request_detail(request, municipality, pk):
+    subject_request = subject_requests.get_request_for(municipality, pk, request=request)
+    step = request.POST.get("step") if request.method == "POST" else None
+    extend_form = ExtendRequestForm(request.POST if step == "extend" else None)
+    close_form = CloseRequestForm(request.POST if step == "close" else None)
+    form = {"extend": extend_form, "close": close_form}.get(step)
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if step == "extend":
+                subject_requests.extend_request(subject_request, data["months"], data["reason"],
+                                                actor=request.user, request=request)  # fmt: skip
+            else:
+                subject_requests.close_request(subject_request, data["outcome"], data["note"],
+                                               actor=request.user, request=request)  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Vastgelegd."))
+            return redirect("registry:request", municipality.cbs_code, subject_request.pk)
+    return render(
+        request,
+        "registry/request.html",
+        {
+            "r": subject_request,
+            "today": timezone.localdate(),
+            "extend_form": extend_form,
+            "close_form": close_form,
+            "subjects": subject_request.subjects.all(),
+        },
+    )
+
+
+def _purpose(request, municipality):
+    """The purpose the privacy officer chose: an open request or a typed reason (POST), or
+    a request named in the address (?verzoek=<id>; never a typed reason in an address)."""
+    if request.method == "POST" and ("verzoek" in request.POST or "reden" in request.POST):
+        form = PurposeForm(request.POST, municipality=municipality)
+    elif request.GET.get("verzoek"):
+        form = PurposeForm({"verzoek": request.GET["verzoek"]}, municipality=municipality)
+    else:
+        return PurposeForm(municipality=municipality), None
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    return form, subject_requests.Purpose(data["verzoek"], (data["reden"] or "").strip())
+
+
+def _purpose_page(request, subject, form, what, **context):
+    """No purpose, no data: the form to choose one, and a denied event."""
+    subject_requests.record_subject_read(subject, None, request=request, what=what)
+    return render(
+        request,
+        "registry/subject_purpose.html",
+        {"subject": subject, "form": form, "what": what} | context,
+    )
+
+
+@municipality_view("registry.privacy", ["GET", "POST"], page=False, example=_example_subject)
 def subject_export_view(request, municipality, pk):
     subject = get_subject_for(request, municipality, pk)
-    if request.GET.get("formaat") == "pdf":
+    form, purpose = _purpose(request, municipality)
+    formaat = "pdf" if (request.POST or request.GET).get("formaat") == "pdf" else "json"
+    if purpose is None:
+        return _purpose_page(request, subject, form, "export", formaat=formaat)
+    if formaat == "pdf":
         try:
-            pdf = subject_export_pdf(subject, actor=request.user, request=request)
+            pdf = subject_export_pdf(subject, actor=request.user, purpose=purpose,
+                                     request=request)  # fmt: skip
         except PdfUnavailableError as error:
             messages.error(request, str(error))
             return redirect("registry:privacy", municipality.cbs_code)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="inzage-{subject}.pdf"'
         return response
-    data = subject_export(subject, actor=request.user, request=request)
+    data = subject_export(subject, actor=request.user, purpose=purpose, request=request)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2, default=str),
         content_type="application/json; charset=utf-8",
@@ -504,44 +628,123 @@ def retention(request, municipality):
     )
 
 
+SUBJECT_EDIT_FIELDS = ("kind", "label", "birth_date", "bsn", "postcode", "house_number",
+                       "house_number_addition", "bag_id", "kvk", "kenteken")  # fmt: skip
+
+
 @municipality_view("registry.privacy", ["GET", "POST"], example=_example_subject)
 def subject_rights(request, municipality, pk):
-    """Rectify or erase a subject on a data-subject request; both need a reason."""
+    """A subject's data for a data-subject request (or another lawful reason, typed out):
+    what the export will hold and withhold, and rectification or erasure (AVG art. 16, 17)."""
     subject = get_subject_for(request, municipality, pk)
-    initial = {f: getattr(subject, f) for f in ("kind", "label", "birth_date", "bsn", "postcode",
-               "house_number", "house_number_addition", "bag_id", "kvk", "kenteken")}  # fmt: skip
-    form = SubjectForm(request.POST or None, initial=initial, search=True)
-    reason = ReasonForm(request.POST or None)
-    if request.method == "POST" and reason.is_valid():
-        try:
-            if request.POST.get("erase") == "1":
-                actions.erase_subject(
-                    subject, reason.cleaned_data["reason"], actor=request.user, request=request
-                )
-                messages.success(request, _("De betrokkene is gewist."))
-                return redirect("registry:privacy", municipality.cbs_code)
-            if form.is_valid():
-                actions.rectify_subject(
-                    subject,
-                    form.cleaned_data["subject"],
-                    reason.cleaned_data["reason"],
-                    actor=request.user,
-                    request=request,
-                )
-                messages.success(request, _("De gegevens zijn gecorrigeerd."))
-                return redirect("registry:subject_rights", municipality.cbs_code, subject.pk)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    record(
-        Action.VIEW,
-        request=request,
-        municipality=municipality,
-        object_type="subject",
-        object_id=subject.pk,
-        reason="data_subject_request",
-    )
+    purpose_form, purpose = _purpose(request, municipality)
+    if purpose is None:
+        return _purpose_page(request, subject, purpose_form, "page")
+    initial = {f: getattr(subject, f) for f in SUBJECT_EDIT_FIELDS}
+    do = request.POST.get("do") if request.method == "POST" else None
+    form = SubjectForm(request.POST if do == "rectify" else None, initial=initial, search=True)
+    try:
+        if do == "erase":
+            actions.erase_subject(subject, purpose.text, actor=request.user, request=request)
+            messages.success(request, _("De betrokkene is gewist."))
+            return redirect("registry:privacy", municipality.cbs_code)
+        if do == "rectify" and form.is_valid():
+            actions.rectify_subject(subject, form.cleaned_data["subject"], purpose.text,
+                                    actor=request.user, request=request)  # fmt: skip
+            messages.success(request, _("De gegevens zijn gecorrigeerd."))
+            if purpose.subject_request is not None:
+                return redirect(_subject_url(municipality, subject, purpose))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    subject_requests.record_subject_read(subject, purpose, request=request)
     return render(
         request,
         "registry/subject_rights.html",
-        {"subject": subject, "form": form, "reason_form": reason},
+        {
+            "subject": subject,
+            "form": form,
+            "purpose": purpose,
+            "purpose_form": purpose_form,
+            "items": _export_items(request, subject, purpose),
+        },
     )
+
+
+def _subject_url(municipality, subject, purpose):
+    from django.urls import reverse
+
+    return (
+        reverse("registry:subject_rights", args=[municipality.cbs_code, subject.pk])
+        + f"?verzoek={purpose.subject_request.pk}"
+    )
+
+
+def _export_items(request, subject, purpose):
+    """Per signal of the subject: what the export withholds and why, with the text the
+    privacy officer must read before releasing it (that read is audited too)."""
+    released = set()
+    if purpose.subject_request is not None:
+        released = set(
+            purpose.subject_request.releases.filter(subject=subject).values_list(
+                "signal_id", flat=True
+            )
+        )
+    labels = subject_access()["categories"]
+    items = []
+    for link in subject.links.select_related("signal", "signal__theme").order_by("signal__pk"):
+        signal = link.signal
+        withheld = text_withheld_under(signal)
+        if withheld or has_reporter(signal):
+            record(
+                Action.VIEW,
+                request=request,
+                municipality=signal.municipality,
+                object_type="signal",
+                object_id=signal.pk,
+                reason=purpose.text,
+                detail={"data_subject_review": True},
+            )
+        items.append(
+            {
+                "signal": signal,
+                "role": link.role,
+                "withheld": [labels[c] for c in withheld],
+                "reporter": labels["reporter"] if has_reporter(signal) else None,
+                "released": signal.pk in released,
+            }
+        )
+    return items
+
+
+@municipality_view("registry.privacy", ["POST"], page=False, example=_example_subject)
+def subject_release(request, municipality, pk):
+    """Release a withheld signal text into the export of one request, with a reason."""
+    subject = get_subject_for(request, municipality, pk)
+    _form, purpose = _purpose(request, municipality)
+    if purpose is None or purpose.subject_request is None:
+        messages.error(request, _("Vrijgeven kan alleen binnen een open verzoek."))
+        return redirect("registry:privacy", municipality.cbs_code)
+    form = ReleaseForm(request.POST)
+    signal = None
+    if form.is_valid():
+        signal = Signal.objects.filter(
+            municipality=municipality, pk=form.cleaned_data["signal"]
+        ).first()
+    try:
+        if signal is None:
+            raise ValidationError(_("Kies een signaal van deze betrokkene."))
+        subject_requests.release_item(
+            purpose.subject_request,
+            subject,
+            signal,
+            form.cleaned_data["release_reason"],
+            actor=request.user,
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("De tekst van %(s)s gaat mee in de export.") % {"s": signal.number}
+        )
+    return redirect(_subject_url(municipality, subject, purpose))

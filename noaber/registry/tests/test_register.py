@@ -417,12 +417,12 @@ class PrivacyOfficerTests(NoaberTestCase):
             url("privacy"), {"kind": "person", "label": "", "bsn": "111222333"}
         )
         self.assertEqual(list(found.context["found"]), [subject])
-        response = self.client.get(url("export", subject.pk))
+        response = self.client.post(url("export", subject.pk), {"reden": "vordering rechter"})
         data = response.json()
         self.assertEqual(data["betrokkene"]["bsn"], "111222333")
         self.assertEqual(data["signalen"][0]["rol"], "huurder")
         readers = [(e["wie"], e["reden"]) for e in data["inzage_en_wijzigingen"]]
-        self.assertIn(("anouk", "casusoverleg"), readers)
+        self.assertIn(("Gemeente Dinkelland — adviseur veiligheid", "casusoverleg"), readers)
         self.assertTrue(
             AuditEvent.objects.filter(action="export", object_id=str(subject.pk)).exists()
         )
@@ -438,10 +438,14 @@ class PrivacyOfficerTests(NoaberTestCase):
             request=None,
         )
         out = StringIO()
-        call_command("export_subject", "--subject", str(subject.pk), stdout=out)
+        call_command(
+            "export_subject", "--subject", str(subject.pk), "--reason", "vordering", stdout=out
+        )
         self.assertIn('"kenteken": "12ABC3"', out.getvalue())
         with self.assertRaisesMessage(CommandError, "No subject"):
-            call_command("export_subject", "--subject", "999999", stdout=StringIO())
+            call_command(
+                "export_subject", "--subject", "999999", "--reason", "x", stdout=StringIO()
+            )
 
     def test_an_advisor_cannot_export(self):
         signal = make_signal(self.dinkelland, self.advisor)
@@ -466,13 +470,13 @@ class SubjectRightsTests(NoaberTestCase):
         self.sign_in(self.privacy)
 
     def test_rectification_needs_a_reason_and_updates_the_search_keys(self):
-        data = {"kind": "person", "label": "Jan Jansen", "bsn": "111222333"}
-        refused = self.client.post(url("subject_rights", self.subject.pk), data | {"reason": ""})
-        self.assertContains(refused, "Dit veld is vereist.")
+        data = {"kind": "person", "label": "Jan Jansen", "bsn": "111222333", "do": "rectify"}
+        refused = self.client.post(url("subject_rights", self.subject.pk), data | {"reden": ""})
+        self.assertContains(refused, "noem een andere wettelijke reden")
         self.subject.refresh_from_db()
         self.assertEqual(self.subject.label, "Jan Janssen")
         self.client.post(
-            url("subject_rights", self.subject.pk), data | {"reason": "verzoek 2026-14"}
+            url("subject_rights", self.subject.pk), data | {"reden": "verzoek 2026-14"}
         )
         self.subject.refresh_from_db()
         self.assertEqual(self.subject.label, "Jan Jansen")
@@ -488,13 +492,13 @@ class SubjectRightsTests(NoaberTestCase):
             legal_hold=True, legal_hold_reason="rechtszaak"
         )
         response = self.client.post(
-            url("subject_rights", self.subject.pk), {"erase": "1", "reason": "verzoek"}, follow=True
+            url("subject_rights", self.subject.pk), {"do": "erase", "reden": "verzoek"}, follow=True
         )
         self.assertContains(response, "bewaarplicht en kan niet worden gewist")
         self.assertTrue(Subject.objects.filter(pk=self.subject.pk).exists())
         Signal.objects.filter(pk=self.signal.pk).update(legal_hold=False)
         self.client.post(
-            url("subject_rights", self.subject.pk), {"erase": "1", "reason": "verzoek 2026-15"}
+            url("subject_rights", self.subject.pk), {"do": "erase", "reden": "verzoek 2026-15"}
         )
         self.assertFalse(Subject.objects.filter(pk=self.subject.pk).exists())
         self.assertTrue(Signal.objects.filter(pk=self.signal.pk).exists())
@@ -566,7 +570,9 @@ class ExportPdfTests(NoaberTestCase):
             request=None,
         )
         self.sign_in(self.privacy)
-        response = self.client.get(url("export", subject.pk), {"formaat": "pdf"})
+        response = self.client.post(
+            url("export", subject.pk), {"formaat": "pdf", "reden": "vordering rechter"}
+        )
         self.assertEqual(response["Content-Type"], "application/pdf")
         reader = PdfReader(io.BytesIO(response.content))
         text = " ".join(page.extract_text() for page in reader.pages)
@@ -584,6 +590,8 @@ class ExportPdfTests(NoaberTestCase):
                 "pdf",
                 "--out",
                 str(out),
+                "--reason",
+                "vordering rechter",
                 stdout=StringIO(),
             )
             self.assertTrue(out.read_bytes().startswith(b"%PDF-"))
