@@ -15,11 +15,15 @@ from noaber.intake.models import Status as ReportStatus
 from noaber.registry.actions import ConflictError, add_months
 
 from .models import CLOSED, Case, Intervention, Task, TimelineEntry
+from .signals import case_closed
 
 FIRST_STATUS = "aangemeld"
 
 
-def _log(case, kind, text, actor, request, action=Action.UPDATE, **detail):
+def log_on_timeline(case, kind, text, *, actor, request, action=Action.UPDATE,
+                    **detail) -> TimelineEntry:  # fmt: skip
+    """An entry on the case's timeline and its audit event; for the actions of apps above
+    `cases` (sharing with partners) as well as this module's own. Call it in a transaction."""
     entry = TimelineEntry.objects.create(case=case, kind=kind, text=text, actor=actor)
     record(
         action,
@@ -31,6 +35,11 @@ def _log(case, kind, text, actor, request, action=Action.UPDATE, **detail):
         detail={"timeline": entry.pk, "kind": kind} | detail,
     )
     return entry
+
+
+def _log(case, kind, text, actor, request, action=Action.UPDATE, **detail):
+    return log_on_timeline(case, kind, text, actor=actor, request=request, action=action,
+                           **detail)  # fmt: skip
 
 
 def _bump(case: Case, version: int, **changes) -> None:
@@ -164,6 +173,7 @@ def add_task(case: Case, title: str, due_date: date, *, actor, request, user=Non
 
 @transaction.atomic
 def complete_task(task: Task, result: str, *, actor, request) -> None:
+    _open_only(task.case)
     if task.completed_at:
         raise ValidationError(_("Deze taak is al afgerond."))
     if not result.strip():
@@ -176,8 +186,12 @@ def complete_task(task: Task, result: str, *, actor, request) -> None:
 
 @transaction.atomic
 def close_case(case: Case, result, text: str, version: int, *, actor, request,
-               public_text: str = "") -> None:  # fmt: skip
-    """Close with a result and a text; computes the destruction date; tells the reporters."""
+               public_text: str = "", keep_shares=None) -> None:  # fmt: skip
+    """Close with a result and a text; computes the destruction date; tells the reporters.
+
+    Closing serves the purpose of the case's shares with partners: the partners app ends them
+    on `case_closed`, except those in `keep_shares` ({share_pk: (until_date, reason)}). If it
+    refuses (a share kept open without a reason or a date), nothing of the closing is kept."""
     _open_only(case)
     if result is None or result.case_type_id != case.case_type_id:
         raise ValidationError(_("Kies een resultaat dat bij dit zaaktype hoort."))
@@ -203,10 +217,14 @@ def close_case(case: Case, result, text: str, version: int, *, actor, request,
     reports = Report.objects.filter(signals__cases=case).exclude(status=ReportStatus.CLOSED)
     for report in reports.distinct():
         report_status(report, ReportStatus.CLOSED, message, actor=actor, request=request)
+    case_closed.send(sender=Case, case=case, keep_shares=dict(keep_shares or {}), actor=actor,
+                     request=request)  # fmt: skip
 
 
 @transaction.atomic
 def reopen_case(case: Case, reason: str, version: int, *, actor, request) -> None:
+    """Reopen with a reason. Shares that closing ended stay ended (their end is in the
+    ledger); the advisor shares anew where a partner is needed again."""
     if not case.is_closed:
         raise ValidationError(_("Deze casus is niet afgesloten."))
     if not reason.strip():

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Organisation, Role, User
@@ -113,6 +114,69 @@ class CloseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["result"].queryset = case.case_type.results.all()
         self.initial.setdefault("version", case.version)
+        # Closing ends the case's running shares with partners, unless the advisor keeps one
+        # open until a date, with a reason: three fields per share.
+        self.shares = list(case.shares.filter(ended_at__isnull=True).select_related("organisation"))
+        for share in self.shares:
+            name = {"o": share.organisation.name}
+            self.fields[f"keep_{share.pk}"] = forms.BooleanField(
+                label=_("Delen met %(o)s open houden na afsluiten") % name, required=False
+            )
+            self.fields[f"keep_until_{share.pk}"] = forms.DateField(
+                label=_("%(o)s: open tot en met") % name,
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+                help_text=_("Nodig als u het delen open houdt: een datum na vandaag."),
+            )
+            self.fields[f"keep_reason_{share.pk}"] = forms.CharField(
+                label=_("%(o)s: reden om open te houden") % name,
+                required=False,
+                max_length=300,
+                help_text=_(
+                    "Nodig als u het delen open houdt; komt in het verstrekkingenregister."
+                ),
+            )
+
+    def case_fields(self):
+        return [field for field in self if not field.name.startswith("keep_")]
+
+    def share_fields(self):
+        """Per running share: the share and its bound fields keep, until and reason."""
+        return [
+            (s, self[f"keep_{s.pk}"], self[f"keep_until_{s.pk}"], self[f"keep_reason_{s.pk}"])
+            for s in self.shares
+        ]
+
+    def clean(self):
+        """Adds `keep_shares`, {share_pk: (until, reason)}, for close_case."""
+        data = super().clean()
+        today = timezone.localdate()
+        keep = {}
+        for share in self.shares:
+            until_name, reason_name = f"keep_until_{share.pk}", f"keep_reason_{share.pk}"
+            until, reason = data.get(until_name), (data.get(reason_name) or "").strip()
+            if not data.get(f"keep_{share.pk}"):
+                if until or reason:
+                    self.add_error(
+                        until_name if until else reason_name,
+                        _(
+                            "Vink 'open houden' aan als het delen open moet blijven, of laat "
+                            "datum en reden leeg."
+                        ),
+                    )
+                continue
+            if not reason:
+                self.add_error(reason_name, _("Noem de reden om het delen open te houden."))
+            if until is None:
+                if until_name not in self.errors:
+                    self.add_error(
+                        until_name, _("Kies tot en met welke datum het delen open blijft.")
+                    )
+            elif until <= today:
+                self.add_error(until_name, _("Kies een datum na vandaag."))
+            keep[share.pk] = (until, reason)
+        data["keep_shares"] = keep
+        return data
 
 
 class ReopenForm(forms.Form):

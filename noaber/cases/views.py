@@ -151,7 +151,7 @@ def _intervention(case, d, r):
 
 def _close(case, d, r):
     actions.close_case(case, d["result"], d["text"], d["version"], actor=r.user, request=r,
-                       public_text=d["public_text"])  # fmt: skip
+                       public_text=d["public_text"], keep_shares=d["keep_shares"])  # fmt: skip
 
 
 def _reopen(case, d, r):

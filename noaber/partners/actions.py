@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.cases import actions as case_actions
-from noaber.cases.models import Task, TimelineEntry
+from noaber.cases.models import CLOSED, Task, TimelineEntry
 from noaber.intake import actions as intake_actions
 from noaber.intake.models import Channel, Source
-from noaber.registry.actions import check_sharing
+from noaber.registry.actions import check_sharing, end_disclosures
 from noaber.registry.models import Disclosure, SharingAgreement
 
 from .models import CaseShare
@@ -153,7 +153,7 @@ def share_case(case, data: dict, *, actor, request) -> CaseShare:
         data_categories=categories,
         shared_by=actor,
     )
-    for signal in case.signals.all():
+    disclosures = [
         Disclosure.objects.create(
             signal=signal,
             recipient=organisation,
@@ -165,12 +165,16 @@ def share_case(case, data: dict, *, actor, request) -> CaseShare:
             decided_by=actor,
             decided_on=timezone.localdate(),
         )
-    case_actions._log(
+        for signal in case.signals.all()
+    ]
+    # The share remembers its ledger lines, so that its end can be written next to them.
+    share.disclosures.set(disclosures)
+    case_actions.log_on_timeline(
         case,
         TimelineEntry.Kind.SHARE,
         f"{organisation.name}: {share.purpose} ({', '.join(categories)})",
-        actor,
-        request,
+        actor=actor,
+        request=request,
         action=Action.SHARE,
         share=share.pk,
         organisation=organisation.pk,
@@ -179,21 +183,109 @@ def share_case(case, data: dict, *, actor, request) -> CaseShare:
     return share
 
 
-@transaction.atomic
-def end_share(share: CaseShare, *, actor, request) -> None:
-    if share.ended_at is not None:
+def _end(share: CaseShare, reason: str, *, actor, request, **detail) -> None:
+    """End `share` for `reason`: the row keeps its end, the ledger gets an end line per
+    disclosure the share wrote, the case's timeline says so. Call it in a transaction."""
+    now = timezone.now()
+    # Conditional, so that two ends at the same moment (an advisor and the daily run) end it
+    # once.
+    ended = CaseShare.objects.filter(pk=share.pk, ended_at__isnull=True).update(
+        ended_at=now, ended_by=actor, end_reason=reason[:300]
+    )
+    if not ended:
         raise ValidationError(_("Dit delen is al beëindigd."))
-    share.ended_at, share.ended_by = timezone.now(), actor
-    share.save(update_fields=["ended_at", "ended_by"])
-    case_actions._log(
+    share.ended_at, share.ended_by, share.end_reason = now, actor, reason[:300]
+    end_disclosures(share.disclosures.all(), reason, actor=actor, request=request)
+    case_actions.log_on_timeline(
         share.case,
         TimelineEntry.Kind.SHARE,
-        _("Delen met %(o)s beëindigd.") % {"o": share.organisation.name},
-        actor,
-        request,
+        _("Delen met %(o)s beëindigd: %(r)s.") % {"o": share.organisation.name, "r": reason},
+        actor=actor,
+        request=request,
         share=share.pk,
         ended=True,
+        **detail,
     )
+
+
+@transaction.atomic
+def end_share(share: CaseShare, *, actor, request, reason: str = "") -> None:
+    """The advisor ends a share, also one kept open after the case was closed."""
+    if share.ended_at is not None:
+        raise ValidationError(_("Dit delen is al beëindigd."))
+    _end(share, reason.strip() or _("beëindigd door de gemeente"), actor=actor, request=request)
+
+
+def check_keep_open(share: CaseShare, until, reason: str, today) -> None:
+    """Keeping a share open after closing needs a reason and a last day after `today`."""
+    name = share.organisation.name
+    if not (reason or "").strip():
+        raise ValidationError(
+            _("Noem de reden om het delen met %(o)s na het afsluiten open te houden.") % {"o": name}
+        )
+    if until is None:
+        raise ValidationError(
+            _("Kies tot en met welke datum het delen met %(o)s open blijft.") % {"o": name}
+        )
+    if until <= today:
+        raise ValidationError(
+            _("De einddatum voor het delen met %(o)s moet na vandaag liggen.") % {"o": name}
+        )
+
+
+@transaction.atomic
+def end_shares_of_closed_case(sender, *, case, keep_shares, actor, request, **kwargs) -> None:
+    """On `cases.signals.case_closed`: the case's purpose is served, so its open shares end,
+    except those the advisor keeps open until a date, with a reason. Runs in close_case's
+    transaction: a refusal here undoes the closing."""
+    today = timezone.localdate()
+    shares = list(case.shares.filter(ended_at__isnull=True).select_related("organisation"))
+    if set(keep_shares) - {s.pk for s in shares}:
+        raise ValidationError(
+            _("Alleen een delen van deze casus dat nog loopt kan open blijven na het afsluiten.")
+        )
+    for share in shares:
+        if share.pk in keep_shares:
+            check_keep_open(share, *keep_shares[share.pk], today)
+    for share in shares:
+        if share.pk not in keep_shares:
+            _end(share, _("casus afgesloten"), actor=actor, request=request, closed=True)
+            continue
+        until, reason = keep_shares[share.pk]
+        share.keep_until, share.keep_reason = until, reason.strip()[:300]
+        share.save(update_fields=["keep_until", "keep_reason"])
+        end_disclosures(share.disclosures.all(), reason, actor=actor, request=request,
+                        keep_until=until)  # fmt: skip
+        case_actions.log_on_timeline(
+            case,
+            TimelineEntry.Kind.SHARE,
+            _("Delen met %(o)s blijft na afsluiten open tot en met %(d)s: %(r)s.")
+            % {"o": share.organisation.name, "d": until.strftime("%d-%m-%Y"), "r": reason.strip()},
+            actor=actor,
+            request=request,
+            share=share.pk,
+            kept_until=until.isoformat(),
+        )
+
+
+def end_kept_shares(*, today=None) -> int:
+    """End the shares kept open after closing whose last day has passed: the system ends them
+    (no actor), each in its own transaction. A share of a case that was reopened since stays
+    as it is; closing the case again decides about it anew. Returns how many ended."""
+    today = today or timezone.localdate()
+    due = CaseShare.objects.filter(
+        ended_at__isnull=True, keep_until__lt=today, case__status=CLOSED
+    ).select_related("case__municipality", "organisation")
+    ended = 0
+    for share in due:
+        try:
+            with transaction.atomic():
+                _end(share, _("einddatum bereikt"), actor=None, request=None,
+                     kept_until=share.keep_until.isoformat())  # fmt: skip
+        except ValidationError:
+            continue  # ended meanwhile by an advisor
+        ended += 1
+    return ended
 
 
 # --- The partner portal --------------------------------------------------------------------
@@ -230,6 +322,7 @@ def add_partner_note(case, text: str, *, actor, request) -> TimelineEntry:
 
 
 def complete_partner_task(task: Task, result: str, *, actor, request) -> None:
+    """A partner completes a task of its organisation; not in a closed case (complete_task)."""
     if task.owner_organisation_id is None or task.owner_organisation_id != actor.organisation_id:
         raise ValidationError(_("Deze taak is niet aan uw organisatie toegewezen."))
     case_actions.complete_task(task, result, actor=actor, request=request)

@@ -17,7 +17,7 @@ from noaber.accounts.access import can, municipality_view
 from noaber.accounts.models import Organisation, User
 from noaber.audit.actions import record
 from noaber.audit.models import Action, AuditEvent, Result
-from noaber.cases.models import AgendaItem, Case, Task, TimelineEntry
+from noaber.cases.models import CLOSED, AgendaItem, Case, Task, TimelineEntry
 from noaber.registry.models import DataCategory, SharingAgreement, Subject
 
 from . import actions
@@ -251,7 +251,8 @@ def shares_in_force(municipality, organisation):
 
 def partner_tasks(municipality, organisation, **filters):
     """The tasks of `organisation` in this municipality whose agreement is still valid and
-    still names it: a task does not outlive the ground it was given on."""
+    still names it: a task does not outlive the ground it was given on, nor its case's
+    closing."""
     if organisation is None:
         return []
     today = timezone.localdate()
@@ -259,6 +260,7 @@ def partner_tasks(municipality, organisation, **filters):
         Task.objects.filter(
             case__municipality=municipality, owner_organisation=organisation, **filters
         )
+        .exclude(case__status=CLOSED)
         .select_related("case", "agreement")
         .prefetch_related("agreement__organisations", "agreement__municipalities")
     )

@@ -229,7 +229,9 @@ def _signal_page(request, municipality, signal, status=200, **forms):
         "match": forms.get("match"),
         "links": signal.links.select_related("subject"),
         "checks": signal.privacy_checks.select_related("decided_by"),
-        "disclosures": signal.disclosures.select_related("recipient", "agreement", "decided_by"),
+        "disclosures": signal.disclosures.select_related(
+            "recipient", "agreement", "decided_by"
+        ).prefetch_related("ends"),
         "suggestions": suggest_partners(municipality, [signal.theme]),
         "reports": signal.reports.all(),
         "missing_sources": actions.missing_for(signal, Phase.SOURCES),
