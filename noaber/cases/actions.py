@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from noaber.accounts.models import Organisation
 from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.intake.models import Report
@@ -174,6 +175,8 @@ def add_task(case: Case, title: str, due_date: date, *, actor, request, user=Non
 @transaction.atomic
 def complete_task(task: Task, result: str, *, actor, request) -> None:
     _open_only(task.case)
+    if task.withdrawn_at:
+        raise ValidationError(_("Deze taak is vervallen."))
     if task.completed_at:
         raise ValidationError(_("Deze taak is al afgerond."))
     if not result.strip():
@@ -182,6 +185,30 @@ def complete_task(task: Task, result: str, *, actor, request) -> None:
     task.save(update_fields=["completed_at", "result"])
     _log(task.case, TimelineEntry.Kind.TASK, _("Afgerond: %(t)s") % {"t": task.title}, actor,
          request, task=task.pk, completed=True)  # fmt: skip
+
+
+@transaction.atomic
+def withdraw_partner_tasks(case: Case, reason: str, *, actor, request, organisation=None) -> int:
+    """The open tasks of chain partners in `case` (of one `organisation`, or of all) lapse:
+    the partner no longer sees or completes them. Each is on the timeline."""
+    tasks = Task.objects.select_for_update().filter(
+        case=case,
+        completed_at__isnull=True,
+        withdrawn_at__isnull=True,
+        owner_organisation__isnull=False,
+        owner_organisation__kind__in=Organisation.PARTNER_KINDS,
+    )
+    if organisation is not None:
+        tasks = tasks.filter(owner_organisation=organisation)
+    tasks = list(tasks.select_related("owner_organisation"))
+    now = timezone.now()
+    for task in tasks:
+        task.withdrawn_at, task.withdrawn_reason = now, reason[:200]
+        task.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+        _log(case, TimelineEntry.Kind.TASK, _("Vervallen: %(t)s — %(o)s (%(r)s)")
+             % {"t": task.title, "o": task.owner_organisation.name, "r": reason}, actor, request,
+             task=task.pk, withdrawn=True)  # fmt: skip
+    return len(tasks)
 
 
 @transaction.atomic
@@ -217,6 +244,9 @@ def close_case(case: Case, result, text: str, version: int, *, actor, request,
     reports = Report.objects.filter(signals__cases=case).exclude(status=ReportStatus.CLOSED)
     for report in reports.distinct():
         report_status(report, ReportStatus.CLOSED, message, actor=actor, request=request)
+    # A closed case gives partners no more work: their open tasks lapse (reopening does not
+    # revive them; the advisor gives new ones).
+    withdraw_partner_tasks(case, _("casus afgesloten"), actor=actor, request=request)
     case_closed.send(sender=Case, case=case, keep_shares=dict(keep_shares or {}), actor=actor,
                      request=request)  # fmt: skip
 
@@ -238,6 +268,7 @@ def overdue_tasks(municipality):
     return Task.objects.filter(
         case__municipality=municipality,
         completed_at__isnull=True,
+        withdrawn_at__isnull=True,
         due_date__lt=timezone.localdate(),
     ).select_related("case", "owner_user", "owner_organisation")
 
@@ -247,12 +278,17 @@ def workload(municipality):
     open_cases = Case.objects.filter(municipality=municipality).exclude(status=CLOSED)
     per_owner = open_cases.values("owner__username").annotate(
         cases=Count("pk", distinct=True),
-        tasks=Count("tasks", filter=Q(tasks__completed_at__isnull=True), distinct=True),
+        tasks=Count(
+            "tasks",
+            filter=Q(tasks__completed_at__isnull=True, tasks__withdrawn_at__isnull=True),
+            distinct=True,
+        ),
     )
     per_organisation = (
         Task.objects.filter(
             case__municipality=municipality,
             completed_at__isnull=True,
+            withdrawn_at__isnull=True,
             owner_organisation__isnull=False,
         )  # fmt: skip
         .values("owner_organisation__name")
@@ -335,5 +371,15 @@ def write_minutes(meeting, minutes: str, *, actor, request) -> None:
 
 
 def agenda_for_partner(meeting, organisation):
-    """What a partner present at the meeting may see: only the items shared with it."""
-    return meeting.agenda.filter(shared_with=organisation).select_related("case")
+    """What a partner present at the meeting may see: only the items shared with it — and of
+    a closed case only while a share with the partner is still in force (kept open after
+    closing); closing served the purpose of the rest."""
+    today = timezone.localdate()
+    items = meeting.agenda.filter(shared_with=organisation).select_related("case")
+    visible = [
+        item.pk
+        for item in items
+        if not item.case.is_closed
+        or any(s.in_force_on(today) for s in item.case.shares.filter(organisation=organisation))
+    ]
+    return items.filter(pk__in=visible)

@@ -186,6 +186,9 @@ class Task(models.Model):
     due_date = models.DateField(_("uiterlijk op"))
     completed_at = models.DateTimeField(null=True, blank=True)
     result = models.TextField(_("resultaat"), blank=True)
+    # A task that lapsed before it was done: its partner's share ended, or its case closed.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(_("reden vervallen"), max_length=200, blank=True)
     reminded_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

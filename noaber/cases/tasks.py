@@ -20,6 +20,7 @@ def send_task_reminders() -> int:
     due = (
         Task.objects.filter(
             completed_at__isnull=True,
+            withdrawn_at__isnull=True,
             due_date__lte=today + timedelta(days=1),
             owner_user__isnull=False,
         )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.cases import actions as case_actions
-from noaber.cases.models import CLOSED, Task, TimelineEntry
+from noaber.cases.models import Case, Task, TimelineEntry
 from noaber.intake import actions as intake_actions
 from noaber.intake.models import Channel, Source
 from noaber.registry.actions import check_sharing, end_disclosures
@@ -131,6 +131,8 @@ def share_case(case, data: dict, *, actor, request) -> CaseShare:
     """Share `case` with a partner under a valid agreement (or a legal basis), limited to data
     categories. Recorded as a disclosure of every signal of the case, so the register's ledger
     and a data subject's access report show it."""
+    # Under a row lock, so that a share and a closing at the same moment do not cross.
+    case = Case.objects.select_for_update().get(pk=case.pk)
     case_actions._open_only(case)
     organisation, agreement = data["organisation"], data.get("agreement")
     basis = (data.get("legal_basis") or "").strip()
@@ -196,6 +198,9 @@ def _end(share: CaseShare, reason: str, *, actor, request, **detail) -> None:
         raise ValidationError(_("Dit delen is al beëindigd."))
     share.ended_at, share.ended_by, share.end_reason = now, actor, reason[:300]
     end_disclosures(share.disclosures.all(), reason, actor=actor, request=request)
+    # The partner's open tasks in this case lapse with the share.
+    case_actions.withdraw_partner_tasks(share.case, reason, actor=actor, request=request,
+                                        organisation=share.organisation)  # fmt: skip
     case_actions.log_on_timeline(
         share.case,
         TimelineEntry.Kind.SHARE,
@@ -270,12 +275,12 @@ def end_shares_of_closed_case(sender, *, case, keep_shares, actor, request, **kw
 
 def end_kept_shares(*, today=None) -> int:
     """End the shares kept open after closing whose last day has passed: the system ends them
-    (no actor), each in its own transaction. A share of a case that was reopened since stays
-    as it is; closing the case again decides about it anew. Returns how many ended."""
+    (no actor), each in its own transaction — also when the case was reopened since: the date
+    the advisor gave holds, only a new share goes further. Returns how many ended."""
     today = today or timezone.localdate()
-    due = CaseShare.objects.filter(
-        ended_at__isnull=True, keep_until__lt=today, case__status=CLOSED
-    ).select_related("case__municipality", "organisation")
+    due = CaseShare.objects.filter(ended_at__isnull=True, keep_until__lt=today).select_related(
+        "case__municipality", "organisation"
+    )
     ended = 0
     for share in due:
         try:

@@ -67,7 +67,10 @@ class CaseShare(models.Model):
         if self.ended_at is not None:
             return False
         # A closed case's purpose is served: only a share kept open, up to its date, remains.
-        if self.case.is_closed and (self.keep_until is None or day > self.keep_until):
+        # That date holds also after a reopening: only a new share goes further.
+        if self.keep_until is not None and day > self.keep_until:
+            return False
+        if self.case.is_closed and self.keep_until is None:
             return False
         return self.agreement is None or agreement_covers(
             self.agreement, self.organisation_id, self.case.municipality_id, day

@@ -252,7 +252,7 @@ def shares_in_force(municipality, organisation):
 def partner_tasks(municipality, organisation, **filters):
     """The tasks of `organisation` in this municipality whose agreement is still valid and
     still names it: a task does not outlive the ground it was given on, nor its case's
-    closing."""
+    closing, nor the end of the partner's share (then it lapsed: `withdrawn_at`)."""
     if organisation is None:
         return []
     today = timezone.localdate()
@@ -261,6 +261,7 @@ def partner_tasks(municipality, organisation, **filters):
             case__municipality=municipality, owner_organisation=organisation, **filters
         )
         .exclude(case__status=CLOSED)
+        .filter(withdrawn_at__isnull=True)
         .select_related("case", "agreement")
         .prefetch_related("agreement__organisations", "agreement__municipalities")
     )

@@ -234,7 +234,12 @@ def protocol_status(signal: Signal) -> str:
 
 @transaction.atomic
 def advance(signal: Signal, phase: str, version: int, *, actor, request) -> None:
+    if signal.phase == Phase.CLOSED:
+        raise ValidationError(_("Dit signaal is afgesloten; het gaat niet terug in het proces."))
     if phase == Phase.CLOSED:
+        if not signal.outcome:
+            # Without a weging no retention term applies: it would never be destroyed.
+            raise ValidationError(_("Leg eerst de weging vast; daarna kan het signaal dicht."))
         close(signal, version, actor=actor, request=request)
         return
     missing = missing_for(signal, phase)
@@ -289,9 +294,9 @@ def record_source_check(signal: Signal, results: dict, no_source_reason: str, *,
         no_source_reason=reason,
         decided_by=actor,
     )
-    # Hit / no-hit per source is all the log holds; the details need their own reason.
-    _audit(signal, request, source_check=check.pk,
-           hits={name: bool(hit) for name, hit in results.items()})  # fmt: skip
+    # Which source gave a hit may itself be criminal-law data: the log holds counts only.
+    _audit(signal, request, source_check=check.pk, sources=len(results),
+           hits=sum(1 for hit in results.values() if hit))  # fmt: skip
     return check
 
 
@@ -568,6 +573,7 @@ def _destroy_batch(term: RetentionTerm, rows) -> None:
     )
     SignalSubject.objects.filter(signal_id__in=ids).delete()
     PrivacyCheck.objects.filter(signal_id__in=ids).delete()
+    SourceCheck.objects.filter(signal_id__in=ids).delete()
     # The disclosure ledger outlives the content: such signals are anonymised, not deleted.
     ledger = set(Disclosure.objects.filter(signal_id__in=ids).values_list("signal_id", flat=True))
     Disclosure.objects.filter(signal_id__in=ids).update(shared="")

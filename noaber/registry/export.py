@@ -11,8 +11,11 @@ What was withheld is listed by category with its legal ground (data/reference/re
 "subject_access"), and the export's audit event names it. The who-viewed list names
 organisations and roles, not employees, unless the municipality chose otherwise."""
 
+import re
+
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from noaber.accounts.models import Role, User
 from noaber.audit.actions import record
@@ -46,6 +49,33 @@ SIGNAL_FIELDS = (
 )
 # Free text that may identify a reporter or harm the work: only when released.
 TEXT_FIELDS = ("location", "description", "outcome_reason")
+# A signal made from reports begins each report's text with its number, "[M-12] ".
+REPORT_PREFIX = re.compile(r"^\[M-\d+\] ?", re.MULTILINE)
+# The reasons in the who-viewed list: fixed codes get a plain label; free text (typed reasons,
+# disclosure purposes, a legal hold) is never shown — it could reveal an investigation or a
+# reporter — and reads "reden vastgelegd".
+REASON_LABELS = {
+    "triage": _lazy("behandeling van het signaal"),
+    "edit": _lazy("wijziging van het signaal"),
+    "casusregie": _lazy("casusregie"),
+    "hit_no_hit": _lazy("controle op een eerdere registratie (hit / no-hit)"),
+    "partner_portal": _lazy("inzage door een ketenpartner in een gedeelde casus"),
+    "partner_note": _lazy("inzage door een ketenpartner in een gedeelde casus"),
+    "partner_signal": _lazy("inzage door een ketenpartner in een gedeelde casus"),
+    "retention": _lazy("bewaartermijn verstreken"),
+}
+
+
+def text_for_subject(value: str) -> str:
+    return REPORT_PREFIX.sub("", value or "")
+
+
+def reason_for_subject(event) -> str:
+    if "subject_request" in (event.detail or {}):
+        return str(_("behandeling van een verzoek van een betrokkene (AVG)"))
+    if not event.reason:
+        return ""
+    return str(REASON_LABELS.get(event.reason, _("reden vastgelegd")))
 
 
 def text_withheld_under(signal) -> list[str]:
@@ -109,21 +139,24 @@ def subject_export(subject: Subject, *, actor, purpose, request=None) -> dict:
         for category in hidden:
             withheld[category].append(s.number)
         if not hidden:
-            row |= {f: getattr(s, f) for f in TEXT_FIELDS}
+            row |= {f: text_for_subject(getattr(s, f)) for f in TEXT_FIELDS}
+        # Who received it, on which ground, which categories, when, and when it ended: always
+        # (art. 15 lid 1 onder c AVG). The purpose, what was shared and why it ended are the
+        # signal's text: only when released.
         row["verstrekkingen"] = [
             {
                 "ontvanger": d.recipient.name,
                 "convenant": d.agreement.name if d.agreement else "",
                 "grondslag": d.legal_basis,
-                "doel": d.purpose,
                 "categorieen": d.data_categories,
                 "besloten_op": d.decided_on,
                 "beeindigd": [
-                    {"soort": e.get_kind_display(), "reden": e.reason, "tot": e.until}
+                    {"soort": e.get_kind_display(), "op": e.created_at.date(), "tot": e.until}
+                    | ({} if hidden else {"reden": e.reason})
                     for e in d.ends.all()
                 ],
             }
-            | ({} if hidden else {"verstrekt": d.shared})
+            | ({} if hidden else {"doel": d.purpose, "verstrekt": text_for_subject(d.shared)})
             for d in s.disclosures.select_related("recipient", "agreement").prefetch_related("ends")
         ]
         signal_rows.append(row)
@@ -152,7 +185,7 @@ def subject_export(subject: Subject, *, actor, purpose, request=None) -> dict:
                 "wie": _viewer(e, municipality, users),
                 "handeling": e.get_action_display(),
                 "object": f"{e.object_type} {e.object_id}",
-                "reden": e.reason,
+                "reden": reason_for_subject(e),
             }
             for e in events
         ],

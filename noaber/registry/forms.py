@@ -239,14 +239,19 @@ class PurposeForm(forms.Form):
     reden = forms.CharField(
         label=_("Of: andere wettelijke reden"),
         required=False,
+        min_length=10,
         max_length=200,
-        help_text=_("Bijvoorbeeld een vordering van de rechter. Dit wordt vastgelegd."),
+        help_text=_(
+            "Bijvoorbeeld een vordering van de rechter, met kenmerk. Dit wordt vastgelegd; "
+            "noem geen namen."
+        ),
     )
 
-    def __init__(self, *args, municipality, **kwargs):
+    def __init__(self, *args, municipality, subject, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only a request this subject was found and linked for may open its data.
         self.fields["verzoek"].queryset = SubjectRequest.objects.filter(
-            municipality=municipality, status=SubjectRequest.Status.OPEN
+            municipality=municipality, status=SubjectRequest.Status.OPEN, subjects=subject
         ).order_by("deadline", "pk")
         self.fields["verzoek"].label_from_instance = lambda r: (
             f"{r.reference} — {r.get_kind_display()}"
@@ -255,7 +260,7 @@ class PurposeForm(forms.Form):
     def clean(self):
         data = super().clean()
         chosen, reason = data.get("verzoek"), (data.get("reden") or "").strip()
-        if "verzoek" in self.errors:
+        if "verzoek" in self.errors or "reden" in self.errors:
             return data
         if chosen is None and not reason:
             raise ValidationError(
@@ -304,6 +309,12 @@ class CloseRequestForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Uitkomst"), choices=SubjectRequest.Outcome.choices)
     note = forms.CharField(
         label=_("Toelichting"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EraseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Ik begrijp dat wissen niet terug te draaien is"), required=False
     )
 
 

@@ -93,37 +93,44 @@ def register_request(municipality, data: dict, *, actor, request) -> SubjectRequ
     raise ValidationError(_("Het verzoek kon geen kenmerk krijgen; probeer het opnieuw."))
 
 
-def _open_only(subject_request) -> None:
-    if not subject_request.is_open:
+def _locked(subject_request) -> SubjectRequest:
+    """The request re-read under a row lock, and only while it is open: two hands closing,
+    extending or releasing at once act on its current state."""
+    current = SubjectRequest.objects.select_for_update().get(pk=subject_request.pk)
+    if not current.is_open:
         raise ValidationError(_("Dit verzoek is al afgehandeld."))
+    return current
 
 
 @transaction.atomic
 def extend_request(subject_request, months: int, reason: str, *, actor, request) -> None:
-    """Extend the deadline by one or two months (art. 12 lid 3 AVG): only with a reason."""
-    _open_only(subject_request)
+    """Extend the deadline by one or two months (art. 12 lid 3 AVG): only with a reason,
+    and once."""
+    current = _locked(subject_request)
+    if current.extension_months:
+        raise ValidationError(_("Dit verzoek is al verlengd; verder verlengen kan niet."))
     if not reason.strip():
         raise ValidationError(_("Een verlenging heeft een reden nodig (art. 12 lid 3 AVG)."))
     if not 1 <= months <= MAX_EXTENSION_MONTHS:
         raise ValidationError(_("Verleng met één of twee maanden."))
-    subject_request.extension_months = months
-    subject_request.extension_reason = reason.strip()
-    subject_request.deadline = add_months(subject_request.received_on, REQUEST_MONTHS + months)
-    subject_request.save(update_fields=["extension_months", "extension_reason", "deadline"])
-    _audit(subject_request, request, extended_months=months, deadline=subject_request.deadline)
+    current.extension_months = months
+    current.extension_reason = reason.strip()
+    current.deadline = add_months(current.received_on, REQUEST_MONTHS + months)
+    current.save(update_fields=["extension_months", "extension_reason", "deadline"])
+    _audit(current, request, extended_months=months, deadline=current.deadline)
 
 
 @transaction.atomic
 def close_request(subject_request, outcome: str, note: str, *, actor, request) -> None:
-    _open_only(subject_request)
+    current = _locked(subject_request)
     if outcome not in SubjectRequest.Outcome.values:
         raise ValidationError(_("Kies de uitkomst van het verzoek."))
-    subject_request.status = SubjectRequest.Status.DONE
-    subject_request.outcome = outcome
-    subject_request.outcome_note = note.strip()
-    subject_request.closed_at = timezone.now()
-    subject_request.save(update_fields=["status", "outcome", "outcome_note", "closed_at"])
-    _audit(subject_request, request, outcome=outcome)
+    current.status = SubjectRequest.Status.DONE
+    current.outcome = outcome
+    current.outcome_note = note.strip()
+    current.closed_at = timezone.now()
+    current.save(update_fields=["status", "outcome", "outcome_note", "closed_at"])
+    _audit(current, request, outcome=outcome)
 
 
 def open_requests(municipality):
@@ -159,7 +166,7 @@ def get_request_for(municipality, pk, *, request) -> SubjectRequest:
 @transaction.atomic
 def record_subject_read(subject: Subject, purpose: Purpose | None, *, request, what="page"):
     """The audit of opening a subject's data for `purpose`; without a purpose, a denied event
-    (nothing is shown). Opening for a request links the subject to it."""
+    (nothing is shown)."""
     if purpose is None:
         record(
             Action.DENIED,
@@ -172,8 +179,6 @@ def record_subject_read(subject: Subject, purpose: Purpose | None, *, request, w
             detail={"what": what},
         )
         return
-    if purpose.subject_request is not None:
-        purpose.subject_request.subjects.add(subject)
     record(
         Action.VIEW,
         request=request,
@@ -186,10 +191,23 @@ def record_subject_read(subject: Subject, purpose: Purpose | None, *, request, w
 
 
 @transaction.atomic
+def link_subject(subject_request, subject: Subject, *, actor, request) -> None:
+    """Tie a subject, found by the requester's exact data, to the request: from then on the
+    request may open that subject's data (and no other's)."""
+    subject_request = _locked(subject_request)
+    if subject.municipality_id != subject_request.municipality_id:
+        raise ValidationError(_("Deze betrokkene hoort bij een andere gemeente."))
+    subject_request.subjects.add(subject)
+    _audit(subject_request, request, linked_subject=subject.pk)
+
+
+@transaction.atomic
 def release_item(subject_request, subject: Subject, signal: Signal, reason: str, *, actor,
                  request) -> ExportRelease:  # fmt: skip
     """Release a withheld signal text into this request's export, after reading it."""
-    _open_only(subject_request)
+    subject_request = _locked(subject_request)
+    if not subject_request.subjects.filter(pk=subject.pk).exists():
+        raise ValidationError(_("Deze betrokkene hoort niet bij dit verzoek."))
     if not reason.strip():
         raise ValidationError(_("Noem de reden om dit onderdeel vrij te geven."))
     if (

@@ -18,6 +18,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/verzoeken/nieuw/", views.request_new, name="request_new"),
     path("privacy/verzoeken/<int:pk>/", views.request_detail, name="request"),
+    path("privacy/verzoeken/<int:pk>/koppelen/", views.request_link, name="request_link"),
     path("privacy/betrokkenen/<int:pk>/vrijgeven/", views.subject_release, name="release"),
     path("privacy/betrokkenen/<int:pk>/inzage/", views.subject_export_view, name="export"),
     path("privacy/signalen/<int:pk>/bewaarplicht/", views.legal_hold, name="legal_hold"),

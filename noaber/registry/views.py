@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from .export import has_reporter, subject_export, subject_export_pdf, text_withh
 from .forms import (
     CloseRequestForm,
     DisclosureForm,
+    EraseForm,
     ExtendRequestForm,
     LegalHoldForm,
     PhaseForm,
@@ -433,21 +435,33 @@ def _example_request(municipality):
     return {"pk": subject_request.pk}
 
 
+def _search(request, municipality, form):
+    """Exact matches (blind index) for the privacy search form: ids only, audited."""
+    match = actions.find_matches(
+        municipality,
+        form.cleaned_data["kind"],
+        form.cleaned_data["subject"],
+        actor=request.user,
+        request=request,
+    )
+    return Subject.objects.filter(pk__in=match.exact)
+
+
 @municipality_view("registry.privacy", ["GET", "POST"])
 def privacy(request, municipality):
     """Open data-subject requests by deadline, and finding a person's subjects by exact data
-    (blind index: hit / no-hit, nothing opened)."""
+    (hit / no-hit, nothing opened). A search made for a request offers to link the subjects
+    found to it; only linked subjects open for that request."""
+    chosen = request.POST.get("verzoek") or request.GET.get("verzoek") or ""
+    subject_request = (
+        subject_requests.open_requests(municipality).filter(pk=chosen).first()
+        if chosen.isdigit()
+        else None
+    )
     form = SubjectForm(request.POST or None, search=True)
     found = None
     if request.method == "POST" and form.is_valid():
-        match = actions.find_matches(
-            municipality,
-            form.cleaned_data["kind"],
-            form.cleaned_data["subject"],
-            actor=request.user,
-            request=request,
-        )
-        found = Subject.objects.filter(pk__in=match.exact)
+        found = _search(request, municipality, form)
     return render(
         request,
         "registry/privacy.html",
@@ -456,9 +470,37 @@ def privacy(request, municipality):
             "found": found,
             "requests": subject_requests.open_requests(municipality),
             "today": timezone.localdate(),
-            "verzoek": request.GET.get("verzoek", ""),
+            "subject_request": subject_request,
+            "linked": set(subject_request.subjects.values_list("pk", flat=True))
+            if subject_request
+            else set(),
         },
     )
+
+
+@municipality_view("registry.privacy", ["POST"], page=False, example=_example_request)
+def request_link(request, municipality, pk):
+    """Link a subject to a request. The search is run again on the submitted data, so only a
+    subject that the requester's exact data finds can be linked — never an id typed in."""
+    subject_request = subject_requests.get_request_for(municipality, pk, request=request)
+    form = SubjectForm(request.POST, search=True)
+    wanted = request.POST.get("subject", "")
+    found = _search(request, municipality, form) if form.is_valid() else Subject.objects.none()
+    subject = found.filter(pk=wanted).first() if wanted.isdigit() else None
+    try:
+        if subject is None:
+            raise ValidationError(_("Koppel alleen een betrokkene die de zoekopdracht vond."))
+        subject_requests.link_subject(subject_request, subject, actor=request.user,
+                                      request=request)  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(f"{reverse('registry:privacy', args=[municipality.cbs_code])}"
+                        f"?verzoek={subject_request.pk}")  # fmt: skip
+    messages.success(
+        request,
+        _("%(s)s is gekoppeld aan %(r)s.") % {"s": subject, "r": subject_request.reference},
+    )
+    return redirect(_subject_url(municipality, subject, subject_request))
 
 
 @municipality_view("registry.privacy", ["GET", "POST"])
@@ -518,15 +560,17 @@ def request_detail(request, municipality, pk):
     )
 
 
-def _purpose(request, municipality):
-    """The purpose the privacy officer chose: an open request or a typed reason (POST), or
-    a request named in the address (?verzoek=<id>; never a typed reason in an address)."""
+def _purpose(request, municipality, subject, *, allow_get=True):
+    """The purpose the privacy officer chose: an open request linked to `subject`, or a
+    typed reason (POST); or such a request named in the address (?verzoek=<id>, a read only;
+    never a typed reason in an address)."""
+    kwargs = {"municipality": municipality, "subject": subject}
     if request.method == "POST" and ("verzoek" in request.POST or "reden" in request.POST):
-        form = PurposeForm(request.POST, municipality=municipality)
-    elif request.GET.get("verzoek"):
-        form = PurposeForm({"verzoek": request.GET["verzoek"]}, municipality=municipality)
+        form = PurposeForm(request.POST, **kwargs)
+    elif allow_get and request.GET.get("verzoek"):
+        form = PurposeForm({"verzoek": request.GET["verzoek"]}, **kwargs)
     else:
-        return PurposeForm(municipality=municipality), None
+        return PurposeForm(**kwargs), None
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
@@ -546,7 +590,12 @@ def _purpose_page(request, subject, form, what, **context):
 @municipality_view("registry.privacy", ["GET", "POST"], page=False, example=_example_subject)
 def subject_export_view(request, municipality, pk):
     subject = get_subject_for(request, municipality, pk)
-    form, purpose = _purpose(request, municipality)
+    # A download changes what the subject's log says: only by a form post, never by a link.
+    form, purpose = _purpose(request, municipality, subject, allow_get=False)
+    if request.method == "GET" and request.GET.get("verzoek"):
+        form = PurposeForm(
+            initial={"verzoek": request.GET["verzoek"]}, municipality=municipality, subject=subject
+        )
     formaat = "pdf" if (request.POST or request.GET).get("formaat") == "pdf" else "json"
     if purpose is None:
         return _purpose_page(request, subject, form, "export", formaat=formaat)
@@ -639,14 +688,19 @@ def subject_rights(request, municipality, pk):
     """A subject's data for a data-subject request (or another lawful reason, typed out):
     what the export will hold and withhold, and rectification or erasure (AVG art. 16, 17)."""
     subject = get_subject_for(request, municipality, pk)
-    purpose_form, purpose = _purpose(request, municipality)
+    purpose_form, purpose = _purpose(request, municipality, subject)
     if purpose is None:
         return _purpose_page(request, subject, purpose_form, "page")
     initial = {f: getattr(subject, f) for f in SUBJECT_EDIT_FIELDS}
     do = request.POST.get("do") if request.method == "POST" else None
     form = SubjectForm(request.POST if do == "rectify" else None, initial=initial, search=True)
+    erase_form = EraseForm(request.POST if do == "erase" else None)
     try:
+        if do in ("rectify", "erase"):
+            _check_kind(purpose, do)
         if do == "erase":
+            if not (erase_form.is_valid() and erase_form.cleaned_data["confirm"]):
+                raise ValidationError(_("Bevestig dat wissen niet terug te draaien is."))
             actions.erase_subject(subject, purpose.text, actor=request.user, request=request)
             messages.success(request, _("De betrokkene is gewist."))
             return redirect("registry:privacy", municipality.cbs_code)
@@ -655,7 +709,7 @@ def subject_rights(request, municipality, pk):
                                     actor=request.user, request=request)  # fmt: skip
             messages.success(request, _("De gegevens zijn gecorrigeerd."))
             if purpose.subject_request is not None:
-                return redirect(_subject_url(municipality, subject, purpose))
+                return redirect(_subject_url(municipality, subject, purpose.subject_request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     subject_requests.record_subject_read(subject, purpose, request=request)
@@ -665,19 +719,27 @@ def subject_rights(request, municipality, pk):
         {
             "subject": subject,
             "form": form,
+            "erase_form": erase_form,
             "purpose": purpose,
-            "purpose_form": purpose_form,
             "items": _export_items(request, subject, purpose),
         },
     )
 
 
-def _subject_url(municipality, subject, purpose):
-    from django.urls import reverse
+# Which kind of request may rectify or erase (a typed lawful reason may do both).
+KIND_FOR = {"rectify": SubjectRequest.Kind.RECTIFICATION, "erase": SubjectRequest.Kind.ERASURE}
 
+
+def _check_kind(purpose, do: str) -> None:
+    wanted = KIND_FOR[do]
+    if purpose.subject_request is not None and purpose.subject_request.kind != wanted:
+        raise ValidationError(_("Dit kan alleen voor een verzoek om %(k)s.") % {"k": wanted.label})
+
+
+def _subject_url(municipality, subject, subject_request):
     return (
         reverse("registry:subject_rights", args=[municipality.cbs_code, subject.pk])
-        + f"?verzoek={purpose.subject_request.pk}"
+        + f"?verzoek={subject_request.pk}"
     )
 
 
@@ -713,6 +775,12 @@ def _export_items(request, subject, purpose):
                 "withheld": [labels[c] for c in withheld],
                 "reporter": labels["reporter"] if has_reporter(signal) else None,
                 "released": signal.pk in released,
+                # Everything a release lets out, so the officer reads all of it first.
+                "disclosures": list(
+                    signal.disclosures.select_related("recipient").prefetch_related("ends")
+                )
+                if withheld
+                else [],
             }
         )
     return items
@@ -722,7 +790,7 @@ def _export_items(request, subject, purpose):
 def subject_release(request, municipality, pk):
     """Release a withheld signal text into the export of one request, with a reason."""
     subject = get_subject_for(request, municipality, pk)
-    _form, purpose = _purpose(request, municipality)
+    _form, purpose = _purpose(request, municipality, subject)
     if purpose is None or purpose.subject_request is None:
         messages.error(request, _("Vrijgeven kan alleen binnen een open verzoek."))
         return redirect("registry:privacy", municipality.cbs_code)
@@ -749,4 +817,4 @@ def subject_release(request, municipality, pk):
         messages.success(
             request, _("De tekst van %(s)s gaat mee in de export.") % {"s": signal.number}
         )
-    return redirect(_subject_url(municipality, subject, purpose))
+    return redirect(_subject_url(municipality, subject, purpose.subject_request))

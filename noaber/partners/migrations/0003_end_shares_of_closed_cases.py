@@ -2,6 +2,7 @@
 were closed before closing ended them (the ledger records the end, reason "casus afgesloten")."""
 
 from django.db import migrations
+from django.utils import timezone
 
 
 def forwards(apps, schema_editor):
@@ -13,7 +14,8 @@ def forwards(apps, schema_editor):
             signal__cases=share.case,
             recipient_id=share.organisation_id,
             purpose=share.purpose,
-            decided_on=share.created_at.date(),
+            # share_case wrote the local date of the moment of sharing.
+            decided_on=timezone.localdate(share.created_at),
         )
         share.disclosures.set(lines)
         if share.ended_at is None and share.case.status == "afgesloten":

@@ -188,19 +188,21 @@ class ClosingEndsSharesTests(NoaberTestCase):
         self.assertEqual(end_kept_shares_daily.call(), 0)
         self.assertEqual(DisclosureEnd.objects.count(), 2)  # kept, then ended
 
-    def test_a_kept_share_stays_as_it_is_when_the_case_is_reopened(self):
+    def test_a_kept_shares_date_holds_also_after_the_case_is_reopened(self):
         until = self.today + timedelta(days=1)
         self.close(**self.keep(until.isoformat(), "Vervolg OM"))
         self.case.refresh_from_db()
         case_actions.reopen_case(self.case, "Nieuwe signalen", self.case.version,
                                  actor=self.advisor, request=None)  # fmt: skip
-        CaseShare.objects.filter(pk=self.share.pk).update(keep_until=self.today - timedelta(1))
-        # The case is open again: the share serves it, and the daily run leaves it alone.
-        self.assertEqual(end_kept_shares_daily.call(), 0)
-        self.share.refresh_from_db()
-        self.assertIsNone(self.share.ended_at)
         self.sign_in(self.partner)
+        # Up to its date the kept share still serves the reopened case ...
         self.assertEqual(self.client.get(portal_url("portal_case", self.case.pk)).status_code, 200)
+        CaseShare.objects.filter(pk=self.share.pk).update(keep_until=self.today - timedelta(1))
+        # ... after it, not: only a new share goes further; the daily run ends it.
+        self.assertEqual(self.client.get(portal_url("portal_case", self.case.pk)).status_code, 404)
+        self.assertEqual(end_kept_shares_daily.call(), 1)
+        self.share.refresh_from_db()
+        self.assertEqual(self.share.end_reason, "einddatum bereikt")
 
     def test_the_advisor_can_end_a_kept_share_before_its_date(self):
         self.close(**self.keep((self.today + timedelta(days=30)).isoformat(), "Vervolg OM"))
@@ -265,6 +267,43 @@ class ClosingEndsSharesTests(NoaberTestCase):
         )
         task.refresh_from_db()
         self.assertIsNone(task.completed_at)
+
+    def test_partner_tasks_lapse_at_closing_and_stay_lapsed_after_reopening(self):
+        task = self.partner_task()
+        self.close()
+        task.refresh_from_db()
+        self.assertEqual(task.withdrawn_reason, "casus afgesloten")
+        self.case.refresh_from_db()
+        case_actions.reopen_case(self.case, "Nieuwe signalen", self.case.version,
+                                 actor=self.advisor, request=None)  # fmt: skip
+        self.sign_in(self.partner)
+        self.assertNotContains(self.client.get(portal_url("portal")), "Adres natrekken")
+        response = self.client.post(portal_url("portal_task", task.pk), {"result": "Gedaan"})
+        self.assertEqual(response.status_code, 404)
+        task.refresh_from_db()
+        self.assertIsNone(task.completed_at)
+
+    def test_ending_a_share_by_hand_lets_the_partners_open_tasks_lapse(self):
+        task = self.partner_task()
+        actions.end_share(self.share, actor=self.advisor, request=None)
+        task.refresh_from_db()
+        self.assertIsNotNone(task.withdrawn_at)
+        with self.assertRaisesMessage(ValidationError, "Deze taak is vervallen."):
+            case_actions.complete_task(task, "Gedaan", actor=self.advisor, request=None)
+
+    def test_the_meeting_agenda_of_a_closed_case_disappears_for_the_partner(self):
+        meeting = case_actions.plan_meeting(
+            self.dinkelland, "casusoverleg", self.today, actor=self.advisor, request=None,
+            partners=[self.politie],
+        )  # fmt: skip
+        case_actions.add_agenda_item(meeting, self.case, actor=self.advisor, request=None,
+                                     shared_with=[self.politie])  # fmt: skip
+        self.assertEqual(len(case_actions.agenda_for_partner(meeting, self.politie)), 1)
+        self.close()
+        self.assertEqual(len(case_actions.agenda_for_partner(meeting, self.politie)), 0)
+        self.sign_in(self.partner)
+        self.assertNotContains(self.client.get(reverse("cases:partner_agenda", args=["GM1774"])),
+                               "Schuur Hoofdweg")  # fmt: skip
 
     def test_staff_cannot_complete_a_task_of_a_closed_case(self):
         task = self.partner_task()

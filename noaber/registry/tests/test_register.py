@@ -422,7 +422,9 @@ class PrivacyOfficerTests(NoaberTestCase):
         self.assertEqual(data["betrokkene"]["bsn"], "111222333")
         self.assertEqual(data["signalen"][0]["rol"], "huurder")
         readers = [(e["wie"], e["reden"]) for e in data["inzage_en_wijzigingen"]]
-        self.assertIn(("Gemeente Dinkelland — adviseur veiligheid", "casusoverleg"), readers)
+        # A typed reason is free text: it may reveal an investigation, so it is not shown.
+        self.assertIn(("Gemeente Dinkelland — adviseur veiligheid", "reden vastgelegd"), readers)
+        self.assertNotIn("casusoverleg", response.content.decode())
         self.assertTrue(
             AuditEvent.objects.filter(action="export", object_id=str(subject.pk)).exists()
         )
@@ -439,12 +441,26 @@ class PrivacyOfficerTests(NoaberTestCase):
         )
         out = StringIO()
         call_command(
-            "export_subject", "--subject", str(subject.pk), "--reason", "vordering", stdout=out
+            "export_subject",
+            "--subject",
+            str(subject.pk),
+            "--operator",
+            "priya",
+            "--reason",
+            "vordering rechter",
+            stdout=out,
         )
         self.assertIn('"kenteken": "12ABC3"', out.getvalue())
         with self.assertRaisesMessage(CommandError, "No subject"):
             call_command(
-                "export_subject", "--subject", "999999", "--reason", "x", stdout=StringIO()
+                "export_subject",
+                "--subject",
+                "999999",
+                "--operator",
+                "priya",
+                "--reason",
+                "vordering rechter",
+                stdout=StringIO(),
             )
 
     def test_an_advisor_cannot_export(self):
@@ -492,13 +508,16 @@ class SubjectRightsTests(NoaberTestCase):
             legal_hold=True, legal_hold_reason="rechtszaak"
         )
         response = self.client.post(
-            url("subject_rights", self.subject.pk), {"do": "erase", "reden": "verzoek"}, follow=True
+            url("subject_rights", self.subject.pk),
+            {"do": "erase", "reden": "vordering rechtbank 2026/1", "confirm": "on"},
+            follow=True,
         )
         self.assertContains(response, "bewaarplicht en kan niet worden gewist")
         self.assertTrue(Subject.objects.filter(pk=self.subject.pk).exists())
         Signal.objects.filter(pk=self.signal.pk).update(legal_hold=False)
         self.client.post(
-            url("subject_rights", self.subject.pk), {"do": "erase", "reden": "verzoek 2026-15"}
+            url("subject_rights", self.subject.pk),
+            {"do": "erase", "reden": "verzoek 2026-15", "confirm": "on"},
         )
         self.assertFalse(Subject.objects.filter(pk=self.subject.pk).exists())
         self.assertTrue(Signal.objects.filter(pk=self.signal.pk).exists())
@@ -590,6 +609,8 @@ class ExportPdfTests(NoaberTestCase):
                 "pdf",
                 "--out",
                 str(out),
+                "--operator",
+                "priya",
                 "--reason",
                 "vordering rechter",
                 stdout=StringIO(),
@@ -620,12 +641,36 @@ class ReviewFindingTests(NoaberTestCase):
         self.assertIn("privacytoets 1", actions.missing_for(self.signal, "sources"))
 
     def test_a_signal_in_phase_4_can_be_closed(self):
+        Signal.objects.filter(pk=self.signal.pk).update(phase=Phase.PLAN, outcome=Outcome.FURTHER)
+        self.signal.refresh_from_db()
         self.client.post(
             url("phase", self.signal.pk), {"phase": "closed", "version": self.signal.version}
         )
         self.signal.refresh_from_db()
         self.assertEqual(self.signal.phase, "closed")
         self.assertIsNotNone(self.signal.closed_at)
+
+    def test_a_signal_without_weging_cannot_be_closed_and_a_closed_one_does_not_come_back(self):
+        refused = self.client.post(
+            url("phase", self.signal.pk),
+            {"phase": "closed", "version": self.signal.version},
+            follow=True,
+        )
+        self.assertContains(refused, "Leg eerst de weging vast")
+        self.signal.refresh_from_db()
+        self.assertEqual((self.signal.phase, self.signal.closed_at), ("intake", None))
+        Signal.objects.filter(pk=self.signal.pk).update(
+            phase=Phase.CLOSED, outcome=Outcome.FURTHER, closed_at=timezone.now()
+        )
+        self.signal.refresh_from_db()
+        back = self.client.post(
+            url("phase", self.signal.pk),
+            {"phase": "sources", "version": self.signal.version},
+            follow=True,
+        )
+        self.assertContains(back, "het gaat niet terug in het proces")
+        self.signal.refresh_from_db()
+        self.assertEqual(self.signal.phase, "closed")
 
     def test_a_forged_subject_id_is_404_and_audited(self):
         other = make_signal(self.tubbergen, self.advisor)

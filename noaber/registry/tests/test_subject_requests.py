@@ -13,9 +13,19 @@ from noaber.audit.models import AuditEvent
 from noaber.intake.actions import submit_report
 from noaber.intake.models import Category, Channel, Source
 from noaber.registry import actions, subject_requests
-from noaber.registry.models import ExportRelease, Phase, Signal, SubjectRequest
+from noaber.registry.models import (
+    Disclosure,
+    ExportRelease,
+    Phase,
+    Signal,
+    Subject,
+    SubjectRequest,
+)
 
 from .helpers import make_signal, url
+
+SEARCH = {"kind": "person", "label": "", "birth_date": "", "postcode": "", "house_number": "",
+          "house_number_addition": "", "bag_id": "", "kvk": "", "kenteken": ""}  # fmt: skip
 
 
 def register(municipality, officer, received=None, kind="inzage"):
@@ -116,6 +126,12 @@ class OpeningASubjectTests(NoaberTestCase):
         )
         self.request = register(self.dinkelland, self.privacy)
         self.sign_in(self.privacy)
+        # The privacy officer searches with the requester's data and links what is found.
+        self.client.post(
+            url("request_link", self.request.pk),
+            SEARCH | {"bsn": "111222333", "subject": self.subject.pk},
+        )
+        self.assertEqual(list(self.request.subjects.all()), [self.subject])
 
     def denied(self):
         return AuditEvent.objects.filter(
@@ -125,7 +141,12 @@ class OpeningASubjectTests(NoaberTestCase):
     def test_without_a_request_or_reason_the_page_and_export_show_only_the_form(self):
         for target in (url("subject_rights", self.subject.pk), url("export", self.subject.pk)):
             with self.subTest(target=target):
-                page = self.client.get(target, {"formaat": "json"})
+                if "inzage" in target:
+                    # A download needs a form post, even with the request in the address.
+                    page = self.client.get(target, {"formaat": "json", "verzoek": self.request.pk})
+                    self.assertContains(page, f'value="{self.request.pk}" selected')
+                else:
+                    page = self.client.get(target)
                 self.assertEqual(page["Content-Type"], "text/html; charset=utf-8")
                 self.assertContains(page, "Kies het verzoek waarvoor u deze gegevens nodig heeft")
                 self.assertNotContains(page, "111222333")
@@ -134,12 +155,17 @@ class OpeningASubjectTests(NoaberTestCase):
                 self.assertContains(posted, "noem een andere wettelijke reden")
                 self.assertNotContains(posted, "111222333")
         self.assertEqual(self.denied().count(), 4)
+        self.assertFalse(AuditEvent.objects.filter(action="export").exists())
         self.assertEqual(self.denied().first().reason, "no_purpose")
-        self.assertFalse(
-            AuditEvent.objects.filter(object_type="subject", action__in=["view", "export"])
-            .exclude(reason="hit_no_hit")
-            .filter(object_id=str(self.subject.pk))
-            .exists()
+        self.assertEqual(
+            list(
+                AuditEvent.objects.filter(
+                    object_type="subject",
+                    action__in=["view", "export"],
+                    object_id=str(self.subject.pk),
+                ).values_list("action", "reason")
+            ),
+            [],
         )
 
     def test_opening_for_a_request_shows_the_data_and_audits_the_request(self):
@@ -150,7 +176,46 @@ class OpeningASubjectTests(NoaberTestCase):
         ).latest("seq")
         self.assertEqual(event.detail["subject_request"], "AVG-2026-001")
         self.assertIn("AVG-2026-001", event.reason)
+
+    def test_a_request_opens_only_the_subjects_linked_to_it(self):
+        other = actions.add_subject(
+            self.signal, "person", {"label": "Piet Buur", "bsn": "123456782"}, "",
+            actor=self.advisor, request=None,
+        )  # fmt: skip
+        page = self.client.get(url("subject_rights", other.pk), {"verzoek": self.request.pk})
+        self.assertNotContains(page, "123456782")
+        self.assertContains(page, "Selecteer een geldige keuze")
+        export = self.client.post(url("export", other.pk), {"verzoek": self.request.pk})
+        self.assertEqual(export["Content-Type"], "text/html; charset=utf-8")
+        self.assertEqual(
+            AuditEvent.objects.filter(
+                object_type="subject", object_id=str(other.pk), action="denied"
+            ).count(),
+            2,
+        )
+
+    def test_only_a_subject_the_search_finds_can_be_linked(self):
+        other = actions.add_subject(
+            self.signal, "person", {"label": "Piet Buur", "bsn": "123456782"}, "",
+            actor=self.advisor, request=None,
+        )  # fmt: skip
+        response = self.client.post(
+            url("request_link", self.request.pk),
+            SEARCH | {"bsn": "111222333", "subject": other.pk},
+            follow=True,
+        )
+        self.assertContains(response, "Koppel alleen een betrokkene die de zoekopdracht vond.")
         self.assertEqual(list(self.request.subjects.all()), [self.subject])
+
+    def test_the_search_for_a_request_offers_to_link_and_then_to_open(self):
+        fresh = register(self.dinkelland, self.privacy)
+        page = self.client.post(url("privacy"), SEARCH | {"bsn": "111222333", "verzoek": fresh.pk})
+        self.assertContains(page, f"Koppelen aan {fresh.reference}")
+        self.assertNotContains(page, "Jan Janssen")
+        linked = self.client.post(
+            url("privacy"), SEARCH | {"bsn": "111222333", "verzoek": self.request.pk}
+        )
+        self.assertContains(linked, f"openen voor {self.request.reference}")
 
     def test_a_typed_reason_opens_it_too_and_is_in_the_audit_event(self):
         page = self.client.post(
@@ -170,6 +235,42 @@ class OpeningASubjectTests(NoaberTestCase):
                 self.assertNotContains(page, "111222333")
                 self.assertContains(page, "Selecteer een geldige keuze")
         self.assertEqual(self.denied().count(), 2)
+
+    def test_erasure_needs_a_request_for_erasure_and_a_confirmation(self):
+        erase = {"do": "erase", "verzoek": self.request.pk, "confirm": "on"}
+        refused = self.client.post(url("subject_rights", self.subject.pk), erase, follow=True)
+        self.assertContains(refused, "Dit kan alleen voor een verzoek om wissing")
+        wissing = register(self.dinkelland, self.privacy, kind="wissing")
+        subject_requests.link_subject(wissing, self.subject, actor=self.privacy, request=None)
+        unconfirmed = self.client.post(
+            url("subject_rights", self.subject.pk), {"do": "erase", "verzoek": wissing.pk}
+        )
+        self.assertContains(unconfirmed, "Bevestig dat wissen niet terug te draaien is.")
+        self.assertTrue(Subject.objects.filter(pk=self.subject.pk).exists())
+        self.client.post(url("subject_rights", self.subject.pk), erase | {"verzoek": wissing.pk})
+        self.assertFalse(Subject.objects.filter(pk=self.subject.pk).exists())
+
+    def test_a_too_short_reason_opens_nothing(self):
+        page = self.client.post(url("subject_rights", self.subject.pk), {"reden": "ja"})
+        self.assertNotContains(page, "111222333")
+        self.assertContains(page, "ten minste 10 tekens")
+
+    def test_the_export_command_needs_a_privacy_officer_and_a_linked_request(self):
+        from io import StringIO
+
+        from django.core.management import CommandError, call_command
+
+        base = ["export_subject", "--subject", str(self.subject.pk)]
+        with self.assertRaisesMessage(CommandError, "is not a privacy officer"):
+            call_command(*base, "--operator", "anouk", "--request", "AVG-2026-001")
+        unlinked = register(self.dinkelland, self.privacy)
+        with self.assertRaisesMessage(CommandError, "that this subject is linked to"):
+            call_command(*base, "--operator", "priya", "--request", unlinked.reference)
+        out = StringIO()
+        call_command(*base, "--operator", "priya", "--request", "AVG-2026-001", stdout=out)
+        self.assertIn('"bsn": "111222333"', out.getvalue())
+        event = AuditEvent.objects.get(action="export")
+        self.assertEqual((event.actor, event.detail["subject_request"]), ("priya", "AVG-2026-001"))
 
     def test_guessing_ids_leaves_a_denied_event_for_every_guess(self):
         tubbergen_signal = make_signal(self.tubbergen, self.advisor)
@@ -242,6 +343,8 @@ class ExportWithholdingTests(NoaberTestCase):
             actions.link_subject(signal, self.subject, "huurder", actor=self.advisor,
                                  request=None)  # fmt: skip
         self.request = register(self.dinkelland, self.privacy)
+        subject_requests.link_subject(self.request, self.subject, actor=self.privacy,
+                                      request=None)  # fmt: skip
         self.sign_in(self.privacy)
 
     def export(self):
@@ -295,8 +398,10 @@ class ExportWithholdingTests(NoaberTestCase):
         self.assertEqual(grounds, [[self.open_signal.number]])
         release_event = AuditEvent.objects.filter(detail__released_signal=self.closed_signal.number)
         self.assertEqual(release_event.get().reason, "Gelezen: noemt de melder niet.")
+        self.assertNotIn("[M-", text)
         # Another request does not inherit the release.
         other = register(self.dinkelland, self.privacy)
+        subject_requests.link_subject(other, self.subject, actor=self.privacy, request=None)
         response = self.client.post(url("export", self.subject.pk), {"verzoek": other.pk})
         self.assertNotIn("contant", response.content.decode())
 
@@ -318,7 +423,7 @@ class ExportWithholdingTests(NoaberTestCase):
         data, text = self.export()
         self.assertNotIn("anouk", text)
         self.assertIn(
-            ("Gemeente Dinkelland — adviseur veiligheid", "casusoverleg"),
+            ("Gemeente Dinkelland — adviseur veiligheid", "reden vastgelegd"),
             [(e["wie"], e["reden"]) for e in data["inzage_en_wijzigingen"]],
         )
         Municipality.objects.filter(pk=self.dinkelland.pk).update(access_report_names_staff=True)
@@ -347,3 +452,27 @@ class ExportWithholdingTests(NoaberTestCase):
                 detail__data_subject_review=True,
             ).exists()
         )
+
+    def test_free_text_that_could_reveal_an_investigation_stays_out(self):
+        politie = Organisation.objects.get(name="Politie")
+        Disclosure.objects.create(
+            signal=self.open_signal, recipient=politie, legal_basis="art. 13b Opiumwet",
+            purpose="Lopend onderzoek OM parket 12/345", data_categories=["signal"],
+            shared="Alles over Henk", decided_by=self.advisor, decided_on=timezone.localdate(),
+        )  # fmt: skip
+        self.client.post(
+            url("subject_rights", self.subject.pk), {"reden": "Vordering OvJ in strafzaak Henk"}
+        )
+        data, text = self.export()
+        for secret in ("parket 12/345", "Alles over Henk", "Vordering OvJ"):
+            self.assertNotIn(secret, text)
+        disclosure = next(s for s in data["signalen"] if s["nummer"] == self.open_signal.number)
+        self.assertEqual(disclosure["verstrekkingen"][0]["ontvanger"], "Politie")
+        self.assertIn("reden vastgelegd", [e["reden"] for e in data["inzage_en_wijzigingen"]])
+
+    def test_the_page_shows_every_text_a_release_would_let_out(self):
+        Signal.objects.filter(pk=self.closed_signal.pk).update(
+            outcome_reason="Buurvrouw belde opnieuw."
+        )
+        page = self.client.get(url("subject_rights", self.subject.pk), {"verzoek": self.request.pk})
+        self.assertContains(page, "Buurvrouw belde opnieuw.")

@@ -3,6 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from noaber.accounts.access import can
+from noaber.accounts.models import User
 from noaber.lib.pdf import PdfUnavailableError
 from noaber.registry.export import subject_export, subject_export_pdf
 from noaber.registry.models import Subject, SubjectRequest
@@ -21,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--subject", type=int, required=True, help="Subject id (B-<id>).")
         parser.add_argument("--out", type=Path, help="File to write; default standard output.")
         parser.add_argument("--format", choices=["json", "pdf"], default="json")
+        parser.add_argument(
+            "--operator",
+            required=True,
+            help="Username of the privacy officer making the export (audited as the actor).",
+        )
         purpose = parser.add_mutually_exclusive_group(required=True)
         purpose.add_argument(
             "--request", help="Reference of the open data-subject request it serves (AVG-…)."
@@ -31,18 +38,24 @@ class Command(BaseCommand):
         subject = Subject.objects.filter(pk=options["subject"]).first()
         if subject is None:
             raise CommandError(f"No subject B-{options['subject']}.")
+        operator = User.objects.filter(username=options["operator"], is_active=True).first()
+        if operator is None or not can(operator, "registry.privacy", subject.municipality):
+            raise CommandError(
+                f"{options['operator']} is not a privacy officer of {subject.municipality}."
+            )
         purpose = self.purpose(subject, options)
         if options["format"] == "pdf":
             if not options["out"]:
                 raise CommandError("--format pdf needs --out FILE.pdf")
             try:
-                options["out"].write_bytes(subject_export_pdf(subject, actor=None, purpose=purpose))
+                pdf = subject_export_pdf(subject, actor=operator, purpose=purpose)
+                options["out"].write_bytes(pdf)
             except PdfUnavailableError as error:
                 raise CommandError(str(error)) from error
             self.stdout.write(f"Written to {options['out']}")
             return
         text = json.dumps(
-            subject_export(subject, actor=None, purpose=purpose),
+            subject_export(subject, actor=operator, purpose=purpose),
             ensure_ascii=False,
             indent=2,
             default=str,
@@ -59,11 +72,14 @@ class Command(BaseCommand):
                 municipality=subject.municipality,
                 reference=options["request"],
                 status=SubjectRequest.Status.OPEN,
+                subjects=subject,
             ).first()
             if found is None:
-                raise CommandError(f"No open request {options['request']} in this municipality.")
-            found.subjects.add(subject)
+                raise CommandError(
+                    f"No open request {options['request']} that this subject is linked to "
+                    "(link it on the request's page first)."
+                )
             return Purpose(found)
-        if not options["reason"].strip():
-            raise CommandError("--reason must not be empty.")
+        if len(options["reason"].strip()) < 10:
+            raise CommandError("--reason must say why, in at least 10 characters.")
         return Purpose(reason=options["reason"].strip())
