@@ -10,7 +10,7 @@
   and check it, and so a URL without a declared rule fails that test.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import wraps
 
@@ -136,8 +136,6 @@ class AccessRule:
     methods: tuple[str, ...] = ("GET",)
     # Whether a GET renders a page (the browser/axe suite visits those).
     page: bool = True
-    # Returns example URL kwargs (besides `municipality`) for the access-matrix and axe tests.
-    example: Callable[[Municipality], dict] | None = None
 
 
 def _declare(view, rule: AccessRule):
@@ -188,7 +186,6 @@ def municipality_view(
     methods: Iterable[str] = ("GET",),
     *,
     page: bool = True,
-    example: Callable[[Municipality], dict] | None = None,
 ):
     """A view under /m/<municipality>/ that needs `action` there.
 
@@ -233,7 +230,7 @@ def municipality_view(
             return response
 
         checked = require_http_methods(list(methods))(wrapper)
-        return _declare(checked, AccessRule("municipality", action, methods, page, example))
+        return _declare(checked, AccessRule("municipality", action, methods, page))
 
     return decorator
 

@@ -30,7 +30,7 @@ from .forms import (
     StatusForm,
     TaskForm,
 )
-from .models import CLOSED, Case, CaseType, Meeting
+from .models import CLOSED, Case, Meeting
 
 
 def get_case_for(request, municipality, pk, reason="casusregie") -> Case:
@@ -52,18 +52,6 @@ def get_case_for(request, municipality, pk, reason="casusregie") -> Case:
     if case is None:
         raise Http404
     return case
-
-
-def _example_case(municipality):
-    case = Case.objects.filter(municipality=municipality).first()
-    if case is None:
-        from noaber.accounts.models import User
-
-        owner = User.objects.filter(memberships__municipality=municipality).first()
-        case = actions.open_case(
-            municipality, CaseType.objects.first(), "Voorbeeldcasus", actor=owner, request=None
-        )
-    return {"pk": case.pk}
 
 
 @municipality_view("cases.work", ["GET", "POST"])
@@ -126,7 +114,7 @@ def _page(request, municipality, case, **forms):
     )
 
 
-@municipality_view("cases.work", example=_example_case)
+@municipality_view("cases.work")
 def case_detail(request, municipality, pk):
     return _page(request, municipality, get_case_for(request, municipality, pk))
 
@@ -181,11 +169,7 @@ STEPS = {
 }
 
 
-def _example_step(municipality):
-    return _example_case(municipality) | {"step": "note"}
-
-
-@municipality_view("cases.work", ["POST"], page=False, example=_example_step)
+@municipality_view("cases.work", ["POST"], page=False)
 def case_step(request, municipality, pk, step):
     case = get_case_for(request, municipality, pk, reason="edit")
     if step == "complete":
@@ -222,17 +206,6 @@ def case_step(request, municipality, pk, step):
 # --- Meetings ------------------------------------------------------------------------------
 
 
-def _example_meeting(municipality):
-    meeting = Meeting.objects.filter(municipality=municipality).first()
-    if meeting is None:
-        from django.utils import timezone
-
-        meeting = actions.plan_meeting(
-            municipality, Meeting.Kind.CASUSOVERLEG, timezone.localdate(), actor=None, request=None
-        )
-    return {"pk": meeting.pk}
-
-
 @municipality_view("cases.work", ["GET", "POST"])
 def meeting_list(request, municipality):
     form = MeetingForm(request.POST or None, municipality=municipality)
@@ -250,7 +223,7 @@ def meeting_list(request, municipality):
     )
 
 
-@municipality_view("cases.work", ["GET", "POST"], example=_example_meeting)
+@municipality_view("cases.work", ["GET", "POST"])
 def meeting_detail(request, municipality, pk):
     meeting = Meeting.objects.filter(municipality=municipality, pk=pk).first()
     record(

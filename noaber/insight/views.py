@@ -80,7 +80,7 @@ def _export_rows(context):
     ]
 
 
-@municipality_view("insight.view", page=False, example=lambda m: {"fmt": "csv"})
+@municipality_view("insight.view", page=False)
 def export(request, municipality, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404
@@ -109,16 +109,6 @@ def get_alert_for(request, municipality, pk) -> Alert:
                object_id=pk, result=Result.DENIED)  # fmt: skip
         raise Http404
     return alert
-
-
-def _example_alert(municipality):
-    alert = Alert.objects.filter(municipality=municipality).first()
-    if alert is None:
-        alert = Alert.objects.create(
-            municipality=municipality, series_key="report-theme:0", series_label="Voorbeeld",
-            year=2026, week=1, observed=9, expected=2.0, upper=6.0, score=1.8, method="farrington",
-        )  # fmt: skip
-    return {"pk": alert.pk}
 
 
 @municipality_view("insight.view")
@@ -164,12 +154,12 @@ def _alert_page(request, municipality, alert, form=None):
     )
 
 
-@municipality_view("insight.view", example=_example_alert)
+@municipality_view("insight.view")
 def alert_detail(request, municipality, pk):
     return _alert_page(request, municipality, get_alert_for(request, municipality, pk))
 
 
-@municipality_view("insight.alerts", ["POST"], page=False, example=_example_alert)
+@municipality_view("insight.alerts", ["POST"], page=False)
 def alert_handle(request, municipality, pk):
     alert = get_alert_for(request, municipality, pk)
     form = AlertForm(request.POST, municipality=municipality)

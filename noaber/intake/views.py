@@ -198,40 +198,6 @@ def get_report_for(user, municipality, pk, *, request) -> Report:
     return report
 
 
-def _example_report(municipality):
-    report = Report.objects.filter(municipality=municipality).order_by("pk").first()
-    if report is None:
-        report = actions.submit_report(
-            municipality,
-            {"category": Category.objects.first(), "description": "Voorbeeldmelding."},
-            channel=Channel.WEB,
-        ).report
-    return {"pk": report.pk}
-
-
-def _example_attachment(municipality):
-    attachment = Attachment.objects.filter(report__municipality=municipality).first()
-    if attachment is None:
-        import io
-
-        from PIL import Image
-
-        from .attachments import clean_upload
-
-        png = io.BytesIO()
-        Image.new("RGB", (8, 8), "white").save(png, format="PNG")
-        png.seek(0)
-        png.size = len(png.getvalue())
-        actions.submit_report(
-            municipality,
-            {"category": Category.objects.first(), "description": "Voorbeeld met foto."},
-            channel=Channel.WEB,
-            files=[clean_upload(png)],
-        )
-        attachment = Attachment.objects.filter(report__municipality=municipality).first()
-    return {"pk": attachment.report_id, "attachment": attachment.pk}
-
-
 @municipality_view("intake.inbox")
 def inbox(request, municipality):
     reports = Report.objects.filter(municipality=municipality).select_related("category", "area")
@@ -258,13 +224,13 @@ def _detail(request, municipality, report, **forms):
     return render(request, "intake/report_detail.html", context)
 
 
-@municipality_view("intake.inbox", example=_example_report)
+@municipality_view("intake.inbox")
 def report_detail(request, municipality, pk):
     report = get_report_for(request.user, municipality, pk, request=request)
     return _detail(request, municipality, report)
 
 
-@municipality_view("intake.inbox", ["POST"], page=False, example=_example_report)
+@municipality_view("intake.inbox", ["POST"], page=False)
 def report_status(request, municipality, pk):
     report = get_report_for(request.user, municipality, pk, request=request)
     form = StatusForm(request.POST)
@@ -285,7 +251,7 @@ def report_status(request, municipality, pk):
     return _detail(request, municipality, report, status_form=form)
 
 
-@municipality_view("intake.inbox", ["POST"], page=False, example=_example_report)
+@municipality_view("intake.inbox", ["POST"], page=False)
 def report_message(request, municipality, pk):
     report = get_report_for(request.user, municipality, pk, request=request)
     form = MessageForm(request.POST)
@@ -298,7 +264,7 @@ def report_message(request, municipality, pk):
     return _detail(request, municipality, report, message_form=form)
 
 
-@municipality_view("intake.inbox", ["POST"], page=False, example=_example_report)
+@municipality_view("intake.inbox", ["POST"], page=False)
 def report_refer(request, municipality, pk):
     report = get_report_for(request.user, municipality, pk, request=request)
     try:
@@ -310,7 +276,7 @@ def report_refer(request, municipality, pk):
     return redirect("intake:detail", municipality.cbs_code, report.pk)
 
 
-@municipality_view("intake.inbox", page=False, example=_example_attachment)
+@municipality_view("intake.inbox", page=False)
 def attachment_download(request, municipality, pk, attachment):
     report = get_report_for(request.user, municipality, pk, request=request)
     item = get_object_or_404(Attachment, report=report, pk=attachment)
@@ -362,19 +328,7 @@ def partner_tokens(request, municipality):
     return response
 
 
-def _example_token(municipality):
-    token = PartnerToken.objects.filter(municipalities=municipality, revoked_at=None).first()
-    if token is None:
-        token, _plain = actions.create_partner_token(
-            Organisation.objects.filter(kind__in=Organisation.PARTNER_KINDS).first(),
-            [municipality],
-            "Voorbeeld",
-            actor=None,
-        )
-    return {"pk": token.pk}
-
-
-@municipality_view("intake.tokens", ["POST"], page=False, example=_example_token)
+@municipality_view("intake.tokens", ["POST"], page=False)
 def partner_token_revoke(request, municipality, pk):
     token = get_object_or_404(PartnerToken, municipalities=municipality, pk=pk)
     if token.revoked_at is None:

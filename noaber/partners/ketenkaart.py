@@ -27,10 +27,6 @@ def get_partner_for(municipality, pk) -> Organisation:
     return get_object_or_404(Organisation, municipalities=municipality, pk=pk)
 
 
-def _first_partner(municipality):
-    return {"pk": municipality.organisations.order_by("pk").first().pk}
-
-
 def _partners_of(municipality):
     """The municipality's partners, each with `local_priorities`: its Tabel 7 row."""
     return municipality.organisations.prefetch_related(
@@ -108,7 +104,7 @@ def _agreement_status(agreement, today) -> str:
     return _("nog niet ingegaan") if today < agreement.valid_from else _("verlopen")
 
 
-@municipality_view("partners.view", example=_first_partner)
+@municipality_view("partners.view")
 def partner_detail(request, municipality, pk):
     partner = get_partner_for(municipality, pk)
     today = timezone.localdate()
@@ -156,7 +152,7 @@ def partner_create(request, municipality):
     return render(request, "partners/partner_form.html", {"form": form, "partner": None})
 
 
-@municipality_view("partners.manage", ["GET", "POST"], example=_first_partner)
+@municipality_view("partners.manage", ["GET", "POST"])
 def partner_edit(request, municipality, pk):
     partner = get_partner_for(municipality, pk)
     # The form gets its own copy: validating it changes its instance, and the action compares

@@ -4,7 +4,6 @@ Partner users reach a case only through `get_shared_case_for`: a case of this mu
 shared with their own organisation under a share that is in force today. Anything else is a
 404, audited as denied, with no hint that the case exists."""
 
-from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from noaber.accounts.access import can, municipality_view
-from noaber.accounts.models import Organisation, User
+from noaber.accounts.models import User
 from noaber.audit.actions import record
 from noaber.audit.models import Action, AuditEvent, Result
-from noaber.cases.models import CLOSED, AgendaItem, Case, Task, TimelineEntry
+from noaber.cases.models import CLOSED, AgendaItem, Task, TimelineEntry
 from noaber.registry.models import DataCategory, SharingAgreement, Subject
 
 from . import actions
@@ -38,46 +37,6 @@ SUBJECT_KINDS = {
 
 def get_agreement_for(municipality, pk) -> SharingAgreement:
     return get_object_or_404(SharingAgreement, municipalities=municipality, pk=pk)
-
-
-def example_agreement(municipality) -> SharingAgreement:
-    """An agreement with the police for the access-matrix and accessibility tests."""
-    agreement = SharingAgreement.objects.filter(
-        municipalities=municipality, organisations__name="Politie"
-    ).first()
-    if agreement is None:
-        today = timezone.localdate()
-        agreement = SharingAgreement.objects.create(
-            name="Convenant voorbeeld",
-            purpose="Voorbeeld",
-            legal_basis="Art. 6 lid 1e AVG",
-            data_categories=[c.value for c in DataCategory],
-            valid_from=today - timedelta(days=30),
-            valid_until=today + timedelta(days=365),
-        )
-        agreement.organisations.set(Organisation.objects.filter(name="Politie"))
-        agreement.municipalities.set([municipality])
-    return agreement
-
-
-def _example_agreement(municipality):
-    return {"pk": example_agreement(municipality).pk}
-
-
-def _example_document(municipality):
-    """An example agreement with a signed document (a one-page PDF)."""
-    import io
-
-    from django.core.files.base import ContentFile
-    from pypdf import PdfWriter
-
-    agreement = example_agreement(municipality)
-    if not agreement.document:
-        writer, out = PdfWriter(), io.BytesIO()
-        writer.add_blank_page(width=595, height=842)
-        writer.write(out)
-        agreement.document.save("voorbeeld.pdf", ContentFile(out.getvalue()))
-    return {"pk": agreement.pk}
 
 
 def _status(agreement, today):
@@ -151,12 +110,12 @@ def agreement_create(request, municipality):
     return _agreement_form(request, municipality, None)
 
 
-@municipality_view("partners.agreements_manage", ["GET", "POST"], example=_example_agreement)
+@municipality_view("partners.agreements_manage", ["GET", "POST"])
 def agreement_edit(request, municipality, pk):
     return _agreement_form(request, municipality, get_agreement_for(municipality, pk))
 
 
-@municipality_view("partners.agreements", example=_example_agreement)
+@municipality_view("partners.agreements")
 def agreement_detail(request, municipality, pk):
     agreement = get_agreement_for(municipality, pk)
     labels = dict(DataCategory.choices)
@@ -182,7 +141,7 @@ def agreement_detail(request, municipality, pk):
     )
 
 
-@municipality_view("partners.agreements", page=False, example=_example_document)
+@municipality_view("partners.agreements", page=False)
 def agreement_document(request, municipality, pk):
     agreement = get_agreement_for(municipality, pk)
     if not agreement.document:
@@ -297,44 +256,6 @@ def get_shared_case_for(request, municipality, pk, reason="partner_portal"):
     return shares[0].case, shares
 
 
-def example_share(municipality) -> CaseShare:
-    share = CaseShare.objects.filter(
-        case__municipality=municipality, organisation__name="Politie", ended_at__isnull=True
-    ).first()
-    if share is None:
-        from noaber.cases.views import _example_case
-
-        case = Case.objects.get(pk=_example_case(municipality)["pk"])
-        agreement = example_agreement(municipality)
-        share = CaseShare.objects.create(
-            case=case,
-            organisation=agreement.organisations.get(name="Politie"),
-            agreement=agreement,
-            purpose="Voorbeeld",
-            data_categories=agreement.data_categories,
-            shared_by=case.owner,
-        )
-    return share
-
-
-def _example_shared_case(municipality):
-    return {"pk": example_share(municipality).case_id}
-
-
-def _example_task(municipality):
-    share = example_share(municipality)
-    task = Task.objects.filter(case=share.case, owner_organisation=share.organisation).first()
-    if task is None:
-        task = Task.objects.create(
-            case=share.case,
-            title="Voorbeeldtaak",
-            owner_organisation=share.organisation,
-            agreement=share.agreement,
-            due_date=timezone.localdate() + timedelta(days=7),
-        )
-    return {"pk": task.pk}
-
-
 @municipality_view("partners.portal")
 def portal(request, municipality):
     organisation = request.user.organisation
@@ -408,13 +329,13 @@ def _portal_page(request, municipality, case, shares, **forms):
     )
 
 
-@municipality_view("partners.portal", example=_example_shared_case)
+@municipality_view("partners.portal")
 def portal_case(request, municipality, pk):
     case, shares = get_shared_case_for(request, municipality, pk)
     return _portal_page(request, municipality, case, shares)
 
 
-@municipality_view("partners.portal", ["POST"], page=False, example=_example_shared_case)
+@municipality_view("partners.portal", ["POST"], page=False)
 def portal_note(request, municipality, pk):
     case, shares = get_shared_case_for(request, municipality, pk, reason="partner_note")
     form = PortalNoteForm(request.POST)
@@ -430,7 +351,7 @@ def portal_note(request, municipality, pk):
     return redirect("partners:portal_case", municipality.cbs_code, case.pk)
 
 
-@municipality_view("partners.portal", ["POST"], page=False, example=_example_shared_case)
+@municipality_view("partners.portal", ["POST"], page=False)
 def portal_signal(request, municipality, pk):
     case, shares = get_shared_case_for(request, municipality, pk, reason="partner_signal")
     form = PortalSignalForm(request.POST)
@@ -450,7 +371,7 @@ def portal_signal(request, municipality, pk):
     return redirect("partners:portal_case", municipality.cbs_code, case.pk)
 
 
-@municipality_view("partners.portal", ["POST"], page=False, example=_example_task)
+@municipality_view("partners.portal", ["POST"], page=False)
 def portal_task(request, municipality, pk):
     organisation = request.user.organisation
     task = next(iter(partner_tasks(municipality, organisation, pk=pk)), None)

@@ -36,13 +36,6 @@ def get_action_for(municipality, pk) -> Action:
     )
 
 
-def _example_action(municipality):
-    action = Action.objects.filter(priority__plan__municipalities=municipality).first()
-    if action is None:
-        raise Http404
-    return {"pk": action.pk}
-
-
 @municipality_view("policy.view")
 def plan(request, municipality):
     found = current_plan(municipality)
@@ -114,12 +107,12 @@ def _action_page(request, municipality, action, form=None):
     )
 
 
-@municipality_view("policy.view", example=_example_action)
+@municipality_view("policy.view")
 def action_detail(request, municipality, pk):
     return _action_page(request, municipality, get_action_for(municipality, pk))
 
 
-@municipality_view("policy.manage", ["POST"], page=False, example=_example_action)
+@municipality_view("policy.manage", ["POST"], page=False)
 def action_note(request, municipality, pk):
     action = get_action_for(municipality, pk)
     form = ProgressForm(request.POST)

@@ -15,7 +15,7 @@ from noaber.accounts.access import can, municipality_view
 from noaber.accounts.models import Municipality, Role, User
 from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
-from noaber.intake.models import Area, Category, Channel, Report
+from noaber.intake.models import Area, Report
 from noaber.lib.pdf import PdfUnavailableError
 from noaber.partners.suggest import suggest_partners
 from noaber.themes.models import themes_for
@@ -97,33 +97,6 @@ def _advisors(municipality):
     return User.objects.filter(
         memberships__municipality=municipality, memberships__role=Role.ADVISOR, is_active=True
     ).distinct()
-
-
-def _example_signal(municipality):
-    signal = Signal.objects.filter(municipality=municipality).order_by("pk").first()
-    if signal is None:
-        report = Report.objects.filter(municipality=municipality).first()
-        if report is None:
-            from noaber.intake.actions import submit_report
-
-            report = submit_report(
-                municipality,
-                {"category": Category.objects.first(), "description": "Voorbeeld."},
-                channel=Channel.WEB,
-            ).report
-        signal = actions.register_from_reports(municipality, [report], actor=None, request=None)
-    return {"pk": signal.pk}
-
-
-def _example_subject(municipality):
-    pk = _example_signal(municipality)["pk"]
-    subject = Subject.objects.filter(municipality=municipality).first()
-    if subject is None:
-        signal = Signal.objects.get(pk=pk)
-        subject = actions.add_subject(
-            signal, "person", {"label": "Voorbeeld Persoon"}, "", actor=None, request=None
-        )
-    return {"pk": subject.pk}
 
 
 @municipality_view("registry.work", ["GET", "POST"])
@@ -241,7 +214,7 @@ def _signal_page(request, municipality, signal, status=200, **forms):
     return render(request, "registry/signal.html", context, status=status)
 
 
-@municipality_view("registry.work", example=_example_signal)
+@municipality_view("registry.work")
 def signal_detail(request, municipality, pk):
     signal = get_signal_for(request.user, municipality, pk, request=request)
     return _signal_page(request, municipality, signal)
@@ -264,9 +237,7 @@ def _post_step(view):
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
-    return municipality_view("registry.work", ["POST"], page=False, example=_example_signal)(
-        wrapper
-    )
+    return municipality_view("registry.work", ["POST"], page=False)(wrapper)
 
 
 @_post_step
@@ -379,7 +350,7 @@ def signal_disclose(request, municipality, signal):
     return None
 
 
-@municipality_view("registry.work", ["GET", "POST"], example=_example_subject)
+@municipality_view("registry.work", ["GET", "POST"])
 def subject_detail(request, municipality, pk):
     """A subject's details and timeline: only with a stated reason, which is audited."""
     subject = get_subject_for(request, municipality, pk)
@@ -413,26 +384,6 @@ def subject_detail(request, municipality, pk):
 
 
 # --- Privacy officer and admin --------------------------------------------------------------
-
-
-def _example_request(municipality):
-    subject_request = subject_requests.open_requests(municipality).first()
-    if subject_request is None:
-        from noaber.accounts.models import User
-
-        officer = User.objects.filter(memberships__municipality=municipality).first()
-        subject_request = subject_requests.register_request(
-            municipality,
-            {
-                "kind": SubjectRequest.Kind.ACCESS,
-                "received_on": timezone.localdate(),
-                "requester": "Voorbeeld Verzoeker",
-                "identity_check": SubjectRequest.IdentityCheck.DESK,
-            },
-            actor=officer,
-            request=None,
-        )
-    return {"pk": subject_request.pk}
 
 
 def _search(request, municipality, form):
@@ -478,7 +429,7 @@ def privacy(request, municipality):
     )
 
 
-@municipality_view("registry.privacy", ["POST"], page=False, example=_example_request)
+@municipality_view("registry.privacy", ["POST"], page=False)
 def request_link(request, municipality, pk):
     """Link a subject to a request. The search is run again on the submitted data, so only a
     subject that the requester's exact data finds can be linked — never an id typed in."""
@@ -526,7 +477,7 @@ def request_new(request, municipality):
     return render(request, "registry/request_form.html", {"form": form})
 
 
-@municipality_view("registry.privacy", ["GET", "POST"], example=_example_request)
+@municipality_view("registry.privacy", ["GET", "POST"])
 def request_detail(request, municipality, pk):
     subject_request = subject_requests.get_request_for(municipality, pk, request=request)
     step = request.POST.get("step") if request.method == "POST" else None
@@ -587,7 +538,7 @@ def _purpose_page(request, subject, form, what, **context):
     )
 
 
-@municipality_view("registry.privacy", ["GET", "POST"], page=False, example=_example_subject)
+@municipality_view("registry.privacy", ["GET", "POST"], page=False)
 def subject_export_view(request, municipality, pk):
     subject = get_subject_for(request, municipality, pk)
     # A download changes what the subject's log says: only by a form post, never by a link.
@@ -618,7 +569,7 @@ def subject_export_view(request, municipality, pk):
     return response
 
 
-@municipality_view("registry.privacy", ["POST"], page=False, example=_example_signal)
+@municipality_view("registry.privacy", ["POST"], page=False)
 def legal_hold(request, municipality, pk):
     signal = get_signal_for(request.user, municipality, pk, request=request, reason="legal_hold")
     form = LegalHoldForm(request.POST)
@@ -683,7 +634,7 @@ SUBJECT_EDIT_FIELDS = ("kind", "label", "birth_date", "bsn", "postcode", "house_
                        "house_number_addition", "bag_id", "kvk", "kenteken")  # fmt: skip
 
 
-@municipality_view("registry.privacy", ["GET", "POST"], example=_example_subject)
+@municipality_view("registry.privacy", ["GET", "POST"])
 def subject_rights(request, municipality, pk):
     """A subject's data for a data-subject request (or another lawful reason, typed out):
     what the export will hold and withhold, and rectification or erasure (AVG art. 16, 17)."""
@@ -786,7 +737,7 @@ def _export_items(request, subject, purpose):
     return items
 
 
-@municipality_view("registry.privacy", ["POST"], page=False, example=_example_subject)
+@municipality_view("registry.privacy", ["POST"], page=False)
 def subject_release(request, municipality, pk):
     """Release a withheld signal text into the export of one request, with a reason."""
     subject = get_subject_for(request, municipality, pk)

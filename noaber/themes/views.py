@@ -21,14 +21,6 @@ def get_priority_for(municipality, pk) -> Priority:
     return get_object_or_404(Priority, municipality=municipality, pk=pk)
 
 
-def _first_theme(municipality):
-    return {"pk": themes_for(municipality)[0].pk}
-
-
-def _first_priority(municipality):
-    return {"pk": municipality.priorities.first().pk}
-
-
 @municipality_view("themes.view")
 def theme_list(request, municipality):
     themes = themes_for(municipality, include_inactive=True)
@@ -44,7 +36,7 @@ def theme_list(request, municipality):
     )
 
 
-@municipality_view("themes.manage", ["GET", "POST"], example=_first_theme)
+@municipality_view("themes.manage", ["GET", "POST"])
 def theme_edit(request, municipality, pk):
     theme = get_theme_for(municipality, pk)
     form = ThemeForm(request.POST or None, instance=theme)
@@ -63,7 +55,7 @@ def theme_edit(request, municipality, pk):
     return render(request, "themes/theme_edit.html", {"form": form, "theme": theme})
 
 
-@municipality_view("themes.manage", ["GET", "POST"], example=_first_priority)
+@municipality_view("themes.manage", ["GET", "POST"])
 def priority_edit(request, municipality, pk):
     priority = get_priority_for(municipality, pk)
     form = PriorityForm(request.POST or None, instance=priority, municipality=municipality)

@@ -22,6 +22,8 @@ from noaber.audit.triggers import triggers_removed
 from noaber.reference import load_all
 from noaber.ui.urlwalk import example_url, walk
 
+from .examples import EXAMPLES
+
 CHROMIUM = os.environ.get("NOABER_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -131,7 +133,7 @@ class BrowserAccessibilityTests(StaticLiveServerTestCase):
         visited = 0
         for route in self.pages():
             if route.rule.scope == "public":
-                self.check("anoniem", example_url(route, self.dinkelland))
+                self.check("anoniem", example_url(route, self.dinkelland, EXAMPLES))
                 visited += 1
         self.check("anoniem", "/bestaat-niet/", expect_status=404)
         for username, *_ in DEMO_USERS:
@@ -146,7 +148,7 @@ class BrowserAccessibilityTests(StaticLiveServerTestCase):
                     continue
                 if rule.scope == "municipality" and not can(user, rule.action, self.dinkelland):
                     continue
-                self.check(username, example_url(route, self.dinkelland))
+                self.check(username, example_url(route, self.dinkelland, EXAMPLES))
                 visited += 1
         self.assertGreater(visited, 20)
         self.assertEqual(self.problems, [], "\n".join(self.problems))

@@ -1,0 +1,282 @@
+"""Example objects for the access-matrix and accessibility tests: for every URL that takes
+arguments, a function that returns them for a municipality, creating what it needs. They live
+here, with the tests, so that no production view creates anything for a test.
+
+`EXAMPLES` maps a URL name to its function; `noaber.ui.urlwalk.example_url` uses it, and a
+route with arguments but no entry here fails those tests with a message that points here.
+"""
+
+import io
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from noaber.accounts.models import Organisation, User
+from noaber.cases import actions as case_actions
+from noaber.cases.models import Case, CaseType, Meeting, Task
+from noaber.insight.models import Alert
+from noaber.intake import actions as intake_actions
+from noaber.intake.attachments import clean_upload
+from noaber.intake.models import Attachment, Category, Channel, PartnerToken, Report
+from noaber.partners.models import CaseShare
+from noaber.policy.models import Action
+from noaber.registry import actions as registry_actions
+from noaber.registry import subject_requests
+from noaber.registry.models import (
+    DataCategory,
+    SharingAgreement,
+    Signal,
+    Subject,
+    SubjectRequest,
+)
+from noaber.themes.models import themes_for
+
+
+def first_theme(municipality):
+    return {"pk": themes_for(municipality)[0].pk}
+
+
+def first_priority(municipality):
+    return {"pk": municipality.priorities.first().pk}
+
+
+def first_partner(municipality):
+    return {"pk": municipality.organisations.order_by("pk").first().pk}
+
+
+def alert(municipality):
+    found = Alert.objects.filter(municipality=municipality).first()
+    if found is None:
+        found = Alert.objects.create(
+            municipality=municipality, series_key="report-theme:0", series_label="Voorbeeld",
+            year=2026, week=1, observed=9, expected=2.0, upper=6.0, score=1.8, method="farrington",
+        )  # fmt: skip
+    return {"pk": found.pk}
+
+
+def policy_action(municipality):
+    action = Action.objects.filter(priority__plan__municipalities=municipality).first()
+    assert action is not None, "load the IVP reference data first"
+    return {"pk": action.pk}
+
+
+def report(municipality):
+    found = Report.objects.filter(municipality=municipality).order_by("pk").first()
+    if found is None:
+        found = intake_actions.submit_report(
+            municipality,
+            {"category": Category.objects.first(), "description": "Voorbeeldmelding."},
+            channel=Channel.WEB,
+        ).report
+    return {"pk": found.pk}
+
+
+def attachment(municipality):
+    found = Attachment.objects.filter(report__municipality=municipality).first()
+    if found is None:
+        from PIL import Image
+
+        png = io.BytesIO()
+        Image.new("RGB", (8, 8), "white").save(png, format="PNG")
+        png.seek(0)
+        png.size = len(png.getvalue())
+        intake_actions.submit_report(
+            municipality,
+            {"category": Category.objects.first(), "description": "Voorbeeld met foto."},
+            channel=Channel.WEB,
+            files=[clean_upload(png)],
+        )
+        found = Attachment.objects.filter(report__municipality=municipality).first()
+    return {"pk": found.report_id, "attachment": found.pk}
+
+
+def partner_token(municipality):
+    token = PartnerToken.objects.filter(municipalities=municipality, revoked_at=None).first()
+    if token is None:
+        token, _plain = intake_actions.create_partner_token(
+            Organisation.objects.filter(kind__in=Organisation.PARTNER_KINDS).first(),
+            [municipality],
+            "Voorbeeld",
+            actor=None,
+        )
+    return {"pk": token.pk}
+
+
+def example_agreement(municipality) -> SharingAgreement:
+    """An agreement with the police."""
+    found = SharingAgreement.objects.filter(
+        municipalities=municipality, organisations__name="Politie"
+    ).first()
+    if found is None:
+        today = timezone.localdate()
+        found = SharingAgreement.objects.create(
+            name="Convenant voorbeeld",
+            purpose="Voorbeeld",
+            legal_basis="Art. 6 lid 1e AVG",
+            data_categories=[c.value for c in DataCategory],
+            valid_from=today - timedelta(days=30),
+            valid_until=today + timedelta(days=365),
+        )
+        found.organisations.set(Organisation.objects.filter(name="Politie"))
+        found.municipalities.set([municipality])
+    return found
+
+
+def agreement(municipality):
+    return {"pk": example_agreement(municipality).pk}
+
+
+def agreement_document(municipality):
+    """An example agreement with a signed document (a one-page PDF)."""
+    from pypdf import PdfWriter
+
+    found = example_agreement(municipality)
+    if not found.document:
+        writer, out = PdfWriter(), io.BytesIO()
+        writer.add_blank_page(width=595, height=842)
+        writer.write(out)
+        found.document.save("voorbeeld.pdf", ContentFile(out.getvalue()))
+    return {"pk": found.pk}
+
+
+def case(municipality):
+    found = Case.objects.filter(municipality=municipality).first()
+    if found is None:
+        owner = User.objects.filter(memberships__municipality=municipality).first()
+        found = case_actions.open_case(
+            municipality, CaseType.objects.first(), "Voorbeeldcasus", actor=owner, request=None
+        )
+    return {"pk": found.pk}
+
+
+def case_step(municipality):
+    return case(municipality) | {"step": "note"}
+
+
+def meeting(municipality):
+    found = Meeting.objects.filter(municipality=municipality).first()
+    if found is None:
+        found = case_actions.plan_meeting(
+            municipality, Meeting.Kind.CASUSOVERLEG, timezone.localdate(), actor=None, request=None
+        )
+    return {"pk": found.pk}
+
+
+def example_share(municipality) -> CaseShare:
+    share = CaseShare.objects.filter(
+        case__municipality=municipality, organisation__name="Politie", ended_at__isnull=True
+    ).first()
+    if share is None:
+        shared = Case.objects.get(pk=case(municipality)["pk"])
+        found = example_agreement(municipality)
+        share = CaseShare.objects.create(
+            case=shared,
+            organisation=found.organisations.get(name="Politie"),
+            agreement=found,
+            purpose="Voorbeeld",
+            data_categories=found.data_categories,
+            shared_by=shared.owner,
+        )
+    return share
+
+
+def shared_case(municipality):
+    return {"pk": example_share(municipality).case_id}
+
+
+def partner_task(municipality):
+    share = example_share(municipality)
+    task = Task.objects.filter(case=share.case, owner_organisation=share.organisation).first()
+    if task is None:
+        task = Task.objects.create(
+            case=share.case,
+            title="Voorbeeldtaak",
+            owner_organisation=share.organisation,
+            agreement=share.agreement,
+            due_date=timezone.localdate() + timedelta(days=7),
+        )
+    return {"pk": task.pk}
+
+
+def signal(municipality):
+    found = Signal.objects.filter(municipality=municipality).order_by("pk").first()
+    if found is None:
+        source = Report.objects.get(pk=report(municipality)["pk"])
+        found = registry_actions.register_from_reports(
+            municipality, [source], actor=None, request=None
+        )
+    return {"pk": found.pk}
+
+
+def subject(municipality):
+    pk = signal(municipality)["pk"]
+    found = Subject.objects.filter(municipality=municipality).first()
+    if found is None:
+        found = registry_actions.add_subject(
+            Signal.objects.get(pk=pk), "person", {"label": "Voorbeeld Persoon"}, "",
+            actor=None, request=None,
+        )  # fmt: skip
+    return {"pk": found.pk}
+
+
+def subject_request(municipality):
+    found = subject_requests.open_requests(municipality).first()
+    if found is None:
+        officer = User.objects.filter(memberships__municipality=municipality).first()
+        found = subject_requests.register_request(
+            municipality,
+            {
+                "kind": SubjectRequest.Kind.ACCESS,
+                "received_on": timezone.localdate(),
+                "requester": "Voorbeeld Verzoeker",
+                "identity_check": SubjectRequest.IdentityCheck.DESK,
+            },
+            actor=officer,
+            request=None,
+        )
+    return {"pk": found.pk}
+
+
+def _names(function, *names):
+    return dict.fromkeys(names, function)
+
+
+EXAMPLES = (
+    _names(first_theme, "themes:edit")
+    | _names(first_priority, "themes:priority_edit")
+    | _names(first_partner, "partners:partner", "partners:partner_edit")
+    | _names(lambda m: {"fmt": "csv"}, "insight:export")
+    | _names(alert, "insight:alert", "insight:alert_handle")
+    | _names(policy_action, "policy:action", "policy:action_note")
+    | _names(report, "intake:detail", "intake:status", "intake:message", "intake:refer")
+    | _names(attachment, "intake:attachment")
+    | _names(partner_token, "intake:token_revoke")
+    | _names(agreement, "partners:agreement", "partners:agreement_edit")
+    | _names(agreement_document, "partners:agreement_document")
+    | _names(shared_case, "partners:portal_case", "partners:portal_note", "partners:portal_signal")
+    | _names(partner_task, "partners:portal_task")
+    | _names(case, "cases:case")
+    | _names(case_step, "cases:step")
+    | _names(meeting, "cases:meeting")
+    | _names(
+        signal,
+        "registry:signal",
+        "registry:edit",
+        "registry:weging",
+        "registry:check",
+        "registry:sources",
+        "registry:phase",
+        "registry:subject_add",
+        "registry:disclose",
+        "registry:legal_hold",
+    )
+    | _names(
+        subject,
+        "registry:subject",
+        "registry:release",
+        "registry:export",
+        "registry:subject_rights",
+    )
+    | _names(subject_request, "registry:request", "registry:request_link")
+)
