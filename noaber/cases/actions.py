@@ -22,10 +22,14 @@ FIRST_STATUS = "aangemeld"
 
 
 def log_on_timeline(case, kind, text, *, actor, request, action=Action.UPDATE,
-                    **detail) -> TimelineEntry:  # fmt: skip
+                    partner=None, **detail) -> TimelineEntry:  # fmt: skip
     """An entry on the case's timeline and its audit event; for the actions of apps above
-    `cases` (sharing with partners) as well as this module's own. Call it in a transaction."""
-    entry = TimelineEntry.objects.create(case=case, kind=kind, text=text, actor=actor)
+    `cases` (sharing with partners, the partner portal) as well as this module's own. An
+    entry with a `partner` (organisation) is that partner's: of the partners only it sees the
+    entry. Call it in a transaction."""
+    entry = TimelineEntry.objects.create(
+        case=case, kind=kind, text=text, actor=actor, organisation=partner
+    )
     record(
         action,
         actor=actor,
@@ -36,6 +40,18 @@ def log_on_timeline(case, kind, text, *, actor, request, action=Action.UPDATE,
         detail={"timeline": entry.pk, "kind": kind} | detail,
     )
     return entry
+
+
+def note_disclosure(sender, *, disclosure, actor, request, **kwargs) -> None:
+    """On `registry.signals.disclosure_recorded`: every case built on the signal shows the
+    verstrekking on its timeline."""
+    text = (
+        f"{disclosure.recipient.name}: {disclosure.purpose} "
+        f"({', '.join(disclosure.data_categories)})"
+    )
+    for case in disclosure.signal.cases.all():
+        log_on_timeline(case, TimelineEntry.Kind.DISCLOSURE, text, actor=actor, request=request,
+                        disclosure=disclosure.pk)  # fmt: skip
 
 
 def _log(case, kind, text, actor, request, action=Action.UPDATE, **detail):
@@ -53,7 +69,8 @@ def _bump(case: Case, version: int, **changes) -> None:
     case.refresh_from_db()
 
 
-def _open_only(case: Case) -> None:
+def ensure_open(case: Case) -> None:
+    """Refuse any change to a closed case (reopen it first, with a reason)."""
     if case.is_closed:
         raise ValidationError(
             _("Deze casus is afgesloten. Heropen haar eerst, met een reden, om iets te wijzigen.")
@@ -88,7 +105,7 @@ def open_case(municipality, case_type, title, *, actor, request, signals=(), sub
 
 @transaction.atomic
 def change_status(case: Case, new: str, version: int, *, actor, request) -> None:
-    _open_only(case)
+    ensure_open(case)
     if not case.case_type.allows(case.status, new):
         raise ValidationError(
             _("Van '%(old)s' naar '%(new)s' mag niet bij een %(type)s.")
@@ -106,7 +123,7 @@ def change_status(case: Case, new: str, version: int, *, actor, request) -> None
 
 @transaction.atomic
 def add_note(case: Case, text: str, *, actor, request, corrects=None) -> TimelineEntry:
-    _open_only(case)
+    ensure_open(case)
     if not text.strip():
         raise ValidationError(_("Een notitie mag niet leeg zijn."))
     if corrects is not None and corrects.case_id != case.pk:
@@ -129,7 +146,7 @@ def add_note(case: Case, text: str, *, actor, request, corrects=None) -> Timelin
 @transaction.atomic
 def add_intervention(case: Case, kind, decided_on: date, decided_by: str, follow_up: str, *,
                      actor, request) -> Intervention:  # fmt: skip
-    _open_only(case)
+    ensure_open(case)
     if decided_on > timezone.localdate():
         raise ValidationError(_("De besluitdatum ligt in de toekomst."))
     item = Intervention.objects.create(
@@ -144,7 +161,7 @@ def add_intervention(case: Case, kind, decided_on: date, decided_by: str, follow
 def add_task(case: Case, title: str, due_date: date, *, actor, request, user=None,
              organisation=None, agreement=None) -> Task:  # fmt: skip
     """A task for a user, a municipal team, or a chain partner under a valid agreement."""
-    _open_only(case)
+    ensure_open(case)
     if due_date < timezone.localdate():
         raise ValidationError(_("De uiterste datum ligt in het verleden."))
     if (user is None) == (organisation is None):
@@ -174,7 +191,7 @@ def add_task(case: Case, title: str, due_date: date, *, actor, request, user=Non
 
 @transaction.atomic
 def complete_task(task: Task, result: str, *, actor, request) -> None:
-    _open_only(task.case)
+    ensure_open(task.case)
     if task.withdrawn_at:
         raise ValidationError(_("Deze taak is vervallen."))
     if task.completed_at:
@@ -219,7 +236,7 @@ def close_case(case: Case, result, text: str, version: int, *, actor, request,
     Closing serves the purpose of the case's shares with partners: the partners app ends them
     on `case_closed`, except those in `keep_shares` ({share_pk: (until_date, reason)}). If it
     refuses (a share kept open without a reason or a date), nothing of the closing is kept."""
-    _open_only(case)
+    ensure_open(case)
     if result is None or result.case_type_id != case.case_type_id:
         raise ValidationError(_("Kies een resultaat dat bij dit zaaktype hoort."))
     if not text.strip():

@@ -17,14 +17,14 @@ def _indicators():
     return list(Indicator.objects.select_related("theme__domain").prefetch_related("typed_rates"))
 
 
-def _rate_text(figure) -> str:
+def rate_text(figure) -> str:
     if figure.rate is None:
         return "—"
     text = format_number(figure.rate, 1)
     return f"{text}*" if figure.typed_rate else text
 
 
-def _value_text(figure, indicator) -> str:
+def value_text(figure, indicator) -> str:
     if figure.suppressed:
         return _("geheim")
     if figure.value is None:
@@ -51,14 +51,14 @@ def build(municipality, year: int, *, whole_region: bool = False) -> dict:
         key_rows.append(
             {
                 "indicator": indicator,
-                "value": _value_text(f, indicator),
-                "rate": _rate_text(f),
+                "value": value_text(f, indicator),
+                "rate": rate_text(f),
                 "note": f.note,
                 "status": f.status,
-                "region": _rate_text(picture.figure(indicator, REGION_CODE, year)),
-                "national": _rate_text(picture.figure(indicator, NATIONAL, year)),
+                "region": rate_text(picture.figure(indicator, REGION_CODE, year)),
+                "national": rate_text(picture.figure(indicator, NATIONAL, year)),
                 "neighbours": [
-                    _rate_text(picture.figure(indicator, m.cbs_code, year)) for m in others
+                    rate_text(picture.figure(indicator, m.cbs_code, year)) for m in others
                 ],
             }
         )
@@ -112,7 +112,7 @@ def build(municipality, year: int, *, whole_region: bool = False) -> dict:
                 "rows": [
                     {
                         "indicator": i,
-                        "cells": [_value_text(picture.figure(i, own, y), i) for y in years],
+                        "cells": [value_text(picture.figure(i, own, y), i) for y in years],
                     }
                     for i in members
                 ],
@@ -126,7 +126,7 @@ def build(municipality, year: int, *, whole_region: bool = False) -> dict:
         )
 
     survey = [
-        {"indicator": i, "cells": [_value_text(picture.figure(i, own, y), i) for y in years]}
+        {"indicator": i, "cells": [value_text(picture.figure(i, own, y), i) for y in years]}
         for i in shown
         if i.group == Indicator.Group.SURVEY
     ]
@@ -193,10 +193,10 @@ def comparison(municipality, year_a: int, year_b: int, *, whole_region: bool = F
         changes.append(
             {
                 "change": change,
-                "a": _value_text(a, indicator),
-                "b": _value_text(b, indicator),
-                "rate_a": _rate_text(a),
-                "rate_b": _rate_text(b),
+                "a": value_text(a, indicator),
+                "b": value_text(b, indicator),
+                "rate_a": rate_text(a),
+                "rate_b": rate_text(b),
                 "difference": format_number(change.difference, 0 if indicator.is_count else 1)
                 if change.difference is not None
                 else "—",

@@ -382,3 +382,29 @@ def record_partner_refusal(token, reason: str) -> None:
         result=Result.DENIED,
         reason=reason,
     )
+
+
+def anonymise_reports(report_ids) -> None:
+    """Empty these reports for good (retention of the signals made from them): text, contact
+    details, location, messages, attachments (files too) and the receipt, so the reporter can
+    no longer follow them. Category, dates and status remain for the statistics."""
+    report_ids = set(report_ids)
+    if not report_ids:
+        return
+    for attachment in Attachment.objects.filter(report_id__in=report_ids):
+        attachment.file.delete(save=False)
+    Attachment.objects.filter(report_id__in=report_ids).delete()
+    Message.objects.filter(report_id__in=report_ids).delete()
+    Report.objects.filter(pk__in=report_ids).update(
+        description="",
+        contact_name="",
+        contact_email="",
+        contact_phone="",
+        postcode="",
+        house_number=None,
+        house_number_addition="",
+        latitude=None,
+        longitude=None,
+        receipt_locator=None,
+        receipt_hash="",
+    )

@@ -17,8 +17,8 @@ from noaber.cases import actions as case_actions
 from noaber.cases.models import Case, Task, TimelineEntry
 from noaber.intake import actions as intake_actions
 from noaber.intake.models import Channel, Source
-from noaber.registry.actions import check_sharing, end_disclosures
-from noaber.registry.models import Disclosure, SharingAgreement
+from noaber.registry.actions import check_sharing, disclose, end_disclosures
+from noaber.registry.models import SharingAgreement
 
 from .models import CaseShare
 
@@ -133,7 +133,7 @@ def share_case(case, data: dict, *, actor, request) -> CaseShare:
     and a data subject's access report show it."""
     # Under a row lock, so that a share and a closing at the same moment do not cross.
     case = Case.objects.select_for_update().get(pk=case.pk)
-    case_actions._open_only(case)
+    case_actions.ensure_open(case)
     organisation, agreement = data["organisation"], data.get("agreement")
     basis = (data.get("legal_basis") or "").strip()
     categories = sorted(set(data["data_categories"]))
@@ -155,17 +155,23 @@ def share_case(case, data: dict, *, actor, request) -> CaseShare:
         data_categories=categories,
         shared_by=actor,
     )
+    # Each signal's disclosure goes through the register's own action (checked, audited);
+    # the share notes itself on the timeline, so the register need not announce it.
     disclosures = [
-        Disclosure.objects.create(
-            signal=signal,
-            recipient=organisation,
-            agreement=agreement,
-            legal_basis=basis,
-            purpose=share.purpose,
-            data_categories=categories,
-            shared=_("Casus %(n)s gedeeld via het partnerportaal.") % {"n": case.pk},
-            decided_by=actor,
-            decided_on=timezone.localdate(),
+        disclose(
+            signal,
+            {
+                "recipient": organisation,
+                "agreement": agreement,
+                "legal_basis": basis,
+                "purpose": share.purpose,
+                "data_categories": categories,
+                "shared": _("Casus %(n)s gedeeld via het partnerportaal.") % {"n": case.pk},
+                "decided_on": timezone.localdate(),
+            },
+            actor=actor,
+            request=request,
+            announce=False,
         )
         for signal in case.signals.all()
     ]
@@ -300,30 +306,18 @@ def end_kept_shares(*, today=None) -> int:
 def add_partner_note(case, text: str, *, actor, request) -> TimelineEntry:
     """A note by a partner user: the municipality sees it on the case, and of the partners
     only the author's own organisation."""
-    case_actions._open_only(case)
+    case_actions.ensure_open(case)
     if not text.strip():
         raise ValidationError(_("Een notitie mag niet leeg zijn."))
-    entry = TimelineEntry.objects.create(
-        case=case,
-        kind=TimelineEntry.Kind.PARTNER_NOTE,
-        text=text.strip(),
-        actor=actor,
-        organisation=actor.organisation,
-    )
-    record(
-        Action.UPDATE,
+    return case_actions.log_on_timeline(
+        case,
+        TimelineEntry.Kind.PARTNER_NOTE,
+        text.strip(),
         actor=actor,
         request=request,
-        municipality=case.municipality,
-        object_type="case",
-        object_id=case.pk,
-        detail={
-            "timeline": entry.pk,
-            "kind": "partner_note",
-            "organisation": actor.organisation_id,
-        },
+        partner=actor.organisation,
+        organisation=actor.organisation_id,
     )
-    return entry
 
 
 def complete_partner_task(task: Task, result: str, *, actor, request) -> None:
@@ -351,12 +345,15 @@ def send_signal_back(case, category, description: str, *, actor, request):
         external_reference=_("casus %(n)s") % {"n": case.pk},
         request=request,
     )
-    TimelineEntry.objects.create(
-        case=case,
-        kind=TimelineEntry.Kind.PARTNER_SIGNAL,
-        text=_("Melding %(r)s van %(o)s ontvangen.")
+    case_actions.log_on_timeline(
+        case,
+        TimelineEntry.Kind.PARTNER_SIGNAL,
+        _("Melding %(r)s van %(o)s ontvangen.")
         % {"r": submitted.report.number, "o": organisation.name},
         actor=actor,
-        organisation=organisation,
+        request=request,
+        partner=organisation,
+        organisation=organisation.pk,
+        report=submitted.report.pk,
     )
     return submitted.report

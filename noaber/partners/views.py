@@ -4,7 +4,6 @@ Partner users reach a case only through `get_shared_case_for`: a case of this mu
 shared with their own organisation under a share that is in force today. Anything else is a
 404, audited as denied, with no hint that the case exists."""
 
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from noaber.cases.models import Case, CaseType, Intervention, InterventionType
 from noaber.insight import aggregates
-from noaber.insight.dashboard import TREND_YEARS, _rate_text, _value_text, comparison
+from noaber.insight.dashboard import TREND_YEARS, comparison, rate_text, value_text
 from noaber.insight.figures import Picture
 from noaber.insight.models import Alert, Indicator
 from noaber.lib.charts import format_number, line_chart
@@ -174,10 +174,10 @@ def _indicators(priority, picture, code, year, years):
             {
                 "name": indicator.name,
                 "unit": indicator.get_unit_display(),
-                "value_before": _value_text(before, indicator),
-                "rate_before": _rate_text(before),
-                "value": _value_text(now, indicator),
-                "rate": _rate_text(now),
+                "value_before": value_text(before, indicator),
+                "rate_before": rate_text(before),
+                "value": value_text(now, indicator),
+                "rate": rate_text(now),
                 "note": now.note,
             }
         )

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from noaber.accounts.models import Municipality
 from noaber.audit.actions import record
 from noaber.audit.models import Action
+from noaber.intake.actions import anonymise_reports
+from noaber.intake.actions import change_status as change_report_status
 from noaber.intake.models import Source as ReportSource
 from noaber.intake.models import Status as ReportStatus
 
@@ -34,6 +36,7 @@ from .models import (
     SubjectKey,
 )
 from .reference import protocol, source_registers
+from .signals import disclosure_recorded
 
 REPORT_SOURCE = {
     ReportSource.RESIDENT: SourceType.RESIDENT,
@@ -109,9 +112,7 @@ def register_from_reports(municipality, reports, *, actor, request) -> Signal:
     signal.reports.set(reports)
     for report in reports:
         if report.status == ReportStatus.RECEIVED:
-            from noaber.intake.actions import change_status
-
-            change_status(report, ReportStatus.IN_PROGRESS, "", actor=actor, request=request)
+            change_report_status(report, ReportStatus.IN_PROGRESS, "", actor=actor, request=request)
     _audit(signal, request, Action.CREATE, reports=[r.pk for r in reports])
     return signal
 
@@ -339,7 +340,8 @@ def find_matches(municipality, kind: str, data: dict, *, actor, request) -> Matc
     return MatchResult(bool(exact or fuzzy), sorted(exact), sorted(fuzzy))
 
 
-def _store_keys(subject: Subject, data: dict) -> None:
+def store_subject_keys(subject: Subject, data: dict) -> None:
+    """(Re)write a subject's blind-index keys from its cleaned data."""
     SubjectKey.objects.filter(subject=subject).delete()
     SubjectKey.objects.bulk_create(
         SubjectKey(subject=subject, municipality_id_copy=subject.municipality_id, kind=k, digest=d)
@@ -355,7 +357,7 @@ def add_subject(signal: Signal, kind: str, data: dict, role: str, *, actor, requ
         kind=kind,
         **{k: v for k, v in data.items() if k in {f.name for f in Subject._meta.fields}},
     )
-    _store_keys(subject, data)
+    store_subject_keys(subject, data)
     SignalSubject.objects.create(signal=signal, subject=subject, role=role)
     record(
         Action.CREATE,
@@ -429,8 +431,11 @@ def check_sharing(recipient, municipality, agreement, basis: str, categories, on
 
 
 @transaction.atomic
-def disclose(signal: Signal, data: dict, *, actor, request) -> Disclosure:
-    """Record a verstrekking; refused without a valid agreement or legal basis."""
+def disclose(signal: Signal, data: dict, *, actor, request, announce: bool = True) -> Disclosure:
+    """Record a verstrekking; refused without a valid agreement or legal basis. With
+    `announce`, apps above the register hear of it (`signals.disclosure_recorded`: the cases
+    built on the signal note it on their timeline); a caller that notes it itself (sharing a
+    case) passes False."""
     recipient, agreement = data["recipient"], data.get("agreement")
     categories = sorted(set(data["data_categories"]))
     on = data.get("decided_on") or timezone.localdate()
@@ -447,16 +452,6 @@ def disclose(signal: Signal, data: dict, *, actor, request) -> Disclosure:
         decided_by=data.get("decided_by") or actor,
         decided_on=on,
     )
-    # The cases built on this signal show the disclosure on their timeline.
-    from noaber.cases.models import TimelineEntry
-
-    for case in signal.cases.all():
-        TimelineEntry.objects.create(
-            case=case,
-            kind=TimelineEntry.Kind.DISCLOSURE,
-            text=f"{recipient.name}: {data['purpose']} ({', '.join(categories)})",
-            actor=actor,
-        )
     record(
         Action.SHARE,
         request=request,
@@ -471,6 +466,10 @@ def disclose(signal: Signal, data: dict, *, actor, request) -> Disclosure:
             "categories": categories,
         },
     )
+    if announce:
+        disclosure_recorded.send(
+            sender=Disclosure, disclosure=disclosure, actor=actor, request=request
+        )
     return disclosure
 
 
@@ -621,8 +620,6 @@ def _destroy_batch(term: RetentionTerm, rows) -> None:
 def _anonymise_reports(signal_ids) -> None:
     """The meldpunt reports a destroyed signal came from lose their content too, unless another
     live signal still uses them: text, contact details, messages, attachments and receipt."""
-    from noaber.intake.models import Attachment, Message, Report
-
     through = Signal.reports.through.objects
     report_ids = set(through.filter(signal_id__in=signal_ids).values_list("report_id", flat=True))
     still_used = set(
@@ -630,24 +627,7 @@ def _anonymise_reports(signal_ids) -> None:
         .exclude(signal_id__in=signal_ids)
         .values_list("report_id", flat=True)
     )
-    gone = report_ids - still_used
-    for attachment in Attachment.objects.filter(report_id__in=gone):
-        attachment.file.delete(save=False)
-    Attachment.objects.filter(report_id__in=gone).delete()
-    Message.objects.filter(report_id__in=gone).delete()
-    Report.objects.filter(pk__in=gone).update(
-        description="",
-        contact_name="",
-        contact_email="",
-        contact_phone="",
-        postcode="",
-        house_number=None,
-        house_number_addition="",
-        latitude=None,
-        longitude=None,
-        receipt_locator=None,
-        receipt_hash="",
-    )
+    anonymise_reports(report_ids - still_used)
 
 
 @transaction.atomic
@@ -685,7 +665,7 @@ def rectify_subject(subject: Subject, data: dict, reason: str, *, actor, request
             setattr(subject, name, value)
             changed.append(name)
     subject.save()
-    _store_keys(subject, data)
+    store_subject_keys(subject, data)
     record(
         Action.UPDATE,
         actor=actor,

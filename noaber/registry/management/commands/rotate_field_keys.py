@@ -4,7 +4,7 @@ from django.db import transaction
 
 from noaber.intake.models import Message, Report
 from noaber.lib.crypto import keys
-from noaber.registry.actions import _store_keys
+from noaber.registry.actions import store_subject_keys
 from noaber.registry.models import Disclosure, Signal, Subject
 from noaber.registry.subjects import clean_subject
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
                     failed.append(str(subject))
                     continue
                 with transaction.atomic():
-                    _store_keys(subject, data)
+                    store_subject_keys(subject, data)
             self.stdout.write(f"Blind indexes recomputed; {len(failed)} subject(s) skipped.")
             for number in failed:
                 self.stderr.write(f"  {number}: stored data no longer valid, index not rebuilt")

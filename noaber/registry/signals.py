@@ -1,0 +1,10 @@
+"""In-process events of the register, for apps above `registry` that must act on them.
+
+`registry` imports none of those apps; they subscribe in their AppConfig.ready(). Receivers
+run inside the sending action's transaction: an exception in a receiver undoes the action.
+"""
+
+import django.dispatch
+
+# Sent by `disclose` after a verstrekking is recorded, with `disclosure`, `actor`, `request`.
+disclosure_recorded = django.dispatch.Signal()
