@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from .glm import ENGINES, check_engine
+
 FARRINGTON = "farrington"
 FALLBACK = "fallback"
 DECLINED = "declined"
@@ -41,7 +43,9 @@ class Params:
     # threshold at level alpha / len(spans) (Bonferroni); each s at most window + 1
     spans: tuple[int, ...] = (1, 2)
     weeks_per_year: int = 52
-    engine: str = "numpy"  # GLM engine: "numpy" (fast IRLS) or "statsmodels"
+    # GLM engine: "numpy" (fast IRLS) or "statsmodels" (the reference; a development
+    # dependency, refused with a ValueError where it is not installed)
+    engine: str = "numpy"
 
     def __post_init__(self):
         positive = (
@@ -79,8 +83,9 @@ class Params:
                 "Params.spans must be a non-empty increasing tuple of whole numbers from 1 to"
                 " window + 1"
             )
-        if self.engine not in ("numpy", "statsmodels"):
+        if self.engine not in ENGINES:
             raise ValueError("Params.engine must be 'numpy' or 'statsmodels'")
+        check_engine(self.engine)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ Two engines give the same fit: ``numpy`` is a small iteratively reweighted least
 (R's ``glm.fit``: start at mu = y + 0.1, stop when the relative change in deviance is below
 1e-8, at most 25 iterations), about ten times faster than ``statsmodels``, which is kept as
 the reference implementation and for side-by-side checks (the tests compare the two).
+statsmodels is a development dependency only: the ``statsmodels`` engine is refused with a
+ValueError where it is not installed, and nothing imports it unless that engine is asked for.
 """
 
 from dataclasses import dataclass
@@ -12,6 +14,11 @@ import numpy as np
 
 MAX_ITERATIONS = 25
 TOLERANCE = 1e-8
+ENGINES = ("numpy", "statsmodels")
+STATSMODELS_MISSING = (
+    "statsmodels is not installed; it is a development dependency (pip install statsmodels)"
+    " — use engine='numpy'"
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,23 @@ def _finish(
     pearson = float(np.sum(w * (y - mu) ** 2 / mu))
     dispersion = pearson / df_resid if df_resid > 0 else float("nan")
     return GlmFit(beta, mu, cov, hat, dispersion, df_resid, converged)
+
+
+def _statsmodels_available() -> bool:
+    """Whether the reference engine can run; imports statsmodels only when it is asked for."""
+    try:
+        import statsmodels.api  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def check_engine(engine: str) -> None:
+    """Raise ValueError unless ``engine`` is known and can run here."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown GLM engine {engine!r}; use 'numpy' or 'statsmodels'")
+    if engine == "statsmodels" and not _statsmodels_available():
+        raise ValueError(STATSMODELS_MISSING)
 
 
 def _fit_numpy(x: np.ndarray, y: np.ndarray, w: np.ndarray, start: np.ndarray | None) -> GlmFit:
@@ -105,14 +129,16 @@ def fit_quasipoisson(
 ) -> GlmFit:
     """Fit log E[y] = x beta with Var[y] = phi * mu / weights (quasi-Poisson, log link).
 
+    ``engine="statsmodels"`` needs statsmodels (a development dependency): without it a
+    ValueError names the missing package before anything is fitted.
+
     ``start`` (numpy engine only) starts the iterations at these coefficients instead of at
     mu = y + 0.1; the converged fit is the same, it only saves iterations on a refit.
     """
+    check_engine(engine)
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     w = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float)
-    if engine == "numpy":
-        return _fit_numpy(x, y, w, start)
     if engine == "statsmodels":
         return _fit_statsmodels(x, y, w)
-    raise ValueError(f"unknown GLM engine {engine!r}; use 'numpy' or 'statsmodels'")
+    return _fit_numpy(x, y, w, start)

@@ -3,6 +3,10 @@ against values computed by hand, the whole method on series whose answer is obvi
 fallback, and bad input."""
 
 import math
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
 
 import numpy as np
 from django.test import SimpleTestCase
@@ -355,3 +359,63 @@ class BadInputTests(SimpleTestCase):
     def test_bad_params(self):
         with self.assertRaises(ValueError):
             Params(alpha=1.5)
+
+
+# statsmodels and the modules the engine imports, made unimportable as on a runtime install
+STATSMODELS_MISSING = {"statsmodels": None, "statsmodels.api": None}
+
+
+class StatsmodelsEngineTests(SimpleTestCase):
+    """statsmodels is a development dependency: the reference engine is refused where it is not
+    installed, and the default engine never needs it."""
+
+    def test_params_with_statsmodels_engine_names_the_missing_package(self):
+        with mock.patch.dict(sys.modules, STATSMODELS_MISSING):
+            with self.assertRaises(ValueError) as caught:
+                Params(engine="statsmodels")
+        self.assertIn("statsmodels is not installed", str(caught.exception))
+        self.assertIn("pip install statsmodels", str(caught.exception))
+        self.assertIn("engine='numpy'", str(caught.exception))
+
+    def test_fit_with_statsmodels_engine_names_the_missing_package(self):
+        x = np.column_stack([np.ones(10), np.arange(10.0)])
+        y = np.arange(10.0)
+        before = (x.copy(), y.copy())
+        with mock.patch.dict(sys.modules, STATSMODELS_MISSING):
+            with self.assertRaises(ValueError) as caught:
+                fit_quasipoisson(x, y, engine="statsmodels")
+        self.assertIn("statsmodels is not installed", str(caught.exception))
+        np.testing.assert_array_equal(x, before[0])
+        np.testing.assert_array_equal(y, before[1])
+
+    def test_default_engine_works_without_statsmodels(self):
+        counts = poisson_series(3, seed=11)
+        expected = detect(counts)
+        with mock.patch.dict(sys.modules, STATSMODELS_MISSING):
+            self.assertEqual(detect(counts), expected)
+            self.assertEqual(detect(counts, params=Params(engine="numpy")), expected)
+
+    def test_unknown_engine_is_refused(self):
+        with self.assertRaises(ValueError) as caught:
+            Params(engine="R")
+        self.assertIn("'numpy' or 'statsmodels'", str(caught.exception))
+        with self.assertRaises(ValueError) as caught:
+            fit_quasipoisson(np.ones((3, 1)), np.ones(3), engine="R")
+        self.assertIn("unknown GLM engine 'R'", str(caught.exception))
+
+    def test_peak_detection_does_not_import_statsmodels(self):
+        # A fresh interpreter: in this one the reference tests have imported it already.
+        code = (
+            "import sys; from noaber.insight.peaks import Params, detect;"
+            " detect([3, 1, 4, 1, 5, 9, 2, 6] * 40, params=Params());"
+            " print(sorted(m for m in sys.modules if m.split('.')[0] in"
+            " ('statsmodels', 'pandas', 'patsy')))"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=Path(__file__).resolve().parents[3],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        self.assertEqual(done.stdout.strip(), "[]")
