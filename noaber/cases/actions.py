@@ -18,8 +18,6 @@ from noaber.registry.actions import ConflictError, add_months
 from .models import CLOSED, Case, Intervention, Task, TimelineEntry
 from .signals import case_closed
 
-FIRST_STATUS = "aangemeld"
-
 
 def log_on_timeline(case, kind, text, *, actor, request, action=Action.UPDATE,
                     partner=None, **detail) -> TimelineEntry:  # fmt: skip
@@ -88,7 +86,7 @@ def open_case(municipality, case_type, title, *, actor, request, signals=(), sub
         municipality=municipality,
         case_type=case_type,
         title=title.strip(),
-        status=FIRST_STATUS,
+        status=case_type.first_status,
         owner=actor,
     )
     case.signals.set(signals)
@@ -98,7 +96,7 @@ def open_case(municipality, case_type, title, *, actor, request, signals=(), sub
 
         subjects = list(Subject.objects.filter(links__signal__in=signals).distinct())
     case.subjects.set(subjects)
-    _log(case, TimelineEntry.Kind.STATUS, case_type.status_label(FIRST_STATUS), actor, request,
+    _log(case, TimelineEntry.Kind.STATUS, case_type.status_label(case.status), actor, request,
          Action.CREATE, signals=[s.pk for s in signals])  # fmt: skip
     return case
 
@@ -276,7 +274,8 @@ def reopen_case(case: Case, reason: str, version: int, *, actor, request) -> Non
         raise ValidationError(_("Deze casus is niet afgesloten."))
     if not reason.strip():
         raise ValidationError(_("Noem de reden om de casus te heropenen."))
-    _bump(case, version, status="uitvoering", result=None, closed_at=None, destruction_date=None)
+    _bump(case, version, status=case.case_type.reopen_status, result=None, closed_at=None,
+          destruction_date=None)  # fmt: skip
     _log(case, TimelineEntry.Kind.STATUS, _("Heropend: %(r)s") % {"r": reason.strip()}, actor,
          request, reopened=True)  # fmt: skip
 

@@ -10,7 +10,9 @@ from noaber.accounts.models import Municipality, Organisation
 from noaber.lib.crypto import EncryptedTextField
 from noaber.registry.models import SharingAgreement, Signal, Subject
 
-CLOSED = "afgesloten"
+# The end state of every case type: reached only by closing with a result. The code word is
+# the same across apps ("closed"); its Dutch label lives in data/reference/cases.json.
+CLOSED = "closed"
 
 
 class CaseType(models.Model):
@@ -18,8 +20,9 @@ class CaseType(models.Model):
 
     code = models.SlugField(unique=True)
     name = models.CharField(_("naam"), max_length=120)
-    statuses = models.JSONField(default=list)  # [[code, label], ...] in order
+    statuses = models.JSONField(default=list)  # [[code, label], ...] in order; first = new
     transitions = models.JSONField(default=list)  # [[from, to], ...]
+    reopen_status = models.CharField(max_length=30, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -27,9 +30,11 @@ class CaseType(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def first_status(self) -> str:
+        return self.statuses[0][0]
+
     def status_label(self, code: str) -> str:
-        if code == CLOSED:
-            return str(_("afgesloten"))
         return dict(self.statuses).get(code, code)
 
     def allows(self, old: str, new: str) -> bool:

@@ -67,7 +67,7 @@ class CaseTests(NoaberTestCase):
             request=None, public_text="De gemeente heeft het pand gesloten. Dank voor uw melding.",
         )  # fmt: skip
         self.case.refresh_from_db()
-        self.assertEqual(self.case.status, "afgesloten")
+        self.assertEqual(self.case.status, "closed")
         self.assertEqual(self.case.destruction_date.year, timezone.localdate().year + 10)
         report = find_by_receipt(self.receipt)
         self.assertEqual(
@@ -234,3 +234,47 @@ class ReminderTests(NoaberTestCase):
         self.assertEqual(mail.outbox[0].to, ["anouk@example.nl"])
         self.assertIn(case.number, mail.outbox[0].body)
         self.assertEqual(send_task_reminders.call(), 0)
+
+
+class StatusesFromDataTests(NoaberTestCase):
+    """The statuses of a case type are data: the first is a new case's, 'closed' the end state
+    with its Dutch label from the data, and reopening goes to the data's reopen status."""
+
+    def test_first_end_and_reopen_status_come_from_the_data(self):
+        from noaber.accounts.reference import read
+        from noaber.cases import actions as case_actions
+        from noaber.cases.models import CLOSED, CaseResult, CaseType
+
+        data = read("cases.json")
+        case_type = CaseType.objects.get(code="riec")
+        case = case_actions.open_case(
+            self.dinkelland, case_type, "Schuur", actor=self.advisor, request=None
+        )
+        self.assertEqual(case.status, data["statuses"][0][0])
+        result = CaseResult.objects.filter(case_type=case_type).first()
+        case_actions.close_case(case, result, "Klaar.", case.version, actor=self.advisor,
+                                request=None)  # fmt: skip
+        case.refresh_from_db()
+        self.assertEqual((case.status, CLOSED), ("closed", "closed"))
+        self.assertEqual(case.status_label, dict(data["statuses"])["closed"])
+        case_actions.reopen_case(case, "Nieuwe signalen", case.version, actor=self.advisor,
+                                 request=None)  # fmt: skip
+        case.refresh_from_db()
+        self.assertEqual(case.status, data["reopen_status"])
+
+    def test_no_status_literal_outside_the_data(self):
+        import re
+        from pathlib import Path
+
+        root = Path(__file__).resolve().parents[2]
+        codes = {c for c, _label in __import__("json").loads(
+            (root.parent / "data/reference/cases.json").read_text())["statuses"]} - {"closed"}  # fmt: skip
+        pattern = re.compile(r"[\"'](" + "|".join(sorted(codes)) + r")[\"']")
+        offenders = [
+            f"{path.relative_to(root)}:{n}"
+            for path in root.rglob("*.py")
+            if "tests" not in path.parts and "migrations" not in path.parts
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if pattern.search(line)
+        ]
+        self.assertEqual(offenders, [])

@@ -18,7 +18,8 @@ def forwards(apps, schema_editor):
             decided_on=timezone.localdate(share.created_at),
         )
         share.disclosures.set(lines)
-        if share.ended_at is None and share.case.status == "afgesloten":
+        # "afgesloten" before cases.0005 renamed the end state to "closed".
+        if share.ended_at is None and share.case.status in ("afgesloten", "closed"):
             share.ended_at = share.case.closed_at
             share.end_reason = "casus afgesloten"
             share.save(update_fields=["ended_at", "end_reason"])
