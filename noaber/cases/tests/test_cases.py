@@ -263,12 +263,13 @@ class StatusesFromDataTests(NoaberTestCase):
         self.assertEqual(case.status, data["reopen_status"])
 
     def test_no_status_literal_outside_the_data(self):
+        import json
         import re
         from pathlib import Path
 
         root = Path(__file__).resolve().parents[2]
-        codes = {c for c, _label in __import__("json").loads(
-            (root.parent / "data/reference/cases.json").read_text())["statuses"]} - {"closed"}  # fmt: skip
+        data = json.loads((root.parent / "data/reference/cases.json").read_text())
+        codes = {code for code, _label in data["statuses"]} - {"closed"}
         pattern = re.compile(r"[\"'](" + "|".join(sorted(codes)) + r")[\"']")
         offenders = [
             f"{path.relative_to(root)}:{n}"
