@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
-# Demo mode: DEBUG on, console e-mail, demo data and logins.
-DEMO_ENV := NOABER_DEBUG=1 NOABER_DEMO=1
+# Demo mode: DEBUG on, console e-mail, demo data and logins, readable log lines.
+DEMO_ENV := NOABER_DEBUG=1 NOABER_DEMO=1 NOABER_LOG_FORMAT=plain
 
 .PHONY: run test lint format check-python clean codes
 

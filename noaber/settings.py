@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "noaber.lib.logs.RequestLogMiddleware",
     "noaber.ui.middleware.security_headers",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -265,16 +266,46 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
 }
 
-# --- Logging: to stderr; no personal data or secrets in log lines ---------------------------
+# --- Logging: JSON lines on stderr, without request data (noaber/lib/logs.py) ----------------
+# "plain" is one readable line per record for people (`make run`); both leave out paths,
+# bodies, headers, client addresses and exception messages (docs/operations.md, "Logs").
+NOABER_LOG_FORMAT = os.environ.get("NOABER_LOG_FORMAT", "json").strip().lower()
+if NOABER_LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(
+        f"NOABER_LOG_FORMAT must be json or plain, not {NOABER_LOG_FORMAT!r} "
+        "(see docs/operations.md)."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "noaber.lib.logs.RedactFilter"}},
+    "formatters": {
+        "json": {"()": "noaber.lib.logs.JsonFormatter"},
+        "plain": {"()": "noaber.lib.logs.PlainFormatter"},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": NOABER_LOG_FORMAT,
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["stderr"], "level": os.environ.get("NOABER_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handlers (an unfiltered console in debug, mail to ADMINS) are dropped:
+        # every record reaches the one handler above, through its filter.
+        "django": {"handlers": [], "level": "NOTSET"},
+        "django.server": {"handlers": [], "level": "NOTSET", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # Refused requests are audited; in the test run their tracebacks are only noise.
         "django.request": {"level": "ERROR" if "test" in sys.argv[1:2] else "WARNING"},
+        # One line per request; the test run has thousands.
+        "noaber.request": {"level": "WARNING" if "test" in sys.argv[1:2] else "INFO"},
+        # WeasyPrint reports every step and page of a PDF at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+        # gunicorn's worker logs invalid requests with the client's address: through the filter.
+        "gunicorn.error": {"handlers": ["stderr"], "propagate": False},
+        # Its access log has every client address and path: never written, even if switched on.
+        "gunicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
     },
 }
