@@ -8,7 +8,7 @@ from noaber.accounts.access import public_view
 
 municipality_urls = [
     path("themas/", include("noaber.themes.urls")),
-    path("audit/", include("noaber.audit.urls")),
+    path("audit/", include("noaber.accounts.audit_urls")),
     path("register/", include("noaber.registry.urls")),
     path("casussen/", include("noaber.cases.urls")),
     path("", include("noaber.partners.urls")),

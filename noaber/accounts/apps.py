@@ -6,3 +6,12 @@ class AccountsConfig(AppConfig):
     name = "noaber.accounts"
     label = "accounts"
     verbose_name = _("Accounts en rollen")
+
+    def ready(self):
+        # Every audit event names the actor's roles in its municipality; `audit` knows no
+        # domain, so this app tells it how to find them.
+        from noaber.audit.actions import resolve_roles_with
+
+        from .access import roles_of
+
+        resolve_roles_with(roles_of)

@@ -1,12 +1,15 @@
+"""The audit log page for the privacy officer. It lives in `accounts` because it needs the
+access rules and the users; the `audit` app itself knows no domain."""
+
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 
-from noaber.accounts.access import municipality_view
-from noaber.accounts.models import User
+from noaber.audit.actions import record
+from noaber.audit.models import Action, AuditEvent
 
-from .actions import record
-from .models import Action, AuditEvent
+from .access import municipality_view
+from .models import User
 
 PAGE_SIZE = 50
 

@@ -76,6 +76,17 @@ def client_origin(request) -> str:
     return request.META.get("REMOTE_ADDR", "")[:100]
 
 
+# How to find an actor's roles in a municipality. `audit` knows no domain: the accounts app
+# supplies this at start-up (AccountsConfig.ready) through `resolve_roles_with`.
+_roles_of = None
+
+
+def resolve_roles_with(function) -> None:
+    """Let `record` name the actor's roles: `function(actor, municipality)` -> set of roles."""
+    global _roles_of
+    _roles_of = function
+
+
 def record(
     action: str,
     *,
@@ -103,10 +114,8 @@ def record(
         actor = request.user
     if origin is None:
         origin = client_origin(request) if request is not None else "system"
-    if role is None and actor is not None and municipality is not None:
-        from noaber.accounts.access import roles_of
-
-        role = ",".join(sorted(roles_of(actor, municipality)))
+    if role is None and actor is not None and municipality is not None and _roles_of:
+        role = ",".join(sorted(_roles_of(actor, municipality)))
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

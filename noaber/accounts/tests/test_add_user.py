@@ -4,7 +4,7 @@ from unittest import mock
 from django.core.management import CommandError, call_command
 
 from noaber.accounts.models import User
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 
 

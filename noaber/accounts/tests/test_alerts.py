@@ -5,7 +5,7 @@ from django_tasks_db.models import DBTaskResult
 from noaber.accounts import actions
 from noaber.accounts.models import Role
 from noaber.accounts.tasks import check_failed_login_peak, notify_privileged_change
-from noaber.accounts.testing import NoaberTestCase, make_user
+from noaber.accounts.tests.base import NoaberTestCase, make_user
 
 
 class AlertTests(NoaberTestCase):

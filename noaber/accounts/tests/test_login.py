@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from noaber.accounts.actions import record_login_failure
 from noaber.accounts.lockout import username_key
-from noaber.accounts.testing import PASSWORD, NoaberTestCase, make_user, totp_now
+from noaber.accounts.tests.base import PASSWORD, NoaberTestCase, make_user, totp_now
 from noaber.audit.models import Action, AuditEvent, Result
 
 LOGIN = reverse("accounts:login")

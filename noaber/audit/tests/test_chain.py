@@ -4,7 +4,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.actions import REDACTED, record
 from noaber.audit.chain import verify_chain
 from noaber.audit.models import GENESIS_HASH, Action, AuditEvent, Result

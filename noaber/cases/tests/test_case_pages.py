@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.cases.models import Case, CaseResult, CaseType
 from noaber.intake.models import Report

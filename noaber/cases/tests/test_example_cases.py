@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from noaber.accounts.models import Organisation
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.chain import verify_chain
 from noaber.audit.models import AuditEvent
 from noaber.cases.models import Case, CaseResult, CaseType, InterventionType, Meeting

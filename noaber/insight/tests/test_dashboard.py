@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from noaber.accounts.models import Population
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.insight import aggregates
 from noaber.insight.dashboard import build
 from noaber.insight.figures import NATIONAL, REGION_CODE, Picture, compare

@@ -11,7 +11,7 @@ from unittest import mock
 
 from django.core.management import CommandError, call_command
 
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.insight.importers import IndicatorImportError, monthly_total, read, store
 from noaber.insight.importers.odata import ODataSource

@@ -3,7 +3,7 @@ import json
 from django.urls import reverse
 
 from noaber.accounts.models import Organisation
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.intake import actions
 from noaber.intake.models import Message, PartnerToken, Report

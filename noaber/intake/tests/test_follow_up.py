@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.intake import actions, receipts
 from noaber.intake.models import Message, Report

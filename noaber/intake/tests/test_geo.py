@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management import CommandError, call_command
 
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.intake.geo import contains
 from noaber.intake.models import Boundary
 

@@ -6,7 +6,7 @@ from django_tasks_db.models import DBTaskResult
 from PIL import Image
 from pypdf import PdfWriter
 
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.intake.attachments import MAX_BYTES
 from noaber.intake.models import Attachment, Report, ThrottleHit

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import Action, AuditEvent
 from noaber.audit.tasks import verify_audit_chain
 from noaber.jobs.schedule import REGISTRY, enqueue_due

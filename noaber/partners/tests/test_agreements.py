@@ -8,7 +8,7 @@ from django.urls import reverse
 from pypdf import PdfWriter
 
 from noaber.accounts.models import Organisation
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.partners.suggest import suggest_partners
 from noaber.registry.models import SharingAgreement

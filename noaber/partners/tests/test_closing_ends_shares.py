@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from noaber.accounts.models import Organisation
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.cases import actions as case_actions
 from noaber.cases.models import CaseResult, TimelineEntry

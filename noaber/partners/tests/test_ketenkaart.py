@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from noaber.accounts import actions
 from noaber.accounts.models import Organisation
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.partners.svg import ketenkaart_drawing
 from noaber.registry.models import SharingAgreement

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from noaber.accounts.models import Organisation, Role
-from noaber.accounts.testing import NoaberTestCase, make_user
+from noaber.accounts.tests.base import NoaberTestCase, make_user
 from noaber.audit.models import AuditEvent
 from noaber.cases import actions as case_actions
 from noaber.cases.models import TimelineEntry

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from noaber.accounts.models import Organisation
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.policy.models import Action, ActionNote, Activity, Plan, PlanPriority
 
@@ -87,7 +87,7 @@ class PlanTests(NoaberTestCase):
 
     def test_management_reads_the_board_but_does_not_change_it(self):
         from noaber.accounts.models import Role
-        from noaber.accounts.testing import make_user
+        from noaber.accounts.tests.base import make_user
 
         boss = make_user("burgemeester", {self.tubbergen: [Role.MANAGEMENT]})
         self.sign_in(boss)

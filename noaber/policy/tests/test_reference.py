@@ -3,7 +3,7 @@
 from unittest import mock
 
 from noaber.accounts.models import Organisation
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.policy import reference
 from noaber.policy.models import Action, Plan, PlanPriority
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from noaber.accounts.models import Organisation
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.cases import actions as case_actions
 from noaber.cases.models import CLOSED, Case, CaseType, InterventionType

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.lib import crypto
 from noaber.registry import actions
 from noaber.registry.models import Signal

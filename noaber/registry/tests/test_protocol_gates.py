@@ -7,7 +7,7 @@ from unittest import mock
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.html import escape
 
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.registry import actions
 from noaber.registry.models import Outcome, Phase, PrivacyCheck, Signal, SourceCheck

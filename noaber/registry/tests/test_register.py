@@ -6,7 +6,7 @@ from django.db import connection
 from django.utils import timezone
 
 from noaber.accounts.models import Organisation
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.intake.models import Report
 from noaber.registry import actions

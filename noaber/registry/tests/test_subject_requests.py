@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from noaber.accounts.models import Municipality, Organisation
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.intake.actions import submit_report
 from noaber.intake.models import Category, Channel, Source

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 
 from noaber.accounts.access import RULES, municipality_view, public_view
 from noaber.accounts.models import Role
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import Action, AuditEvent
 from noaber.ui.urlwalk import example_url, undeclared, walk
 

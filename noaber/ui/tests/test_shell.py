@@ -6,7 +6,7 @@ import sys
 from django.conf import settings
 from django.urls import reverse
 
-from noaber.accounts.testing import NoaberTestCase
+from noaber.accounts.tests.base import NoaberTestCase
 
 
 class PublicEndpointTests(NoaberTestCase):
