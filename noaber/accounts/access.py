@@ -249,7 +249,7 @@ def partner_token_view(methods: Iterable[str] = ("POST",)):
             from django.http import JsonResponse
             from django.utils.translation import gettext as _
 
-            from noaber.intake.actions import authenticate_partner_token, record_partner_refusal
+            from .partner_keys import authenticate_partner_token, record_partner_refusal
 
             token, problem = authenticate_partner_token(request.headers.get("Authorization", ""))
             if problem:

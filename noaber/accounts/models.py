@@ -1,5 +1,6 @@
 """Municipalities, organisations, users and their roles per municipality."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -156,3 +157,30 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} — {self.municipality}"
+
+
+class PartnerToken(models.Model):
+    """An API key of a chain partner's system; only its SHA-256 is kept (it has 256 bits).
+    It authenticates the partner's organisation, so it lives with the organisations."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    municipalities = models.ManyToManyField(Municipality, related_name="partner_tokens")
+    name = models.CharField(_("omschrijving"), max_length=100)
+    prefix = models.CharField(max_length=8, unique=True)
+    digest = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        # Moved from the meldpunt app with its table and every row (intake 0004, accounts 0004).
+        db_table = "intake_partnertoken"
+
+    def __str__(self):
+        return f"{self.organisation} — {self.name}"

@@ -21,10 +21,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from noaber.audit.actions import record
 from noaber.audit.models import Action, AuditEvent
-from noaber.intake.models import PartnerToken
 
 from .access import PRIVILEGED_ROLES, municipality_view
-from .models import Membership, Municipality, Role
+from .models import Membership, Municipality, PartnerToken, Role
 
 # An account or key without use for this long is flagged: its rights may no longer be needed.
 UNUSED_DAYS = 90

@@ -16,6 +16,7 @@ from rest_framework.decorators import (
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from noaber.accounts import partner_keys
 from noaber.accounts.access import partner_token_view, public_view
 from noaber.accounts.models import Municipality
 
@@ -295,7 +296,7 @@ def partner_signal_create(request):
     data = serializer.validated_data
     municipality = data["municipality"]
     if not token.municipalities.filter(pk=municipality.pk).exists():
-        actions.record_partner_refusal(token, "municipality_not_covered")
+        partner_keys.record_partner_refusal(token, "municipality_not_covered")
         return Response(
             {
                 "detail": _("Deze sleutel geeft geen toegang tot gemeente %(name)s.")

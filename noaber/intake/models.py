@@ -230,30 +230,6 @@ class Attachment(models.Model):
         return f"{self.report}: {self.content_type}"
 
 
-class PartnerToken(models.Model):
-    """An API key of a chain partner's system; only its SHA-256 is kept (it has 256 bits)."""
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="api_tokens"
-    )
-    municipalities = models.ManyToManyField(Municipality, related_name="partner_tokens")
-    name = models.CharField(_("omschrijving"), max_length=100)
-    prefix = models.CharField(max_length=8, unique=True)
-    digest = models.CharField(max_length=64)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["organisation", "name"]
-
-    def __str__(self):
-        return f"{self.organisation} — {self.name}"
-
-
 class ThrottleHit(models.Model):
     """One counted event for rate limiting, by scope and a keyed digest of the client address.
 

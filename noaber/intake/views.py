@@ -10,14 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from noaber.accounts import partner_keys
 from noaber.accounts.access import can, municipality_view, public_view
-from noaber.accounts.models import Municipality, Organisation
+from noaber.accounts.models import Municipality, Organisation, PartnerToken
 from noaber.audit.actions import record
 from noaber.audit.models import Action
 
 from . import actions, throttle
 from .forms import MessageForm, ReceiptForm, ReportForm, StatusForm, TokenForm
-from .models import Attachment, Category, Channel, PartnerToken, Referral, Report, Status
+from .models import Attachment, Category, Channel, Referral, Report, Status
 
 FOLLOW = "intake_follow_up"
 FOLLOW_SECONDS = 15 * 60
@@ -307,7 +308,7 @@ def partner_tokens(request, municipality):
     )
     plain = None
     if request.method == "POST" and form.is_valid():
-        token, plain = actions.create_partner_token(
+        token, plain = partner_keys.create_partner_token(
             form.cleaned_data["organisation"],
             [municipality],
             form.cleaned_data["name"],
@@ -332,6 +333,6 @@ def partner_tokens(request, municipality):
 def partner_token_revoke(request, municipality, pk):
     token = get_object_or_404(PartnerToken, municipalities=municipality, pk=pk)
     if token.revoked_at is None:
-        actions.revoke_partner_token(token, actor=request.user, request=request)
+        partner_keys.revoke_partner_token(token, actor=request.user, request=request)
         messages.success(request, _("De sleutel is ingetrokken; hij werkt niet meer."))
     return redirect("intake:tokens", municipality.cbs_code)

@@ -8,11 +8,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from noaber.accounts import actions as account_actions
 from noaber.accounts.models import Organisation, Role
+from noaber.accounts.partner_keys import create_partner_token, revoke_partner_token
 from noaber.accounts.review import Flag, build_review
 from noaber.accounts.tests.base import NoaberTestCase, make_user
 from noaber.audit.actions import record
 from noaber.audit.models import Action, AuditEvent
-from noaber.intake.actions import create_partner_token, revoke_partner_token
 
 DINKELLAND_ACCOUNTS = {"anouk", "mees", "hanna", "piet", "priya", "bram", "bea"}
 

@@ -127,7 +127,7 @@ class ExampleCaseTests(NoaberTestCase):
         self.assertTrue(verify_chain().ok)
 
     def test_2_maatschappelijke_onrust_police_signal_driehoek_and_measures(self):
-        from noaber.intake.actions import create_partner_token
+        from noaber.accounts.partner_keys import create_partner_token
 
         politie = Organisation.objects.get(name="Politie")
         _token, key = create_partner_token(politie, [self.dinkelland], "Signalen", actor=self.admin)

@@ -2,11 +2,12 @@ import json
 
 from django.urls import reverse
 
-from noaber.accounts.models import Organisation
+from noaber.accounts import partner_keys
+from noaber.accounts.models import Organisation, PartnerToken
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.intake import actions
-from noaber.intake.models import Message, PartnerToken, Report
+from noaber.intake.models import Message, Report
 
 CREATE = reverse("intake:api_report_create")
 LOOKUP = reverse("intake:api_report_lookup")
@@ -109,7 +110,7 @@ class PublicApiTests(NoaberTestCase):
 class PartnerApiTests(NoaberTestCase):
     def setUp(self):
         self.politie = Organisation.objects.get(name="Politie")
-        self.token, self.key = actions.create_partner_token(
+        self.token, self.key = partner_keys.create_partner_token(
             self.politie, [self.dinkelland], "Politiesignalen", actor=self.admin
         )
 
@@ -140,7 +141,7 @@ class PartnerApiTests(NoaberTestCase):
         self.assertNotIn(self.key, str(PartnerToken.objects.values().get()))
 
     def test_a_revoked_key_is_refused_and_audited(self):
-        actions.revoke_partner_token(self.token, actor=self.admin)
+        partner_keys.revoke_partner_token(self.token, actor=self.admin)
         response = self.post(REPORT | {"source": "police"})
         self.assertEqual(response.status_code, 401)
         self.assertIn("ingetrokken", response.json()["detail"])

@@ -1,9 +1,10 @@
 from django.urls import reverse
 
+from noaber.accounts.models import PartnerToken
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.intake import actions
-from noaber.intake.models import Category, Channel, PartnerToken, Report
+from noaber.intake.models import Category, Channel, Report
 
 from .helpers import REPORT_URL, form_data, png
 

@@ -12,13 +12,14 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from noaber.accounts.models import Organisation, User
+from noaber.accounts.models import Organisation, PartnerToken, User
+from noaber.accounts.partner_keys import create_partner_token
 from noaber.cases import actions as case_actions
 from noaber.cases.models import Case, CaseType, Meeting, Task
 from noaber.insight.models import Alert
 from noaber.intake import actions as intake_actions
 from noaber.intake.attachments import clean_upload
-from noaber.intake.models import Attachment, Category, Channel, PartnerToken, Report
+from noaber.intake.models import Attachment, Category, Channel, Report
 from noaber.partners.models import CaseShare
 from noaber.policy.models import Action
 from noaber.registry import actions as registry_actions
@@ -94,7 +95,7 @@ def attachment(municipality):
 def partner_token(municipality):
     token = PartnerToken.objects.filter(municipalities=municipality, revoked_at=None).first()
     if token is None:
-        token, _plain = intake_actions.create_partner_token(
+        token, _plain = create_partner_token(
             Organisation.objects.filter(kind__in=Organisation.PARTNER_KINDS).first(),
             [municipality],
             "Voorbeeld",
