@@ -6,17 +6,13 @@ reference data is loaded everywhere by adding one line here.
 
 
 def load_all() -> int:
-    from noaber.accounts.reference import (
-        link_organisations_to_themes,
-        load_municipalities,
-        load_organisations,
-    )
+    from noaber.accounts.reference import load_municipalities, load_organisations
     from noaber.cases.reference import load_case_reference
     from noaber.insight.reference import load_indicators
     from noaber.intake.reference import load_intake_reference
     from noaber.policy.reference import load_plans
     from noaber.registry.reference import load_registry_reference
-    from noaber.themes.reference import load_themes
+    from noaber.themes.reference import link_organisations_to_themes, load_themes
 
     return (
         load_municipalities()

@@ -95,16 +95,8 @@ class Organisation(models.Model):
     municipalities = models.ManyToManyField(
         Municipality, blank=True, related_name="organisations", verbose_name=_("gemeenten")
     )
-    # What they work on: VNG themes, and the IVP priorities of each municipality (Tabel 7).
-    themes = models.ManyToManyField(
-        "themes.Theme", blank=True, related_name="organisations", verbose_name=_("thema's")
-    )
-    priorities = models.ManyToManyField(
-        "themes.Priority",
-        blank=True,
-        related_name="organisations",
-        verbose_name=_("prioriteiten"),
-    )
+    # What they work on — VNG themes and each municipality's IVP priorities (Tabel 7) — is
+    # kept by the themes app: `organisation.themes`, `organisation.priorities`.
 
     class Meta:
         ordering = ["name"]

@@ -28,13 +28,8 @@ class PartnerForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "responsibility", "contact_route", "themes", "priorities"]
-        labels = {"priorities": _("Prioriteiten van het IVP (Tabel 7)")}
-        widgets = {
-            "responsibility": forms.Textarea(attrs={"rows": 4}),
-            "themes": forms.CheckboxSelectMultiple,
-            "priorities": forms.CheckboxSelectMultiple,
-        }
+        fields = ["name", "kind", "responsibility", "contact_route"]
+        widgets = {"responsibility": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
             "contact_route": _("Bijvoorbeeld een webadres, telefoonnummer of vast aanspreekpunt."),
         }
@@ -46,12 +41,29 @@ class PartnerForm(forms.ModelForm):
             },
         }
 
+    # The links live in the themes app (Theme.organisations, Priority.organisations).
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Thema's"),
+        queryset=Theme.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    priorities = forms.ModelMultipleChoiceField(
+        label=_("Prioriteiten van het IVP (Tabel 7)"),
+        queryset=Priority.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["themes"].queryset = Theme.objects.filter(
             pk__in=[t.pk for t in themes_for(municipality)]
         )
         self.fields["priorities"].queryset = Priority.objects.filter(municipality=municipality)
+        if self.instance.pk:
+            self.initial.setdefault("themes", list(self.instance.themes.all()))
+            self.initial.setdefault("priorities", list(self.instance.priorities.all()))
 
     def clean_name(self):
         name = self.cleaned_data["name"]

@@ -2,7 +2,7 @@
 
 The partners are `accounts.Organisation` rows serving the municipality; their links to the
 municipality's priorities are the plan's Tabel 7. What the plan publishes is no personal data,
-so reading is not logged; every change goes through noaber/accounts/actions.py.
+so reading is not logged; every change goes through noaber/partners/organisations.py.
 """
 
 from django.contrib import messages
@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from noaber.accounts import actions
 from noaber.accounts.access import can, municipality_view
 from noaber.accounts.models import Organisation
 from noaber.registry.models import SharingAgreement
 from noaber.themes.models import Priority
 
+from . import organisations as actions
 from .forms import PartnerForm
 from .svg import ketenkaart_drawing
 

@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from noaber.accounts.models import Municipality
+from noaber.accounts.models import Municipality, Organisation
 
 
 class Domain(models.Model):
@@ -41,6 +41,15 @@ class Theme(models.Model):
         blank=True,
         related_name="themes",
         help_text=_("Leeg: geldt voor alle gemeenten."),
+    )
+    # The organisations of the ketenkaart that work on this theme (`organisation.themes`).
+    # Moved here from accounts with its table and rows (themes 0002, accounts 0005).
+    organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="themes",
+        db_table="accounts_organisation_themes",
+        verbose_name=_("organisaties"),
     )
 
     class Meta:
@@ -77,6 +86,14 @@ class Priority(models.Model):
     description = models.TextField(_("waar gaat het over"), blank=True)
     themes = models.ManyToManyField(
         Theme, blank=True, related_name="priorities", verbose_name=_("thema's")
+    )
+    # The partners that work on this priority: the plan's Tabel 7 (`organisation.priorities`).
+    organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="priorities",
+        db_table="accounts_organisation_priorities",
+        verbose_name=_("organisaties"),
     )
 
     class Meta:

@@ -5,7 +5,7 @@ Existing rows are left as they are, so changes the functional admin made survive
 
 from django.db import transaction
 
-from noaber.accounts.models import Municipality
+from noaber.accounts.models import Municipality, Organisation
 from noaber.accounts.reference import read, record_loaded
 
 from .models import Domain, Priority, Theme
@@ -39,4 +39,29 @@ def load_themes() -> int:
                 priority.themes.set([shared[c] for c in p["themes"]])
                 changed += 1
     record_loaded("themes", changed)
+    return changed
+
+
+@transaction.atomic
+def link_organisations_to_themes() -> int:
+    """The themes and IVP priorities (Tabel 7) each partner works on; runs after the themes
+    and priorities exist. Adds links only to partners that have none yet."""
+    changed = 0
+    themes = {t.code: t for t in Theme.objects.filter(municipality__isnull=True)}
+    for item in read("organisations.json")["organisations"]:
+        organisation = Organisation.objects.filter(name=item["name"]).first()
+        if organisation is None:
+            continue
+        if item.get("themes") and not organisation.themes.exists():
+            organisation.themes.set([themes[c] for c in item["themes"] if c in themes])
+            changed += 1
+        if item.get("priorities") and not organisation.priorities.exists():
+            organisation.priorities.set(
+                Priority.objects.filter(
+                    order__in=item["priorities"],
+                    municipality__in=organisation.municipalities.all(),
+                )
+            )
+            changed += 1
+    record_loaded("organisation_themes", changed)
     return changed

@@ -15,8 +15,20 @@ from noaber.accounts.models import Municipality, Organisation, PartnerToken
 from noaber.audit.chain import verify_chain
 from noaber.audit.triggers import triggers_removed
 from noaber.reference import load_all
+from noaber.themes.models import Theme
 
-BEFORE = [("accounts", "0003_need_to_know"), ("intake", "0003_portal_channel")]
+# Before partner keys left intake and organisation themes left accounts.
+BEFORE = [
+    ("accounts", "0003_need_to_know"),
+    ("intake", "0003_portal_channel"),
+    ("themes", "0001_initial"),
+]
+TABLES = (
+    "intake_partnertoken",
+    "intake_partnertoken_municipalities",
+    "accounts_organisation_themes",
+    "accounts_organisation_priorities",
+)
 
 
 def migrate(targets):
@@ -36,13 +48,17 @@ def rows(table):
         return cursor.fetchall()
 
 
-class PartnerTokenMoveTests(TransactionTestCase):
+def snapshot():
+    return {table: rows(table) for table in TABLES}
+
+
+class ModelMoveTests(TransactionTestCase):
     def _fixture_teardown(self):
         # The flush would delete audit rows, which the append-only triggers forbid.
         with triggers_removed():
             super()._fixture_teardown()
 
-    def test_partner_keys_keep_table_ids_and_rows_across_the_move_and_back(self):
+    def test_moved_models_keep_tables_ids_and_rows_across_the_move_and_back(self):
         load_all()
         politie = Organisation.objects.get(name="Politie")
         municipalities = list(Municipality.objects.filter(cbs_code__in=["GM1774", "GM0183"]))
@@ -51,15 +67,30 @@ class PartnerTokenMoveTests(TransactionTestCase):
         )
         other, _ = partner_keys.create_partner_token(politie, municipalities[:1], "Oud", actor=None)
         partner_keys.revoke_partner_token(other, actor=None)
-        before = (rows("intake_partnertoken"), rows("intake_partnertoken_municipalities"))
+        before = snapshot()
+        self.assertTrue(before["accounts_organisation_themes"])  # the ketenkaart's links
+        self.assertTrue(before["accounts_organisation_priorities"])  # Tabel 7
 
         migrate(BEFORE)
-        self.assertEqual(
-            (rows("intake_partnertoken"), rows("intake_partnertoken_municipalities")), before
-        )
+        self.assertEqual(snapshot(), before)
         migrate(latest())
+        self.assertEqual(snapshot(), before)
+        # The ORM reads the same links through the themes app as the table holds.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT theme_id FROM accounts_organisation_themes WHERE organisation_id = %s",
+                [politie.pk],
+            )
+            linked = sorted(row[0] for row in cursor.fetchall())
+        self.assertTrue(linked)
+        self.assertEqual(sorted(politie.themes.values_list("pk", flat=True)), linked)
         self.assertEqual(
-            (rows("intake_partnertoken"), rows("intake_partnertoken_municipalities")), before
+            sorted(Theme.objects.get(pk=linked[0]).organisations.values_list("pk", flat=True)),
+            sorted(
+                o.pk
+                for o in Organisation.objects.all()
+                if linked[0] in {t.pk for t in o.themes.all()}
+            ),
         )
         moved = PartnerToken.objects.get(pk=token.pk)
         self.assertEqual(
@@ -76,8 +107,6 @@ class PartnerTokenMoveTests(TransactionTestCase):
         )
         self.assertTrue(verify_chain().ok)
         # Run again: nothing to do, nothing changes.
-        again = (rows("intake_partnertoken"), rows("intake_partnertoken_municipalities"))
+        again = snapshot()
         call_command("migrate", verbosity=0)
-        self.assertEqual(
-            (rows("intake_partnertoken"), rows("intake_partnertoken_municipalities")), again
-        )
+        self.assertEqual(snapshot(), again)

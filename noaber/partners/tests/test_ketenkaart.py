@@ -6,10 +6,10 @@ from datetime import date
 from django.test import SimpleTestCase
 from django.urls import reverse
 
-from noaber.accounts import actions
 from noaber.accounts.models import Organisation
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
+from noaber.partners import organisations as actions
 from noaber.partners.svg import ketenkaart_drawing
 from noaber.registry.models import SharingAgreement
 from noaber.themes.models import Priority, themes_for
