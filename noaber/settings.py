@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "noaber.registry",
     "noaber.cases",
     "noaber.partners",
+    "noaber.portal",
     "noaber.insight",
     "noaber.policy",
     "noaber.ui",

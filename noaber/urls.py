@@ -10,6 +10,8 @@ municipality_urls = [
     path("themas/", include("noaber.themes.urls")),
     path("audit/", include("noaber.accounts.audit_urls")),
     path("register/", include("noaber.registry.urls")),
+    # Before casusregie's URLs: the portal owns casussen/<id>/delen/ (sharing a case).
+    path("", include("noaber.portal.urls")),
     path("casussen/", include("noaber.cases.urls")),
     path("", include("noaber.partners.urls")),
     path("toegangsreview/", include("noaber.accounts.review_urls")),

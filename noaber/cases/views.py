@@ -9,8 +9,6 @@ from django.utils.translation import gettext as _
 from noaber.accounts.access import municipality_view
 from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
-from noaber.partners import actions as partner_actions
-from noaber.partners.forms import EndShareForm, ShareForm
 from noaber.partners.suggest import suggest_partners
 from noaber.registry.actions import ConflictError
 from noaber.registry.models import Signal
@@ -88,11 +86,14 @@ def case_list(request, municipality):
     )
 
 
-def _page(request, municipality, case, **forms):
+def render_case_page(request, municipality, case, **forms):
+    """The case page; `forms` replace the page's empty forms by bound ones with their errors
+    (also for the sections apps above casusregie add, such as sharing)."""
     return render(
         request,
         "cases/case.html",
-        {
+        forms
+        | {
             "case": case,
             "timeline": case.timeline.select_related("actor"),
             "tasks": case.tasks.select_related("owner_user", "owner_organisation"),
@@ -105,8 +106,6 @@ def _page(request, municipality, case, **forms):
             "intervention_form": forms.get("intervention_form") or InterventionForm(),
             "close_form": forms.get("close_form") or CloseForm(case=case),
             "reopen_form": ReopenForm(initial={"version": case.version}),
-            "share_form": forms.get("share_form") or ShareForm(municipality=municipality),
-            "shares": case.shares.select_related("organisation", "agreement"),
             "suggestions": suggest_partners(
                 municipality, {s.theme for s in case.signals.select_related("theme")}
             ),
@@ -116,7 +115,7 @@ def _page(request, municipality, case, **forms):
 
 @municipality_view("cases.work")
 def case_detail(request, municipality, pk):
-    return _page(request, municipality, get_case_for(request, municipality, pk))
+    return render_case_page(request, municipality, get_case_for(request, municipality, pk))
 
 
 def _status(case, d, r):
@@ -146,17 +145,6 @@ def _reopen(case, d, r):
     actions.reopen_case(case, d["reason"], d["version"], actor=r.user, request=r)
 
 
-def _share(case, d, r):
-    partner_actions.share_case(case, d, actor=r.user, request=r)
-
-
-def _unshare(case, d, r):
-    share = case.shares.filter(pk=d["share"]).first()
-    if share is None:
-        raise ValidationError(_("Dat delen hoort niet bij deze casus."))
-    partner_actions.end_share(share, actor=r.user, request=r)
-
-
 STEPS = {
     "status": (StatusForm, _status),
     "note": (NoteForm, _note),
@@ -164,8 +152,6 @@ STEPS = {
     "intervention": (InterventionForm, _intervention),
     "close": (CloseForm, _close),
     "reopen": (ReopenForm, _reopen),
-    "share": (ShareForm, _share),
-    "unshare": (EndShareForm, _unshare),
 }
 
 
@@ -189,11 +175,11 @@ def case_step(request, municipality, pk, step):
         raise Http404
     form_class, run = STEPS[step]
     kwargs = {"case": case} if form_class in (StatusForm, CloseForm, NoteForm) else {}
-    if form_class in (TaskForm, ShareForm):
+    if form_class is TaskForm:
         kwargs = {"municipality": municipality}
     form = form_class(request.POST, **kwargs)
     if not form.is_valid():
-        return _page(request, municipality, case, **{f"{step}_form": form})
+        return render_case_page(request, municipality, case, **{f"{step}_form": form})
     try:
         run(case, form.cleaned_data, request)
     except (ValidationError, ConflictError) as error:

@@ -1,5 +1,6 @@
-"""Demo agreements and a case shared with the police, so the partner portal shows something
-in `make run` (the plan's first example case: the barn in the buitengebied)."""
+"""Demo agreements and a case shared with the police (through the portal's action), so the
+partner portal shows something in `make run` (the plan's first example case: the barn in the
+buitengebied)."""
 
 from datetime import date
 
@@ -9,10 +10,9 @@ from noaber.accounts.models import Municipality, Organisation, User
 from noaber.cases import actions as case_actions
 from noaber.cases.models import CaseType
 from noaber.intake.models import Report
+from noaber.portal import actions
 from noaber.registry.actions import register_from_reports
 from noaber.registry.models import SharingAgreement
-
-from . import actions
 
 # name, parties, purpose, legal basis, categories, valid from, valid until
 DEMO_AGREEMENTS = [

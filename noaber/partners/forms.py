@@ -1,11 +1,10 @@
-"""Forms of the ketenkaart, the sharing agreements and the partner portal."""
+"""Forms of the ketenkaart and the sharing agreements."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Organisation
-from noaber.intake.models import Category
 from noaber.registry.models import DataCategory, SharingAgreement
 from noaber.themes.models import Priority, Theme, themes_for
 
@@ -138,63 +137,3 @@ class AgreementForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("valid_until", _("De einddatum ligt vóór de begindatum."))
         return data
-
-
-# --- Sharing a case with a partner ---------------------------------------------------------
-
-
-class ShareForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Partner"), queryset=Organisation.objects.none())
-    agreement = forms.ModelChoiceField(
-        label=_("Convenant"), queryset=SharingAgreement.objects.none(), required=False
-    )
-    legal_basis = forms.CharField(
-        label=_("Of: wettelijke grondslag"), required=False, max_length=300
-    )
-    purpose = forms.CharField(label=_("Doel van het delen"), max_length=300)
-    data_categories = forms.MultipleChoiceField(
-        label=_("Wat de partner mag zien"),
-        choices=DataCategory.choices,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_(
-            "De partner ziet altijd het zaaktype, de status, de titel, zijn eigen taken en "
-            "notities; de rest alleen per gekozen categorie."
-        ),
-    )
-
-    def __init__(self, *args, municipality, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = partners_of(municipality)
-        self.fields["agreement"].queryset = SharingAgreement.objects.filter(
-            municipalities=municipality
-        )
-
-
-class EndShareForm(forms.Form):
-    share = forms.IntegerField(widget=forms.HiddenInput)
-
-
-# --- Partner portal ------------------------------------------------------------------------
-
-
-class PortalNoteForm(forms.Form):
-    text = forms.CharField(
-        label=_("Notitie"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
-    )
-
-
-class PortalSignalForm(forms.Form):
-    category = forms.ModelChoiceField(
-        label=_("Soort signaal"), queryset=Category.objects.filter(active=True)
-    )
-    description = forms.CharField(
-        label=_("Wat heeft u gezien of gehoord?"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
-
-
-class PortalTaskForm(forms.Form):
-    result = forms.CharField(
-        label=_("Resultaat"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )

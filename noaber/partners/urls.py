@@ -17,10 +17,4 @@ urlpatterns = [
     path("convenanten/<int:pk>/", views.agreement_detail, name="agreement"),
     path("convenanten/<int:pk>/bewerken/", views.agreement_edit, name="agreement_edit"),
     path("convenanten/<int:pk>/document/", views.agreement_document, name="agreement_document"),
-    # Partner portal
-    path("partnerportaal/", views.portal, name="portal"),
-    path("partnerportaal/casussen/<int:pk>/", views.portal_case, name="portal_case"),
-    path("partnerportaal/casussen/<int:pk>/notitie/", views.portal_note, name="portal_note"),
-    path("partnerportaal/casussen/<int:pk>/signaal/", views.portal_signal, name="portal_signal"),
-    path("partnerportaal/taken/<int:pk>/afronden/", views.portal_task, name="portal_task"),
 ]

@@ -13,7 +13,7 @@ ITEMS = [
     (_("Casussen"), "cases:list", "cases.work"),
     (_("Veiligheidsbeeld"), "insight:dashboard", "insight.view"),
     (_("IVP en uitvoering"), "policy:plan", "policy.view"),
-    (_("Partnerportaal"), "partners:portal", "partners.portal"),
+    (_("Partnerportaal"), "portal:portal", "partners.portal"),
     (_("Overleggen"), "cases:partner_agenda", "cases.partner_agenda"),
     (_("Betrokkenen (AVG)"), "registry:privacy", "registry.privacy"),
     (_("Bewaartermijnen"), "registry:retention", "registry.retention"),

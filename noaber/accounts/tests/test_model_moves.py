@@ -12,8 +12,12 @@ from django.test import TransactionTestCase
 
 from noaber.accounts import partner_keys
 from noaber.accounts.models import Municipality, Organisation, PartnerToken
+from noaber.accounts.tests.base import make_user
 from noaber.audit.chain import verify_chain
 from noaber.audit.triggers import triggers_removed
+from noaber.partners.tests.factories import make_agreement, make_case
+from noaber.portal.actions import share_case
+from noaber.portal.models import CaseShare
 from noaber.reference import load_all
 from noaber.themes.models import Theme
 
@@ -22,12 +26,15 @@ BEFORE = [
     ("accounts", "0003_need_to_know"),
     ("intake", "0003_portal_channel"),
     ("themes", "0001_initial"),
+    ("partners", "0003_end_shares_of_closed_cases"),
 ]
 TABLES = (
     "intake_partnertoken",
     "intake_partnertoken_municipalities",
     "accounts_organisation_themes",
     "accounts_organisation_priorities",
+    "partners_caseshare",
+    "partners_caseshare_disclosures",
 )
 
 
@@ -67,7 +74,15 @@ class ModelMoveTests(TransactionTestCase):
         )
         other, _ = partner_keys.create_partner_token(politie, municipalities[:1], "Oud", actor=None)
         partner_keys.revoke_partner_token(other, actor=None)
+        case = make_case(Municipality.objects.get(cbs_code="GM1774"), make_user("anouk", {}))
+        share = share_case(
+            case,
+            {"organisation": politie, "agreement": make_agreement(case.municipality, "Politie"),
+             "purpose": "Voorbereiding", "data_categories": ["signal"]},
+            actor=case.owner, request=None,
+        )  # fmt: skip
         before = snapshot()
+        self.assertTrue(before["partners_caseshare_disclosures"])
         self.assertTrue(before["accounts_organisation_themes"])  # the ketenkaart's links
         self.assertTrue(before["accounts_organisation_priorities"])  # Tabel 7
 
@@ -105,6 +120,12 @@ class ModelMoveTests(TransactionTestCase):
         self.assertEqual(
             partner_keys.authenticate_partner_token(f"Token {plain[:-1]}x")[1], "invalid"
         )
+        moved_share = CaseShare.objects.get(pk=share.pk)
+        self.assertEqual(
+            (moved_share.case, list(moved_share.disclosures.all())),
+            (case, list(share.disclosures.all())),
+        )
+        self.assertTrue(moved_share.in_force_on(case.created_at.date()))
         self.assertTrue(verify_chain().ok)
         # Run again: nothing to do, nothing changes.
         again = snapshot()

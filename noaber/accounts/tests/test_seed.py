@@ -7,7 +7,7 @@ from noaber.accounts.demo import DEMO_USERS
 from noaber.accounts.models import Membership, Municipality, Organisation, User
 from noaber.audit.chain import verify_chain
 from noaber.intake.models import Report
-from noaber.partners.models import CaseShare
+from noaber.portal.models import CaseShare
 from noaber.themes.models import Theme
 
 

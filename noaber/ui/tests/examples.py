@@ -20,8 +20,8 @@ from noaber.insight.models import Alert
 from noaber.intake import actions as intake_actions
 from noaber.intake.attachments import clean_upload
 from noaber.intake.models import Attachment, Category, Channel, Report
-from noaber.partners.models import CaseShare
 from noaber.policy.models import Action
+from noaber.portal.models import CaseShare
 from noaber.registry import actions as registry_actions
 from noaber.registry import subject_requests
 from noaber.registry.models import (
@@ -255,9 +255,9 @@ EXAMPLES = (
     | _names(partner_token, "intake:token_revoke")
     | _names(agreement, "partners:agreement", "partners:agreement_edit")
     | _names(agreement_document, "partners:agreement_document")
-    | _names(shared_case, "partners:portal_case", "partners:portal_note", "partners:portal_signal")
-    | _names(partner_task, "partners:portal_task")
-    | _names(case, "cases:case")
+    | _names(shared_case, "portal:portal_case", "portal:portal_note", "portal:portal_signal")
+    | _names(partner_task, "portal:portal_task")
+    | _names(case, "cases:case", "portal:share", "portal:unshare")
     | _names(case_step, "cases:step")
     | _names(meeting, "cases:meeting")
     | _names(

@@ -9,11 +9,10 @@ from noaber.accounts.models import Organisation
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.cases.models import TimelineEntry
-from noaber.partners import actions
-from noaber.partners.models import CaseShare
+from noaber.partners.tests.factories import make_agreement, make_case
+from noaber.portal import actions
+from noaber.portal.models import CaseShare
 from noaber.registry.models import Disclosure
-
-from .factories import make_agreement, make_case
 
 
 class SharingTests(NoaberTestCase):
@@ -34,7 +33,7 @@ class SharingTests(NoaberTestCase):
             "data_categories": ["signal", "identity"],
         } | changes
         return self.client.post(
-            reverse("cases:step", args=["GM1774", self.case.pk, "share"]), data, follow=True
+            reverse("portal:share", args=["GM1774", self.case.pk]), data, follow=True
         )
 
     def assert_nothing_shared(self):
@@ -88,7 +87,7 @@ class SharingTests(NoaberTestCase):
         self.share()
         share = CaseShare.objects.get()
         self.client.post(
-            reverse("cases:step", args=["GM1774", self.case.pk, "unshare"]), {"share": share.pk}
+            reverse("portal:unshare", args=["GM1774", self.case.pk]), {"share": share.pk}
         )
         share.refresh_from_db()
         self.assertIsNotNone(share.ended_at)

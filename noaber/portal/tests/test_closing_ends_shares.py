@@ -14,16 +14,15 @@ from noaber.audit.models import AuditEvent
 from noaber.cases import actions as case_actions
 from noaber.cases.models import CaseResult, TimelineEntry
 from noaber.intake.models import Report
-from noaber.partners import actions
-from noaber.partners.models import CaseShare
-from noaber.partners.tasks import end_kept_shares_daily
+from noaber.partners.tests.factories import make_agreement, make_case
+from noaber.portal import actions
+from noaber.portal.models import CaseShare
+from noaber.portal.tasks import end_kept_shares_daily
 from noaber.registry.models import Disclosure, DisclosureEnd
-
-from .factories import make_agreement, make_case
 
 
 def portal_url(name, *args):
-    return reverse(f"partners:{name}", args=["GM1774", *args])
+    return reverse(f"portal:{name}", args=["GM1774", *args])
 
 
 def case_url(name, *args):
@@ -208,7 +207,9 @@ class ClosingEndsSharesTests(NoaberTestCase):
         self.close(**self.keep((self.today + timedelta(days=30)).isoformat(), "Vervolg OM"))
         self.assertContains(self.client.get(case_url("case", self.case.pk)), "Delen beëindigen")
         response = self.client.post(
-            case_url("step", self.case.pk, "unshare"), {"share": self.share.pk}, follow=True
+            reverse("portal:unshare", args=["GM1774", self.case.pk]),
+            {"share": self.share.pk},
+            follow=True,
         )
         self.assertContains(response, "Vastgelegd.")
         self.share.refresh_from_db()

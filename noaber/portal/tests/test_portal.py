@@ -12,14 +12,15 @@ from noaber.audit.models import AuditEvent
 from noaber.cases import actions as case_actions
 from noaber.cases.models import TimelineEntry
 from noaber.intake.models import Category, Channel, Report
-from noaber.partners import actions
-from noaber.partners.models import CaseShare
+from noaber.partners.tests.factories import make_agreement, make_case
+from noaber.portal import actions
+from noaber.portal.models import CaseShare
 
-from .factories import make_agreement, make_case
+VIEWED = "/m/GM1774/ketenkaart/inzage/"  # partners:viewed, what each partner viewed
 
 
 def url(name, *args):
-    return reverse(f"partners:{name}", args=["GM1774", *args])
+    return reverse(f"portal:{name}", args=["GM1774", *args])
 
 
 class PortalTests(NoaberTestCase):
@@ -162,11 +163,11 @@ class PortalTests(NoaberTestCase):
         self.client.get(url("portal_case", self.case.pk))
         self.client.get(url("portal_case", self.other_case.pk))
         self.sign_in(self.advisor)
-        response = self.client.get(url("viewed") + f"?organisatie={self.politie.pk}")
+        response = self.client.get(VIEWED + f"?organisatie={self.politie.pk}")
         self.assertContains(response, "piet")
         self.assertContains(response, f"case {self.case.pk}")
         self.assertContains(response, "toegang geweigerd")
-        response = self.client.get(url("viewed") + f"?organisatie={self.riec.pk}")
+        response = self.client.get(VIEWED + f"?organisatie={self.riec.pk}")
         self.assertNotContains(response, f"case {self.case.pk}")
 
     def test_staff_cannot_use_the_portal_and_partners_not_the_staff_case_page(self):
@@ -218,5 +219,5 @@ class PortalGroundTests(NoaberTestCase):
 
     def test_the_viewed_page_ignores_a_filter_that_is_not_a_number(self):
         self.sign_in(self.advisor)
-        response = self.client.get(url("viewed") + "?organisatie=abc")
+        response = self.client.get(VIEWED + "?organisatie=abc")
         self.assertEqual(response.status_code, 200)
