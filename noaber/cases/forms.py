@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Organisation, Role, User
-from noaber.registry.models import SharingAgreement
+from noaber.partners.models import SharingAgreement
 
 from .models import CaseResult, CaseType, InterventionType
 

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Municipality, Organisation
 from noaber.lib.crypto import EncryptedTextField
-from noaber.registry.models import SharingAgreement, Signal, Subject
+from noaber.partners.models import SharingAgreement
+from noaber.registry.models import Signal, Subject
 
 # The end state of every case type: reached only by closing with a result. The code word is
 # the same across apps ("closed"); its Dutch label lives in data/reference/cases.json.

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from noaber.audit.actions import record
 from noaber.audit.models import Action
-from noaber.registry.models import SharingAgreement
+
+from .models import SharingAgreement
 
 AGREEMENT_FIELDS = (
     "name",

@@ -10,9 +10,9 @@ from noaber.accounts.models import Municipality, Organisation, User
 from noaber.cases import actions as case_actions
 from noaber.cases.models import CaseType
 from noaber.intake.models import Report
+from noaber.partners.models import SharingAgreement
 from noaber.portal import actions
 from noaber.registry.actions import register_from_reports
-from noaber.registry.models import SharingAgreement
 
 # name, parties, purpose, legal basis, categories, valid from, valid until
 DEMO_AGREEMENTS = [

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Organisation
-from noaber.registry.models import DataCategory, SharingAgreement
 from noaber.themes.models import Priority, Theme, themes_for
+
+from .models import DataCategory, SharingAgreement
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -14,11 +14,11 @@ from django.utils.translation import ngettext
 
 from noaber.accounts.access import can, municipality_view
 from noaber.accounts.models import Organisation
-from noaber.registry.models import SharingAgreement
 from noaber.themes.models import Priority
 
 from . import organisations as actions
 from .forms import PartnerForm
+from .models import SharingAgreement
 from .svg import ketenkaart_drawing
 
 

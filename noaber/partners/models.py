@@ -1,6 +1,55 @@
-"""The ketenkaart's own rules about agreements. The partners themselves are
-`accounts.Organisation`; the agreements are `registry.SharingAgreement` (disclosures from the
-register name them); sharing a case and the portal live in noaber/portal."""
+"""Sharing agreements (convenanten) and the data categories they cover. The partners
+themselves are `accounts.Organisation`; the register's disclosures and the portal's case shares
+name an agreement; sharing a case and the portal live in noaber/portal."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from noaber.accounts.models import Municipality, Organisation
+
+
+class SharingAgreement(models.Model):
+    """A convenant or other agreement that allows sharing with organisations; its screens live
+    in noaber.partners. Every disclosure, case share and partner task names one (or a legal
+    basis), and is refused when it has expired or does not cover the data."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    organisations = models.ManyToManyField(
+        Organisation, related_name="agreements", verbose_name=_("partijen")
+    )
+    municipalities = models.ManyToManyField(
+        Municipality, related_name="agreements", verbose_name=_("gemeenten")
+    )
+    purpose = models.CharField(_("doel"), max_length=300)
+    legal_basis = models.CharField(_("grondslag"), max_length=300)
+    data_categories = models.JSONField(_("gegevenscategorieën"), default=list)
+    valid_from = models.DateField(_("geldig vanaf"))
+    valid_until = models.DateField(_("geldig tot en met"), null=True, blank=True)
+    # The signed document (PDF), kept as signed: never rewritten, served only after a check.
+    document = models.FileField(_("ondertekend document"), upload_to="convenanten/", blank=True)
+    document_name = models.CharField(max_length=200, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name"]
+        # Moved from the register with its table and every row (partners 0005).
+        db_table = "registry_sharingagreement"
+
+    def __str__(self):
+        return self.name
+
+    def valid_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class DataCategory(models.TextChoices):
+    IDENTITY = "identity", _("identificerende gegevens")
+    ADDRESS = "address", _("adresgegevens")
+    COMPANY = "company", _("bedrijfsgegevens")
+    VEHICLE = "vehicle", _("voertuiggegevens")
+    SIGNAL = "signal", _("inhoud van het signaal")
+    CRIMINAL = "criminal", _("strafrechtelijke gegevens")
 
 
 def agreement_covers(agreement, organisation_id, municipality_id, day) -> bool:

@@ -11,10 +11,10 @@ from noaber.accounts.access import can, municipality_view
 from noaber.accounts.models import User
 from noaber.audit.actions import record
 from noaber.audit.models import Action, AuditEvent
-from noaber.registry.models import DataCategory, SharingAgreement
 
 from . import actions
 from .forms import AgreementForm, partners_of
+from .models import DataCategory, SharingAgreement
 
 # --- Sharing agreements --------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from noaber.accounts.models import Organisation
 from noaber.intake.models import Category
 from noaber.partners.forms import partners_of
-from noaber.registry.models import DataCategory, SharingAgreement
+from noaber.partners.models import DataCategory, SharingAgreement
 
 # --- Sharing a case with a partner ---------------------------------------------------------
 

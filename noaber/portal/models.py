@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Organisation
 from noaber.cases.models import Case
-from noaber.partners.models import agreement_covers
-from noaber.registry.models import Disclosure, SharingAgreement
+from noaber.partners.models import SharingAgreement, agreement_covers
+from noaber.registry.models import Disclosure
 
 
 class CaseShare(models.Model):

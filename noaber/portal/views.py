@@ -17,8 +17,8 @@ from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
 from noaber.cases.models import CLOSED, AgendaItem, Task, TimelineEntry
 from noaber.cases.views import get_case_for, render_case_page
-from noaber.partners.models import agreement_covers
-from noaber.registry.models import DataCategory, Subject
+from noaber.partners.models import DataCategory, agreement_covers
+from noaber.registry.models import Subject
 
 from . import actions
 from .forms import EndShareForm, PortalNoteForm, PortalSignalForm, PortalTaskForm, ShareForm

@@ -17,10 +17,10 @@ from noaber.intake.actions import anonymise_reports
 from noaber.intake.actions import change_status as change_report_status
 from noaber.intake.models import Source as ReportSource
 from noaber.intake.models import Status as ReportStatus
+from noaber.partners.models import DataCategory
 
 from . import subjects as subject_rules
 from .models import (
-    DataCategory,
     DestructionRecord,
     Disclosure,
     DisclosureEnd,

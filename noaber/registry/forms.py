@@ -6,17 +6,16 @@ from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Organisation
 from noaber.intake.models import Area
+from noaber.partners.models import DataCategory, SharingAgreement
 from noaber.themes.models import Theme, themes_for
 
 from . import subjects as subject_rules
 from .models import (
-    DataCategory,
     Grade,
     Outcome,
     Phase,
     PrivacyCheck,
     RetentionTerm,
-    SharingAgreement,
     Signal,
     SourceType,
     Subject,

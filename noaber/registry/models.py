@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from noaber.accounts.models import Municipality, Organisation
 from noaber.intake.models import Area, Report
 from noaber.lib.crypto import EncryptedTextField
+
+# Agreements belong to the ketenkaart; the register's disclosures name them.
+from noaber.partners.models import SharingAgreement
 from noaber.themes.models import Theme
 
 # How long the controller has to answer a data-subject request (art. 12 lid 3 AVG), and by how
@@ -238,48 +241,6 @@ class SourceCheck(models.Model):
 
     def __str__(self):
         return f"{self.signal}: bronnencheck"
-
-
-class SharingAgreement(models.Model):
-    """A convenant or other agreement that allows sharing with organisations; its screens live
-    in noaber.partners. Every disclosure, case share and partner task names one (or a legal
-    basis), and is refused when it has expired or does not cover the data."""
-
-    name = models.CharField(_("naam"), max_length=200)
-    organisations = models.ManyToManyField(
-        Organisation, related_name="agreements", verbose_name=_("partijen")
-    )
-    municipalities = models.ManyToManyField(
-        Municipality, related_name="agreements", verbose_name=_("gemeenten")
-    )
-    purpose = models.CharField(_("doel"), max_length=300)
-    legal_basis = models.CharField(_("grondslag"), max_length=300)
-    data_categories = models.JSONField(_("gegevenscategorieën"), default=list)
-    valid_from = models.DateField(_("geldig vanaf"))
-    valid_until = models.DateField(_("geldig tot en met"), null=True, blank=True)
-    # The signed document (PDF), kept as signed: never rewritten, served only after a check.
-    document = models.FileField(_("ondertekend document"), upload_to="convenanten/", blank=True)
-    document_name = models.CharField(max_length=200, blank=True)
-    document_sha256 = models.CharField(max_length=64, blank=True)
-    version = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def valid_on(self, day) -> bool:
-        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
-
-
-class DataCategory(models.TextChoices):
-    IDENTITY = "identity", _("identificerende gegevens")
-    ADDRESS = "address", _("adresgegevens")
-    COMPANY = "company", _("bedrijfsgegevens")
-    VEHICLE = "vehicle", _("voertuiggegevens")
-    SIGNAL = "signal", _("inhoud van het signaal")
-    CRIMINAL = "criminal", _("strafrechtelijke gegevens")
 
 
 class Disclosure(models.Model):

@@ -27,6 +27,7 @@ BEFORE = [
     ("intake", "0003_portal_channel"),
     ("themes", "0001_initial"),
     ("partners", "0003_end_shares_of_closed_cases"),
+    ("registry", "0004_need_to_know"),
 ]
 TABLES = (
     "intake_partnertoken",
@@ -35,6 +36,9 @@ TABLES = (
     "accounts_organisation_priorities",
     "partners_caseshare",
     "partners_caseshare_disclosures",
+    "registry_sharingagreement",
+    "registry_sharingagreement_organisations",
+    "registry_sharingagreement_municipalities",
 )
 
 
@@ -126,6 +130,8 @@ class ModelMoveTests(TransactionTestCase):
             (case, list(share.disclosures.all())),
         )
         self.assertTrue(moved_share.in_force_on(case.created_at.date()))
+        self.assertEqual(moved_share.agreement.organisations.get(), politie)
+        self.assertEqual(moved_share.disclosures.get().agreement, moved_share.agreement)
         self.assertTrue(verify_chain().ok)
         # Run again: nothing to do, nothing changes.
         again = snapshot()

@@ -10,8 +10,8 @@ from noaber.cases import actions
 from noaber.cases.models import CaseResult, CaseType, InterventionType, TimelineEntry
 from noaber.intake.actions import find_by_receipt, submit_report
 from noaber.intake.models import Category, Channel
+from noaber.partners.models import SharingAgreement
 from noaber.registry.actions import register_from_reports
-from noaber.registry.models import SharingAgreement
 
 
 class CaseTests(NoaberTestCase):

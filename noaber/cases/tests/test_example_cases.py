@@ -13,7 +13,8 @@ from noaber.audit.models import AuditEvent
 from noaber.cases.models import Case, CaseResult, CaseType, InterventionType, Meeting
 from noaber.intake.models import Report
 from noaber.intake.tests.helpers import REPORT_URL, form_data
-from noaber.registry.models import SharingAgreement, Signal, Subject
+from noaber.partners.models import SharingAgreement
+from noaber.registry.models import Signal, Subject
 
 M = "GM1774"
 

@@ -7,7 +7,7 @@ from noaber.accounts.models import Organisation
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.cases import actions
 from noaber.cases.models import CaseType, InterventionType, TimelineEntry
-from noaber.registry.models import SharingAgreement
+from noaber.partners.models import SharingAgreement
 
 
 class MeetingTests(NoaberTestCase):

@@ -7,8 +7,8 @@ from noaber.cases import actions as case_actions
 from noaber.cases.models import CaseType
 from noaber.intake.actions import submit_report
 from noaber.intake.models import Category, Channel
+from noaber.partners.models import DataCategory, SharingAgreement
 from noaber.registry.actions import add_subject, register_from_reports
-from noaber.registry.models import DataCategory, SharingAgreement
 
 
 def make_case(municipality, advisor, title="Schuur Hoofdweg"):

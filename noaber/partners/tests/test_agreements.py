@@ -10,8 +10,8 @@ from pypdf import PdfWriter
 from noaber.accounts.models import Organisation
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
+from noaber.partners.models import SharingAgreement
 from noaber.partners.suggest import suggest_partners
-from noaber.registry.models import SharingAgreement
 from noaber.themes.models import Theme
 
 from .factories import make_agreement

@@ -10,8 +10,8 @@ from noaber.accounts.models import Organisation
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.partners import organisations as actions
+from noaber.partners.models import SharingAgreement
 from noaber.partners.svg import ketenkaart_drawing
-from noaber.registry.models import SharingAgreement
 from noaber.themes.models import Priority, themes_for
 
 

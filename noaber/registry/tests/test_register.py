@@ -9,13 +9,13 @@ from noaber.accounts.models import Organisation
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.intake.models import Report
+from noaber.partners.models import SharingAgreement
 from noaber.registry import actions
 from noaber.registry.models import (
     DestructionRecord,
     Disclosure,
     Outcome,
     Phase,
-    SharingAgreement,
     Signal,
     Subject,
 )

@@ -20,13 +20,12 @@ from noaber.insight.models import Alert
 from noaber.intake import actions as intake_actions
 from noaber.intake.attachments import clean_upload
 from noaber.intake.models import Attachment, Category, Channel, Report
+from noaber.partners.models import DataCategory, SharingAgreement
 from noaber.policy.models import Action
 from noaber.portal.models import CaseShare
 from noaber.registry import actions as registry_actions
 from noaber.registry import subject_requests
 from noaber.registry.models import (
-    DataCategory,
-    SharingAgreement,
     Signal,
     Subject,
     SubjectRequest,
