@@ -280,15 +280,6 @@ def reopen_case(case: Case, reason: str, version: int, *, actor, request) -> Non
          request, reopened=True)  # fmt: skip
 
 
-def overdue_tasks(municipality):
-    return Task.objects.filter(
-        case__municipality=municipality,
-        completed_at__isnull=True,
-        withdrawn_at__isnull=True,
-        due_date__lt=timezone.localdate(),
-    ).select_related("case", "owner_user", "owner_organisation")
-
-
 def workload(municipality):
     """Open cases and open tasks per case owner, and open tasks per organisation."""
     open_cases = Case.objects.filter(municipality=municipality).exclude(status=CLOSED)

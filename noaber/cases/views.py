@@ -13,7 +13,7 @@ from noaber.partners.suggest import suggest_partners
 from noaber.registry.actions import ConflictError
 from noaber.registry.models import Signal
 
-from . import actions
+from . import actions, selectors
 from .forms import (
     AgendaForm,
     CaseForm,
@@ -79,7 +79,7 @@ def case_list(request, municipality):
             "cases": cases[:200],
             "form": form,
             "signal_id": request.GET.get("signaal", ""),
-            "overdue": actions.overdue_tasks(municipality)[:100],
+            "overdue": selectors.overdue_tasks(municipality)[:100],
             "per_owner": per_owner,
             "per_organisation": per_organisation,
         },

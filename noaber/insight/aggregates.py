@@ -8,12 +8,11 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Sum
 
-from noaber.cases.models import Case
-from noaber.intake.models import Report
-from noaber.registry.models import Signal
+from noaber.cases import selectors as case_selectors
+from noaber.intake import selectors as intake_selectors
+from noaber.registry import selectors as registry_selectors
 
 from .models import RegisterCount
 
@@ -30,25 +29,12 @@ def _week_of(day: date) -> tuple[int, int, int]:
 
 
 def _daily(municipality, kind):
-    """(day, theme_id, area_id, count) rows for one kind, grouped in the database. A case
-    counts under the theme and area of its first signal."""
+    """(day, theme_id, area_id, count) rows for one kind, from the owning app's selectors."""
     if kind == RegisterCount.Kind.REPORT:
-        qs = Report.objects.filter(municipality=municipality).values(
-            day=TruncDate("created_at"), theme_key=F("category__theme_id"), area_key=F("area_id")
-        )
-    elif kind == RegisterCount.Kind.SIGNAL:
-        qs = Signal.objects.filter(municipality=municipality).values(
-            day=F("received_on"), theme_key=F("theme_id"), area_key=F("area_id")
-        )
-    else:
-        first = Signal.objects.filter(cases=OuterRef("pk")).order_by("received_on", "pk")
-        qs = Case.objects.filter(municipality=municipality).values(
-            day=TruncDate("created_at"),
-            theme_key=Subquery(first.values("theme_id")[:1]),
-            area_key=Subquery(first.values("area_id")[:1]),
-        )
-    for row in qs.annotate(n=Count("pk")).order_by():
-        yield row["day"], row["theme_key"], row["area_key"], row["n"]
+        return intake_selectors.daily_report_counts(municipality)
+    if kind == RegisterCount.Kind.SIGNAL:
+        return registry_selectors.daily_signal_counts(municipality)
+    return case_selectors.daily_case_counts(municipality)
 
 
 @transaction.atomic

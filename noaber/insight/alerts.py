@@ -107,3 +107,8 @@ def handle_alert(alert: Alert, note: str, *, actor, request, case=None) -> None:
         object_type="alert", object_id=alert.pk,
         detail={"state": alert.state, "case": case.pk if case else None},
     )  # fmt: skip
+
+
+def alerts_in_year(municipality, year: int):
+    """The municipality's peak alerts of `year`, in week order (for the council report)."""
+    return Alert.objects.filter(municipality=municipality, year=year).order_by("week", "pk")

@@ -6,11 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Min, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Min, Sum
 from django.utils.translation import gettext as _
 
-from noaber.intake.models import Area, Category, Report
+from noaber.intake import selectors as intake_selectors
+from noaber.intake.models import Area, Category
 from noaber.themes.models import Theme
 
 from .models import RegisterCount
@@ -101,18 +101,12 @@ def register_series(municipality, end: tuple[int, int]) -> list[Series]:
 def _category_cells(municipality, weeks, index) -> dict:
     """Reports per category per week (the category is a report's own field)."""
     start = date.fromisocalendar(weeks[0][0], weeks[0][1], 1)
-    rows = (
-        Report.objects.filter(municipality=municipality, created_at__date__gte=start)
-        .values("category_id", day=TruncDate("created_at"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     cells = defaultdict(lambda: [0] * len(weeks))
-    for r in rows:
-        iso = r["day"].isocalendar()
+    for day, category_id, n in intake_selectors.daily_category_counts(municipality, start):
+        iso = day.isocalendar()
         i = index.get((iso.year, iso.week))
         if i is not None:
-            cells[("report-category", r["category_id"])][i] += r["n"]
+            cells[("report-category", category_id)][i] += n
     return dict(cells)
 
 

@@ -9,19 +9,21 @@ year, however many cases there are; the priorities are matched in Python on the 
 """
 
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import date
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from noaber.cases.models import Case, CaseType, Intervention, InterventionType
+from noaber.cases import selectors as case_selectors
+from noaber.cases.models import CaseType, InterventionType
 from noaber.insight import aggregates
+from noaber.insight.alerts import alerts_in_year
 from noaber.insight.dashboard import TREND_YEARS, comparison, rate_text, value_text
 from noaber.insight.figures import Picture
-from noaber.insight.models import Alert, Indicator
+from noaber.insight.models import Indicator
 from noaber.lib.charts import format_number, line_chart
-from noaber.registry.models import Signal
+from noaber.registry import selectors as registry_selectors
 
 from .models import INSPECTION_CASE_TYPES, Action, Activity, Plan
 
@@ -60,67 +62,6 @@ def default_year(municipality, today: date | None = None) -> int:
             return last_completed
     started = [p for p in plans if p.start_year <= last_completed]
     return started[0].end_year if started else plans[-1].start_year
-
-
-def _year_bounds(year: int):
-    zone = timezone.get_current_timezone()
-    return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
-
-
-def _without_later(queryset, case_ref: str, signals: str):
-    """Keep, of each case's signals joined in as `signals`, only its first (by date, then
-    number), so a case counts once, under the theme of its first signal; a case without
-    signals stays, with no theme. An anti-join: fast where a subquery per row was not."""
-    earlier = Signal.objects.filter(cases=OuterRef(case_ref)).filter(
-        Q(received_on__lt=OuterRef(f"{signals}__received_on"))
-        | Q(received_on=OuterRef(f"{signals}__received_on"), pk__lt=OuterRef(f"{signals}__id"))
-    )
-    return queryset.filter(~Exists(earlier))
-
-
-def _case_counts(municipality, year):
-    """[(case_type_id, first theme_id, opened, closed)] for cases opened or closed in `year`."""
-    start, end = _year_bounds(year)
-    opened_in = Q(created_at__gte=start, created_at__lt=end)
-    closed_in = Q(closed_at__gte=start, closed_at__lt=end)
-    cases = Case.objects.filter(opened_in | closed_in, municipality=municipality)
-    rows = (
-        _without_later(cases, "pk", "signals")
-        .values("case_type_id", first_theme=F("signals__theme_id"))
-        .annotate(opened=Count("pk", filter=opened_in), closed=Count("pk", filter=closed_in))
-        .order_by()
-    )
-    return [(r["case_type_id"], r["first_theme"], r["opened"], r["closed"]) for r in rows]
-
-
-def _intervention_counts(municipality, year):
-    """[(case_type_id, first theme_id, intervention type id, count)] decided in `year`."""
-    interventions = Intervention.objects.filter(
-        case__municipality=municipality,
-        decided_on__gte=date(year, 1, 1),
-        decided_on__lt=date(year + 1, 1, 1),
-    )
-    rows = (
-        _without_later(interventions, "case_id", "case__signals")
-        .values("case__case_type_id", "kind_id", first_theme=F("case__signals__theme_id"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return [(r["case__case_type_id"], r["first_theme"], r["kind_id"], r["n"]) for r in rows]
-
-
-def _signal_counts(municipality, year) -> dict:
-    rows = (
-        Signal.objects.filter(
-            municipality=municipality,
-            received_on__gte=date(year, 1, 1),
-            received_on__lt=date(year + 1, 1, 1),
-        )
-        .values("theme_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {r["theme_id"]: r["n"] for r in rows}
 
 
 def _activity_counts(plan, year) -> dict:
@@ -205,7 +146,7 @@ def _indicators(priority, picture, code, year, years):
 
 def _peaks(municipality, year):
     peaks = []
-    for alert in Alert.objects.filter(municipality=municipality, year=year).order_by("week", "pk"):
+    for alert in alerts_in_year(municipality, year):
         # What followed, without naming the case: linked to one, looked at, or not yet.
         followed = _("gekoppeld aan een casus") if alert.case_id else alert.get_state_display()
         peaks.append(
@@ -226,9 +167,9 @@ def build_report(municipality, year: int) -> dict:
     priorities = list(
         plan.priorities.prefetch_related("themes", "case_types", "indicators__typed_rates")
     )
-    case_rows = _case_counts(municipality, year)
-    intervention_rows = _intervention_counts(municipality, year)
-    signals = _signal_counts(municipality, year)
+    case_rows = case_selectors.case_counts_in_year(municipality, year)
+    intervention_rows = case_selectors.intervention_counts_in_year(municipality, year)
+    signals = registry_selectors.signal_counts_by_theme(municipality, year)
     activities = _activity_counts(plan, year)
     actions = _actions(plan, year)
     kinds = {k.pk: k.name for k in InterventionType.objects.all()}

@@ -34,20 +34,15 @@ def _figures(request, municipality) -> dict:
     """Counts for the advisor's overview (no personal data)."""
     if Role.ADVISOR not in roles_of(request.user, municipality):
         return {}
-    from noaber.cases.actions import overdue_tasks
-    from noaber.cases.models import CLOSED, Case
-    from noaber.intake.models import Report
-    from noaber.registry.models import Phase, Signal
+    from noaber.cases import selectors as case_selectors
+    from noaber.intake import selectors as intake_selectors
+    from noaber.registry import selectors as registry_selectors
 
     return {
-        "new_reports": Report.objects.filter(municipality=municipality, signals__isnull=True)
-        .exclude(status="closed")
-        .count(),
-        "my_signals": Signal.objects.filter(municipality=municipality, assigned_to=request.user)
-        .exclude(phase=Phase.CLOSED)
-        .count(),
-        "open_cases": Case.objects.filter(municipality=municipality).exclude(status=CLOSED).count(),
-        "overdue": overdue_tasks(municipality).count(),
+        "new_reports": intake_selectors.new_report_count(municipality),
+        "my_signals": registry_selectors.open_signal_count_for(municipality, request.user),
+        "open_cases": case_selectors.open_case_count(municipality),
+        "overdue": case_selectors.overdue_tasks(municipality).count(),
     }
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from noaber.accounts.models import Organisation
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
-from noaber.cases import actions
+from noaber.cases import actions, selectors
 from noaber.cases.models import CaseResult, CaseType, InterventionType, TimelineEntry
 from noaber.intake.actions import find_by_receipt, submit_report
 from noaber.intake.models import Category, Channel
@@ -152,7 +152,7 @@ class CaseTests(NoaberTestCase):
         type(task).objects.filter(pk=task.pk).update(
             due_date=timezone.localdate() - timedelta(days=3)
         )
-        self.assertEqual(list(actions.overdue_tasks(self.dinkelland)), [task])
+        self.assertEqual(list(selectors.overdue_tasks(self.dinkelland)), [task])
 
     def test_the_timeline_is_append_only_and_notes_are_corrected_by_new_notes(self):
         note = actions.add_note(

@@ -1,0 +1,79 @@
+"""Reads of casusregie that other apps need (counts and lists; no case content)."""
+
+from datetime import date, datetime
+
+from django.db.models import Count, F, Q, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from noaber.registry.selectors import first_signal_of_outer_case, keep_first_signal
+
+from .models import CLOSED, Case, Intervention, Task
+
+
+def open_case_count(municipality) -> int:
+    return Case.objects.filter(municipality=municipality).exclude(status=CLOSED).count()
+
+
+def overdue_tasks(municipality):
+    """Open tasks past their due date (not lapsed), with case and owner."""
+    return Task.objects.filter(
+        case__municipality=municipality,
+        completed_at__isnull=True,
+        withdrawn_at__isnull=True,
+        due_date__lt=timezone.localdate(),
+    ).select_related("case", "owner_user", "owner_organisation")
+
+
+def daily_case_counts(municipality):
+    """(day opened, theme id, area id, count) of the municipality's cases; a case counts under
+    the theme and area of its first signal."""
+    first = first_signal_of_outer_case()
+    rows = (
+        Case.objects.filter(municipality=municipality)
+        .values(
+            day=TruncDate("created_at"),
+            theme_key=Subquery(first.values("theme_id")[:1]),
+            area_key=Subquery(first.values("area_id")[:1]),
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        yield row["day"], row["theme_key"], row["area_key"], row["n"]
+
+
+def _year_bounds(year: int):
+    zone = timezone.get_current_timezone()
+    return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
+
+
+def case_counts_in_year(municipality, year: int):
+    """[(case_type_id, first theme_id, opened, closed)] for cases opened or closed in `year`."""
+    start, end = _year_bounds(year)
+    opened_in = Q(created_at__gte=start, created_at__lt=end)
+    closed_in = Q(closed_at__gte=start, closed_at__lt=end)
+    cases = Case.objects.filter(opened_in | closed_in, municipality=municipality)
+    rows = (
+        keep_first_signal(cases, "pk", "signals")
+        .values("case_type_id", first_theme=F("signals__theme_id"))
+        .annotate(opened=Count("pk", filter=opened_in), closed=Count("pk", filter=closed_in))
+        .order_by()
+    )
+    return [(r["case_type_id"], r["first_theme"], r["opened"], r["closed"]) for r in rows]
+
+
+def intervention_counts_in_year(municipality, year: int):
+    """[(case_type_id, first theme_id, intervention type id, count)] decided in `year`."""
+    interventions = Intervention.objects.filter(
+        case__municipality=municipality,
+        decided_on__gte=date(year, 1, 1),
+        decided_on__lt=date(year + 1, 1, 1),
+    )
+    rows = (
+        keep_first_signal(interventions, "case_id", "case__signals")
+        .values("case__case_type_id", "kind_id", first_theme=F("case__signals__theme_id"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [(r["case__case_type_id"], r["first_theme"], r["kind_id"], r["n"]) for r in rows]

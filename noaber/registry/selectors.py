@@ -1,0 +1,60 @@
+"""Reads of the register that other apps need (counts only; no signal content leaves here)."""
+
+from datetime import date
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+
+from .models import Phase, Signal
+
+
+def open_signal_count_for(municipality, user) -> int:
+    """Open signals assigned to `user` in `municipality`."""
+    return (
+        Signal.objects.filter(municipality=municipality, assigned_to=user)
+        .exclude(phase=Phase.CLOSED)
+        .count()
+    )
+
+
+def daily_signal_counts(municipality):
+    """(day received, theme id, area id, count) of the municipality's signals."""
+    rows = (
+        Signal.objects.filter(municipality=municipality)
+        .values(day=F("received_on"), theme_key=F("theme_id"), area_key=F("area_id"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        yield row["day"], row["theme_key"], row["area_key"], row["n"]
+
+
+def first_signal_of_outer_case():
+    """For a subquery over cases (apps above the register): the signals of the case that
+    `OuterRef("pk")` names, first received first."""
+    return Signal.objects.filter(cases=OuterRef("pk")).order_by("received_on", "pk")
+
+
+def keep_first_signal(queryset, case_ref: str, signals: str):
+    """Keep, of each case's signals joined in as `signals`, only its first (by date, then
+    number), so a case counts once, under the theme of its first signal; a case without
+    signals stays, with no theme. An anti-join: fast where a subquery per row was not."""
+    earlier = Signal.objects.filter(cases=OuterRef(case_ref)).filter(
+        Q(received_on__lt=OuterRef(f"{signals}__received_on"))
+        | Q(received_on=OuterRef(f"{signals}__received_on"), pk__lt=OuterRef(f"{signals}__id"))
+    )
+    return queryset.filter(~Exists(earlier))
+
+
+def signal_counts_by_theme(municipality, year: int) -> dict:
+    """{theme id: number of signals received in `year`}."""
+    rows = (
+        Signal.objects.filter(
+            municipality=municipality,
+            received_on__gte=date(year, 1, 1),
+            received_on__lt=date(year + 1, 1, 1),
+        )
+        .values("theme_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {r["theme_id"]: r["n"] for r in rows}
