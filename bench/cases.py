@@ -35,9 +35,7 @@ def build(n_cases, n_entries, owner):
                 municipality=rng.choice(municipalities),
                 case_type=rng.choice(types),
                 title=f"Casus {offset + i}",
-                status=rng.choice(
-                    ["aangemeld", "onderzoek", "uitvoering", "monitoren", "afgesloten"]
-                ),
+                status=rng.choice([code for code, _label in rng.choice(types).statuses]),
                 owner=owner,
             )
             for i in range(min(5000, n_cases - offset))
