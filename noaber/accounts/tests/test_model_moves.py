@@ -5,10 +5,12 @@ real actions, migrate back to before the move and forward again, and compare: ro
 values equal, the plain key still authenticates, the audit chain still verifies; and running
 the migrations once more changes nothing."""
 
+from io import StringIO
+
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.test import TransactionTestCase
+from django.test import TransactionTestCase, override_settings
 
 from noaber.accounts import partner_keys
 from noaber.accounts.models import Municipality, Organisation, PartnerToken
@@ -18,7 +20,6 @@ from noaber.audit.triggers import triggers_removed
 from noaber.partners.tests.factories import make_agreement, make_case
 from noaber.portal.actions import share_case
 from noaber.portal.models import CaseShare
-from noaber.reference import load_all
 from noaber.themes.models import Theme
 
 # Before partner keys left intake and organisation themes left accounts.
@@ -69,8 +70,12 @@ class ModelMoveTests(TransactionTestCase):
         with triggers_removed():
             super()._fixture_teardown()
 
+    @override_settings(DEMO=True)
     def test_moved_models_keep_tables_ids_and_rows_across_the_move_and_back(self):
-        load_all()
+        # A database filled by the demo loader (reference data, users, reports, agreements,
+        # the barn case shared with the police), plus partner keys and a second share.
+        call_command("seed_demo", stdout=StringIO())
+        demo_share = CaseShare.objects.get()
         politie = Organisation.objects.get(name="Politie")
         municipalities = list(Municipality.objects.filter(cbs_code__in=["GM1774", "GM0183"]))
         token, plain = partner_keys.create_partner_token(
@@ -86,7 +91,9 @@ class ModelMoveTests(TransactionTestCase):
             actor=case.owner, request=None,
         )  # fmt: skip
         before = snapshot()
+        self.assertEqual(len(before["partners_caseshare"]), 2)
         self.assertTrue(before["partners_caseshare_disclosures"])
+        self.assertEqual(len(before["registry_sharingagreement"]), 3)
         self.assertTrue(before["accounts_organisation_themes"])  # the ketenkaart's links
         self.assertTrue(before["accounts_organisation_priorities"])  # Tabel 7
 
@@ -132,6 +139,12 @@ class ModelMoveTests(TransactionTestCase):
         self.assertTrue(moved_share.in_force_on(case.created_at.date()))
         self.assertEqual(moved_share.agreement.organisations.get(), politie)
         self.assertEqual(moved_share.disclosures.get().agreement, moved_share.agreement)
+        # Encrypted text behind the moved models is still readable.
+        demo_disclosure = CaseShare.objects.get(pk=demo_share.pk).disclosures.get()
+        self.assertEqual(
+            demo_disclosure.shared, f"Casus {demo_share.case_id} gedeeld via het partnerportaal."
+        )
+        self.assertIn("schuur", demo_disclosure.signal.description.lower())
         self.assertTrue(verify_chain().ok)
         # Run again: nothing to do, nothing changes.
         again = snapshot()
