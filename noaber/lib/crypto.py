@@ -92,3 +92,36 @@ class EncryptedTextField(models.TextField):
         if not value:
             return value
         return encrypt(value, self._context)
+
+
+def encrypted_fields() -> dict:
+    """{model: [names of its encrypted fields]} for every installed model, discovered from the
+    models themselves, so key rotation can never miss a field added later."""
+    from django.apps import apps
+
+    found = {}
+    for model in apps.get_models():
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if names:
+            found[model] = names
+    return found
+
+
+def not_under_newest_key(model, names) -> int:
+    """How many rows of `model` hold a value in one of `names` that is not encrypted with the
+    newest key (an older key, or plain text from before the column was encrypted)."""
+    from django.db import connection
+
+    newest = keys()[0][0]
+    quote = connection.ops.quote_name
+    condition = " OR ".join(
+        f"({quote(model._meta.get_field(n).column)} <> '' AND "
+        f"{quote(model._meta.get_field(n).column)} NOT LIKE %s)"
+        for n in names
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {quote(model._meta.db_table)} WHERE {condition}",  # noqa: S608
+            [f"{PREFIX}:{newest}:%"] * len(names),
+        )
+        return cursor.fetchone()[0]

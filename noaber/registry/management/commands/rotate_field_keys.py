@@ -1,57 +1,92 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from noaber.intake.models import Message, Report
-from noaber.lib.crypto import keys
+from noaber.audit.actions import record
+from noaber.audit.models import Action
+from noaber.lib.crypto import encrypted_fields, keys, not_under_newest_key
 from noaber.registry.actions import store_subject_keys
-from noaber.registry.models import Disclosure, Signal, Subject
+from noaber.registry.models import Subject
 from noaber.registry.subjects import clean_subject
 
-ENCRYPTED = {
-    Report: ["description", "contact_name", "contact_email", "contact_phone"],
-    Message: ["body"],
-    Signal: ["location", "description", "outcome_reason"],
-    Subject: ["label", "birth_date", "bsn"],
-    Disclosure: ["shared"],
-}
+CHUNK = 2000
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every encrypted field with the newest key in NOABER_FIELD_KEYS (put the new "
-        "key first, keep the old ones until this has run, then remove them). --reindex also "
-        "recomputes the blind indexes after NOABER_BLIND_INDEX_KEY changed."
+        "Re-encrypt every encrypted field of every model (found from the models themselves) "
+        "with the newest key in NOABER_FIELD_KEYS: put the new key first, run this, run it "
+        "with --check until it reports nothing left, and only then remove the old key. "
+        "--check lists per model the rows not yet under the newest key and exits non-zero if "
+        "there are any. --reindex also recomputes the blind indexes after "
+        "NOABER_BLIND_INDEX_KEY changed."
     )
 
     def add_arguments(self, parser):
+        parser.add_argument("--check", action="store_true", help="Only report; change nothing.")
         parser.add_argument("--reindex", action="store_true")
 
     def handle(self, *args, **options):
         newest = keys()[0][0]
-        for model, fields in ENCRYPTED.items():
-            count = 0
-            for pk in model.objects.values_list("pk", flat=True).iterator(chunk_size=2000):
-                with transaction.atomic():
-                    # Re-read under lock so a concurrent edit is never overwritten; reading
-                    # decrypts with whichever key wrote it, saving encrypts with the newest.
-                    obj = model.objects.select_for_update().filter(pk=pk).first()
-                    if obj is not None:
-                        obj.save(update_fields=fields)
-                        count += 1
-            self.stdout.write(f"{model.__name__}: {count} re-encrypted with key {newest!r}")
+        fields = encrypted_fields()
+        if options["check"]:
+            left = {m: not_under_newest_key(m, names) for m, names in fields.items()}
+            for model, count in sorted(left.items(), key=lambda item: item[0]._meta.label):
+                if count:
+                    self.stdout.write(f"{model._meta.label}: {count} row(s) not under {newest!r}")
+            if any(left.values()):
+                raise CommandError(
+                    f"{sum(left.values())} row(s) are not yet under key {newest!r}: run "
+                    "rotate_field_keys before removing an older key."
+                )
+            self.stdout.write(f"Every encrypted value is under key {newest!r}.")
+            return
+        for model, names in fields.items():
+            count = self.rotate(model, names)
+            self.stdout.write(f"{model._meta.label}: {count} re-encrypted with key {newest!r}")
+            record(
+                Action.UPDATE,
+                origin="system",
+                object_type="field_keys",
+                object_id=model._meta.label,
+                reason="key_rotation",
+                detail={"rows": count, "key": newest},
+            )
         if options["reindex"]:
-            failed = []
-            for subject in Subject.objects.iterator(chunk_size=500):
-                raw = {f.name: getattr(subject, f.name) for f in Subject._meta.fields}
-                raw["house_number"] = raw["house_number"] or ""
-                try:
-                    data = clean_subject(subject.kind, raw, search=True)
-                except ValidationError:
-                    failed.append(str(subject))
-                    continue
-                with transaction.atomic():
-                    store_subject_keys(subject, data)
-            self.stdout.write(f"Blind indexes recomputed; {len(failed)} subject(s) skipped.")
-            for number in failed:
-                self.stderr.write(f"  {number}: stored data no longer valid, index not rebuilt")
+            self.reindex()
+
+    def rotate(self, model, names) -> int:
+        """One narrow path for every row, append-only ones included: read (decrypting with
+        whichever key wrote it) and write back only the encrypted columns with the newest key
+        through QuerySet.update — no save(), no other column, no signal."""
+        count = 0
+        pks = list(model._base_manager.values_list("pk", flat=True).order_by("pk"))
+        for start in range(0, len(pks), CHUNK):
+            with transaction.atomic():
+                rows = (
+                    model._base_manager.select_for_update()
+                    .filter(pk__in=pks[start : start + CHUNK])
+                    .values_list("pk", *names)
+                )
+                for pk, *values in rows:
+                    model._base_manager.filter(pk=pk).update(
+                        **dict(zip(names, values, strict=True))
+                    )
+                    count += 1
+        return count
+
+    def reindex(self):
+        failed = []
+        for subject in Subject.objects.iterator(chunk_size=500):
+            raw = {f.name: getattr(subject, f.name) for f in Subject._meta.fields}
+            raw["house_number"] = raw["house_number"] or ""
+            try:
+                data = clean_subject(subject.kind, raw, search=True)
+            except ValidationError:
+                failed.append(str(subject))
+                continue
+            with transaction.atomic():
+                store_subject_keys(subject, data)
+        self.stdout.write(f"Blind indexes recomputed; {len(failed)} subject(s) skipped.")
+        for number in failed:
+            self.stderr.write(f"  {number}: stored data no longer valid, index not rebuilt")

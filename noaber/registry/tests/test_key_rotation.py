@@ -1,0 +1,132 @@
+"""Key rotation covers every encrypted value there is: the fields are found from the models.
+One row of every model with an encrypted field gets a value in every such field under the old
+key; after rotation, with the old key removed, every value reads back. A model that gains an
+encrypted field but no row here fails this test until one is added below."""
+
+import base64
+from io import StringIO
+
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django.utils import timezone
+
+from noaber.accounts.tests.base import NoaberTestCase
+from noaber.audit.models import AuditEvent
+from noaber.cases import actions as case_actions
+from noaber.cases.models import AgendaItem, CaseType, Decision
+from noaber.insight.models import Alert
+from noaber.intake.models import Message
+from noaber.lib.crypto import encrypted_fields
+from noaber.registry import actions as registry_actions
+from noaber.registry.models import SourceCheck, SubjectRequest
+
+from .helpers import make_signal
+
+NEW_KEY = "k2027:" + base64.b64encode(b"r" * 32).decode()
+
+
+class KeyRotationTests(NoaberTestCase):
+    def one_row_of_each(self):
+        """A row of every model that has an encrypted field (created here when the seed has
+        none), keyed by model."""
+        d = self.dinkelland
+        signal = make_signal(d, self.advisor, "Tekst van het signaal.")
+        report = signal.reports.get()
+        riec = CaseType.objects.get(code="riec")
+        case = case_actions.open_case(
+            d, riec, "Casus", actor=self.advisor, request=None, signals=[signal]
+        )
+        meeting = case_actions.plan_meeting(d, "casusoverleg", timezone.localdate(),
+                                            actor=self.advisor, request=None)  # fmt: skip
+        item = AgendaItem.objects.create(meeting=meeting, case=case)
+        rows = {
+            "intake.report": report,
+            "intake.message": Message.objects.create(
+                report=report, author_kind="municipality", body="Bericht."
+            ),  # fmt: skip
+            "registry.signal": signal,
+            "registry.subject": registry_actions.add_subject(
+                signal, "person", {"label": "Jan"}, "", actor=self.advisor, request=None
+            ),
+            "registry.disclosure": registry_actions.disclose(
+                signal,
+                {
+                    "recipient": self.partner.organisation,
+                    "legal_basis": "art. 13b Opiumwet",
+                    "purpose": "Voorbereiding",
+                    "data_categories": ["signal"],
+                    "shared": "Tekst",
+                },
+                actor=self.advisor,
+                request=None,
+            ),  # fmt: skip
+            "registry.sourcecheck": SourceCheck.objects.create(
+                signal=signal, no_source_reason="Reden.", decided_by=self.advisor
+            ),
+            "registry.subjectrequest": SubjectRequest.objects.create(
+                municipality=d,
+                reference="AVG-2026-900",
+                kind="inzage",
+                received_on=timezone.localdate(),
+                requester="Jan",
+                identity_check="balie",
+                deadline=timezone.localdate(),
+                handled_by=self.privacy,
+            ),  # fmt: skip
+            "cases.case": case,
+            "cases.timelineentry": case.timeline.first(),
+            "cases.meeting": meeting,
+            "cases.decision": Decision.objects.create(item=item, text="Besluit."),
+            "insight.alert": Alert.objects.create(
+                municipality=d,
+                series_key="theme:5.2",
+                series_label="5.2",
+                year=2026,
+                week=1,
+                observed=9,
+                expected=2.0,
+                upper=6.0,
+                score=1.8,
+                method="farrington",
+            ),  # fmt: skip
+        }
+        return rows
+
+    def test_every_encrypted_value_survives_rotation_and_removal_of_the_old_key(self):
+        rows = self.one_row_of_each()
+        fields = encrypted_fields()
+        self.assertEqual(
+            sorted(m._meta.label_lower for m in fields),
+            sorted(rows),
+            "every model with an encrypted field needs a row in one_row_of_each()",
+        )
+        expected = {}
+        for model, names in fields.items():
+            obj = rows[model._meta.label_lower]
+            values = {name: f"Geheim {model._meta.label_lower}.{name}" for name in names}
+            model._base_manager.filter(pk=obj.pk).update(**values)  # under the old key
+            expected[(model, obj.pk)] = values
+        old_keys = settings.NOABER_FIELD_KEYS
+        with override_settings(NOABER_FIELD_KEYS=f"{NEW_KEY},{old_keys}"):
+            with self.assertRaisesMessage(CommandError, "are not yet under key 'k2027'"):
+                call_command("rotate_field_keys", "--check", stdout=StringIO())
+            out = StringIO()
+            call_command("rotate_field_keys", stdout=out)
+            self.assertIn("cases.TimelineEntry: ", out.getvalue())
+            call_command("rotate_field_keys", "--check", stdout=out)
+            self.assertIn("Every encrypted value is under key 'k2027'.", out.getvalue())
+        # The old key removed: everything reads back with the new one alone.
+        with override_settings(NOABER_FIELD_KEYS=NEW_KEY):
+            for (model, pk), values in expected.items():
+                obj = model._base_manager.get(pk=pk)
+                for name, value in values.items():
+                    self.assertEqual(getattr(obj, name), value, f"{model._meta.label}.{name}")
+        rotation = AuditEvent.objects.filter(object_type="field_keys", reason="key_rotation")
+        self.assertEqual(rotation.count(), len(fields))
+
+    def test_check_passes_when_nothing_is_left_under_an_older_key(self):
+        make_signal(self.dinkelland, self.advisor)
+        out = StringIO()
+        call_command("rotate_field_keys", "--check", stdout=out)
+        self.assertIn("Every encrypted value is under key", out.getvalue())
