@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
@@ -50,13 +51,25 @@ def encrypt(plain: str, context: str) -> str:
     return f"{PREFIX}:{key_id}:{base64.b64encode(nonce + sealed).decode()}"
 
 
+class MissingFieldKey(ImproperlyConfigured):
+    """A stored value was encrypted with a key that is no longer in NOABER_FIELD_KEYS."""
+
+    def __init__(self, key_id: str):
+        self.key_id = key_id
+        super().__init__(
+            f"field key {key_id!r} is not in NOABER_FIELD_KEYS: put it back (after the newest "
+            "key), run `manage.py rotate_field_keys` until `rotate_field_keys --check` reports "
+            "nothing left, and only then remove it."
+        )
+
+
 def decrypt(stored: str, context: str) -> str:
     prefix, key_id, b64 = stored.split(":", 2)
     if prefix != PREFIX:
         raise ValueError("not an encrypted value")
     key = dict(keys()).get(key_id)
     if key is None:
-        raise ImproperlyConfigured(f"field key {key_id!r} is not in NOABER_FIELD_KEYS")
+        raise MissingFieldKey(key_id)
     raw = base64.b64decode(b64)
     return AESGCM(key).decrypt(raw[:12], raw[12:], context.encode()).decode()
 
@@ -125,3 +138,58 @@ def not_under_newest_key(model, names) -> int:
             [f"{PREFIX}:{newest}:%"] * len(names),
         )
         return cursor.fetchone()[0]
+
+
+def rows_under_missing_keys() -> dict:
+    """{model label: rows} holding a value encrypted with a key that is not configured."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    configured = [f"{PREFIX}:{key_id}:%" for key_id, _key in keys()]
+    found = {}
+    for model, names in encrypted_fields().items():
+        parts, params = [], []
+        for name in names:
+            column = quote(model._meta.get_field(name).column)
+            parts.append(
+                f"({column} LIKE %s"
+                + "".join(f" AND {column} NOT LIKE %s" for _ in configured)
+                + ")"
+            )
+            params += [f"{PREFIX}:%", *configured]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {quote(model._meta.db_table)} "  # noqa: S608
+                f"WHERE {' OR '.join(parts)}",
+                params,
+            )
+            count = cursor.fetchone()[0]
+        if count:
+            found[model._meta.label] = count
+    return found
+
+
+@checks.register(checks.Tags.database)
+def check_field_keys(app_configs=None, databases=None, **kwargs):
+    """At start-up (`migrate`, `check --database default`): no stored value may be under a key
+    that was removed from NOABER_FIELD_KEYS."""
+    if not databases:
+        return []
+    from django.db import DatabaseError
+
+    try:
+        missing = rows_under_missing_keys()
+    except DatabaseError:
+        return []  # tables not there yet (before the first migrate)
+    if not missing:
+        return []
+    where = ", ".join(f"{label} ({n})" for label, n in sorted(missing.items()))
+    return [
+        checks.Error(
+            f"Encrypted values are under a key that is not in NOABER_FIELD_KEYS: {where}.",
+            hint="Put the removed key back (after the newest), run `manage.py "
+            "rotate_field_keys` until `rotate_field_keys --check` reports nothing left, and "
+            "only then remove it.",
+            id="noaber.E001",
+        )
+    ]

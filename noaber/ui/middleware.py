@@ -17,3 +17,28 @@ def security_headers(get_response):
         return response
 
     return middleware
+
+
+class FieldKeyMissingMiddleware:
+    """A page that needs a value encrypted with a key removed from NOABER_FIELD_KEYS gets a
+    Dutch 503 that names the key and the remedy, not a traceback (the log keeps the type)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from noaber.lib.crypto import MissingFieldKey
+
+        if isinstance(exception, MissingFieldKey):
+            return render(
+                request,
+                "field_key_missing.html",
+                {"key_id": exception.key_id},
+                status=503,
+            )
+        return None

@@ -130,3 +130,27 @@ class KeyRotationTests(NoaberTestCase):
         out = StringIO()
         call_command("rotate_field_keys", "--check", stdout=out)
         self.assertIn("Every encrypted value is under key", out.getvalue())
+
+
+class MissingKeyTests(NoaberTestCase):
+    """Removing a key while values are still under it: a clear message, never a traceback."""
+
+    def test_a_removed_key_is_named_at_start_up_and_on_the_page_that_needs_it(self):
+        from django.core.management.base import SystemCheckError
+        from django.urls import reverse
+
+        signal = make_signal(self.dinkelland, self.advisor, "Onder de oude sleutel.")
+        self.sign_in(self.advisor)
+        with override_settings(NOABER_FIELD_KEYS=NEW_KEY):
+            with self.assertRaisesMessage(SystemCheckError, "registry.Signal (1)"):
+                call_command("check", databases=["default"], stdout=StringIO(), stderr=StringIO())
+            page = self.client.get(reverse("registry:signal", args=["GM1774", signal.pk]))
+            self.assertEqual(page.status_code, 503)
+            self.assertContains(page, "sleutel “demo”", status_code=503)
+            self.assertContains(page, "rotate_field_keys --check", status_code=503)
+        # With the key back, everything reads again; nothing was changed.
+        self.assertContains(
+            self.client.get(reverse("registry:signal", args=["GM1774", signal.pk])),
+            "Onder de oude sleutel.",
+        )
+        call_command("check", databases=["default"], stdout=StringIO())
