@@ -92,7 +92,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "noaber.lib.logs.RequestLogMiddleware",
     "noaber.ui.middleware.security_headers",
-    "noaber.ui.middleware.FieldKeyMissingMiddleware",
+    "noaber.ui.middleware.ProtectedDataMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -78,7 +78,7 @@ class InterventionType(models.Model):
 class Case(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="cases")
     case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, verbose_name=_("zaaktype"))
-    title = models.CharField(_("titel"), max_length=200)
+    title = EncryptedTextField(_("titel"), max_length=200)
     status = models.CharField(_("status"), max_length=30)
     signals = models.ManyToManyField(Signal, blank=True, related_name="cases")
     subjects = models.ManyToManyField(Subject, blank=True, related_name="cases")
@@ -165,7 +165,7 @@ class Intervention(models.Model):
     )
     decided_on = models.DateField(_("besloten op"))
     decided_by = models.CharField(_("besloten door"), max_length=120)
-    follow_up = models.TextField(_("opvolging"), blank=True)
+    follow_up = EncryptedTextField(_("opvolging"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -177,7 +177,7 @@ class Intervention(models.Model):
 
 class Task(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks")
-    title = models.CharField(_("taak"), max_length=200)
+    title = EncryptedTextField(_("taak"), max_length=200)
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -191,10 +191,10 @@ class Task(models.Model):
     agreement = models.ForeignKey(SharingAgreement, on_delete=models.PROTECT, null=True, blank=True)
     due_date = models.DateField(_("uiterlijk op"))
     completed_at = models.DateTimeField(null=True, blank=True)
-    result = models.TextField(_("resultaat"), blank=True)
+    result = EncryptedTextField(_("resultaat"), blank=True)
     # A task that lapsed before it was done: its partner's share ended, or its case closed.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_reason = models.CharField(_("reden vervallen"), max_length=200, blank=True)
+    withdrawn_reason = EncryptedTextField(_("reden vervallen"), max_length=200, blank=True)
     reminded_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

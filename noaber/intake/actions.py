@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from noaber.audit.actions import record
 from noaber.audit.models import Action
+from noaber.lib.files import delete_after_commit
 
 from . import receipts
 from .models import (
@@ -307,7 +308,7 @@ def anonymise_reports(report_ids) -> None:
     if not report_ids:
         return
     for attachment in Attachment.objects.filter(report_id__in=report_ids):
-        attachment.file.delete(save=False)
+        delete_after_commit(attachment.file)
     Attachment.objects.filter(report_id__in=report_ids).delete()
     Message.objects.filter(report_id__in=report_ids).delete()
     Report.objects.filter(pk__in=report_ids).update(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Municipality, Organisation
 from noaber.lib.crypto import EncryptedTextField
+from noaber.lib.files import encrypted_storage
 from noaber.themes.models import Theme
 
 # Limits that the forms, the API and docs/meldpunt.md share.
@@ -156,7 +157,7 @@ class Report(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
     )
-    public_text = models.TextField(_("tekst voor de melder"), blank=True)
+    public_text = EncryptedTextField(_("tekst voor de melder"), blank=True)
     created_at = models.DateTimeField(_("ontvangen op"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -178,7 +179,7 @@ class StatusChange(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="history")
     old_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     new_status = models.CharField(max_length=20, choices=Status.choices)
-    public_text = models.TextField(blank=True)
+    public_text = EncryptedTextField(blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
@@ -214,10 +215,11 @@ class Message(models.Model):
 
 
 class Attachment(models.Model):
-    """A photo or PDF, stored under a random name outside the web root, metadata removed."""
+    """A photo or PDF, stored encrypted under a random name outside the web root, metadata
+    removed."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="intake/%Y/%m/")
+    file = models.FileField(upload_to="intake/%Y/%m/", storage=encrypted_storage)
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)

@@ -5,7 +5,7 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,6 +15,7 @@ from noaber.accounts.access import can, municipality_view, public_view
 from noaber.accounts.models import Municipality, Organisation, PartnerToken
 from noaber.audit.actions import record
 from noaber.audit.models import Action
+from noaber.lib.files import download
 
 from . import actions, throttle
 from .forms import MessageForm, ReceiptForm, ReportForm, StatusForm, TokenForm
@@ -289,12 +290,10 @@ def attachment_download(request, municipality, pk, attachment):
         object_id=item.pk,
         detail={"report": report.pk},
     )
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{report.number}-{item.pk}.{item.file.name.rsplit(".", 1)[-1]}"'
+    extension = item.file.name.rsplit(".", 1)[-1]
+    return download(
+        item.file, filename=f"{report.number}-{item.pk}.{extension}", content_type=item.content_type
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # --- Admin: partner API keys -----------------------------------------------------------------

@@ -21,9 +21,9 @@ from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.core import checks
+from django.core import checks, validators
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import migrations, models
 
 PREFIX = "enc1"
 
@@ -87,7 +87,15 @@ def blind_index(value: str, purpose: str) -> str:
 
 
 class EncryptedTextField(models.TextField):
-    """A text field stored encrypted; reads and writes plain `str` in Python."""
+    """A text field stored encrypted; reads and writes plain `str` in Python.
+
+    The column is always text (a ciphertext is longer than its plain value); `max_length`, when
+    given, limits the plain value and is checked on validation and in forms."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.max_length is not None:
+            self.validators.append(validators.MaxLengthValidator(self.max_length))
 
     def contribute_to_class(self, cls, name, *args, **kwargs):
         super().contribute_to_class(cls, name, *args, **kwargs)
@@ -105,6 +113,23 @@ class EncryptedTextField(models.TextField):
         if not value:
             return value
         return encrypt(value, self._context)
+
+
+def encrypt_existing(app_label: str, model_name: str, *names: str):
+    """A RunPython operation for the migration that turns plain columns into encrypted ones:
+    every stored plain value is rewritten encrypted (with the newest key), column by column
+    through QuerySet.update, so append-only rows are not edited otherwise."""
+
+    def forwards(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        for name in names:
+            rows = model._base_manager.exclude(**{name: ""}).exclude(
+                **{f"{name}__startswith": PREFIX + ":"}
+            )
+            for pk, value in rows.values_list("pk", name).iterator(chunk_size=2000):
+                model._base_manager.filter(pk=pk).update(**{name: value})
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True)
 
 
 def encrypted_fields() -> dict:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from noaber.audit.actions import record
 from noaber.audit.models import Action
 
-from .models import SharingAgreement
+from .models import DocumentVersion, SharingAgreement
 
 AGREEMENT_FIELDS = (
     "name",
@@ -80,6 +80,16 @@ def save_agreement(agreement, data: dict, organisations, municipality, *, actor,
     if not created:
         agreement.version += 1
     if document:
+        if agreement.document:
+            # The signed text the agreement had until now stays, with its hash, as a version.
+            DocumentVersion.objects.create(
+                agreement=agreement,
+                version=agreement.version - 1,
+                document=agreement.document.name,
+                document_name=agreement.document_name,
+                document_sha256=agreement.document_sha256,
+                replaced_by=actor,
+            )
         agreement.document_name = document["name"]
         agreement.document_sha256 = hashlib.sha256(document["content"]).hexdigest()
         agreement.document.save(
@@ -106,11 +116,12 @@ def save_agreement(agreement, data: dict, organisations, municipality, *, actor,
     return agreement
 
 
-def record_document_read(agreement, municipality, *, request) -> None:
+def record_document_read(agreement, municipality, *, request, version=None) -> None:
     record(
         Action.VIEW,
         request=request,
         municipality=municipality,
         object_type="agreement_document",
         object_id=agreement.pk,
+        detail={"version": version.version, "sha256": version.document_sha256} if version else {},
     )

@@ -2,10 +2,12 @@
 themselves are `accounts.Organisation`; the register's disclosures and the portal's case shares
 name an agreement; sharing a case and the portal live in noaber/portal."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Municipality, Organisation
+from noaber.lib.files import encrypted_storage
 
 
 class SharingAgreement(models.Model):
@@ -25,8 +27,11 @@ class SharingAgreement(models.Model):
     data_categories = models.JSONField(_("gegevenscategorieën"), default=list)
     valid_from = models.DateField(_("geldig vanaf"))
     valid_until = models.DateField(_("geldig tot en met"), null=True, blank=True)
-    # The signed document (PDF), kept as signed: never rewritten, served only after a check.
-    document = models.FileField(_("ondertekend document"), upload_to="convenanten/", blank=True)
+    # The signed document (PDF), kept as signed (encrypted at rest): never rewritten, served
+    # only after a check. A replaced document stays as a DocumentVersion.
+    document = models.FileField(
+        _("ondertekend document"), upload_to="convenanten/", blank=True, storage=encrypted_storage
+    )
     document_name = models.CharField(max_length=200, blank=True)
     document_sha256 = models.CharField(max_length=64, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -41,6 +46,29 @@ class SharingAgreement(models.Model):
 
     def valid_on(self, day) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class DocumentVersion(models.Model):
+    """A signed document that a newer one replaced: kept with its hash, because what was shared
+    under the agreement before the replacement was shared under this text."""
+
+    agreement = models.ForeignKey(
+        SharingAgreement, on_delete=models.CASCADE, related_name="document_versions"
+    )
+    version = models.PositiveIntegerField(_("versie van het convenant"))
+    document = models.FileField(upload_to="convenanten/", storage=encrypted_storage)
+    document_name = models.CharField(max_length=200)
+    document_sha256 = models.CharField(max_length=64)
+    replaced_at = models.DateTimeField(auto_now_add=True)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.agreement}: {self.document_name}"
 
 
 class DataCategory(models.TextChoices):

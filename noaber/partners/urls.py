@@ -17,4 +17,9 @@ urlpatterns = [
     path("convenanten/<int:pk>/", views.agreement_detail, name="agreement"),
     path("convenanten/<int:pk>/bewerken/", views.agreement_edit, name="agreement_edit"),
     path("convenanten/<int:pk>/document/", views.agreement_document, name="agreement_document"),
+    path(
+        "convenanten/<int:pk>/document/<int:version>/",
+        views.agreement_document_version,
+        name="agreement_document_version",
+    ),
 ]

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from noaber.accounts.access import can, municipality_view
 from noaber.accounts.models import User
 from noaber.audit.actions import record
 from noaber.audit.models import Action, AuditEvent
+from noaber.lib.files import download
 
 from . import actions
 from .forms import AgreementForm, partners_of
@@ -130,10 +131,21 @@ def agreement_document(request, municipality, pk):
     if not agreement.document:
         raise Http404
     actions.record_document_read(agreement, municipality, request=request)
-    return FileResponse(
-        agreement.document.open("rb"),
-        as_attachment=True,
+    return download(
+        agreement.document,
         filename=agreement.document_name or "convenant.pdf",
+        content_type="application/pdf",
+    )
+
+
+@municipality_view("partners.agreements", page=False)
+def agreement_document_version(request, municipality, pk, version):
+    agreement = get_agreement_for(municipality, pk)
+    earlier = get_object_or_404(agreement.document_versions, pk=version)
+    actions.record_document_read(agreement, municipality, request=request, version=earlier)
+    return download(
+        earlier.document,
+        filename=earlier.document_name or "convenant.pdf",
         content_type="application/pdf",
     )
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Organisation
 from noaber.cases.models import Case
+from noaber.lib.crypto import EncryptedTextField
 from noaber.partners.models import SharingAgreement, agreement_covers
 from noaber.registry.models import Disclosure
 
@@ -40,11 +41,11 @@ class CaseShare(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    end_reason = models.CharField(_("reden van beëindiging"), max_length=300, blank=True)
+    end_reason = EncryptedTextField(_("reden van beëindiging"), max_length=300, blank=True)
     # Closing the case ends the share, unless the advisor keeps it open until a date, with a
     # reason (both also in the disclosure ledger).
     keep_until = models.DateField(_("na afsluiten open tot en met"), null=True, blank=True)
-    keep_reason = models.CharField(_("reden om open te houden"), max_length=300, blank=True)
+    keep_reason = EncryptedTextField(_("reden om open te houden"), max_length=300, blank=True)
     # The ledger lines this share wrote: one disclosure per signal of the case.
     disclosures = models.ManyToManyField(Disclosure, blank=True, related_name="+")
 

@@ -110,7 +110,7 @@ class Signal(models.Model):
     # Set when retention anonymised the signal; its statistics (theme, area, dates) remain.
     destroyed_at = models.DateTimeField(null=True, blank=True)
     legal_hold = models.BooleanField(_("bewaarplicht (legal hold)"), default=False)
-    legal_hold_reason = models.CharField(max_length=200, blank=True)
+    legal_hold_reason = EncryptedTextField(max_length=200, blank=True)
     # Optimistic locking: every change bumps it; an edit based on an older version is refused.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -212,9 +212,9 @@ class PrivacyCheck(models.Model):
     recipient = models.CharField(_("ontvanger"), max_length=200, blank=True)
     original_basis = models.CharField(_("grondslag oorspronkelijke verzameling"), max_length=300)
     compatible_use = models.BooleanField(_("verenigbaar verder gebruik"))
-    necessity = models.TextField(_("noodzaak"))
-    proportionality = models.TextField(_("proportionaliteit"))
-    subsidiarity = models.TextField(_("subsidiariteit"))
+    necessity = EncryptedTextField(_("noodzaak"))
+    proportionality = EncryptedTextField(_("proportionaliteit"))
+    subsidiarity = EncryptedTextField(_("subsidiariteit"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -284,7 +284,7 @@ class DisclosureEnd(models.Model):
 
     disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="ends")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    reason = models.CharField(_("reden"), max_length=300)
+    reason = EncryptedTextField(_("reden"), max_length=300)
     until = models.DateField(_("tot en met"), null=True, blank=True)
     # Empty when the system ended it (a share kept open that reached its end date).
     decided_by = models.ForeignKey(
@@ -420,7 +420,7 @@ class ExportRelease(models.Model):
     request = models.ForeignKey(SubjectRequest, on_delete=models.CASCADE, related_name="releases")
     subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="+")
     signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(_("reden"), max_length=300)
+    reason = EncryptedTextField(_("reden"), max_length=300)
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -19,9 +19,14 @@ def security_headers(get_response):
     return middleware
 
 
-class FieldKeyMissingMiddleware:
-    """A page that needs a value encrypted with a key removed from NOABER_FIELD_KEYS gets a
-    Dutch 503 that names the key and the remedy, not a traceback (the log keeps the type)."""
+class ProtectedDataMiddleware:
+    """When data at rest cannot be read safely the user gets a Dutch page, not a traceback (the
+    log keeps the type):
+
+    - a value encrypted with a key removed from NOABER_FIELD_KEYS: 503 naming the key and the
+      remedy;
+    - a stored file whose ciphertext does not authenticate (changed or damaged on disk): 409,
+      nothing is sent, and the refusal is audited."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -32,7 +37,10 @@ class FieldKeyMissingMiddleware:
     def process_exception(self, request, exception):
         from django.shortcuts import render
 
+        from noaber.audit.actions import record
+        from noaber.audit.models import Action, Result
         from noaber.lib.crypto import MissingFieldKey
+        from noaber.lib.files import AlteredFileError
 
         if isinstance(exception, MissingFieldKey):
             return render(
@@ -41,4 +49,15 @@ class FieldKeyMissingMiddleware:
                 {"key_id": exception.key_id},
                 status=503,
             )
+        if isinstance(exception, AlteredFileError):
+            record(
+                Action.VIEW,
+                request=request,
+                object_type="file",
+                object_id=exception.name,
+                result=Result.FAILURE,
+                reason="file_altered",
+                detail={"path": request.path},
+            )
+            return render(request, "file_altered.html", status=409)
         return None

@@ -65,6 +65,34 @@ class AgreementTests(NoaberTestCase):
         self.assertIn("attachment", download["Content-Disposition"])
         self.assertTrue(AuditEvent.objects.filter(object_type="agreement_document").exists())
 
+    def test_a_replaced_document_is_kept_as_an_earlier_version_with_its_hash(self):
+        first, second = pdf_bytes(), pdf_bytes() + b"\n% getekend addendum\n"
+        document = SimpleUploadedFile("convenant.pdf", first, "application/pdf")
+        self.client.post(url("agreement_create"), self.form(document=document))
+        agreement = SharingAgreement.objects.get()
+        first_file = agreement.document.name
+        document = SimpleUploadedFile("addendum.pdf", second, "application/pdf")
+        response = self.client.post(
+            url("agreement_edit", agreement.pk), self.form(document=document)
+        )
+        self.assertRedirects(response, url("agreement", agreement.pk))
+        agreement.refresh_from_db()
+        earlier = agreement.document_versions.get()
+        self.assertEqual(
+            (earlier.version, earlier.document.name, earlier.document_sha256, earlier.replaced_by),
+            (1, first_file, hashlib.sha256(first).hexdigest(), self.advisor),
+        )
+        self.assertEqual(agreement.document_sha256, hashlib.sha256(second).hexdigest())
+        page = self.client.get(url("agreement", agreement.pk))
+        self.assertContains(page, "Eerdere versies")
+        self.assertContains(page, "versie 1")
+        download = self.client.get(url("agreement_document_version", agreement.pk, earlier.pk))
+        self.assertEqual(b"".join(download.streaming_content), first)
+        read = AuditEvent.objects.filter(object_type="agreement_document").latest("pk")
+        self.assertEqual(read.detail["sha256"], earlier.document_sha256)
+        other = url("agreement_document_version", agreement.pk, earlier.pk, code="GM0183")
+        self.assertEqual(self.client.get(other).status_code, 404)
+
     def test_bad_input_gets_a_dutch_error_and_saves_nothing(self):
         fake = SimpleUploadedFile("convenant.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
         broken = SimpleUploadedFile("convenant.pdf", b"%PDF-1.7\n garbage", "application/pdf")

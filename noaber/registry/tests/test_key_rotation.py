@@ -4,9 +4,11 @@ key; after rotation, with the old key removed, every value reads back. A model t
 encrypted field but no row here fails this test until one is added below."""
 
 import base64
+from datetime import date
 from io import StringIO
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
@@ -14,12 +16,28 @@ from django.utils import timezone
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.cases import actions as case_actions
-from noaber.cases.models import AgendaItem, CaseType, Decision
+from noaber.cases.models import (
+    AgendaItem,
+    CaseType,
+    Decision,
+    Intervention,
+    InterventionType,
+    Task,
+)
 from noaber.insight.models import Alert
-from noaber.intake.models import Message
+from noaber.intake.models import Attachment, Message
 from noaber.lib.crypto import encrypted_fields
+from noaber.lib.files import file_fields
+from noaber.partners.models import DocumentVersion, SharingAgreement
+from noaber.portal.models import CaseShare
 from noaber.registry import actions as registry_actions
-from noaber.registry.models import SourceCheck, SubjectRequest
+from noaber.registry.models import (
+    DisclosureEnd,
+    ExportRelease,
+    PrivacyCheck,
+    SourceCheck,
+    SubjectRequest,
+)
 
 from .helpers import make_signal
 
@@ -40,44 +58,82 @@ class KeyRotationTests(NoaberTestCase):
         meeting = case_actions.plan_meeting(d, "casusoverleg", timezone.localdate(),
                                             actor=self.advisor, request=None)  # fmt: skip
         item = AgendaItem.objects.create(meeting=meeting, case=case)
+        today = timezone.localdate()
+        subject = registry_actions.add_subject(
+            signal, "person", {"label": "Jan"}, "", actor=self.advisor, request=None
+        )
+        disclosure = registry_actions.disclose(
+            signal,
+            {
+                "recipient": self.partner.organisation,
+                "legal_basis": "art. 13b Opiumwet",
+                "purpose": "Voorbereiding",
+                "data_categories": ["signal"],
+                "shared": "Tekst",
+            },
+            actor=self.advisor,
+            request=None,
+        )
+        request = SubjectRequest.objects.create(
+            municipality=d,
+            reference="AVG-2026-900",
+            kind="inzage",
+            received_on=today,
+            requester="Jan",
+            identity_check="balie",
+            deadline=today,
+            handled_by=self.privacy,
+        )
         rows = {
             "intake.report": report,
             "intake.message": Message.objects.create(
                 report=report, author_kind="municipality", body="Bericht."
             ),  # fmt: skip
             "registry.signal": signal,
-            "registry.subject": registry_actions.add_subject(
-                signal, "person", {"label": "Jan"}, "", actor=self.advisor, request=None
-            ),
-            "registry.disclosure": registry_actions.disclose(
-                signal,
-                {
-                    "recipient": self.partner.organisation,
-                    "legal_basis": "art. 13b Opiumwet",
-                    "purpose": "Voorbereiding",
-                    "data_categories": ["signal"],
-                    "shared": "Tekst",
-                },
-                actor=self.advisor,
-                request=None,
-            ),  # fmt: skip
+            "registry.subject": subject,
+            "registry.disclosure": disclosure,
             "registry.sourcecheck": SourceCheck.objects.create(
                 signal=signal, no_source_reason="Reden.", decided_by=self.advisor
             ),
-            "registry.subjectrequest": SubjectRequest.objects.create(
-                municipality=d,
-                reference="AVG-2026-900",
-                kind="inzage",
-                received_on=timezone.localdate(),
-                requester="Jan",
-                identity_check="balie",
-                deadline=timezone.localdate(),
-                handled_by=self.privacy,
-            ),  # fmt: skip
+            "registry.subjectrequest": request,
             "cases.case": case,
             "cases.timelineentry": case.timeline.first(),
             "cases.meeting": meeting,
             "cases.decision": Decision.objects.create(item=item, text="Besluit."),
+            "cases.task": Task.objects.create(case=case, title="Taak", due_date=today),
+            "cases.intervention": Intervention.objects.create(
+                case=case,
+                kind=InterventionType.objects.first(),
+                decided_on=today,
+                decided_by="burgemeester",
+            ),  # fmt: skip
+            "registry.privacycheck": PrivacyCheck.objects.create(
+                signal=signal,
+                kind="1",
+                original_basis="art. 13b",
+                compatible_use=True,
+                necessity="n",
+                proportionality="p",
+                subsidiarity="s",
+                decided_by=self.advisor,
+            ),  # fmt: skip
+            "registry.disclosureend": DisclosureEnd.objects.create(
+                disclosure=disclosure, kind="ended", reason="Reden."
+            ),
+            "registry.exportrelease": ExportRelease.objects.create(
+                request=request,
+                subject=subject,
+                signal=signal,
+                reason="Reden.",
+                released_by=self.privacy,
+            ),  # fmt: skip
+            "portal.caseshare": CaseShare.objects.create(
+                case=case,
+                organisation=self.partner.organisation,
+                purpose="Doel",
+                shared_by=self.advisor,
+            ),  # fmt: skip
+            "intake.statuschange": report.history.first(),
             "insight.alert": Alert.objects.create(
                 municipality=d,
                 series_key="theme:5.2",
@@ -115,7 +171,7 @@ class KeyRotationTests(NoaberTestCase):
             call_command("rotate_field_keys", stdout=out)
             self.assertIn("cases.TimelineEntry: ", out.getvalue())
             call_command("rotate_field_keys", "--check", stdout=out)
-            self.assertIn("Every encrypted value is under key 'k2027'.", out.getvalue())
+            self.assertIn("Every encrypted value and file is under key 'k2027'.", out.getvalue())
         # The old key removed: everything reads back with the new one alone.
         with override_settings(NOABER_FIELD_KEYS=NEW_KEY):
             for (model, pk), values in expected.items():
@@ -123,13 +179,64 @@ class KeyRotationTests(NoaberTestCase):
                 for name, value in values.items():
                     self.assertEqual(getattr(obj, name), value, f"{model._meta.label}.{name}")
         rotation = AuditEvent.objects.filter(object_type="field_keys", reason="key_rotation")
-        self.assertEqual(rotation.count(), len(fields))
+        self.assertEqual(rotation.count(), len(fields) + len(file_fields()))
+
+    def one_file_of_each(self):
+        """A stored file of every model with an encrypted FileField, keyed by model, written
+        under the current (soon old) key; {model label: (row, field name, plain bytes)}."""
+        report = make_signal(self.dinkelland, self.advisor).reports.get()
+        attachment = Attachment(report=report, content_type="image/png", size=3, sha256="x")
+        attachment.file.save("foto.png", ContentFile(b"PNG bytes " * 9000), save=False)
+        attachment.save()
+        agreement = SharingAgreement.objects.create(
+            name="Convenant", purpose="Doel", legal_basis="art. 13b", valid_from=date(2026, 1, 1)
+        )
+        agreement.document.save("c.pdf", ContentFile(b"%PDF-1.7 huidig"), save=True)
+        earlier = DocumentVersion(
+            agreement=agreement, version=1, document_name="c.pdf", document_sha256="y",
+            replaced_by=self.advisor,
+        )  # fmt: skip
+        earlier.document.save("c-v1.pdf", ContentFile(b"%PDF-1.7 eerder" * 5000), save=True)
+        return {
+            "intake.attachment": (attachment, "file", b"PNG bytes " * 9000),
+            "partners.sharingagreement": (agreement, "document", b"%PDF-1.7 huidig"),
+            "partners.documentversion": (earlier, "document", b"%PDF-1.7 eerder" * 5000),
+        }
+
+    def test_every_encrypted_file_survives_rotation_and_removal_of_the_old_key(self):
+        files = self.one_file_of_each()
+        self.assertEqual(
+            sorted(m._meta.label_lower for m in file_fields()),
+            sorted(files),
+            "every model with an encrypted file needs a row in one_file_of_each()",
+        )
+        for row, name, plain in files.values():
+            with open(getattr(row, name).path, "rb") as stored:
+                at_rest = stored.read()
+            self.assertNotIn(plain[:8], at_rest, "stored in plain text")
+        old_keys = settings.NOABER_FIELD_KEYS
+        with override_settings(NOABER_FIELD_KEYS=f"{NEW_KEY},{old_keys}"):
+            out = StringIO()
+            with self.assertRaisesMessage(CommandError, "3 file(s) are not yet under key"):
+                call_command("rotate_field_keys", "--check", stdout=out)
+            self.assertIn("intake.Attachment: 1 file(s) not under 'k2027'", out.getvalue())
+            call_command("rotate_field_keys", stdout=out)
+            self.assertIn("partners.DocumentVersion: 1 file(s) re-encrypted", out.getvalue())
+            call_command("rotate_field_keys", "--check", stdout=out)
+            self.assertIn("Every encrypted value and file is under key 'k2027'.", out.getvalue())
+        with override_settings(NOABER_FIELD_KEYS=NEW_KEY):
+            for label, (row, name, plain) in files.items():
+                fresh = type(row)._base_manager.get(pk=row.pk)
+                with getattr(fresh, name).open("rb") as handle:
+                    self.assertEqual(handle.read(), plain, label)
+        rotation = AuditEvent.objects.filter(object_id__endswith="(files)", reason="key_rotation")
+        self.assertEqual(rotation.count(), 3)
 
     def test_check_passes_when_nothing_is_left_under_an_older_key(self):
         make_signal(self.dinkelland, self.advisor)
         out = StringIO()
         call_command("rotate_field_keys", "--check", stdout=out)
-        self.assertIn("Every encrypted value is under key", out.getvalue())
+        self.assertIn("Every encrypted value and file is under key", out.getvalue())
 
 
 class MissingKeyTests(NoaberTestCase):

@@ -140,6 +140,25 @@ def agreement_document(municipality):
     return {"pk": found.pk}
 
 
+def agreement_document_version(municipality):
+    """An example agreement whose signed document was replaced once: the earlier version."""
+    from noaber.accounts.models import User
+    from noaber.partners.models import DocumentVersion
+
+    found = example_agreement(municipality)
+    earlier = found.document_versions.first()
+    if earlier is None:
+        earlier = DocumentVersion(
+            agreement=found,
+            version=found.version,
+            document_name="eerder.pdf",
+            document_sha256="0" * 64,
+            replaced_by=User.objects.filter(is_superuser=False).first(),
+        )
+        earlier.document.save("eerder.pdf", ContentFile(b"%PDF-1.4 eerder"))
+    return {"pk": found.pk, "version": earlier.pk}
+
+
 def case(municipality):
     found = Case.objects.filter(municipality=municipality).first()
     if found is None:
@@ -254,6 +273,7 @@ EXAMPLES = (
     | _names(partner_token, "intake:token_revoke")
     | _names(agreement, "partners:agreement", "partners:agreement_edit")
     | _names(agreement_document, "partners:agreement_document")
+    | _names(agreement_document_version, "partners:agreement_document_version")
     | _names(shared_case, "portal:portal_case", "portal:portal_note", "portal:portal_signal")
     | _names(partner_task, "portal:portal_task")
     | _names(case, "cases:case", "portal:share", "portal:unshare")

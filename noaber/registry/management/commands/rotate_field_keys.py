@@ -5,6 +5,7 @@ from django.db import transaction
 from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.lib.crypto import encrypted_fields, keys, not_under_newest_key
+from noaber.lib.files import AlteredFileError, file_fields
 from noaber.registry.actions import store_subject_keys
 from noaber.registry.models import Subject
 from noaber.registry.subjects import clean_subject
@@ -14,12 +15,12 @@ CHUNK = 2000
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every encrypted field of every model (found from the models themselves) "
-        "with the newest key in NOABER_FIELD_KEYS: put the new key first, run this, run it "
-        "with --check until it reports nothing left, and only then remove the old key. "
-        "--check lists per model the rows not yet under the newest key and exits non-zero if "
-        "there are any. --reindex also recomputes the blind indexes after "
-        "NOABER_BLIND_INDEX_KEY changed."
+        "Re-encrypt every encrypted field and every encrypted file of every model (found from "
+        "the models themselves) with the newest key in NOABER_FIELD_KEYS: put the new key "
+        "first, run this, run it with --check until it reports nothing left, and only then "
+        "remove the old key. --check lists per model the rows (and files) not yet under the "
+        "newest key and exits non-zero if there are any. --reindex also recomputes the blind "
+        "indexes after NOABER_BLIND_INDEX_KEY changed."
     )
 
     def add_arguments(self, parser):
@@ -28,18 +29,23 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         newest = keys()[0][0]
-        fields = encrypted_fields()
+        fields, files = encrypted_fields(), file_fields()
         if options["check"]:
             left = {m: not_under_newest_key(m, names) for m, names in fields.items()}
             for model, count in sorted(left.items(), key=lambda item: item[0]._meta.label):
                 if count:
                     self.stdout.write(f"{model._meta.label}: {count} row(s) not under {newest!r}")
-            if any(left.values()):
+            files_left = {m: self.files_not_under(m, names, newest) for m, names in files.items()}
+            for model, count in sorted(files_left.items(), key=lambda item: item[0]._meta.label):
+                if count:
+                    self.stdout.write(f"{model._meta.label}: {count} file(s) not under {newest!r}")
+            if any(left.values()) or any(files_left.values()):
                 raise CommandError(
-                    f"{sum(left.values())} row(s) are not yet under key {newest!r}: run "
-                    "rotate_field_keys before removing an older key."
+                    f"{sum(left.values())} row(s) and {sum(files_left.values())} file(s) are "
+                    f"not yet under key {newest!r}: run rotate_field_keys before removing an "
+                    "older key."
                 )
-            self.stdout.write(f"Every encrypted value is under key {newest!r}.")
+            self.stdout.write(f"Every encrypted value and file is under key {newest!r}.")
             return
         for model, names in fields.items():
             count = self.rotate(model, names)
@@ -52,8 +58,56 @@ class Command(BaseCommand):
                 reason="key_rotation",
                 detail={"rows": count, "key": newest},
             )
+        for model, names in files.items():
+            count = self.rotate_files(model, names, newest)
+            self.stdout.write(
+                f"{model._meta.label}: {count} file(s) re-encrypted with key {newest!r}"
+            )
+            record(
+                Action.UPDATE,
+                origin="system",
+                object_type="field_keys",
+                object_id=f"{model._meta.label} (files)",
+                reason="key_rotation",
+                detail={"files": count, "key": newest},
+            )
         if options["reindex"]:
             self.reindex()
+
+    @staticmethod
+    def stored_files(model, names):
+        """(storage, name) of every file a row of `model` refers to that is on disk."""
+        for name in names:
+            storage = model._meta.get_field(name).storage
+            stored = model._base_manager.exclude(**{name: ""}).values_list(name, flat=True)
+            for file_name in stored.iterator(chunk_size=CHUNK):
+                if storage.exists(file_name):
+                    yield storage, file_name
+
+    def files_not_under(self, model, names, newest) -> int:
+        count = 0
+        for storage, file_name in self.stored_files(model, names):
+            try:
+                count += storage.key_id(file_name) != newest
+            except AlteredFileError:
+                count += 1
+        return count
+
+    def rotate_files(self, model, names, newest) -> int:
+        """Each file is rewritten beside itself under the newest key and renamed into place, so
+        a reader sees the old or the new file, never half of one. An altered file is named and
+        left as it is (it is evidence; restore it from the backup)."""
+        count = 0
+        for storage, file_name in list(self.stored_files(model, names)):
+            try:
+                if storage.key_id(file_name) == newest:
+                    continue
+                storage.reencrypt(file_name)
+            except AlteredFileError as error:
+                self.stderr.write(f"  {model._meta.label} {file_name}: not rotated ({error})")
+                continue
+            count += 1
+        return count
 
     def rotate(self, model, names) -> int:
         """One narrow path for every row, append-only ones included: read (decrypting with
