@@ -129,7 +129,23 @@ def encrypt_existing(app_label: str, model_name: str, *names: str):
             for pk, value in rows.values_list("pk", name).iterator(chunk_size=2000):
                 model._base_manager.filter(pk=pk).update(**{name: value})
 
-    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True)
+    def backwards(apps, schema_editor):
+        # Back to a plain column: every value is written back decrypted, in raw SQL (the
+        # field would encrypt it again).
+        model = apps.get_model(app_label, model_name)
+        quote = schema_editor.connection.ops.quote_name
+        table, pk_column = quote(model._meta.db_table), quote(model._meta.pk.column)
+        for name in names:
+            column = quote(model._meta.get_field(name).column)
+            rows = model._base_manager.filter(**{f"{name}__startswith": PREFIX + ":"})
+            with schema_editor.connection.cursor() as cursor:
+                for pk, value in rows.values_list("pk", name).iterator(chunk_size=2000):
+                    cursor.execute(
+                        f"UPDATE {table} SET {column} = %s WHERE {pk_column} = %s",  # noqa: S608
+                        [value, pk],
+                    )
+
+    return migrations.RunPython(forwards, backwards, elidable=True)
 
 
 def encrypted_fields() -> dict:

@@ -222,6 +222,22 @@ class EncryptedStorage(FileSystemStorage):
             self._replace(full_path, File(handle), name)
         return True
 
+    def decrypt_in_place(self, name) -> bool:
+        """The reverse of encrypt_plain, for migrating back to before encryption at rest."""
+        full_path = self.path(name)
+        if not os.path.exists(full_path):
+            return False
+        with open(full_path, "rb") as handle:
+            if handle.read(4) != MAGIC:
+                return False
+        temporary = f"{full_path}.rotating"
+        with DecryptingReader(open(full_path, "rb"), name) as reader, open(temporary, "wb") as out:
+            for chunk in reader.chunks():
+                out.write(chunk)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, full_path)
+        return True
+
     def _replace(self, full_path, source, name) -> None:
         temporary = f"{full_path}.rotating"
         with open(temporary, "wb") as target:
@@ -248,7 +264,13 @@ def encrypt_existing_files(app_label: str, model_name: str, *names: str):
             for stored in model._base_manager.exclude(**{name: ""}).values_list(name, flat=True):
                 _STORAGE.encrypt_plain(stored)
 
-    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True)
+    def backwards(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        for name in names:
+            for stored in model._base_manager.exclude(**{name: ""}).values_list(name, flat=True):
+                _STORAGE.decrypt_in_place(stored)
+
+    return migrations.RunPython(forwards, backwards, elidable=True)
 
 
 def encrypted_storage():

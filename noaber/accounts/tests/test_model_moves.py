@@ -55,9 +55,12 @@ def latest():
 
 
 def rows(table):
+    """Every row as (column, value) pairs sorted by column: migrating back may rebuild a table
+    (SQLite) with its columns in another order."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM {table} ORDER BY id")  # noqa: S608 (fixed names)
-        return cursor.fetchall()
+        names = [column[0] for column in cursor.description]
+        return [sorted(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def snapshot():
