@@ -34,6 +34,15 @@ DEMO_AGREEMENTS = [
         date(2023, 1, 1),
         date(2026, 6, 30),  # expired: shows how an ended agreement blocks sharing
     ),
+    (
+        "Convenant Zorg- en Veiligheidshuis Twente 2026-2028",
+        ["Zorg- en Veiligheidshuis (ZVH) Twente", "GGD Twente", "Tactus", "Politie"],
+        "Persoonsgerichte aanpak bij complexe zorg- en veiligheidscasuïstiek",
+        "Art. 6 lid 1 sub e AVG; art. 9 lid 2 sub g AVG; convenant ZVH Twente",
+        ["signal", "identity", "address"],
+        date(2026, 7, 1),  # the renewal, under which example case 3 is shared
+        date(2028, 6, 30),
+    ),
 ]
 
 

@@ -6,6 +6,7 @@ from django.test import TestCase, override_settings
 from noaber.accounts.demo import DEMO_USERS
 from noaber.accounts.models import Membership, Municipality, Organisation, User
 from noaber.audit.chain import verify_chain
+from noaber.cases.models import Case, Decision
 from noaber.intake.models import Report
 from noaber.portal.models import CaseShare
 from noaber.themes.models import Theme
@@ -22,13 +23,13 @@ class SeedTests(TestCase):
             Organisation.objects.count(),
             Report.objects.count(),
         )
-        self.assertEqual(Report.objects.filter(municipality__cbs_code="GM1774").count(), 5)
+        # The barn (5), the demonstration (1) and the person with confused behaviour (3).
+        self.assertEqual(Report.objects.filter(municipality__cbs_code="GM1774").count(), 9)
         # The demo shares the barn case with the police under the RIEC covenant.
-        share = CaseShare.objects.get()
-        self.assertEqual(share.organisation.name, "Politie")
+        share = CaseShare.objects.get(organisation__name="Politie")
         self.assertEqual(share.agreement.name, "RIEC-convenant Oost-Nederland")
         call_command("seed_demo", stdout=StringIO())
-        self.assertEqual(CaseShare.objects.count(), 1)
+        self.assertEqual(CaseShare.objects.count(), 2)
         self.assertEqual(
             counts,
             (
@@ -65,6 +66,46 @@ class SeedTests(TestCase):
             set(Membership.objects.values_list("role", flat=True)),
             {"employee", "advisor", "enforcer", "partner", "privacy", "management", "admin"},
         )
+        self.assertTrue(verify_chain().ok)
+
+    @override_settings(DEMO=True)
+    def test_the_demo_tells_the_plans_three_example_cases(self):
+        call_command("seed_demo", stdout=StringIO())
+        dinkelland = Case.objects.filter(municipality__cbs_code="GM1774")
+        barn = dinkelland.get(case_type__code="riec")
+        # 1. Ondermijning: subjects, privacy check, bronnencheck, a disclosure to the police,
+        # the enforcer's tasks, a casusoverleg decision, 13b, closed; reporters read it.
+        signal = barn.signals.get()
+        self.assertEqual(
+            sorted(signal.links.values_list("subject__kind", flat=True)), ["address", "company"]
+        )
+        self.assertEqual((signal.phase, signal.privacy_checks.count()), ("plan", 1))
+        self.assertTrue(signal.source_checks.exists())
+        self.assertTrue(signal.disclosures.filter(recipient__name="Politie").exists())
+        self.assertEqual(barn.status, "closed")
+        self.assertTrue(barn.tasks.filter(owner_user__username="handhaver").exists())
+        self.assertTrue(Decision.objects.filter(item__case=barn).exists())
+        self.assertTrue(barn.interventions.filter(kind__code="sluiting_13b").exists())
+        self.assertEqual(set(signal.reports.values_list("status", flat=True)), {"closed"})
+        kept = CaseShare.objects.get(case=barn)
+        self.assertIsNone(kept.ended_at)
+        self.assertTrue(kept.keep_until)  # aftercare by the police, with a reason
+        # 2. Maatschappelijke onrust: the gezagsdriehoek decided, the case is monitored.
+        unrest = dinkelland.get(case_type__code="onrust")
+        self.assertEqual(unrest.status, "monitoren")
+        self.assertTrue(
+            Decision.objects.filter(item__case=unrest, item__meeting__kind="driehoek").exists()
+        )
+        # 3. Zorg en veiligheid: one person, shared with the ZVH under the renewed convenant.
+        care = dinkelland.get(case_type__code="pga")
+        self.assertEqual(care.signals.get().links.get().subject.kind, "person")
+        self.assertEqual(
+            CaseShare.objects.get(case=care).agreement.name,
+            "Convenant Zorg- en Veiligheidshuis Twente 2026-2028",
+        )
+        self.assertTrue(care.tasks.filter(owner_organisation__name__startswith="Zorg-").exists())
+        # Tubbergen has its own, which Dinkelland's users never see.
+        self.assertTrue(Case.objects.filter(municipality__cbs_code="GM0183").exists())
         self.assertTrue(verify_chain().ok)
 
     @override_settings(DEMO=True)

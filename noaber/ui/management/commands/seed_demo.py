@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from noaber.accounts.demo import load_demo_users, require_demo_mode
+from noaber.cases.demo import load_demo_cases
 from noaber.insight.demo import load_demo_figures
 from noaber.intake.demo import load_demo_reports
 from noaber.partners.demo import load_demo_partners
@@ -10,8 +11,9 @@ from noaber.partners.demo import load_demo_partners
 class Command(BaseCommand):
     help = (
         "Load reference data, the demo users (one per role), demo reports, agreements and a "
-        "case shared with the police, demo figures for the veiligheidsbeeld. Demo mode only; "
-        "safe to rerun."
+        "case shared with the police, the plan's three example cases told completely (and a "
+        "case in Tubbergen), demo figures for the veiligheidsbeeld. Demo mode only; safe to "
+        "rerun."
     )
 
     def handle(self, *args, **options):
@@ -21,10 +23,11 @@ class Command(BaseCommand):
         reports = load_demo_reports()
         partners = load_demo_partners()
         figures = load_demo_figures()
+        cases = load_demo_cases()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demogegevens geladen ({created} nieuwe gebruikers, {reports} nieuwe meldingen, "
-                f"{partners} nieuwe convenanten en gedeelde casussen, {figures} nieuwe cijfers "
-                "voor het veiligheidsbeeld)."
+                f"{partners} nieuwe convenanten en gedeelde casussen, {cases} nieuwe "
+                f"voorbeeldcasussen, {figures} nieuwe cijfers voor het veiligheidsbeeld)."
             )
         )
