@@ -69,6 +69,13 @@ def _signal_steps(signal, advisor, *, check_text, sources):
     return signal
 
 
+def _step(case, advisor):
+    """One status forward, the first way the case type's data allow (statuses are data)."""
+    case.refresh_from_db()
+    forward = [new for old, new in case.case_type.transitions if old == case.status]
+    actions.change_status(case, forward[0], case.version, actor=advisor, **NO_REQUEST)
+
+
 def _subject(signal, kind, raw, role, advisor):
     return registry.add_subject(
         signal, kind, clean_subject(kind, raw), role, actor=advisor, **NO_REQUEST
@@ -113,7 +120,7 @@ def _barn(dinkelland, advisor, enforcer, riec_agreement):
         **NO_REQUEST,
     )
     case.refresh_from_db()
-    actions.change_status(case, "onderzoek", case.version, actor=advisor, **NO_REQUEST)
+    _step(case, advisor)
     today = timezone.localdate()
     task = actions.add_task(
         case, "Controle schuur met de Omgevingsdienst", today + timedelta(days=7),
@@ -136,7 +143,7 @@ def _barn(dinkelland, advisor, enforcer, riec_agreement):
     actions.complete_task(task, "Schuur gecontroleerd: vaten en afgeplakte ramen, foto's bij "
                           "de Omgevingsdienst.", actor=enforcer, **NO_REQUEST)  # fmt: skip
     case.refresh_from_db()
-    actions.change_status(case, "uitvoering", case.version, actor=advisor, **NO_REQUEST)
+    _step(case, advisor)
     actions.add_note(case, "Inval door de politie: drugslab aangetroffen en ontmanteld.",
                      actor=advisor, **NO_REQUEST)  # fmt: skip
     actions.add_intervention(
@@ -183,7 +190,7 @@ def _unrest(dinkelland, advisor, enforcer):
         dinkelland, CaseType.objects.get(code="onrust"), "Demonstratie opvanglocatie",
         actor=advisor, signals=[signal], **NO_REQUEST,
     )  # fmt: skip
-    actions.change_status(case, "uitvoering", case.version, actor=advisor, **NO_REQUEST)
+    _step(case, advisor)
     today = timezone.localdate()
     actions.add_task(case, "Dialoogavond met omwonenden organiseren", today + timedelta(days=5),
                      actor=advisor, user=advisor, **NO_REQUEST)  # fmt: skip
@@ -211,7 +218,7 @@ def _unrest(dinkelland, advisor, enforcer):
         **NO_REQUEST,
     )
     case.refresh_from_db()
-    actions.change_status(case, "monitoren", case.version, actor=advisor, **NO_REQUEST)
+    _step(case, advisor)
     actions.add_note(case, "Demonstratie rustig verlopen; online berichten nemen af. Nog twee "
                      "weken volgen.", actor=advisor, **NO_REQUEST)  # fmt: skip
     return 1
@@ -241,7 +248,7 @@ def _care(dinkelland, advisor, enforcer, zvh_agreement):
         dinkelland, CaseType.objects.get(code="pga"), "Onbegrepen gedrag in de straat",
         actor=advisor, signals=[signal], **NO_REQUEST,
     )  # fmt: skip
-    actions.change_status(case, "onderzoek", case.version, actor=advisor, **NO_REQUEST)
+    _step(case, advisor)
     zvh = Organisation.objects.get(name="Zorg- en Veiligheidshuis (ZVH) Twente")
     portal_actions.share_case(
         case,
@@ -257,7 +264,7 @@ def _care(dinkelland, advisor, enforcer, zvh_agreement):
     actions.add_task(case, "Twee weken extra aanwezigheid in de straat", today + timedelta(days=4),
                      actor=advisor, user=enforcer, **NO_REQUEST)  # fmt: skip
     case.refresh_from_db()
-    actions.change_status(case, "uitvoering", case.version, actor=advisor, **NO_REQUEST)
+    _step(case, advisor)
     actions.add_note(case, "Huisbezoek met de wijkagent en de GGD; betrokkene staat open voor "
                      "begeleiding.", actor=advisor, **NO_REQUEST)  # fmt: skip
     return 1

@@ -282,6 +282,11 @@ def report_refer(request, municipality, pk):
 def attachment_download(request, municipality, pk, attachment):
     report = get_report_for(request.user, municipality, pk, request=request)
     item = get_object_or_404(Attachment, report=report, pk=attachment)
+    extension = item.file.name.rsplit(".", 1)[-1]
+    # Checked first: an altered file is refused (and audited as such) before a read is logged.
+    response = download(
+        item.file, filename=f"{report.number}-{item.pk}.{extension}", content_type=item.content_type
+    )
     record(
         Action.VIEW,
         request=request,
@@ -290,10 +295,7 @@ def attachment_download(request, municipality, pk, attachment):
         object_id=item.pk,
         detail={"report": report.pk},
     )
-    extension = item.file.name.rsplit(".", 1)[-1]
-    return download(
-        item.file, filename=f"{report.number}-{item.pk}.{extension}", content_type=item.content_type
-    )
+    return response
 
 
 # --- Admin: partner API keys -----------------------------------------------------------------

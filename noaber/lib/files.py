@@ -18,6 +18,7 @@ EncryptedStorage), like encrypted text fields, so key rotation and restore check
 """
 
 import os
+import tempfile
 from functools import partial
 
 from cryptography.exceptions import InvalidTag
@@ -164,6 +165,7 @@ class EncryptedStorage(FileSystemStorage):
     """MEDIA_ROOT storage that encrypts every file it writes and decrypts every file it opens."""
 
     def _save(self, name, content):
+        name = str(name).replace("\\", "/")  # the name bound into the file is the one returned
         full_path = self.path(name)
         os.makedirs(os.path.dirname(full_path), exist_ok=True)
         while True:
@@ -183,12 +185,14 @@ class EncryptedStorage(FileSystemStorage):
                 locks.lock(target, locks.LOCK_EX)
                 for block in encrypted_blocks(content, name):
                     target.write(block)
+                target.flush()
+                os.fsync(target.fileno())
         except BaseException:
             os.remove(full_path)
             raise
         if self.file_permissions_mode is not None:
             os.chmod(full_path, self.file_permissions_mode)
-        return str(name).replace("\\", "/")
+        return name
 
     def _open(self, name, mode="rb"):
         if "w" in mode or "a" in mode or "+" in mode:
@@ -212,46 +216,85 @@ class EncryptedStorage(FileSystemStorage):
     def encrypt_plain(self, name) -> bool:
         """Encrypt a file written before encryption at rest (no header) in place; False when
         it is missing or already encrypted."""
-        full_path = self.path(name)
-        if not os.path.exists(full_path):
+        try:
+            with open(self.path(name), "rb") as handle:
+                if handle.read(4) == MAGIC:
+                    return False
+        except FileNotFoundError:
             return False
-        with open(full_path, "rb") as handle:
-            if handle.read(4) == MAGIC:
-                return False
-            handle.seek(0)
-            self._replace(full_path, File(handle), name)
-        return True
+        return self._rewrite(name, lambda handle: encrypted_blocks(File(handle), name))
 
     def decrypt_in_place(self, name) -> bool:
         """The reverse of encrypt_plain, for migrating back to before encryption at rest."""
-        full_path = self.path(name)
-        if not os.path.exists(full_path):
+        try:
+            with open(self.path(name), "rb") as handle:
+                if handle.read(4) != MAGIC:
+                    return False
+        except FileNotFoundError:
             return False
-        with open(full_path, "rb") as handle:
-            if handle.read(4) != MAGIC:
-                return False
-        temporary = f"{full_path}.rotating"
-        with DecryptingReader(open(full_path, "rb"), name) as reader, open(temporary, "wb") as out:
-            for chunk in reader.chunks():
-                out.write(chunk)
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, full_path)
-        return True
+        return self._rewrite(name, lambda handle: DecryptingReader(handle, name).chunks())
 
-    def _replace(self, full_path, source, name) -> None:
-        temporary = f"{full_path}.rotating"
-        with open(temporary, "wb") as target:
-            for block in encrypted_blocks(source, name):
-                target.write(block)
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, full_path)
+    def reencrypt(self, name) -> bool:
+        """Rewrite a stored file under the newest key, one segment at a time; False when it
+        was skipped (see _rewrite)."""
+        return self._rewrite(
+            name, lambda handle: encrypted_blocks(File(DecryptingReader(handle, name)), name)
+        )
 
-    def reencrypt(self, name) -> None:
-        """Rewrite a stored file under the newest key, in place and atomically (a new file
-        beside it, then a rename), one segment at a time."""
+    def _rewrite(self, name, blocks_of) -> bool:
+        """Replace a stored file by `blocks_of(open original)`, atomically. Under an exclusive
+        lock on the original (a second rewrite skips it, a deletion waits for it), into a
+        private temporary file beside it (unique name, mode 0600 from the start, synced to
+        disk), renamed over the original only while the original is still the file that was
+        read, so a file deleted meanwhile never comes back. False when the file is missing,
+        locked by another rewrite, or was replaced or deleted meanwhile."""
         full_path = self.path(name)
-        with DecryptingReader(open(full_path, "rb"), name) as reader:
-            self._replace(full_path, File(reader), name)
+        try:
+            handle = open(full_path, "rb")  # noqa: SIM115 (closed below, after the rename)
+        except FileNotFoundError:
+            return False
+        with handle:
+            if not locks.lock(handle, locks.LOCK_EX | locks.LOCK_NB):
+                return False
+            directory = os.path.dirname(full_path)
+            fd, temporary = tempfile.mkstemp(dir=directory, prefix=".", suffix=".rotating")
+            try:
+                with os.fdopen(fd, "wb") as target:
+                    for block in blocks_of(handle):
+                        target.write(block)
+                    target.flush()
+                    os.fsync(target.fileno())
+                try:
+                    unchanged = os.stat(full_path).st_ino == os.fstat(handle.fileno()).st_ino
+                except FileNotFoundError:
+                    unchanged = False
+                if not unchanged:
+                    return False
+                os.replace(temporary, full_path)
+                _sync_directory(directory)
+                return True
+            finally:
+                if os.path.exists(temporary):
+                    os.remove(temporary)
+
+    def delete(self, name):
+        """Delete a stored file, after any rewrite of it has finished (its lock)."""
+        try:
+            handle = open(self.path(name), "rb")  # noqa: SIM115
+        except FileNotFoundError:
+            return
+        with handle:
+            locks.lock(handle, locks.LOCK_EX)
+            super().delete(name)
+
+
+def _sync_directory(directory) -> None:
+    """Make a rename durable: a crash right after it must not leave an empty file in place."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def encrypt_existing_files(app_label: str, model_name: str, *names: str):
@@ -302,8 +345,17 @@ def file_fields() -> dict:
 def open_verified(fieldfile):
     """(open file, plain size) of a stored file whose every segment has been checked first, so
     a download of an altered file is refused before a byte is sent (AlteredFileError)."""
-    size = fieldfile.storage.verify(fieldfile.name)
-    return fieldfile.storage.open(fieldfile.name), size
+    storage, name = fieldfile.storage, fieldfile.name
+    handle = open(storage.path(name), "rb")  # noqa: SIM115 (handed to the response)
+    # Checked and streamed through one descriptor: a file renamed into place meanwhile (a
+    # rotation, a restore) cannot slip in between.
+    try:
+        size = DecryptingReader(handle, name).verify()
+        handle.seek(0)
+        return File(DecryptingReader(handle, name), name), size
+    except BaseException:
+        handle.close()
+        raise
 
 
 def download(fieldfile, *, filename: str, content_type: str) -> FileResponse:
@@ -316,6 +368,26 @@ def download(fieldfile, *, filename: str, content_type: str) -> FileResponse:
     response["Content-Length"] = size
     response["Cache-Control"] = "no-store"
     return response
+
+
+def files_under_missing_keys() -> dict:
+    """{"<model label> (files)": count} of stored files under a key that is not configured
+    (read from each file's header), for the start-up check noaber.E001."""
+    configured = {key_id for key_id, _key in keys()}
+    found = {}
+    for model, names in file_fields().items():
+        count = 0
+        for name in names:
+            storage = model._meta.get_field(name).storage
+            stored = model._base_manager.exclude(**{name: ""}).values_list(name, flat=True)
+            for file_name in stored.iterator(chunk_size=2000):
+                try:
+                    count += storage.key_id(file_name) not in configured
+                except (AlteredFileError, FileNotFoundError):
+                    continue  # not a key problem: restore_check and downloads report these
+        if count:
+            found[f"{model._meta.label} (files)"] = count
+    return found
 
 
 def delete_after_commit(fieldfile) -> None:

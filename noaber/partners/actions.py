@@ -73,6 +73,8 @@ def save_agreement(agreement, data: dict, organisations, municipality, *, actor,
         agreement = SharingAgreement()
         changed = list(AGREEMENT_FIELDS)
     else:
+        # Locked: two replacements of the document at once must each keep the one before.
+        agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
         changed = [f for f in AGREEMENT_FIELDS if getattr(agreement, f) != data[f]]
     for name in AGREEMENT_FIELDS:
         setattr(agreement, name, data[name])

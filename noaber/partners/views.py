@@ -130,24 +130,26 @@ def agreement_document(request, municipality, pk):
     agreement = get_agreement_for(municipality, pk)
     if not agreement.document:
         raise Http404
-    actions.record_document_read(agreement, municipality, request=request)
-    return download(
+    response = download(
         agreement.document,
         filename=agreement.document_name or "convenant.pdf",
         content_type="application/pdf",
     )
+    actions.record_document_read(agreement, municipality, request=request)
+    return response
 
 
 @municipality_view("partners.agreements", page=False)
 def agreement_document_version(request, municipality, pk, version):
     agreement = get_agreement_for(municipality, pk)
     earlier = get_object_or_404(agreement.document_versions, pk=version)
-    actions.record_document_read(agreement, municipality, request=request, version=earlier)
-    return download(
+    response = download(
         earlier.document,
         filename=earlier.document_name or "convenant.pdf",
         content_type="application/pdf",
     )
+    actions.record_document_read(agreement, municipality, request=request, version=earlier)
+    return response
 
 
 # --- What partners viewed ------------------------------------------------------------------

@@ -73,7 +73,7 @@ class Signal(models.Model):
     source_type = models.CharField(_("soort bron"), max_length=20, choices=SourceType.choices)
     reports = models.ManyToManyField(Report, blank=True, related_name="signals")
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, verbose_name=_("thema"))
-    phenomenon = models.CharField(_("fenomeen"), max_length=100, blank=True)
+    phenomenon = EncryptedTextField(_("fenomeen"), max_length=100, blank=True)
     area = models.ForeignKey(
         Area, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("gebied")
     )
@@ -189,7 +189,7 @@ class SubjectKey(models.Model):
 class SignalSubject(models.Model):
     signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="links")
     subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="links")
-    role = models.CharField(_("rol"), max_length=100, blank=True)
+    role = EncryptedTextField(_("rol"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -50,14 +50,19 @@ class ProtectedDataMiddleware:
                 status=503,
             )
         if isinstance(exception, AlteredFileError):
+            from noaber.accounts.models import Municipality
+
+            match = request.resolver_match
+            code = match.kwargs.get("municipality") if match else None
             record(
                 Action.VIEW,
                 request=request,
+                municipality=Municipality.objects.filter(cbs_code=code).first() if code else None,
                 object_type="file",
                 object_id=exception.name,
                 result=Result.FAILURE,
                 reason="file_altered",
-                detail={"path": request.path},
+                detail={"path": request.path, "view": match.view_name if match else ""},
             )
             return render(request, "file_altered.html", status=409)
         return None

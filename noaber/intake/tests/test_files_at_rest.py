@@ -6,6 +6,7 @@ import shutil
 import tracemalloc
 from io import StringIO
 
+from django.core.files import locks
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
@@ -74,6 +75,24 @@ class StorageTests(NoaberTestCase):
             with self.assertRaises(AlteredFileError, msg=damage):
                 storage.verify(name)
 
+    def test_a_rewrite_never_clobbers_a_concurrent_one_nor_revives_a_deleted_file(self):
+        storage = encrypted_storage()
+        name = storage.save("t/bewijs.bin", ContentFile(b"bewijs " * 20000))
+        with open(storage.path(name), "rb") as other:  # another rewrite holds the file
+            locks.lock(other, locks.LOCK_EX)
+            self.assertFalse(storage.reencrypt(name))
+            locks.unlock(other)
+        self.assertEqual(storage.verify(name), 140000)
+
+        def deleted_meanwhile(handle):
+            yield b"new content"
+            os.remove(storage.path(name))  # a deletion commits while the rewrite runs
+
+        self.assertFalse(storage._rewrite(name, deleted_meanwhile))
+        self.assertFalse(os.path.exists(storage.path(name)), "the deleted file came back")
+        leftovers = os.listdir(os.path.dirname(storage.path(name)))
+        self.assertFalse([f for f in leftovers if f.endswith(".rotating")])
+
     def test_a_plain_file_from_before_encryption_is_encrypted_in_place_by_the_migration(self):
         storage = encrypted_storage()
         FileSystemStorage(location=storage.location).save("oud/plain.pdf", ContentFile(b"%PDF"))
@@ -112,7 +131,9 @@ class AttachmentTests(NoaberTestCase):
         self.assertEqual(
             (refused.result, refused.object_id), ("failure", self.attachment.file.name)
         )
-        self.assertEqual(refused.actor, self.advisor.username)
+        self.assertEqual((refused.actor, refused.municipality), (self.advisor.username, "GM1774"))
+        # No read is logged for a download that was refused.
+        self.assertFalse(AuditEvent.objects.filter(object_type="attachment").exists())
 
     def test_files_are_deleted_only_when_the_deletion_commits(self):
         path = self.attachment.file.path

@@ -91,6 +91,7 @@ class KeyRotationTests(NoaberTestCase):
             ),  # fmt: skip
             "registry.signal": signal,
             "registry.subject": subject,
+            "registry.signalsubject": subject.links.get(),
             "registry.disclosure": disclosure,
             "registry.sourcecheck": SourceCheck.objects.create(
                 signal=signal, no_source_reason="Reden.", decided_by=self.advisor
@@ -261,3 +262,26 @@ class MissingKeyTests(NoaberTestCase):
             "Onder de oude sleutel.",
         )
         call_command("check", databases=["default"], stdout=StringIO())
+
+
+class AuditCopiesNoEncryptedTextTests(NoaberTestCase):
+    """The audit log is append-only: a text kept encrypted elsewhere must never be copied into
+    it in plain, or it could never be encrypted, rotated or erased."""
+
+    def test_a_ledger_reason_is_named_not_copied(self):
+        signal = make_signal(self.dinkelland, self.advisor)
+        disclosure = registry_actions.disclose(
+            signal,
+            {"recipient": self.partner.organisation, "legal_basis": "art. 13b Opiumwet",
+             "purpose": "Voorbereiding", "data_categories": ["signal"], "shared": "Tekst"},
+            actor=self.advisor, request=None,
+        )  # fmt: skip
+        secret = "Jan de Vries is verhuisd naar Almelo"
+        (line,) = registry_actions.end_disclosures(
+            [disclosure], secret, actor=self.advisor, request=None
+        )
+        self.assertEqual(line.reason, secret)
+        event = AuditEvent.objects.filter(reason="disclosure_ended").get()
+        self.assertEqual(event.detail["ledger_line"], line.pk)
+        for reason, detail in AuditEvent.objects.values_list("reason", "detail"):
+            self.assertNotIn("Jan de Vries", f"{reason} {detail}")

@@ -397,7 +397,11 @@ class ExportWithholdingTests(NoaberTestCase):
         ]
         self.assertEqual(grounds, [[self.open_signal.number]])
         release_event = AuditEvent.objects.filter(detail__released_signal=self.closed_signal.number)
-        self.assertEqual(release_event.get().reason, "Gelezen: noemt de melder niet.")
+        # The typed reason stays encrypted on the release; the audit log names the release.
+        event = release_event.get()
+        self.assertEqual(event.reason, "export_release")
+        release = ExportRelease.objects.get(pk=event.detail["release"])
+        self.assertEqual(release.reason, "Gelezen: noemt de melder niet.")
         self.assertNotIn("[M-", text)
         # Another request does not inherit the release.
         other = register(self.dinkelland, self.privacy)

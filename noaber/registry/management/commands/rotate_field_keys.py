@@ -4,7 +4,13 @@ from django.db import transaction
 
 from noaber.audit.actions import record
 from noaber.audit.models import Action
-from noaber.lib.crypto import encrypted_fields, keys, not_under_newest_key
+from noaber.lib.crypto import (
+    MissingFieldKey,
+    encrypted_fields,
+    keys,
+    not_under_newest_key,
+    reencrypt_rows,
+)
 from noaber.lib.files import AlteredFileError, file_fields
 from noaber.registry.actions import store_subject_keys
 from noaber.registry.models import Subject
@@ -89,7 +95,7 @@ class Command(BaseCommand):
         for storage, file_name in self.stored_files(model, names):
             try:
                 count += storage.key_id(file_name) != newest
-            except AlteredFileError:
+            except (AlteredFileError, FileNotFoundError):
                 count += 1
         return count
 
@@ -102,32 +108,21 @@ class Command(BaseCommand):
             try:
                 if storage.key_id(file_name) == newest:
                     continue
-                storage.reencrypt(file_name)
-            except AlteredFileError as error:
+                done = storage.reencrypt(file_name)
+            except (AlteredFileError, MissingFieldKey, FileNotFoundError) as error:
                 self.stderr.write(f"  {model._meta.label} {file_name}: not rotated ({error})")
+                continue
+            if not done:
+                self.stderr.write(
+                    f"  {model._meta.label} {file_name}: skipped (being rewritten or deleted "
+                    "right now); run again"
+                )
                 continue
             count += 1
         return count
 
     def rotate(self, model, names) -> int:
-        """One narrow path for every row, append-only ones included: read (decrypting with
-        whichever key wrote it) and write back only the encrypted columns with the newest key
-        through QuerySet.update — no save(), no other column, no signal."""
-        count = 0
-        pks = list(model._base_manager.values_list("pk", flat=True).order_by("pk"))
-        for start in range(0, len(pks), CHUNK):
-            with transaction.atomic():
-                rows = (
-                    model._base_manager.select_for_update()
-                    .filter(pk__in=pks[start : start + CHUNK])
-                    .values_list("pk", *names)
-                )
-                for pk, *values in rows:
-                    model._base_manager.filter(pk=pk).update(
-                        **dict(zip(names, values, strict=True))
-                    )
-                    count += 1
-        return count
+        return reencrypt_rows(model, names, CHUNK)
 
     def reindex(self):
         failed = []

@@ -1,4 +1,5 @@
 import os
+import stat as stat_module
 import time
 from datetime import UTC, datetime
 
@@ -38,7 +39,12 @@ def unreferenced_files(root, min_age_seconds: float) -> list[tuple[str, int, flo
         for file_name in files:
             path = os.path.join(directory, file_name)
             name = os.path.relpath(path, root).replace(os.sep, "/")
-            stat = os.stat(path)
+            try:
+                stat = os.lstat(path)
+            except FileNotFoundError:
+                continue  # removed while we walked
+            if not stat_module.S_ISREG(stat.st_mode):
+                continue  # only regular files: never a link, a socket or the like
             if name not in referenced and now - stat.st_mtime >= min_age_seconds:
                 found.append((name, stat.st_size, stat.st_mtime))
     return sorted(found)
