@@ -11,7 +11,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def configure(db: str) -> None:
+def configure(db: str, *, fresh: bool = False) -> None:
+    """Point Django at the bench database `db` (created if missing; dropped and created anew
+    with `fresh`), migrate it and load the reference data."""
+    if fresh:
+        drop(db)
     os.environ.update(
         {
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
@@ -24,6 +28,7 @@ def configure(db: str) -> None:
             "NOABER_SSL_REDIRECT": "0",
             "NOABER_LOG_LEVEL": "WARNING",
             "NOABER_STATIC_ROOT": "/tmp/noaber-bench-static",
+            "NOABER_MEDIA_ROOT": f"/tmp/noaber-bench-media/{db}",
         }
     )
     os.environ.pop("NOABER_DEBUG", None)
@@ -40,6 +45,16 @@ def configure(db: str) -> None:
     call_command("migrate", "--noinput", verbosity=0)
     call_command("load_reference_data", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
+
+
+def drop(db: str) -> None:
+    """Drop the bench database `db` (never `test` or another project's)."""
+    import psycopg
+
+    if not db.startswith("noaber_"):
+        raise ValueError(f"not a bench database: {db}")
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
 
 
 def advisor_client(municipality):
