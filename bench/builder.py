@@ -315,7 +315,7 @@ class Builder:
         names = ["subject_id", "municipality_id_copy", "kind", "digest"]
         copy_rows(SubjectKey, names, keys, len(keys))
         copy_rows(SignalSubject, ["signal_id", "subject_id"], pairs, len(pairs))
-        self.say(f"subject keys ({len(keys):,}) and links", len(pairs), start)
+        self.say(f"links (+{len(keys):,} subject keys)", len(pairs), start)
         return ids
 
     # -- casusregie -------------------------------------------------------------------------

@@ -9,57 +9,23 @@ a case page with its timeline (through the real views). Record in docs/performan
 import argparse
 import os
 import random
-import time
 
+from builder import Builder
 from common import advisor_client, configure, measure
 
 DB = os.environ.get("NOABER_BENCH_DB", "noaber_cases_bench")
 
 
 def build(n_cases, n_entries, owner):
-    from django.utils import timezone
-
-    from noaber.accounts.models import Municipality
-    from noaber.cases.models import Case, CaseType, TimelineEntry
+    from noaber.cases.models import Case, TimelineEntry
 
     if Case.objects.count() >= n_cases:
         print(f"present: {Case.objects.count()} cases, {TimelineEntry.objects.count()} entries")
         return
-    rng = random.Random(183)
-    municipalities = list(Municipality.objects.all())
-    types = list(CaseType.objects.all())
-    start = time.perf_counter()
-    for offset in range(0, n_cases, 5000):
-        Case.objects.bulk_create(
-            Case(
-                municipality=rng.choice(municipalities),
-                case_type=rng.choice(types),
-                title=f"Casus {offset + i}",
-                status=rng.choice([code for code, _label in rng.choice(types).statuses]),
-                owner=owner,
-            )
-            for i in range(min(5000, n_cases - offset))
-        )
-    ids = list(Case.objects.values_list("pk", flat=True))
-    print(f"  cases built in {time.perf_counter() - start:.0f} s")
-    start = time.perf_counter()
-    kinds = ["status", "note", "task", "intervention", "meeting"]
-    for offset in range(0, n_entries, 10000):
-        TimelineEntry.objects.bulk_create(
-            TimelineEntry(
-                case_id=rng.choice(ids),
-                kind=rng.choice(kinds),
-                text=f"Regel {offset + i}",
-                created_at=timezone.now(),
-            )  # fmt: skip
-            for i in range(min(10000, n_entries - offset))
-        )
-        print(f"  entries {offset + 10000:>9,}  {time.perf_counter() - start:6.0f} s", end="\r")
-    print(f"\n  timeline built in {time.perf_counter() - start:.0f} s")
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    b = Builder(seed=183)
+    case_ids = b.cases(n_cases, owner=owner)
+    b.timeline(n_entries, case_ids)
+    b.analyze()
 
 
 def main():

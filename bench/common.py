@@ -80,6 +80,9 @@ def advisor_client(municipality):
 
 
 def measure(label, fn, runs, target_ms=200):
+    if runs <= 0:
+        print(f"{label:<34} skipped (0 runs)")
+        return
     times = []
     for _ in range(runs):
         start = time.perf_counter()

@@ -11,10 +11,10 @@ Record in docs/performance.md.
 
 import argparse
 import os
-import random
 import time
-from datetime import date, timedelta
+from datetime import date
 
+from builder import Builder
 from common import advisor_client, configure, measure
 
 DB = os.environ.get("NOABER_BENCH_DB", "noaber_policy_bench")
@@ -22,14 +22,10 @@ YEAR = 2025
 
 
 def build(n_cases, user):
-    from django.db import connection
-
     from noaber.accounts.models import Municipality
-    from noaber.cases.models import CLOSED, Case, CaseType, Intervention, InterventionType
+    from noaber.cases.models import CLOSED, Case
     from noaber.insight.models import Alert
     from noaber.policy.models import Activity, Plan
-    from noaber.registry.models import Signal
-    from noaber.themes.models import Theme
 
     dinkelland = Municipality.objects.get(cbs_code="GM1774")
     plan = Plan.objects.filter(
@@ -41,73 +37,24 @@ def build(n_cases, user):
     if present >= n_cases:
         print(f"present: {present} cases of Dinkelland in {YEAR}")
         return
-    rng = random.Random(1774)
-    themes = list(Theme.objects.filter(municipality=None))
-    types = list(CaseType.objects.all())
-    kinds = list(InterventionType.objects.all())
+    b = Builder(seed=1774)
+    rng = b.rng
     start = time.perf_counter()
+    year = (date(YEAR, 1, 1), date(YEAR, 12, 31))
+    signal_ids = b.signals(
+        n_cases, municipality=dinkelland, received=year, closed=0, source_types=["own"]
+    )
+    # Two in five closed, those up to 90 days after they were opened (some in the next year).
+    statuses = ["aangemeld", "onderzoek", "uitvoering", CLOSED, CLOSED]
+    case_ids = b.cases(
+        n_cases, owner=user, municipality=dinkelland, created=year, statuses=statuses
+    )
+    b.case_signals(case_ids, signal_ids)
+    b.interventions(n_cases * 3 // 2, case_ids, decided=year)
 
     def day():
-        return date(YEAR, 1, 1) + timedelta(days=rng.randrange(365))
+        return b.day(*year)
 
-    signals = Signal.objects.bulk_create(
-        (
-            Signal(
-                municipality=dinkelland,
-                received_on=day(),
-                source_type="own",
-                theme=rng.choice(themes),
-                description=f"Bench-signaal {i}",
-            )
-            for i in range(n_cases)
-        ),
-        batch_size=2000,
-    )
-    cases = Case.objects.bulk_create(
-        (
-            Case(
-                municipality=dinkelland,
-                case_type=rng.choice(types),
-                title=f"Bench-casus {i}",
-                status=rng.choice(["aangemeld", "onderzoek", "uitvoering", CLOSED, CLOSED]),
-                owner=user,
-            )
-            for i in range(n_cases)
-        ),
-        batch_size=2000,
-    )
-    Case.signals.through.objects.bulk_create(
-        (
-            Case.signals.through(case_id=c.pk, signal_id=s.pk)
-            for c, s in zip(cases, signals, strict=True)
-        ),
-        batch_size=5000,
-    )
-    ids = [c.pk for c in cases]
-    with connection.cursor() as cursor:
-        # Opened on a random day of the year; the closed ones closed up to 90 days later.
-        cursor.execute(
-            "UPDATE cases_case SET created_at = %s::timestamptz + random() * interval '364 days'"
-            " WHERE id = ANY(%s)",
-            [f"{YEAR}-01-01 09:00+01", ids],
-        )
-        cursor.execute(
-            "UPDATE cases_case SET closed_at = created_at + random() * interval '90 days'"
-            " WHERE id = ANY(%s) AND status = %s",
-            [ids, CLOSED],
-        )
-    Intervention.objects.bulk_create(
-        (
-            Intervention(
-                case_id=rng.choice(ids),
-                kind=rng.choice(kinds),
-                decided_on=day(),
-                decided_by="burgemeester",
-            )
-            for _ in range(n_cases * 3 // 2)
-        ),
-        batch_size=5000,
-    )
     priorities = list(plan.priorities.all())
     Activity.objects.bulk_create(
         Activity(
@@ -136,8 +83,7 @@ def build(n_cases, user):
                 "state": rng.choice(Alert.State.values),
             },
         )
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")  # as autovacuum keeps it
+    b.analyze(vacuum=True)  # as autovacuum keeps it
     print(
         f"  built {n_cases} cases, signals and {n_cases * 3 // 2} interventions "
         f"in {time.perf_counter() - start:.0f} s"

@@ -12,113 +12,25 @@ import argparse
 import os
 import random
 import time
-from datetime import timedelta
 
+from builder import FIRST, LAST, Builder
 from common import advisor_client, configure, measure
 
 DB = os.environ.get("NOABER_BENCH_DB", "noaber_register_bench")
 
-FIRST = ["Jan", "Piet", "Anna", "Fatima", "Mohammed", "Sanne", "Bram", "Eva", "Ali", "Lotte",
-         "Henk", "Ingrid", "Youssef", "Daan", "Noor", "Gerrit", "Mila", "Tim", "Sara", "Kees"]  # fmt: skip
-LAST = ["Jansen", "de Vries", "Bakker", "Visser", "Smit", "Meijer", "Mulder", "de Boer", "Bos",
-        "Vos", "Peters", "Hendriks", "Dekker", "Brouwer", "Kok", "Huisman", "Nijhuis", "Oude Egberink",
-        "Lohuis", "Ter Horst", "Kampman", "Wessels", "Olde Rikkert", "Haarman", "Schuurman"]  # fmt: skip
-
 
 def build(n_signals: int, n_subjects: int):
-    from django.utils import timezone
-
-    from noaber.accounts.models import Municipality
-    from noaber.intake.models import Area
-    from noaber.registry.models import Outcome, Phase, Signal, SignalSubject, Subject, SubjectKey
-    from noaber.registry.subjects import keys_for
-    from noaber.themes.models import Theme
+    from noaber.registry.models import Signal, Subject
 
     have = Signal.objects.count()
     if have >= n_signals:
         print(f"register present: {have} signals, {Subject.objects.count()} subjects")
         return
-    rng = random.Random(1774)
-    municipalities = list(Municipality.objects.all())
-    themes = list(Theme.objects.filter(municipality__isnull=True))
-    areas = {m.pk: list(Area.objects.filter(municipality=m)) for m in municipalities}
-    outcomes = [Outcome.NONE, Outcome.INTERNAL, Outcome.EXTERNAL, Outcome.FURTHER]
-    today = timezone.localdate()
-    start = time.perf_counter()
-    batch = []
-    for i in range(have, n_signals):
-        m = rng.choice(municipalities)
-        received = today - timedelta(days=rng.randint(0, 8 * 365))
-        closed = rng.random() < 0.9
-        outcome = rng.choice(outcomes) if closed else ""
-        batch.append(
-            Signal(
-                municipality=m,
-                received_on=received,
-                source_type=rng.choice(["resident", "anonymous", "employee", "partner", "mma"]),
-                theme=rng.choice(themes),
-                area=rng.choice(areas[m.pk]),
-                description=f"Signaal {i}: activiteit bij pand, zie melding.",
-                phase=Phase.CLOSED
-                if closed
-                else rng.choice([Phase.INTAKE, Phase.WEGING, Phase.SOURCES]),
-                outcome=outcome,
-                closed_at=timezone.make_aware(
-                    timezone.datetime.combine(
-                        received + timedelta(days=30), timezone.datetime.min.time()
-                    )
-                )
-                if closed
-                else None,
-            )
-        )
-        if len(batch) == 5000:
-            Signal.objects.bulk_create(batch)
-            batch = []
-            print(f"  signals {i + 1:>9,}  {time.perf_counter() - start:6.0f} s", end="\r")
-    Signal.objects.bulk_create(batch)
-    print(f"\n  signals built in {time.perf_counter() - start:.0f} s")
-    signal_ids = {
-        m.pk: list(Signal.objects.filter(municipality=m).values_list("pk", flat=True))
-        for m in municipalities
-    }
-    start = time.perf_counter()
-    for offset in range(0, n_subjects, 5000):
-        subjects, payloads = [], []
-        for _ in range(min(5000, n_subjects - offset)):
-            m = rng.choice(municipalities)
-            label = f"{rng.choice(FIRST)} {rng.choice(LAST)}{rng.choice(['', '', 's', 'e'])}"
-            data = {
-                "label": label,
-                "birth_date": f"19{rng.randint(40, 99)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
-            }
-            subjects.append(Subject(municipality=m, kind="person", **data))
-            payloads.append(data)
-        Subject.objects.bulk_create(subjects)
-        keys, links = [], []
-        for subject, data in zip(subjects, payloads, strict=True):
-            for kind, digest in keys_for("person", data):
-                keys.append(
-                    SubjectKey(
-                        subject=subject,
-                        municipality_id_copy=subject.municipality_id,
-                        kind=kind,
-                        digest=digest,
-                    )
-                )
-            for signal_id in rng.sample(signal_ids[subject.municipality_id], rng.randint(1, 4)):
-                links.append(SignalSubject(signal_id=signal_id, subject=subject))
-        SubjectKey.objects.bulk_create(keys)
-        SignalSubject.objects.bulk_create(links, ignore_conflicts=True)
-        print(
-            f"  subjects {offset + len(subjects):>8,}  {time.perf_counter() - start:6.0f} s",
-            end="\r",
-        )
-    print(f"\n  subjects built in {time.perf_counter() - start:.0f} s")
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    b = Builder(seed=1774 + have)
+    b.signals(n_signals - have, closed=0.9)
+    if n_subjects:
+        b.subjects(n_subjects, links=(1, 4))
+    b.analyze()
 
 
 def main():
