@@ -48,13 +48,13 @@ def build(scale: float, seed: int):
 
 
 def run(args: list[str], env: dict, echo: bool = True):
-    """Run manage.py `args` in a subprocess; (exit code, seconds, max RSS in MiB, lines with
-    the seconds since the start at which each was printed)."""
+    """Run manage.py `args` in a subprocess; (exit code, seconds, max RSS in MiB, CPU seconds,
+    lines with the seconds since the start at which each was printed)."""
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=env,
+        env=env | {"PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -66,7 +66,8 @@ def run(args: list[str], env: dict, echo: bool = True):
             print(f"  [{lines[-1][0]:7.1f} s] {line.rstrip()}")
     _pid, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, time.perf_counter() - start, usage.ru_maxrss / 1024, lines
+    cpu = usage.ru_utime + usage.ru_stime
+    return process.returncode, time.perf_counter() - start, usage.ru_maxrss / 1024, cpu, lines
 
 
 def main():
@@ -86,7 +87,8 @@ def main():
     print(
         f"rotate_field_keys over {total:,} rows ({', '.join(f'{k} {v:,}' for k, v in counts.items() if v)})"
     )
-    code, seconds, rss, lines = run(["rotate_field_keys"], env)
+    load = os.getloadavg()[0]
+    code, seconds, rss, cpu, lines = run(["rotate_field_keys"], env)
     assert code == 0, f"rotate_field_keys exited {code}"
     previous = 0.0
     for at, line in lines:
@@ -99,15 +101,19 @@ def main():
         previous = at
     print(
         f"rotate_field_keys: {total:,} rows in {seconds:.1f} s = {total / seconds:,.0f} rows/s; "
-        f"peak memory (max RSS of the process) {rss:.0f} MiB"
+        f"peak memory (max RSS of the process) {rss:.0f} MiB; its CPU time {cpu:.0f} s "
+        f"({cpu / total * 1000:.2f} ms a row; PostgreSQL's not counted); load average "
+        f"{load:.1f} before, {os.getloadavg()[0]:.1f} after on {os.cpu_count()} cores"
     )
-    code, seconds, _rss, _lines = run(["rotate_field_keys", "--check"], env, echo=False)
+    code, seconds, _rss, _cpu, _lines = run(["rotate_field_keys", "--check"], env, echo=False)
     print(
         f"rotate_field_keys --check: exit {code} ({seconds:.1f} s): {_lines[-1][1] if _lines else ''}"
     )
     assert code == 0, "rows left under the old key"
     only_new = os.environ | {"NOABER_FIELD_KEYS": NEW_KEY}
-    code, seconds, _rss, _lines = run(["check", "--database", "default"], only_new, echo=False)
+    code, seconds, _rss, _cpu, _lines = run(
+        ["check", "--database", "default"], only_new, echo=False
+    )
     print(f"check --database default with the old key removed: exit {code} ({seconds:.1f} s)")
     assert code == 0, "\n".join(line for _at, line in _lines)
     if not options.keep:
