@@ -197,7 +197,6 @@ class Builder:
         }
         outcomes = [Outcome.NONE, Outcome.INTERNAL, Outcome.EXTERNAL, Outcome.FURTHER]
         open_phases = [Phase.INTAKE, Phase.WEGING, Phase.SOURCES]
-        self._signal_municipality = {}
         self._signal_rows = []
 
         def rows():
