@@ -26,18 +26,21 @@ def parse_head(text: str) -> tuple[int, str]:
     return int(seq), digest.lower()
 
 
-def verify_chain(expect_head: tuple[int, str] | None = None) -> ChainReport:
+def verify_chain(
+    expect_head: tuple[int, str] | None = None, *, using: str = "default"
+) -> ChainReport:
     """Recompute every HMAC in order; report the first event that does not fit.
 
     A changed row fails its own HMAC; a removed row leaves a gap in `seq` or a broken
     `prev_hash` link; a row inserted behind the application's back cannot carry a valid HMAC
     without the key. Removing the newest rows leaves a shorter chain that is still valid, so
     `expect_head` (a head recorded earlier outside the database) must still be in it.
+    `using` names another database connection (a restored backup, see restore_check).
     """
     expected_seq, expected_prev = 1, GENESIS_HASH
     checked = 0
     last = None
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
+    for event in AuditEvent.objects.using(using).order_by("seq").iterator(chunk_size=2000):
         if event.seq != expected_seq:
             return ChainReport(
                 checked,
