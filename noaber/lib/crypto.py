@@ -232,10 +232,12 @@ def reencrypt_rows(model, names, chunk: int = 2000) -> int:
         last, count = rows[-1][0], count + len(rows)
 
 
-def rows_under_missing_keys() -> dict:
-    """{model label: rows} holding a value encrypted with a key that is not configured."""
-    from django.db import connection
+def rows_under_missing_keys(using: str = "default") -> dict:
+    """{model label: rows} holding a value encrypted with a key that is not configured, in the
+    database `using` (another connection: a restored backup, see restore_check)."""
+    from django.db import connections
 
+    connection = connections[using]
     quote = connection.ops.quote_name
     configured = [f"{PREFIX}:{key_id}:%" for key_id, _key in keys()]
     found = {}

@@ -36,7 +36,7 @@ from django.utils.translation import ngettext
 
 from noaber.audit.chain import verify_chain
 from noaber.audit.models import AuditEvent
-from noaber.lib.crypto import MissingFieldKey, encrypted_fields
+from noaber.lib.crypto import MissingFieldKey, encrypted_fields, rows_under_missing_keys
 from noaber.lib.files import AlteredFileError, EncryptedStorage, file_fields
 
 from .backups import (
@@ -435,8 +435,26 @@ class RestoreCheck:
             )
 
     def check_fields(self):
-        """Decrypt the oldest and the newest rows (up to `sample` per model) of every model with
-        an encrypted field, each field on its own, so a failure names model, field and row."""
+        """Every encrypted value of every row must be under a configured key (one query per
+        model); the oldest and the newest rows (up to `sample` per model) of every model with an
+        encrypted field are decrypted, each field on its own, so a failure names model, field
+        and row."""
+        try:
+            under_missing = rows_under_missing_keys(using=ALIAS)
+        except DatabaseError:
+            under_missing = {}  # a table is missing; check_rows names it
+        if under_missing:
+            self.wrong(
+                _(
+                    "Rijen met waarden onder een sleutel die niet in NOABER_FIELD_KEYS staat: "
+                    "%(models)s."
+                )
+                % {
+                    "models": _listed(
+                        [f"{label} ({n})" for label, n in sorted(under_missing.items())]
+                    )
+                }
+            )
         failures, decrypted, models = [], 0, 0
         for model, names in encrypted_fields().items():
             rows = model._base_manager.using(ALIAS)

@@ -237,6 +237,8 @@ class RestoreCheckTests(TransactionTestCase):
             out, code = self.restore_check(directory)
         self.assertEqual(code, 2, out)
         self.assertIn("sleutel 'demo' ontbreekt in NOABER_FIELD_KEYS", out)
+        self.assertIn("FOUT: Rijen met waarden onder een sleutel die niet in NOABER_FIELD", out)
+        self.assertIn("intake.Report (", out)
         self.assertIn("Oordeel: fout", out)
 
     @checks_only
