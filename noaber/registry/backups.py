@@ -262,13 +262,18 @@ def make_backup(directory) -> dict:
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     set_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(4)
 
-    database_path = directory / DATABASE_FILES[vendor]
-    if vendor == "postgresql":
-        snapshot = dump_postgresql(database_path)
-    else:
-        snapshot = dump_sqlite(database_path)
-    media_path = directory / MEDIA
-    media_started, media_finished, files = write_media(media_path, settings.MEDIA_ROOT, set_id)
+    database_path, media_path = directory / DATABASE_FILES[vendor], directory / MEDIA
+    try:
+        if vendor == "postgresql":
+            snapshot = dump_postgresql(database_path)
+        else:
+            snapshot = dump_sqlite(database_path)
+        media_started, media_finished, files = write_media(media_path, settings.MEDIA_ROOT, set_id)
+    except BaseException:
+        # Leave the directory as it was (empty), so the same command can simply run again.
+        for path in (database_path, media_path):
+            path.unlink(missing_ok=True)
+        raise
     for path in (database_path, media_path):
         os.chmod(path, 0o600)
 
