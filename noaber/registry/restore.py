@@ -142,7 +142,7 @@ class RestoreCheck:
                 )
                 % {"file": database["file"]}
             )
-        self.scratch = Path(tempfile.mkdtemp(prefix="noaber-restore-check-"))
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"noaber-restore-check-{os.getpid()}-"))
         media_dir, same_set = self.restore_media(manifest)
         if not self.restore_database(vendor, database_path):
             return

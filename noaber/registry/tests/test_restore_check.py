@@ -55,12 +55,15 @@ def run(command, *args, **options) -> tuple[str, int]:
 
 
 def scratch_left() -> set[str]:
-    """Scratch folders and (on PostgreSQL) scratch databases that exist right now."""
-    found = set(glob.glob(os.path.join(tempfile.gettempdir(), "noaber-restore-check-*")))
+    """Scratch folders and (on PostgreSQL) scratch databases of this process that exist now
+    (named after the process, so a test run beside this one does not count)."""
+    pid = os.getpid()
+    found = set(glob.glob(os.path.join(tempfile.gettempdir(), f"noaber-restore-check-{pid}-*")))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'noaber_restore_check_%%'"
+                "SELECT datname FROM pg_database WHERE datname = %s",
+                [f"noaber_restore_check_{pid}"],
             )
             found.update(row[0] for row in cursor.fetchall())
     return found
