@@ -128,6 +128,7 @@ def encrypt_existing(app_label: str, model_name: str, *names: str):
             )
             for pk, value in rows.values_list("pk", name).iterator(chunk_size=2000):
                 model._base_manager.filter(pk=pk).update(**{name: value})
+        _fire_deferred_checks(schema_editor)
 
     def backwards(apps, schema_editor):
         # Back to a plain column: every value is written back decrypted, in raw SQL (the
@@ -144,8 +145,19 @@ def encrypt_existing(app_label: str, model_name: str, *names: str):
                         f"UPDATE {table} SET {column} = %s WHERE {pk_column} = %s",  # noqa: S608
                         [value, pk],
                     )
+        _fire_deferred_checks(schema_editor)
 
     return migrations.RunPython(forwards, backwards, elidable=True)
+
+
+def _fire_deferred_checks(schema_editor) -> None:
+    """PostgreSQL queues deferred foreign-key checks for every updated row; a later ALTER TABLE
+    in the same migration transaction refuses while they are pending ("pending trigger
+    events"), so they are run now."""
+    if schema_editor.connection.vendor == "postgresql":
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def encrypted_fields() -> dict:
