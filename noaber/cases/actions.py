@@ -13,9 +13,10 @@ from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.intake.models import Report
 from noaber.intake.models import Status as ReportStatus
-from noaber.registry.actions import ConflictError, add_months
+from noaber.registry.actions import ConflictError
 
-from .models import CLOSED, Case, Intervention, Task, TimelineEntry
+from .archiving import ARCHIVE_FIELDS_OPEN, archive_fields_on_closing
+from .models import CLOSED, Archiefstatus, Case, Intervention, Task, TimelineEntry
 from .signals import case_closed
 
 
@@ -229,7 +230,8 @@ def withdraw_partner_tasks(case: Case, reason: str, *, actor, request, organisat
 @transaction.atomic
 def close_case(case: Case, result, text: str, version: int, *, actor, request,
                public_text: str = "", keep_shares=None) -> None:  # fmt: skip
-    """Close with a result and a text; computes the destruction date; tells the reporters.
+    """Close with a result and a text; sets the ZGW archive fields from the result (nominatie,
+    archiefactiedatum = today + the result's term); tells the reporters.
 
     Closing serves the purpose of the case's shares with partners: the partners app ends them
     on `case_closed`, except those in `keep_shares` ({share_pk: (until_date, reason)}). If it
@@ -239,14 +241,8 @@ def close_case(case: Case, result, text: str, version: int, *, actor, request,
         raise ValidationError(_("Kies een resultaat dat bij dit zaaktype hoort."))
     if not text.strip():
         raise ValidationError(_("Schrijf een afsluittekst."))
-    today = timezone.localdate()
-    destroy_on = (
-        add_months(today, 12 * result.term_years)
-        if result.archive == result.Archive.DESTROY
-        else None
-    )
     _bump(case, version, status=CLOSED, result=result, closed_at=timezone.now(),
-          destruction_date=destroy_on)  # fmt: skip
+          **archive_fields_on_closing(result, timezone.localdate()))  # fmt: skip
     case.closing_text = text.strip()
     case.save(update_fields=["closing_text"])
     _log(case, TimelineEntry.Kind.CLOSING, f"{result.name}: {text.strip()}", actor, request,
@@ -269,13 +265,23 @@ def close_case(case: Case, result, text: str, version: int, *, actor, request,
 @transaction.atomic
 def reopen_case(case: Case, reason: str, version: int, *, actor, request) -> None:
     """Reopen with a reason. Shares that closing ended stay ended (their end is in the
-    ledger); the advisor shares anew where a partner is needed again."""
+    ledger); the advisor shares anew where a partner is needed again. The archive fields are
+    cleared; a case already transferred to the archive repository cannot be reopened."""
     if not case.is_closed:
         raise ValidationError(_("Deze casus is niet afgesloten."))
     if not reason.strip():
         raise ValidationError(_("Noem de reden om de casus te heropenen."))
+    if case.archiefstatus == Archiefstatus.OVERGEDRAGEN:
+        raise ValidationError(
+            _(
+                "Deze casus is overgedragen aan de archiefbewaarplaats en kan niet meer worden "
+                "heropend. Open een nieuwe casus."
+            )
+        )
+    # The archive fields follow the result: they are set again when the case is closed again
+    # (a transfer package made of it before is void; the timeline says so).
     _bump(case, version, status=case.case_type.reopen_status, result=None, closed_at=None,
-          destruction_date=None)  # fmt: skip
+          **ARCHIVE_FIELDS_OPEN)  # fmt: skip
     _log(case, TimelineEntry.Kind.STATUS, _("Heropend: %(r)s") % {"r": reason.strip()}, actor,
          request, reopened=True)  # fmt: skip
 
@@ -375,6 +381,16 @@ def write_minutes(meeting, minutes: str, *, actor, request) -> None:
     meeting.save(update_fields=["minutes"])
     record(Action.UPDATE, actor=actor, request=request, municipality=meeting.municipality,
            object_type="meeting", object_id=meeting.pk, reason="minutes")  # fmt: skip
+
+
+@transaction.atomic
+def write_item_minutes(item, minutes: str, *, actor, request) -> None:
+    """The minutes of one case's part of a meeting (destroyed with the case)."""
+    item.minutes = minutes.strip()
+    item.save(update_fields=["minutes"])
+    record(Action.UPDATE, actor=actor, request=request, municipality=item.meeting.municipality,
+           object_type="meeting", object_id=item.meeting_id, reason="minutes",
+           detail={"agenda_case": item.case_id})  # fmt: skip
 
 
 def agenda_for_partner(meeting, organisation):

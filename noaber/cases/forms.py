@@ -236,7 +236,21 @@ class AgendaForm(forms.Form):
 
 class MinutesForm(forms.Form):
     minutes = forms.CharField(
-        label=_("Verslag"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Algemeen verslag"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Wat over één casus gaat, hoort in het verslag van dat agendapunt: dat wordt met de "
+            "casus vernietigd, dit algemene deel niet."
+        ),
+    )
+
+
+class ItemMinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=_("Verslag van dit agendapunt"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

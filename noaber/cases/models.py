@@ -42,16 +42,37 @@ class CaseType(models.Model):
         return [old, new] in self.transitions
 
 
+class Archiefnominatie(models.TextChoices):
+    """ZGW (Zaken API) values, unchanged, so that a ZGW view can serve them as they are."""
+
+    VERNIETIGEN = "vernietigen", _("vernietigen")
+    BLIJVEND_BEWAREN = "blijvend_bewaren", _("blijvend bewaren")
+
+
+class Archiefstatus(models.TextChoices):
+    """ZGW values. `gearchiveerd`: the case is fixed in a transfer package (a durable,
+    checksummed copy with MDTO metadata); `overgedragen`: the archive repository (e-depot)
+    has accepted it, confirmed by the archivist. A case to be destroyed stays
+    `nog_te_archiveren` until it is destroyed."""
+
+    NOG_TE_ARCHIVEREN = "nog_te_archiveren", _("nog te archiveren")
+    GEARCHIVEERD = "gearchiveerd", _("gearchiveerd")
+    OVERGEDRAGEN = "overgedragen", _("overgedragen")
+
+
 class CaseResult(models.Model):
-    class Archive(models.TextChoices):
-        DESTROY = "destroy", _("vernietigen")
-        KEEP = "keep", _("blijvend bewaren")
+    # Kept as an alias: the result's nomination uses the same ZGW values as the case.
+    Archive = Archiefnominatie
 
     case_type = models.ForeignKey(CaseType, on_delete=models.CASCADE, related_name="results")
     code = models.SlugField()
     name = models.CharField(_("resultaat"), max_length=120)
-    archive = models.CharField(_("archiefnominatie"), max_length=10, choices=Archive.choices)
-    term_years = models.PositiveSmallIntegerField(_("bewaartermijn (jaren)"), default=0)
+    archive = models.CharField(
+        _("archiefnominatie"), max_length=20, choices=Archiefnominatie.choices
+    )
+    # ZGW archiefactietermijn: years after closing until destruction (vernietigen) or
+    # transfer to the archive repository (blijvend bewaren).
+    term_years = models.PositiveSmallIntegerField(_("archiefactietermijn (jaren)"), default=0)
 
     class Meta:
         ordering = ["case_type", "pk"]
@@ -91,13 +112,32 @@ class Case(models.Model):
     result = models.ForeignKey(CaseResult, on_delete=models.PROTECT, null=True, blank=True)
     closing_text = EncryptedTextField(_("afsluittekst"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    destruction_date = models.DateField(_("vernietigingsdatum"), null=True, blank=True)
+    # ZGW archive fields, set on closing from the result (docs/cases.md, "Archief").
+    archiefnominatie = models.CharField(
+        _("archiefnominatie"), max_length=20, choices=Archiefnominatie.choices, blank=True
+    )
+    archiefactiedatum = models.DateField(_("archiefactiedatum"), null=True, blank=True)
+    archiefstatus = models.CharField(
+        _("archiefstatus"),
+        max_length=20,
+        choices=Archiefstatus.choices,
+        default=Archiefstatus.NOG_TE_ARCHIVEREN,
+    )
+    # Bewaarplicht: a case under legal hold is never destroyed (set by the archivist).
+    legal_hold = models.BooleanField(_("bewaarplicht (legal hold)"), default=False)
+    legal_hold_reason = EncryptedTextField(_("reden bewaarplicht"), max_length=200, blank=True)
+    # Set when the case was destroyed but its row stays for the partner-share ledger: only
+    # number, type, result, dates and archive fields remain.
+    destroyed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["municipality", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["municipality", "status", "created_at"]),
+            models.Index(fields=["municipality", "archiefnominatie", "archiefactiedatum"]),
+        ]
 
     def __str__(self):
         return self.number
@@ -244,6 +284,9 @@ class AgendaItem(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="agenda_items")
     # The partners present who may see this item; the others see nothing of it.
     shared_with = models.ManyToManyField(Organisation, blank=True, related_name="+")
+    # The minutes of this case's part of the meeting: destroyed with the case, while the
+    # meeting's general minutes and the other cases' parts stay.
+    minutes = EncryptedTextField(_("verslag van dit agendapunt"), blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

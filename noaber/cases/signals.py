@@ -10,3 +10,8 @@ import django.dispatch
 # ({share_pk: (until_date, reason)}: the shares the advisor keeps open after closing),
 # `actor` and `request`.
 case_closed = django.dispatch.Signal()
+
+# Sent by `archiving.destroy_case`, inside its transaction, with `case`, before the case's
+# own rows go. A receiver removes or wipes its app's rows about the case and returns True
+# when it keeps a ledger row that still points at the case (then the case row stays, emptied).
+case_destroying = django.dispatch.Signal()

@@ -21,6 +21,7 @@ from .forms import (
     CompleteForm,
     DecisionForm,
     InterventionForm,
+    ItemMinutesForm,
     MeetingForm,
     MinutesForm,
     NoteForm,
@@ -35,7 +36,7 @@ def get_case_for(request, municipality, pk, reason="casusregie") -> Case:
     """A case of `municipality`; another municipality's id is a 404 audited as denied."""
     case = (
         Case.objects.select_related("case_type", "owner", "result")
-        .filter(municipality=municipality, pk=pk)
+        .filter(municipality=municipality, pk=pk, destroyed_at__isnull=True)
         .first()
     )
     record(
@@ -68,7 +69,9 @@ def case_list(request, municipality):
             messages.error(request, " ".join(error.messages))
         else:
             return redirect("cases:case", municipality.cbs_code, case.pk)
-    cases = Case.objects.filter(municipality=municipality).select_related("case_type", "owner")
+    cases = Case.objects.filter(
+        municipality=municipality, destroyed_at__isnull=True
+    ).select_related("case_type", "owner")
     if request.GET.get("afgesloten") != "1":
         cases = cases.exclude(status=CLOSED)
     per_owner, per_organisation = actions.workload(municipality)
@@ -235,12 +238,27 @@ def meeting_detail(request, municipality, pk):
         for item in agenda
     ]  # fmt: skip
     decision_form = next((f for _i, f in decision_forms if f.is_bound), None)
+    posted_minutes = request.POST.get("item") if request.POST.get("do") == "item_minutes" else None
+    item_minutes_forms = {
+        item.pk: ItemMinutesForm(
+            request.POST if str(item.pk) == posted_minutes else None,
+            initial={"minutes": item.minutes},
+            auto_id=f"m{item.pk}-%s",
+        )
+        for item in agenda
+    }
     minutes_form = MinutesForm(
         request.POST if request.POST.get("do") == "minutes" else None,
         initial={"minutes": meeting.minutes},
     )
     if request.method == "POST":
         try:
+            item_form = next((f for f in item_minutes_forms.values() if f.is_bound), None)
+            if item_form is not None and item_form.is_valid():
+                item = next(i for i in agenda if item_minutes_forms[i.pk] is item_form)
+                actions.write_item_minutes(item, item_form.cleaned_data["minutes"],
+                                           actor=request.user, request=request)  # fmt: skip
+                return redirect("cases:meeting", municipality.cbs_code, meeting.pk)
             if minutes_form.is_bound and minutes_form.is_valid():
                 actions.write_minutes(
                     meeting,
@@ -289,6 +307,8 @@ def meeting_detail(request, municipality, pk):
                 "shared_with", "decisions"
             ),
             "agenda_form": agenda_form,
+            # One row per agenda item: its decision form and its own minutes.
+            "rows": [(item, form, item_minutes_forms[item.pk]) for item, form in decision_forms],
             "decision_form": decision_form,
             "minutes_form": minutes_form,
         },

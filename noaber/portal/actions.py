@@ -172,6 +172,18 @@ def end_shares_of_closed_case(sender, *, case, keep_shares, actor, request, **kw
         )
 
 
+def wipe_shares_of_destroyed_case(sender, *, case, **kwargs) -> bool:
+    """On `cases.signals.case_destroying` (inside the destruction's transaction): the case's
+    shares stay as ledger rows — partner, agreement or legal basis, purpose, data categories,
+    dates — with their free-text reasons wiped; a share still open ends first. Returns
+    whether any share exists, so that casusregie keeps the (emptied) case row they name."""
+    for share in case.shares.filter(ended_at__isnull=True).select_related("organisation"):
+        _end(share, _("casus vernietigd"), actor=None, request=None, destroyed=True)
+    shares = CaseShare.objects.filter(case=case)
+    shares.update(end_reason="", keep_reason="")
+    return shares.exists()
+
+
 def end_kept_shares(*, today=None) -> int:
     """End the shares kept open after closing whose last day has passed: the system ends them
     (no actor), each in its own transaction — also when the case was reopened since: the date

@@ -36,7 +36,7 @@ from .models import (
     SubjectKey,
 )
 from .reference import protocol, source_registers
-from .signals import disclosure_recorded
+from .signals import disclosure_recorded, retention_due
 
 REPORT_SOURCE = {
     ReportSource.RESIDENT: SourceType.RESIDENT,
@@ -617,6 +617,46 @@ def _destroy_batch(term: RetentionTerm, rows) -> None:
             reason="retention",
             detail={"then": term.then, "months": term.months, "signals": numbers},
         )
+
+
+def record_destruction(
+    municipality,
+    *,
+    record_type: str,
+    number: str,
+    action: str,
+    outcome: str = "",
+    closed_on=None,
+    term_months: int = 0,
+):
+    """A row in the destruction register for a record of another app (e.g. a case): what
+    kind, which number, what was done, when — never its content. Call it in the transaction
+    that destroys the record."""
+    return DestructionRecord.objects.create(
+        municipality=municipality,
+        record_type=record_type,
+        record_number=number,
+        action=action,
+        outcome=outcome,
+        closed_on=closed_on,
+        term_months=term_months,
+    )
+
+
+def run_retention(*, today: date | None = None, dry_run: bool = False) -> tuple:
+    """The whole retention run: the register's signals, then every app that subscribed to
+    `signals.retention_due` (casusregie's approved destruction lists). Returns the signal
+    report and the subscribers' reports (each a dict with at least "kind", "done" and
+    "skipped": [(number, reason)])."""
+    report = apply_retention(today=today, dry_run=dry_run)
+    others = [
+        answer
+        for _receiver, answer in retention_due.send(
+            sender=RetentionTerm, today=today, dry_run=dry_run
+        )  # fmt: skip
+        if answer
+    ]
+    return report, others
 
 
 def _anonymise_reports(signal_ids) -> None:

@@ -68,14 +68,19 @@ class CaseTests(NoaberTestCase):
         )  # fmt: skip
         self.case.refresh_from_db()
         self.assertEqual(self.case.status, "closed")
-        self.assertEqual(self.case.destruction_date.year, timezone.localdate().year + 10)
+        # ZGW archive fields from the result: vernietigen, 10 years after today.
+        self.assertEqual(
+            (self.case.archiefnominatie, self.case.archiefstatus),
+            ("vernietigen", "nog_te_archiveren"),
+        )
+        self.assertEqual(self.case.archiefactiedatum.year, timezone.localdate().year + 10)
         report = find_by_receipt(self.receipt)
         self.assertEqual(
             (report.status, report.public_text),
             ("closed", "De gemeente heeft het pand gesloten. Dank voor uw melding."),
         )
 
-    def test_a_closed_case_is_only_reopened_with_a_reason_which_resets_the_destruction_date(self):
+    def test_a_closed_case_is_only_reopened_with_a_reason_which_resets_the_archive_fields(self):
         result = CaseResult.objects.get(case_type=self.riec, code="geen")
         actions.close_case(
             self.case,
@@ -94,7 +99,10 @@ class CaseTests(NoaberTestCase):
             self.case, "Nieuwe signalen", self.case.version, actor=self.advisor, request=None
         )
         self.case.refresh_from_db()
-        self.assertIsNone(self.case.destruction_date)
+        self.assertEqual(
+            (self.case.archiefnominatie, self.case.archiefactiedatum, self.case.archiefstatus),
+            ("", None, "nog_te_archiveren"),
+        )
         self.assertFalse(self.case.is_closed)
 
     def test_tasks_need_a_future_date_and_a_valid_agreement_for_a_partner(self):

@@ -100,6 +100,7 @@ class KeyRotationTests(NoaberTestCase):
             "cases.case": case,
             "cases.timelineentry": case.timeline.first(),
             "cases.meeting": meeting,
+            "cases.agendaitem": item,
             "cases.decision": Decision.objects.create(item=item, text="Besluit."),
             "cases.task": Task.objects.create(case=case, title="Taak", due_date=today),
             "cases.intervention": Intervention.objects.create(
