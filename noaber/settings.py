@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "noaber.partners",
     "noaber.portal",
     "noaber.insight",
+    "noaber.archive",
     "noaber.policy",
     "noaber.ui",
 ]

@@ -17,6 +17,7 @@ municipality_urls = [
     path("toegangsreview/", include("noaber.accounts.review_urls")),
     path("veiligheidsbeeld/", include("noaber.insight.urls")),
     path("beleid/", include("noaber.policy.urls")),
+    path("archief/", include("noaber.archive.urls")),
 ]
 
 urlpatterns = [

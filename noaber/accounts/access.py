@@ -27,7 +27,8 @@ from .models import Municipality, Role
 ALL_ROLES = frozenset(Role.values)
 STAFF_ROLES = ALL_ROLES - {Role.PARTNER}
 # Rights that the access review treats as privileged (quarterly review, change alerts).
-PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.PRIVACY})
+# The archivist approves destruction, which cannot be undone.
+PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.PRIVACY, Role.ARCHIVIST})
 
 RULES: dict[str, frozenset[str]] = {
     # Every role has a dashboard of its own.
@@ -72,6 +73,10 @@ RULES: dict[str, frozenset[str]] = {
     "policy.view": frozenset({Role.ADVISOR, Role.MANAGEMENT}),
     "policy.manage": frozenset({Role.ADVISOR}),
     "policy.report": frozenset({Role.ADVISOR, Role.MANAGEMENT}),
+    # Archief: the archivist sees the archive fields of closed cases (number, type, result,
+    # dates, archive term; no titles or names), makes and approves destruction lists, holds
+    # cases and confirms transfers. Nobody else does.
+    "archive.work": frozenset({Role.ARCHIVIST}),
     # The yearly access review (quarterly for privileged rights).
     "accounts.access_review": frozenset({Role.PRIVACY}),
 }

@@ -28,6 +28,13 @@ DEMO_USERS = [
     ("privacy", "Priya", "Privacy", None, {"GM1774": [Role.PRIVACY], "GM0183": [Role.PRIVACY]}),
     ("bestuur", "Bram", "Burgemeester", None, {"GM1774": [Role.MANAGEMENT]}),
     ("beheer", "Bea", "Beheer", None, {"GM1774": [Role.ADMIN], "GM0183": [Role.ADMIN]}),
+    (
+        "archivaris",
+        "Aart",
+        "Archivaris",
+        None,
+        {"GM1774": [Role.ARCHIVIST], "GM0183": [Role.ARCHIVIST]},
+    ),  # fmt: skip
 ]
 
 

@@ -17,6 +17,9 @@ class Role(models.TextChoices):
     PRIVACY = "privacy", _("Privacyfunctionaris")
     MANAGEMENT = "management", _("Bestuur en management")
     ADMIN = "admin", _("Functioneel beheerder")
+    # Records manager: the archive fields of closed cases, the destruction lists and the
+    # transfer of "blijvend bewaren" cases — never their content.
+    ARCHIVIST = "archivist", _("Archivaris")
 
 
 cbs_code_validator = RegexValidator(

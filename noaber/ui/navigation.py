@@ -17,6 +17,7 @@ ITEMS = [
     (_("Overleggen"), "cases:partner_agenda", "cases.partner_agenda"),
     (_("Betrokkenen (AVG)"), "registry:privacy", "registry.privacy"),
     (_("Bewaartermijnen"), "registry:retention", "registry.retention"),
+    (_("Archief"), "archive:overview", "archive.work"),
     (_("Niet pluis melden"), "intake:internal", "intake.internal"),
     (_("Ketenkaart"), "partners:map", "partners.view"),
     (_("Convenanten"), "partners:agreements", "partners.agreements"),

@@ -2,7 +2,7 @@
 
 advisor            advisor of Dinkelland and Tubbergen (Team Veiligheid)
 advisor_tubbergen  advisor of Tubbergen only — "an advisor of another municipality"
-employee, enforcer, partner (Politie), privacy, management, admin   — in Dinkelland
+employee, enforcer, partner (Politie), privacy, management, admin, archivist — in Dinkelland
 """
 
 from django.test import TestCase
@@ -48,6 +48,7 @@ class NoaberTestCase(TestCase):
         cls.privacy = make_user("priya", {d: [Role.PRIVACY]})
         cls.management = make_user("bram", {d: [Role.MANAGEMENT]})
         cls.admin = make_user("bea", {d: [Role.ADMIN]})
+        cls.archivist = make_user("aart", {d: [Role.ARCHIVIST]})
         cls.by_role = {
             Role.ADVISOR: cls.advisor,
             Role.EMPLOYEE: cls.employee,
@@ -56,6 +57,7 @@ class NoaberTestCase(TestCase):
             Role.PRIVACY: cls.privacy,
             Role.MANAGEMENT: cls.management,
             Role.ADMIN: cls.admin,
+            Role.ARCHIVIST: cls.archivist,
         }
 
     def sign_in(self, user, client=None):

@@ -14,7 +14,7 @@ from noaber.accounts.tests.base import NoaberTestCase, make_user
 from noaber.audit.actions import record
 from noaber.audit.models import Action, AuditEvent
 
-DINKELLAND_ACCOUNTS = {"anouk", "mees", "hanna", "piet", "priya", "bram", "bea"}
+DINKELLAND_ACCOUNTS = {"anouk", "mees", "hanna", "piet", "priya", "bram", "bea", "aart"}
 
 
 class AccessReviewTests(NoaberTestCase):
@@ -65,13 +65,13 @@ class AccessReviewTests(NoaberTestCase):
 
     # --- What it shows -------------------------------------------------------------------
 
-    def test_admin_and_privacy_officer_are_marked_privileged_and_listed_first(self):
+    def test_admin_privacy_officer_and_archivist_are_marked_privileged_and_listed_first(self):
         response = self.open_report()
         review = response.context["review"]
-        self.assertEqual([row.username for row in review.accounts[:2]], ["bea", "priya"])
-        self.assertTrue(all(row.privileged for row in review.accounts[:2]))
-        self.assertFalse(any(row.privileged for row in review.accounts[2:]))
-        self.assertEqual(review.privileged_count, 2)
+        self.assertEqual([row.username for row in review.accounts[:3]], ["aart", "bea", "priya"])
+        self.assertTrue(all(row.privileged for row in review.accounts[:3]))
+        self.assertFalse(any(row.privileged for row in review.accounts[3:]))
+        self.assertEqual(review.privileged_count, 3)
         self.assertIn("Geprivilegieerd", self.row_of(response, self.admin))
         self.assertIn("Geprivilegieerd", self.row_of(response, self.privacy))
         self.assertNotIn("Geprivilegieerd", self.row_of(response, self.advisor))
@@ -172,7 +172,7 @@ class AccessReviewTests(NoaberTestCase):
         self.assertEqual(len(rows), len(DINKELLAND_ACCOUNTS))
         self.assertEqual({row[1] for row in rows}, DINKELLAND_ACCOUNTS)
         self.assertTrue(all(len(row) == len(header) for row in rows))
-        self.assertEqual([row[1] for row in rows[:2]], ["bea", "priya"])
+        self.assertEqual([row[1] for row in rows[:3]], ["aart", "bea", "priya"])
         self.assertEqual(rows[0][header.index("Geprivilegieerd")], "ja")
 
     def test_csv_export_lists_partner_keys_after_the_accounts(self):

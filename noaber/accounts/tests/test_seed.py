@@ -64,7 +64,16 @@ class SeedTests(TestCase):
         self.assertEqual(User.objects.count(), len(DEMO_USERS))
         self.assertEqual(
             set(Membership.objects.values_list("role", flat=True)),
-            {"employee", "advisor", "enforcer", "partner", "privacy", "management", "admin"},
+            {
+                "employee",
+                "advisor",
+                "enforcer",
+                "partner",
+                "privacy",
+                "management",
+                "admin",
+                "archivist",
+            },
         )
         self.assertTrue(verify_chain().ok)
 

@@ -14,6 +14,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from noaber.accounts.tests.base import NoaberTestCase
+from noaber.archive.models import DestructionList, DestructionListItem
 from noaber.audit.models import AuditEvent
 from noaber.cases import actions as case_actions
 from noaber.cases.models import (
@@ -101,6 +102,16 @@ class KeyRotationTests(NoaberTestCase):
             "cases.timelineentry": case.timeline.first(),
             "cases.meeting": meeting,
             "cases.agendaitem": item,
+            "archive.destructionlistitem": DestructionListItem.objects.create(
+                destruction_list=DestructionList.objects.create(municipality=d),
+                case=case,
+                case_number=case.number,
+                case_type="RIEC-casus",
+                result="geen",
+                term_years=5,
+                archiefactiedatum=today,
+                reason="Reden.",
+            ),
             "cases.decision": Decision.objects.create(item=item, text="Besluit."),
             "cases.task": Task.objects.create(case=case, title="Taak", due_date=today),
             "cases.intervention": Intervention.objects.create(

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from noaber.accounts.models import Organisation, PartnerToken, User
 from noaber.accounts.partner_keys import create_partner_token
+from noaber.archive.models import DestructionList, DestructionListItem
 from noaber.cases import actions as case_actions
-from noaber.cases.models import Case, CaseType, Meeting, Task
+from noaber.cases.models import CLOSED, Case, CaseType, Meeting, Task
 from noaber.insight.models import Alert
 from noaber.intake import actions as intake_actions
 from noaber.intake.attachments import clean_upload
@@ -173,6 +174,39 @@ def case_step(municipality):
     return case(municipality) | {"step": "note"}
 
 
+def closed_case(municipality):
+    """A closed case (of a type whose results are destroyed), for the archivist's pages."""
+    found = Case.objects.filter(
+        municipality=municipality, status=CLOSED, destroyed_at__isnull=True
+    ).first()
+    if found is None:
+        owner = User.objects.filter(memberships__municipality=municipality).first()
+        opened = case_actions.open_case(
+            municipality, CaseType.objects.get(code="overlast"), "Voorbeeld afgesloten",
+            actor=owner, request=None,
+        )  # fmt: skip
+        case_actions.close_case(
+            opened, opened.case_type.results.first(), "Afgerond.", opened.version,
+            actor=owner, request=None,
+        )  # fmt: skip
+        found = Case.objects.get(pk=opened.pk)
+    return {"pk": found.pk}
+
+
+def destruction_list(municipality):
+    found = DestructionList.objects.filter(municipality=municipality).first()
+    if found is None:
+        closed = Case.objects.get(pk=closed_case(municipality)["pk"])
+        found = DestructionList.objects.create(municipality=municipality)
+        DestructionListItem.objects.create(
+            destruction_list=found, case=closed, case_number=closed.number,
+            case_type=closed.case_type.name, result=closed.result.name,
+            closed_on=timezone.localdate(closed.closed_at), term_years=closed.result.term_years,
+            archiefactiedatum=closed.archiefactiedatum,
+        )  # fmt: skip
+    return {"pk": found.pk}
+
+
 def meeting(municipality):
     found = Meeting.objects.filter(municipality=municipality).first()
     if found is None:
@@ -279,6 +313,8 @@ EXAMPLES = (
     | _names(case, "cases:case", "portal:share", "portal:unshare")
     | _names(case_step, "cases:step")
     | _names(meeting, "cases:meeting")
+    | _names(closed_case, "archive:case")
+    | _names(destruction_list, "archive:list")
     | _names(
         signal,
         "registry:signal",

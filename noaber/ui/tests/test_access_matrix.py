@@ -39,6 +39,7 @@ EXPECTED = {
     "partners.portal": {Role.PARTNER},
     "partners.viewed": {Role.ADVISOR, Role.PRIVACY},
     "accounts.access_review": {Role.PRIVACY},
+    "archive.work": {Role.ARCHIVIST},
     "insight.view": {Role.ADVISOR, Role.MANAGEMENT},
     "insight.alerts": {Role.ADVISOR},
     "policy.view": {Role.ADVISOR, Role.MANAGEMENT},
