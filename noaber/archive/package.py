@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from noaber.cases.models import Case
 from noaber.intake.models import Attachment
+from noaber.lib.files import AlteredFileError, open_verified
 
 NS = "https://www.nationaalarchief.nl/mdto"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -157,8 +158,8 @@ def mdto_document(case: Case, name: str, created) -> bytes:
     return _document(root)
 
 
-def mdto_file(case: Case, name: str, data: bytes, content_type: str, of: tuple[str, str],
-              made_at) -> bytes:  # fmt: skip
+def mdto_file(case: Case, name: str, digest: str, size: int, content_type: str,
+              of: tuple[str, str], made_at) -> bytes:  # fmt: skip
     """A file as an MDTO bestand, with its size, format (PRONOM) and SHA-256 checksum."""
     root = ET.Element(f"{{{NS}}}MDTO")
     obj = _el(root, "bestand")
@@ -166,12 +167,12 @@ def mdto_file(case: Case, name: str, data: bytes, content_type: str, of: tuple[s
         obj, "identificatie", f"{case.municipality.cbs_code}-{case.number}/bestand/{name}"
     )
     _el(obj, "naam", name)
-    _el(obj, "omvang", len(data))
+    _el(obj, "omvang", size)
     label, code = PRONOM.get(content_type, (content_type, None))
     _concept(obj, "bestandsformaat", label, "PRONOM-register", code)
     checksum = _el(obj, "checksum")
     _concept(checksum, "checksumAlgoritme", "SHA-256", "Begrippenlijst ChecksumAlgoritme MDTO")
-    _el(checksum, "checksumWaarde", _sha256(data))
+    _el(checksum, "checksumWaarde", digest)
     _el(checksum, "checksumDatum", timezone.localtime(made_at).replace(microsecond=0).isoformat())
     _reference(obj, "isRepresentatieVan", *of)
     return _document(root)
@@ -245,11 +246,32 @@ def case_documents(case: Case):
     return Attachment.objects.filter(report__signals__cases=case).distinct().order_by("pk")
 
 
-def read_attachment(attachment) -> bytes:
-    # The one place that reads a stored file for a package (the files at rest may be
-    # encrypted; reading goes through the storage the attachment uses).
-    with attachment.file.open("rb") as handle:
-        return handle.read()
+def copy_attachment(attachment, target: Path) -> tuple[str, int]:
+    """Copy an attachment's plain content to `target`, one segment at a time; returns its
+    SHA-256 and size. A stored file that was altered (AlteredFileError) or whose content no
+    longer matches the digest taken at intake is refused (PackageError)."""
+    try:
+        handle, _size = open_verified(attachment.file)
+    except AlteredFileError as error:
+        raise PackageError(
+            f"attachment {attachment.pk} of report {attachment.report_id} was altered"
+        ) from error
+    digest, size = hashlib.sha256(), 0
+    with handle, target.open("wb") as out:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    if digest.hexdigest() != attachment.sha256:
+        raise PackageError(
+            f"attachment {attachment.pk} of report {attachment.report_id} does not match the "
+            "SHA-256 taken at intake"
+        )
+    return digest.hexdigest(), size
+
+
+class PackageError(Exception):
+    """A package cannot be made faithfully; nothing of it is recorded."""
 
 
 @dataclass
@@ -260,38 +282,44 @@ class Package:
 
 
 def write_package(case: Case, out_dir: Path, *, zip_it: bool = False) -> Package:
-    """Write the package of `case` under `out_dir`; replaces an earlier one of the same case."""
+    """Write the package of `case` under `out_dir`; replaces an earlier one of the same case.
+    Files are streamed to disk; only the small XML and JSON parts are built in memory."""
     made_at = timezone.now()
-    target = out_dir / f"{case.municipality.cbs_code}-{case.number}"
+    key = f"{case.municipality.cbs_code}-{case.number}"
+    target = out_dir / key
     if target.exists():
         shutil.rmtree(target)
     (target / "documenten").mkdir(parents=True)
     (target / "bestanden").mkdir()
-    written: dict[str, bytes] = {}
-    key = f"{case.municipality.cbs_code}-{case.number}"
+    digests: dict[str, str] = {}
+
+    def put(relative: str, data: bytes) -> None:
+        (target / relative).write_bytes(data)
+        digests[relative] = _sha256(data)
+
     dossier = (f"{case.case_type.name} {case.number}", key)
     record = json.dumps(case_record(case), ensure_ascii=False, indent=2).encode() + b"\n"
-    written["zaak.json"] = record
-    written["bestanden/zaak.json.mdto.xml"] = mdto_file(
-        case, "zaak.json", record, "application/json", dossier, made_at
-    )
+    put("zaak.json", record)
+    put("bestanden/zaak.json.mdto.xml",
+        mdto_file(case, "zaak.json", _sha256(record), len(record), "application/json", dossier,
+                  made_at))  # fmt: skip
     names = []
-    for attachment in case_documents(case):
-        extension = attachment.file.name.rsplit(".", 1)[-1].lower()
-        name = f"melding-{attachment.report_id}-bijlage-{attachment.pk}.{extension}"
-        data = read_attachment(attachment)
-        names.append(name)
-        written[f"documenten/{name}"] = data
-        written[f"documenten/{name}.mdto.xml"] = mdto_document(case, name, attachment.created_at)
-        written[f"bestanden/{name}.mdto.xml"] = mdto_file(
-            case, name, data, attachment.content_type, (name, f"{key}/{name}"), made_at
-        )
-    written["zaak.mdto.xml"] = mdto_case(case, names, made_at)
-    for relative, data in written.items():
-        (target / relative).write_bytes(data)
-    manifest = "".join(
-        f"{_sha256(data)}  {relative}\n" for relative, data in sorted(written.items())
-    )
+    try:
+        for attachment in case_documents(case):
+            extension = attachment.file.name.rsplit(".", 1)[-1].lower()
+            name = f"melding-{attachment.report_id}-bijlage-{attachment.pk}.{extension}"
+            digest, size = copy_attachment(attachment, target / "documenten" / name)
+            digests[f"documenten/{name}"] = digest
+            names.append(name)
+            put(f"documenten/{name}.mdto.xml", mdto_document(case, name, attachment.created_at))
+            put(f"bestanden/{name}.mdto.xml",
+                mdto_file(case, name, digest, size, attachment.content_type,
+                          (name, f"{key}/{name}"), made_at))  # fmt: skip
+    except PackageError:
+        shutil.rmtree(target)
+        raise
+    put("zaak.mdto.xml", mdto_case(case, names, made_at))
+    manifest = "".join(f"{digest}  {relative}\n" for relative, digest in sorted(digests.items()))
     (target / "manifest-sha256.txt").write_text(manifest, encoding="utf-8")
     path = target
     if zip_it:
@@ -301,4 +329,4 @@ def write_package(case: Case, out_dir: Path, *, zip_it: bool = False) -> Package
                 if file.is_file():
                     archive.write(file, f"{target.name}/{file.relative_to(target)}")
         shutil.rmtree(target)
-    return Package(path, _sha256(manifest.encode()), sorted(written) + ["manifest-sha256.txt"])
+    return Package(path, _sha256(manifest.encode()), sorted(digests) + ["manifest-sha256.txt"])

@@ -345,7 +345,7 @@ class DestructionListTests(ArchiveTestCase):
         )
         self.assertIn(f"{later_reopened.number}: skipped — casus heropend nadat de lijst", out)
         for kept in (held, reopened, later_held, later_reopened):
-            self.assertTrue(Case.objects.filter(pk=kept.pk, title=kept.title).exists())
+            self.assertEqual(Case.objects.get(pk=kept.pk).title, kept.title)
             self.assertTrue(TimelineEntry.objects.filter(case=kept).exists())
         self.assertFalse(Case.objects.filter(pk=destroyed.pk).exists())
         made.refresh_from_db()
@@ -495,6 +495,18 @@ class DestructionTests(ArchiveTestCase):
         )
         self.assertTrue(Signal.objects.filter(pk=signal.pk).exists())
 
+    def test_the_daily_jobs_make_the_list_and_destroy_after_approval(self):
+        from noaber.archive.tasks import make_destruction_lists
+        from noaber.registry.tasks import apply_retention_daily
+
+        case = self.closed_case()
+        self.assertEqual(make_destruction_lists.call(), 1)
+        self.assertEqual(apply_retention_daily.call()["case"], {"done": 0, "skipped": 0})
+        self.sign_in(self.archivist)
+        self.client.post(url("list", DestructionList.objects.get().pk), {"do": "approve"})
+        self.assertEqual(apply_retention_daily.call()["case"], {"done": 1, "skipped": 0})
+        self.assertFalse(Case.objects.filter(pk=case.pk).exists())
+
     def test_a_dry_run_destroys_nothing(self):
         case = self.closed_case()
         self.approved_list(case)
@@ -583,6 +595,29 @@ class TransferPackageTests(ArchiveTestCase):
                 case, "Nog iets.", case.version, actor=self.advisor, request=None
             )
         self.assertTrue(AuditEvent.objects.filter(object_type="transfer_package").exists())
+
+    def test_a_package_with_an_altered_document_is_refused_and_nothing_is_recorded(self):
+        report = submit_report(
+            self.dinkelland,
+            {"category": Category.objects.get(code="verdacht-pand"), "description": "Schuur."},
+            channel=Channel.WEB,
+            files=[clean_upload(png())],
+        ).report
+        signal = registry_actions.register_from_reports(
+            self.dinkelland, [report], actor=self.advisor, request=None
+        )
+        case = self.closed_case(type_code="handhaving", code="sluiting", signals=[signal])
+        path = report.attachments.get().file.path
+        data = bytearray(Path(path).read_bytes())
+        data[-5] ^= 1
+        Path(path).write_bytes(bytes(data))
+        with self.assertRaisesMessage(CommandError, "was altered"):
+            call_command("transfer_package", case.number, "--municipality", "GM1774",
+                         "--out", str(self.out), stdout=StringIO())  # fmt: skip
+        self.assertEqual(list(self.out.iterdir()), [])
+        self.assertFalse(TransferPackage.objects.exists())
+        case.refresh_from_db()
+        self.assertEqual(case.archiefstatus, "nog_te_archiveren")
 
     def test_a_package_is_refused_for_a_case_to_be_destroyed_and_nothing_is_written(self):
         case = self.closed_case()

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from noaber.accounts.models import Municipality
 from noaber.archive.actions import record_package
-from noaber.archive.package import write_package
+from noaber.archive.package import PackageError, write_package
 from noaber.cases import archiving
 from noaber.cases.models import Archiefnominatie
 
@@ -65,7 +65,12 @@ class Command(BaseCommand):
                 )
         options["out"].mkdir(parents=True, exist_ok=True)
         for case in cases:
-            package = write_package(case, options["out"], zip_it=options["zip"])
+            try:
+                package = write_package(case, options["out"], zip_it=options["zip"])
+            except PackageError as error:
+                raise CommandError(
+                    f"{case.number}: {error}; no package of it was written or recorded."
+                ) from error
             try:
                 record_package(case, package)
             except ValidationError as error:
