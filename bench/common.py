@@ -3,6 +3,7 @@ a signed-in advisor client and p50/p95 timing."""
 
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -94,3 +95,26 @@ def measure(label, fn, runs, target_ms=200):
         f"{label:<34} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   "
         f"(target {target_ms} ms; ratio {p95 / target_ms:.2f})"
     )
+
+
+def run(args: list[str], env: dict, echo: bool = True):
+    """Run manage.py `args` in a subprocess; (exit code, seconds, max RSS in MiB, CPU seconds,
+    lines with the seconds since the start at which each was printed)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env | {"PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    for line in process.stdout:
+        lines.append((time.perf_counter() - start, line.rstrip()))
+        if echo:
+            print(f"  [{lines[-1][0]:7.1f} s] {line.rstrip()}")
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return process.returncode, time.perf_counter() - start, usage.ru_maxrss / 1024, cpu, lines

@@ -16,11 +16,9 @@ it with 10,000 signals, 1,000 cases and 10,000 entries. Drops the database after
 import argparse
 import os
 import re
-import subprocess
-import sys
 import time
 
-from common import ROOT, configure, drop
+from common import configure, drop, run
 
 DB = os.environ.get("NOABER_BENCH_DB", "noaber_keys_bench")
 NEW_KEY = "rot2026:UlJSUlJSUlJSUlJSUlJSUlJSUlJSUlJSUlJSUlJSUlI="  # 32 bytes of "R"
@@ -45,29 +43,6 @@ def build(scale: float, seed: int):
     counts = {m._meta.label: m._base_manager.count() for m in encrypted_fields()}
     assert counts["registry.Signal"] == Signal.objects.count()
     return counts
-
-
-def run(args: list[str], env: dict, echo: bool = True):
-    """Run manage.py `args` in a subprocess; (exit code, seconds, max RSS in MiB, CPU seconds,
-    lines with the seconds since the start at which each was printed)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env | {"PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines = []
-    for line in process.stdout:
-        lines.append((time.perf_counter() - start, line.rstrip()))
-        if echo:
-            print(f"  [{lines[-1][0]:7.1f} s] {line.rstrip()}")
-    _pid, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    cpu = usage.ru_utime + usage.ru_stime
-    return process.returncode, time.perf_counter() - start, usage.ru_maxrss / 1024, cpu, lines
 
 
 def main():
