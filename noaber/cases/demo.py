@@ -12,7 +12,8 @@ page of every role has something real to show:
    monitored.
 3. Zorg en veiligheid — repeated nuisance reports about one person with confused behaviour: a
    persoonsgerichte aanpak with the Zorg- en Veiligheidshuis under its renewed convenant, and
-   targeted actions while the street calms down.
+   targeted actions while the street calms down; the person asks for inzage (an AVG request
+   for the privacy officer, linked to him).
 
 Tubbergen gets a report, a signal and a case of its own, to show the separation.
 
@@ -31,6 +32,7 @@ from noaber.partners.models import SharingAgreement
 from noaber.portal import actions as portal_actions
 from noaber.portal.models import CaseShare
 from noaber.registry import actions as registry
+from noaber.registry import subject_requests
 from noaber.registry.models import Outcome, Phase, Signal
 from noaber.registry.subjects import clean_subject
 
@@ -242,8 +244,18 @@ def _care(dinkelland, advisor, enforcer, zvh_agreement):
         for text in texts
     ]
     signal = registry.register_from_reports(dinkelland, reports, actor=advisor, **NO_REQUEST)
-    _subject(signal, "person", {"label": "J. de Vries", "birth_date": "1979-04-12",
-             "postcode": "7591 CD", "house_number": "3"}, "betrokkene", advisor)  # fmt: skip
+    person = _subject(signal, "person", {"label": "J. de Vries", "birth_date": "1979-04-12",
+                      "postcode": "7591 CD", "house_number": "3"}, "betrokkene",
+                      advisor)  # fmt: skip
+    # The privacy officer's work: the person asks what the municipality holds about him.
+    privacy = User.objects.get(username="privacy")
+    inzage = subject_requests.register_request(
+        dinkelland,
+        {"kind": "inzage", "received_on": timezone.localdate() - timedelta(days=3),
+         "requester": "J. de Vries", "identity_check": "balie"},
+        actor=privacy, **NO_REQUEST,
+    )  # fmt: skip
+    subject_requests.link_subject(inzage, person, actor=privacy, **NO_REQUEST)
     case = actions.open_case(
         dinkelland, CaseType.objects.get(code="pga"), "Onbegrepen gedrag in de straat",
         actor=advisor, signals=[signal], **NO_REQUEST,

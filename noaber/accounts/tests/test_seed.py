@@ -113,6 +113,9 @@ class SeedTests(TestCase):
             "Convenant Zorg- en Veiligheidshuis Twente 2026-2028",
         )
         self.assertTrue(care.tasks.filter(owner_organisation__name__startswith="Zorg-").exists())
+        # The privacy officer has an open inzage request, linked to that person.
+        person = care.signals.get().links.get().subject
+        self.assertEqual(person.requests.get().kind, "inzage")
         # Tubbergen has its own, which Dinkelland's users never see.
         self.assertTrue(Case.objects.filter(municipality__cbs_code="GM0183").exists())
         self.assertTrue(verify_chain().ok)
