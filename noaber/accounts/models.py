@@ -130,6 +130,11 @@ class User(AbstractUser):
         verbose_name = _("gebruiker")
         verbose_name_plural = _("gebruikers")
 
+    @property
+    def display_name(self) -> str:
+        """How a person appears on every page: by name, never by username."""
+        return self.get_full_name() or _("medewerker zonder naam")
+
 
 class Membership(models.Model):
     """User U holds role R for municipality M. An advisor can serve several municipalities."""

@@ -17,6 +17,7 @@ from noaber.intake.actions import anonymise_reports
 from noaber.intake.actions import change_status as change_report_status
 from noaber.intake.models import Source as ReportSource
 from noaber.intake.models import Status as ReportStatus
+from noaber.lib.errors import ConflictError  # noqa: F401 (re-exported for the apps above)
 from noaber.partners.models import DataCategory
 
 from . import subjects as subject_rules
@@ -60,10 +61,6 @@ EDITABLE = (
     "purpose",
     "criminal_law_data",
 )
-
-
-class ConflictError(Exception):
-    """Someone else changed the signal since this user opened it."""
 
 
 def _audit(signal, request, action=Action.UPDATE, **detail):
