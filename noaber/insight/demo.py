@@ -87,3 +87,15 @@ def load_demo_figures() -> int:
     for municipality in Municipality.objects.all():
         refresh_register_counts(municipality)
     return created
+
+
+def load_demo_alert() -> int:
+    """Judge Dinkelland's last complete week as the weekly job does, so the demo's report
+    history (intake.demo.load_demo_history) gives the advisors a real alert to handle."""
+    from .alerts import detect_for
+    from .models import Alert
+
+    dinkelland = Municipality.objects.get(cbs_code="GM1774")
+    if Alert.objects.filter(municipality=dinkelland).exists():
+        return 0
+    return len(detect_for(dinkelland).new)

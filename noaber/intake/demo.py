@@ -1,10 +1,15 @@
 """Demo reports for `make run`: the plan's first example case (a long-empty barn in the
 buitengebied with night-time activity), reported by residents, an employee and the police."""
 
+import random
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
 from noaber.accounts.models import Municipality, Organisation, User
 
 from .actions import submit_report
-from .models import Area, Category, Channel, Report, Source
+from .models import Area, Category, Channel, Report, Source, Status
 
 # (category, channel, employee username or None, text)
 DEMO_REPORTS = [
@@ -67,3 +72,100 @@ def load_demo_reports() -> int:
         external_reference="PL0600-DEMO-1",
     )
     return len(DEMO_REPORTS) + 1
+
+
+# --- Three years of report history, so peak detection has something to judge ---------------
+
+# Reports a week on average per (category, area) in Dinkelland before the demo's peak; a
+# small town's meldpunt: a few a week in all.
+HISTORY_RATES = [
+    ("overlast-jeugd", "Denekamp", 0.7),
+    ("overlast-jeugd", "Ootmarsum", 0.5),
+    ("overlast-jeugd", "Weerselo", 0.3),
+    ("overlast-drugs", "Denekamp", 0.4),
+    ("overlast-onbegrepen-gedrag", "Ootmarsum", 0.3),
+    ("verdacht-pand", "Buitengebied", 0.2),
+    ("overlast-vuurwerk", "Denekamp", 0.2),
+    ("fraude-oplichting", None, 0.3),
+]
+HISTORY_TEXT = {
+    "overlast-jeugd": "Groep jongeren met harde muziek en vernielingen bij het speelveld.",
+    "overlast-drugs": "Er wordt gedeald bij het parkeerterrein achter de supermarkt.",
+    "overlast-onbegrepen-gedrag": "Een buurtbewoner schreeuwt 's nachts op straat.",
+    "verdacht-pand": "Lege woning waar 's avonds steeds andere auto's staan.",
+    "overlast-vuurwerk": "Zwaar vuurwerk afgestoken tussen de huizen.",
+    "fraude-oplichting": "Telefoontje van een zogenaamde bankmedewerker.",
+}
+HISTORY_WEEKS = 3 * 52
+# The peak the demo's alert is about: youth nuisance in Weerselo in the last complete week.
+PEAK = ("overlast-jeugd", "Weerselo", 9)
+PEAK_TEXT = [
+    "Jongeren op scooters rijden rondjes over het schoolplein en gooien met flessen.",
+    "Al drie avonden achter elkaar vernielingen bij de bushalte aan de Hoofdstraat.",
+    "Een groep van tien jongeren hangt bij de sporthal en intimideert voorbijgangers.",
+]
+
+
+def _week_start(weeks_back: int, today) -> datetime:
+    """Monday 09:00 of the week `weeks_back` weeks before the last complete week."""
+    last_sunday = today - timedelta(days=today.isoweekday())
+    monday = last_sunday - timedelta(days=6) - timedelta(weeks=weeks_back)
+    return timezone.make_aware(datetime.combine(monday, time(9)))
+
+
+def load_demo_history(today=None) -> int:
+    """Dinkelland's closed reports of the three years before the demo (as a municipality brings
+    them from its previous meldsysteem), and in the last complete week a peak of youth nuisance
+    in Weerselo: nine reports where a few a year is usual. Deterministic for a given day."""
+    today = today or timezone.localdate()
+    dinkelland = Municipality.objects.get(cbs_code="GM1774")
+    if Report.objects.filter(
+        municipality=dinkelland, created_at__lt=_week_start(1, today)
+    ).exists():
+        return 0
+    rng = random.Random(1774)  # noqa: S311 — demo data, not secrets
+    categories = {c.code: c for c in Category.objects.all()}
+    areas = {a.name: a for a in Area.objects.filter(municipality=dinkelland)}
+    rows = []
+    for weeks_back in range(HISTORY_WEEKS, 0, -1):
+        start = _week_start(weeks_back, today)
+        for code, area, rate in HISTORY_RATES:
+            # Poisson by counting exponential gaps; the week's reports spread over its days.
+            n, t = 0, rng.expovariate(rate)
+            while t < 1:
+                n, t = n + 1, t + rng.expovariate(rate)
+            for _i in range(n):
+                rows.append((code, area, start + timedelta(hours=rng.randrange(0, 7 * 24 - 10))))
+    peak_code, peak_area, peak_n = PEAK
+    peak_start = _week_start(0, today)
+    created = Report.objects.bulk_create(
+        [
+            Report(
+                municipality=dinkelland,
+                category=categories[code],
+                area=areas.get(area) if area else None,
+                source=Source.ANONYMOUS,
+                channel=Channel.WEB,
+                description=HISTORY_TEXT[code],
+                status=Status.CLOSED,
+            )
+            for code, area, _when in rows
+        ]
+    )
+    for report, (_code, _area, when) in zip(created, rows, strict=True):
+        report.created_at = when
+    Report.objects.bulk_update(created, ["created_at"], batch_size=500)
+    for i in range(peak_n):
+        report = submit_report(
+            dinkelland,
+            {
+                "category": categories[peak_code],
+                "description": PEAK_TEXT[i % len(PEAK_TEXT)],
+                "area": areas[peak_area],
+            },
+            channel=Channel.WEB,
+        ).report
+        Report.objects.filter(pk=report.pk).update(
+            created_at=peak_start + timedelta(hours=10 + 14 * i)
+        )
+    return len(created) + peak_n

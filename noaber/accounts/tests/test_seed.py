@@ -1,15 +1,25 @@
+from datetime import datetime, time, timedelta
 from io import StringIO
 
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
+from django.utils import timezone
 
 from noaber.accounts.demo import DEMO_USERS
 from noaber.accounts.models import Membership, Municipality, Organisation, User
 from noaber.audit.chain import verify_chain
 from noaber.cases.models import Case, Decision
+from noaber.insight.models import Alert
+from noaber.insight.series import last_complete_week
 from noaber.intake.models import Report
 from noaber.portal.models import CaseShare
 from noaber.themes.models import Theme
+
+
+def _monday_this_week():
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    return timezone.make_aware(datetime.combine(monday, time(0)))
 
 
 class SeedTests(TestCase):
@@ -24,7 +34,13 @@ class SeedTests(TestCase):
             Report.objects.count(),
         )
         # The barn (5), the demonstration (1) and the person with confused behaviour (3).
-        self.assertEqual(Report.objects.filter(municipality__cbs_code="GM1774").count(), 9)
+        this_week = _monday_this_week()
+        self.assertEqual(
+            Report.objects.filter(
+                municipality__cbs_code="GM1774", created_at__gte=this_week
+            ).count(),
+            9,
+        )
         # The demo shares the barn case with the police under the RIEC covenant.
         share = CaseShare.objects.get(organisation__name="Politie")
         self.assertEqual(share.agreement.name, "RIEC-convenant Oost-Nederland")
@@ -119,6 +135,24 @@ class SeedTests(TestCase):
         # Tubbergen has its own, which Dinkelland's users never see.
         self.assertTrue(Case.objects.filter(municipality__cbs_code="GM0183").exists())
         self.assertTrue(verify_chain().ok)
+
+    @override_settings(DEMO=True)
+    def test_the_demo_has_three_years_of_reports_and_an_alert_for_last_week(self):
+        call_command("seed_demo", stdout=StringIO())
+        dinkelland = Municipality.objects.get(cbs_code="GM1774")
+        oldest = Report.objects.filter(municipality=dinkelland).order_by("created_at").first()
+        self.assertLess(oldest.created_at, timezone.now() - timedelta(weeks=3 * 52 - 1))
+        week = last_complete_week(timezone.localdate())
+        alerts = Alert.objects.filter(municipality=dinkelland, year=week[0], week=week[1])
+        labels = sorted(a.series_label for a in alerts)
+        self.assertIn("Meldingen in Weerselo", labels)
+        weerselo = alerts.get(series_label="Meldingen in Weerselo")
+        self.assertEqual(weerselo.observed, 9)
+        self.assertLess(weerselo.upper, 9)
+        self.assertFalse(Alert.objects.exclude(municipality=dinkelland).exists())
+        reports, n_alerts = Report.objects.count(), Alert.objects.count()
+        call_command("seed_demo", stdout=StringIO())
+        self.assertEqual((Report.objects.count(), Alert.objects.count()), (reports, n_alerts))
 
     @override_settings(DEMO=True)
     def test_demo_logins_prints_every_user_with_a_current_code(self):

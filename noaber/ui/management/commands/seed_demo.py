@@ -3,8 +3,8 @@ from django.core.management.base import BaseCommand
 
 from noaber.accounts.demo import load_demo_users, require_demo_mode
 from noaber.cases.demo import load_demo_cases
-from noaber.insight.demo import load_demo_figures
-from noaber.intake.demo import load_demo_reports
+from noaber.insight.demo import load_demo_alert, load_demo_figures
+from noaber.intake.demo import load_demo_history, load_demo_reports
 from noaber.partners.demo import load_demo_partners
 
 
@@ -12,7 +12,8 @@ class Command(BaseCommand):
     help = (
         "Load reference data, the demo users (one per role), demo reports, agreements and a "
         "case shared with the police, the plan's three example cases told completely (and a "
-        "case in Tubbergen), demo figures for the veiligheidsbeeld. Demo mode only; safe to "
+        "case in Tubbergen), demo figures for the veiligheidsbeeld, three years of closed "
+        "reports and a peak in the last week that raises an alert. Demo mode only; safe to "
         "rerun."
     )
 
@@ -24,10 +25,13 @@ class Command(BaseCommand):
         partners = load_demo_partners()
         figures = load_demo_figures()
         cases = load_demo_cases()
+        history = load_demo_history()
+        alerts = load_demo_alert()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demogegevens geladen ({created} nieuwe gebruikers, {reports} nieuwe meldingen, "
                 f"{partners} nieuwe convenanten en gedeelde casussen, {cases} nieuwe "
-                f"voorbeeldcasussen, {figures} nieuwe cijfers voor het veiligheidsbeeld)."
+                f"voorbeeldcasussen, {figures} nieuwe cijfers voor het veiligheidsbeeld, {history} "
+                f"meldingen uit drie jaar historie, {alerts} nieuwe piekmeldingen)."
             )
         )
