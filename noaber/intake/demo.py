@@ -48,7 +48,7 @@ POLICE_SIGNAL = (
 
 def load_demo_reports() -> int:
     dinkelland = Municipality.objects.get(cbs_code="GM1774")
-    if Report.objects.filter(municipality=dinkelland).exists():
+    if Report.objects.filter(municipality=dinkelland, external_reference="PL0600-DEMO-1").exists():
         return 0
     rural = Area.objects.get(municipality=dinkelland, name="Buitengebied")
     for code, channel, username, text in DEMO_REPORTS:
@@ -98,7 +98,7 @@ HISTORY_TEXT = {
 }
 HISTORY_WEEKS = 3 * 52
 # The peak the demo's alert is about: youth nuisance in Weerselo in the last complete week.
-PEAK = ("overlast-jeugd", "Weerselo", 9)
+PEAK = ("overlast-jeugd", "Weerselo", 12)
 PEAK_TEXT = [
     "Jongeren op scooters rijden rondjes over het schoolplein en gooien met flessen.",
     "Al drie avonden achter elkaar vernielingen bij de bushalte aan de Hoofdstraat.",
@@ -116,7 +116,7 @@ def _week_start(weeks_back: int, today) -> datetime:
 def load_demo_history(today=None) -> int:
     """Dinkelland's closed reports of the three years before the demo (as a municipality brings
     them from its previous meldsysteem), and in the last complete week a peak of youth nuisance
-    in Weerselo: nine reports where a few a year is usual. Deterministic for a given day."""
+    in Weerselo: twelve reports where a few a year is usual. Deterministic for a given day."""
     today = today or timezone.localdate()
     dinkelland = Municipality.objects.get(cbs_code="GM1774")
     if Report.objects.filter(
@@ -166,6 +166,6 @@ def load_demo_history(today=None) -> int:
             channel=Channel.WEB,
         ).report
         Report.objects.filter(pk=report.pk).update(
-            created_at=peak_start + timedelta(hours=10 + 14 * i)
+            created_at=peak_start + timedelta(hours=10 + 10 * i)
         )
     return len(created) + peak_n

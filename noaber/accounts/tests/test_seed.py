@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from noaber.accounts.demo import DEMO_USERS
 from noaber.accounts.models import Membership, Municipality, Organisation, User
+from noaber.archive.models import DestructionList
 from noaber.audit.chain import verify_chain
 from noaber.cases.models import Case, Decision
 from noaber.insight.models import Alert
@@ -96,7 +97,10 @@ class SeedTests(TestCase):
     @override_settings(DEMO=True)
     def test_the_demo_tells_the_plans_three_example_cases(self):
         call_command("seed_demo", stdout=StringIO())
-        dinkelland = Case.objects.filter(municipality__cbs_code="GM1774")
+        # The example cases are this year's (the archivist's old closed cases are not).
+        dinkelland = Case.objects.filter(
+            municipality__cbs_code="GM1774", created_at__gte=timezone.now() - timedelta(days=1)
+        )
         barn = dinkelland.get(case_type__code="riec")
         # 1. Ondermijning: subjects, privacy check, bronnencheck, a disclosure to the police,
         # the enforcer's tasks, a casusoverleg decision, 13b, closed; reporters read it.
@@ -147,12 +151,26 @@ class SeedTests(TestCase):
         labels = sorted(a.series_label for a in alerts)
         self.assertIn("Meldingen in Weerselo", labels)
         weerselo = alerts.get(series_label="Meldingen in Weerselo")
-        self.assertEqual(weerselo.observed, 9)
-        self.assertLess(weerselo.upper, 9)
+        self.assertGreaterEqual(weerselo.observed, 12)
+        self.assertLess(weerselo.upper, weerselo.observed)
         self.assertFalse(Alert.objects.exclude(municipality=dinkelland).exists())
         reports, n_alerts = Report.objects.count(), Alert.objects.count()
         call_command("seed_demo", stdout=StringIO())
         self.assertEqual((Report.objects.count(), Alert.objects.count()), (reports, n_alerts))
+
+    @override_settings(DEMO=True)
+    def test_the_archivist_finds_old_cases_and_a_destruction_list_to_review(self):
+        call_command("seed_demo", stdout=StringIO())
+        lists = DestructionList.objects.filter(municipality__cbs_code="GM1774")
+        self.assertEqual([dl.status for dl in lists], [DestructionList.Status.OPEN])
+        on_list = {i.case.title for i in lists[0].items.select_related("case")}
+        self.assertIn("Hangplek bij de kerk", on_list)
+        # Under a legal hold, and kept for good: neither is proposed for destruction.
+        self.assertNotIn("Overlast bij de sporthal", on_list)
+        self.assertNotIn("Sluiting woning (art. 13b Opiumwet)", on_list)
+        held = [c for c in Case.objects.filter(legal_hold=True)]
+        self.assertEqual([c.title for c in held], ["Overlast bij de sporthal"])
+        self.assertEqual(Case.objects.order_by("pk").first().title, "Hangplek bij de kerk")
 
     @override_settings(DEMO=True)
     def test_demo_logins_prints_every_user_with_a_current_code(self):

@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from noaber.accounts.demo import load_demo_users, require_demo_mode
+from noaber.archive.demo import load_demo_archive
 from noaber.cases.demo import load_demo_cases
 from noaber.insight.demo import load_demo_alert, load_demo_figures
 from noaber.intake.demo import load_demo_history, load_demo_reports
@@ -13,25 +14,27 @@ class Command(BaseCommand):
         "Load reference data, the demo users (one per role), demo reports, agreements and a "
         "case shared with the police, the plan's three example cases told completely (and a "
         "case in Tubbergen), demo figures for the veiligheidsbeeld, three years of closed "
-        "reports and a peak in the last week that raises an alert. Demo mode only; safe to "
-        "rerun."
+        "reports and a peak in the last week that raises an alert, old closed cases and a "
+        "destruction list for the archivist. Demo mode only; safe to rerun."
     )
 
     def handle(self, *args, **options):
         require_demo_mode()
         call_command("load_reference_data", stdout=self.stdout)
         created = load_demo_users()
+        archive = load_demo_archive()  # first: the old cases get the low numbers
+        history = load_demo_history()  # the years before the demo's own reports
         reports = load_demo_reports()
         partners = load_demo_partners()
         figures = load_demo_figures()
         cases = load_demo_cases()
-        history = load_demo_history()
         alerts = load_demo_alert()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demogegevens geladen ({created} nieuwe gebruikers, {reports} nieuwe meldingen, "
                 f"{partners} nieuwe convenanten en gedeelde casussen, {cases} nieuwe "
                 f"voorbeeldcasussen, {figures} nieuwe cijfers voor het veiligheidsbeeld, {history} "
-                f"meldingen uit drie jaar historie, {alerts} nieuwe piekmeldingen)."
+                f"meldingen uit drie jaar historie, {alerts} nieuwe piekmeldingen, {archive} oude "
+                f"casussen voor de archivaris)."
             )
         )
