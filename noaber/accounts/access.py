@@ -51,6 +51,9 @@ RULES: dict[str, frozenset[str]] = {
     "registry.retention": frozenset({Role.ADMIN}),
     # Casusregie: the advisors direct cases (partners' portal and meetings follow).
     "cases.work": frozenset({Role.ADVISOR}),
+    # Who can be given a task (an enforcer, an employee, an advisor) sees and completes their
+    # own: the task, its due date and the case's number and type, not the case itself.
+    "cases.my_tasks": frozenset({Role.ADVISOR, Role.ENFORCER, Role.EMPLOYEE}),
     # A partner user sees the agenda items of meetings shared with their organisation.
     "cases.partner_agenda": frozenset({Role.PARTNER}),
     # Ketenkaart: who works on what is public knowledge inside the organisation (the plan

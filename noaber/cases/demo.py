@@ -199,6 +199,9 @@ def _unrest(dinkelland, advisor, enforcer):
     actions.add_task(case, "Extra toezicht boa's rond de opvanglocatie (za 14–18 uur)",
                      today + timedelta(days=3), actor=advisor, user=enforcer,
                      **NO_REQUEST)  # fmt: skip
+    actions.add_task(case, "Hekken en afvalbakken plaatsen op het plein (buitendienst)",
+                     today + timedelta(days=2), actor=advisor,
+                     user=User.objects.get(username="medewerker"), **NO_REQUEST)  # fmt: skip
     driehoek = actions.plan_meeting(
         dinkelland, Meeting.Kind.DRIEHOEK, today - timedelta(days=1), actor=advisor,
         attendees=[advisor], partners=[politie, Organisation.objects.get(name="Openbaar "

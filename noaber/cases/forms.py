@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from noaber.accounts.access import RULES
 from noaber.accounts.models import Organisation, Role, User
 from noaber.partners.models import SharingAgreement
 
@@ -65,11 +66,12 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = (
-            User.objects.filter(memberships__municipality=municipality, is_active=True)
-            .exclude(memberships__role=Role.PARTNER)
-            .distinct()
-        )
+        # Only people who can see their tasks ("Mijn taken") can be given one.
+        self.fields["user"].queryset = User.objects.filter(
+            memberships__municipality=municipality,
+            memberships__role__in=RULES["cases.my_tasks"],
+            is_active=True,
+        ).distinct()
         self.fields["organisation"].queryset = Organisation.objects.filter(
             municipalities=municipality
         )
@@ -79,7 +81,9 @@ class TaskForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    result = forms.CharField(label=_("Resultaat"), widget=forms.Textarea(attrs={"rows": 2}))
+    result = forms.CharField(
+        label=_("Resultaat"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class InterventionForm(forms.Form):

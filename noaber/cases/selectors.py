@@ -25,6 +25,21 @@ def overdue_tasks(municipality):
     ).select_related("case", "owner_user", "owner_organisation")
 
 
+def open_tasks_of(user, municipality):
+    """The user's own open tasks in the municipality's open cases, soonest due first."""
+    return (
+        Task.objects.filter(
+            owner_user=user,
+            case__municipality=municipality,
+            case__destroyed_at__isnull=True,
+            completed_at__isnull=True,
+            withdrawn_at__isnull=True,
+        )
+        .exclude(case__status=CLOSED)
+        .select_related("case__case_type", "case__owner")
+    )
+
+
 def daily_case_counts(municipality):
     """(day opened, theme id, area id, count) of the municipality's cases; a case counts under
     the theme and area of its first signal."""

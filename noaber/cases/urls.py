@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import my_tasks, views
 
 app_name = "cases"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("overleggen/", views.meeting_list, name="meetings"),
     path("overleggen/<int:pk>/", views.meeting_detail, name="meeting"),
     path("partneragenda/", views.partner_agenda, name="partner_agenda"),
+    path("mijn-taken/", my_tasks.my_tasks, name="my_tasks"),
+    path("mijn-taken/afronden/", my_tasks.complete, name="my_task_complete"),
     path("<int:pk>/", views.case_detail, name="case"),
     path("<int:pk>/<str:step>/", views.case_step, name="step"),
 ]

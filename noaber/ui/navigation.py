@@ -11,6 +11,7 @@ ITEMS = [
     (_("Meldingen"), "intake:inbox", "intake.inbox"),
     (_("Signaalregister"), "registry:inbox", "registry.work"),
     (_("Casussen"), "cases:list", "cases.work"),
+    (_("Mijn taken"), "cases:my_tasks", "cases.my_tasks"),
     (_("Veiligheidsbeeld"), "insight:dashboard", "insight.view"),
     (_("IVP en uitvoering"), "policy:plan", "policy.view"),
     (_("Partnerportaal"), "portal:portal", "partners.portal"),

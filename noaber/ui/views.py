@@ -1,8 +1,15 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
-from noaber.accounts.access import municipalities_of, municipality_view, public_view, roles_of
+from noaber.accounts.access import (
+    can,
+    municipalities_of,
+    municipality_view,
+    public_view,
+    roles_of,
+)
 from noaber.accounts.models import Role
 
 
@@ -26,8 +33,28 @@ def dashboard(request, municipality):
         (role, labels[role]) for role in Role.values if role in roles_of(request.user, municipality)
     ]
     return render(
-        request, "ui/dashboard.html", {"roles": roles, "figures": _figures(request, municipality)}
+        request,
+        "ui/dashboard.html",
+        {
+            "roles": roles,
+            "roles_codes": [role for role, _label in roles],
+            "figures": _figures(request, municipality),
+            "tasks": _task_counts(request, municipality),
+        },
     )
+
+
+def _task_counts(request, municipality) -> dict:
+    """How many open tasks the user has, and how many are late (counts only, no content)."""
+    from noaber.cases import selectors as case_selectors
+
+    if not can(request.user, "cases.my_tasks", municipality):
+        return {}
+    tasks = case_selectors.open_tasks_of(request.user, municipality)
+    return {
+        "open": tasks.count(),
+        "late": tasks.filter(due_date__lt=timezone.localdate()).count(),
+    }
 
 
 def _figures(request, municipality) -> dict:

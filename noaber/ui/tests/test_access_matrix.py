@@ -32,6 +32,7 @@ EXPECTED = {
     "registry.retention": {Role.ADMIN},
     "cases.work": {Role.ADVISOR},
     "cases.partner_agenda": {Role.PARTNER},
+    "cases.my_tasks": {Role.ADVISOR, Role.ENFORCER, Role.EMPLOYEE},
     "partners.view": ALL - {Role.PARTNER},
     "partners.manage": {Role.ADMIN},
     "partners.agreements": {Role.ADVISOR, Role.PRIVACY, Role.ADMIN, Role.MANAGEMENT},

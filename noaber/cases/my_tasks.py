@@ -1,0 +1,67 @@
+"""'Mijn taken': the tasks the advisors gave a person (an enforcer, an employee), to read and
+complete. Need-to-know: the task, its due date, the case's number and type and its regisseur —
+not the case's title, timeline or signals, which stay with the advisors."""
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from noaber.accounts.access import municipality_view
+from noaber.audit.actions import record
+from noaber.audit.models import Action, Result
+from noaber.lib.pages import action_page
+
+from . import actions, selectors
+from .forms import CompleteForm
+
+REASON = "my_tasks"
+
+
+@municipality_view("cases.my_tasks")
+def my_tasks(request, municipality):
+    tasks = list(selectors.open_tasks_of(request.user, municipality))
+    if tasks:
+        record(Action.VIEW, request=request, municipality=municipality, object_type="task",
+               reason=REASON, detail={"tasks": [t.pk for t in tasks]})  # fmt: skip
+    return render(request, "cases/my_tasks.html", {"tasks": tasks, "today": timezone.localdate()})
+
+
+@municipality_view("cases.my_tasks", ["GET", "POST"])
+def complete(request, municipality):
+    """Complete one of one's own tasks: ?taak=<id>. The id is in the query, not the path,
+    because the page exists only for the task's owner; without one: back to the list."""
+    back = reverse("cases:my_tasks", args=[municipality.cbs_code])
+    pk = request.GET.get("taak", "")
+    if not pk:
+        return redirect(back)
+    if not pk.isdigit():
+        raise Http404
+    task = selectors.open_tasks_of(request.user, municipality).filter(pk=pk).first()
+    record(
+        Action.VIEW if task else Action.DENIED,
+        request=request,
+        municipality=municipality,
+        object_type="task",
+        object_id=pk,
+        reason=REASON,
+        result=Result.SUCCESS if task else Result.DENIED,
+    )
+    if task is None:
+        raise Http404
+    return action_page(
+        request,
+        CompleteForm(request.POST or None),
+        lambda d: actions.complete_task(task, d["result"], actor=request.user, request=request),
+        success_url=back,
+        success_message=_("Taak afgerond: %(t)s") % {"t": task.title},
+        context={
+            "object_url": back,
+            "object_label": _("mijn taken"),
+            "title": _("Taak afronden"),
+            "intro": _("%(t)s — casus %(n)s, uiterlijk %(d)s.")
+            % {"t": task.title, "n": task.case.number, "d": task.due_date.strftime("%d-%m-%Y")},
+            "submit_label": _("Afronden"),
+        },
+    )
