@@ -4,6 +4,7 @@ environment (see docs/operations.md); the defaults give a safe production postur
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -205,6 +206,15 @@ LANGUAGES = [("nl", "Nederlands")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Amsterdam"
+# "Today" for dashboards and reports (noaber/lib/dates.py): empty is the real date; an ISO
+# date (2026-11-30) fixes it, for tests and for a demo shown as on that day.
+_today = os.environ.get("NOABER_TODAY", "").strip()
+try:
+    NOABER_TODAY = date.fromisoformat(_today) if _today else None
+except ValueError as error:
+    raise ImproperlyConfigured(
+        "NOABER_TODAY must be a date such as 2026-11-30, or empty."
+    ) from error
 USE_TZ = True
 
 # --- Static files: vendored NL Design System CSS, served by WhiteNoise -----------------------
