@@ -140,9 +140,17 @@ def build(municipality, year: int, *, whole_region: bool = False) -> dict:
             (RegisterCount.Kind.SIGNAL, area.pk), 0
         )
         areas.append({"area": area, "count": n, "shown": aggregates.shown(n)})
+    # Nothing registered in any area: the chart says "geen gegevens" instead of an axis of zeros.
+    bars = [
+        (
+            a["area"].name,
+            None if isinstance(a["shown"], str) else a["count"],
+            a["shown"] if isinstance(a["shown"], str) else "",
+        )
+        for a in areas
+    ]
     area_svg = bar_chart(
-        [(a["area"].name, None if isinstance(a["shown"], str) else a["count"],
-          a["shown"] if isinstance(a["shown"], str) else "") for a in areas],
+        bars if any(a["count"] for a in areas) else [],
         title=_("Meldingen en signalen per kern en buitengebied, %(y)d") % {"y": year},
         description=_("Aantallen uit het Noaber-register; kleine aantallen zijn afgeschermd."),
     )  # fmt: skip
@@ -180,16 +188,28 @@ def build(municipality, year: int, *, whole_region: bool = False) -> dict:
     }
 
 
+COMPARISON_CHART_ROWS = 8  # indicators per chart, so that each chart fits on a printed page
+
+
 def comparison(municipality, year_a: int, year_b: int, *, whole_region: bool = False) -> dict:
+    """Start versus end. Only indicators known in both years are compared; the others are
+    named once ("incomparable") with the reason, and a year without any figure is named in
+    "years_without_figures" — never a row of dashes per indicator."""
     own = REGION_CODE if whole_region else municipality.cbs_code
     indicators = [i for i in _indicators() if i.rate_of_id is None]
     picture = Picture(indicators, [own, NATIONAL], [year_a, year_b])
-    changes = []
+    changes, incomparable, known_years = [], [], set()
     for indicator in indicators:
         a, b = picture.figure(indicator, own, year_a), picture.figure(indicator, own, year_b)
+        for year, figure in ((year_a, a), (year_b, b)):
+            if figure.value is not None or figure.suppressed:
+                known_years.add(year)
         if a.value is None and b.value is None and not (a.suppressed or b.suppressed):
             continue
         change = compare(indicator, a, b)
+        if change.difference is None:
+            incomparable.append(indicator.name)
+            continue
         changes.append(
             {
                 "change": change,
@@ -197,12 +217,14 @@ def comparison(municipality, year_a: int, year_b: int, *, whole_region: bool = F
                 "b": value_text(b, indicator),
                 "rate_a": rate_text(a),
                 "rate_b": rate_text(b),
-                "difference": format_number(change.difference, 0 if indicator.is_count else 1)
-                if change.difference is not None
-                else "—",
+                # Rates exist for counts only: no "— → —" for, say, a survey percentage.
+                "rates": f"{rate_text(a)} → {rate_text(b)}"
+                if a.rate is not None or b.rate is not None
+                else "",
+                "difference": format_number(change.difference, 0 if indicator.is_count else 1),
                 "percent": f"{format_number(change.percent, 1)} %"
                 if change.percent is not None
-                else "—",
+                else "",
             }
         )
     municipalities = [municipality, *neighbours(municipality)] if whole_region else [municipality]
@@ -216,25 +238,32 @@ def comparison(municipality, year_a: int, year_b: int, *, whole_region: bool = F
         for kind, label in RegisterCount.Kind.choices
     ]
     counted = [c for c in changes if c["change"].indicator.is_count]
-    svg = comparison_chart(
-        [
-            (
-                c["change"].indicator.name,
-                float(c["change"].a.value) if c["change"].a.value is not None else None,
-                float(c["change"].b.value) if c["change"].b.value is not None else None,
+    chunks = [
+        counted[i : i + COMPARISON_CHART_ROWS]
+        for i in range(0, len(counted), COMPARISON_CHART_ROWS)
+    ]
+    charts = []
+    for n, chunk in enumerate(chunks, start=1):
+        title = _("%(a)d tegenover %(b)d") % {"a": year_a, "b": year_b}
+        if len(chunks) > 1:
+            title += " " + _("(deel %(n)d van %(total)d)") % {"n": n, "total": len(chunks)}
+        charts.append(
+            comparison_chart(
+                [(c["change"].indicator.name, float(c["change"].a.value),
+                  float(c["change"].b.value)) for c in chunk],
+                title=title,
+                description=_("Aantallen per indicator in beide jaren; de tabel geeft de cijfers."),
+                label_a=str(year_a),
+                label_b=str(year_b),
             )
-            for c in counted
-        ],
-        title=_("%(a)d tegenover %(b)d") % {"a": year_a, "b": year_b},
-        description=_("Aantallen per indicator in beide jaren; de tabel geeft de cijfers."),
-        label_a=str(year_a),
-        label_b=str(year_b),
-    )
+        )  # fmt: skip
     return {
         "own_name": region_name(own),
         "year_a": year_a,
         "year_b": year_b,
         "changes": changes,
+        "incomparable": incomparable,
+        "years_without_figures": [y for y in (year_a, year_b) if y not in known_years],
         "register": register,
-        "svg": svg,
+        "charts": charts,
     }

@@ -2,24 +2,53 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from noaber.lib import dates
+
+FIRST_YEAR = 1990  # the oldest year Noaber takes figures for
+AREA_CHOICES = [("", _("Deze gemeente")), ("regio", _("Noordoost-Twente"))]
+
+
+def year_field(label, *, required, last_year):
+    """A year from FIRST_YEAR up to `last_year` (this year), with Dutch messages that say what
+    to type instead of Django's generic ones."""
+    return forms.IntegerField(
+        label=label,
+        required=required,
+        min_value=FIRST_YEAR,
+        max_value=last_year,
+        error_messages={
+            "invalid": _("Vul een jaar in als getal, bijvoorbeeld %(year)d.") % {"year": last_year},
+            "min_value": _("Kies een jaar vanaf %(first)d.") % {"first": FIRST_YEAR},
+            "max_value": _("Kies een jaar tot en met %(last)d: over latere jaren zijn er geen "
+                           "cijfers.") % {"last": last_year},
+            "required": _("Vul een jaar in."),
+        },
+    )  # fmt: skip
+
 
 class YearForm(forms.Form):
-    jaar = forms.IntegerField(label=_("Jaar"), required=False, min_value=1990, max_value=2100)
-    gebied = forms.ChoiceField(
-        label=_("Gebied"),
-        required=False,
-        choices=[("", _("Deze gemeente")), ("regio", _("Noordoost-Twente"))],
-    )
+    """The year (and area) of the veiligheidsbeeld; `today` decides the latest year allowed."""
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = today or dates.today()
+        self.fields["jaar"] = year_field(_("Jaar"), required=False, last_year=today.year)
+        self.fields["gebied"] = forms.ChoiceField(
+            label=_("Gebied"), required=False, choices=AREA_CHOICES,
+            error_messages={"invalid_choice": _("Kies deze gemeente of Noordoost-Twente.")},
+        )  # fmt: skip
 
 
 class ComparisonForm(forms.Form):
-    van = forms.IntegerField(label=_("Beginjaar"), min_value=1990, max_value=2100)
-    tot = forms.IntegerField(label=_("Eindjaar"), min_value=1990, max_value=2100)
-    gebied = forms.ChoiceField(
-        label=_("Gebied"),
-        required=False,
-        choices=[("", _("Deze gemeente")), ("regio", _("Noordoost-Twente"))],
-    )
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = today or dates.today()
+        self.fields["van"] = year_field(_("Beginjaar"), required=True, last_year=today.year)
+        self.fields["tot"] = year_field(_("Eindjaar"), required=True, last_year=today.year)
+        self.fields["gebied"] = forms.ChoiceField(
+            label=_("Gebied"), required=False, choices=AREA_CHOICES,
+            error_messages={"invalid_choice": _("Kies deze gemeente of Noordoost-Twente.")},
+        )  # fmt: skip
 
     def clean(self):
         data = super().clean()

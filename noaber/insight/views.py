@@ -5,13 +5,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from noaber.accounts.access import can, municipality_view
 from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
 from noaber.lib.charts import line_chart
+from noaber.lib.dates import today
+from noaber.lib.paging import PageError, page_of
 from noaber.lib.tables import csv_response, xlsx_response
 
 from . import dashboard as builder
@@ -22,36 +23,54 @@ from .models import Alert
 from .series import series_for
 
 
-def _year(municipality, form) -> int:
+def _year_status(municipality, year: int, this_year: int) -> dict:
+    """Whether `year` has figures, and if not, the newest year up to this year that has them."""
     years = years_with_data(municipality)
-    chosen = form.cleaned_data.get("jaar") if form.is_valid() else None
-    if chosen:
-        return chosen
-    this_year = timezone.localdate().year
     past = [y for y in years if y <= this_year]
-    return past[-1] if past else this_year
+    return {
+        "has_figures": year in years,
+        "newest": past[-1] if past else None,
+        "this_year": this_year,
+    }
+
+
+def _bad_query(request, template, context):
+    """A query value Noaber cannot use (?jaar=abc): the form with its Dutch messages, HTTP 400,
+    and nothing else shown or changed."""
+    return render(request, template, context | {"invalid": True}, status=400)
 
 
 @municipality_view("insight.view")
 def dashboard(request, municipality):
-    form = YearForm(request.GET or None)
-    year = _year(municipality, form)
-    whole = form.is_valid() and form.cleaned_data.get("gebied") == "regio"
+    """The veiligheidsbeeld of a year: this year unless another is asked for; where that year
+    has no figures yet, the page says so and offers the newest year that has them."""
+    this_year = today().year
+    form = YearForm(request.GET or None, today=today(), initial={"jaar": this_year})
+    if request.GET and not form.is_valid():
+        return _bad_query(request, "insight/dashboard.html", {"form": form})
+    year = (form.cleaned_data.get("jaar") if request.GET else None) or this_year
+    whole = bool(request.GET) and form.cleaned_data.get("gebied") == "regio"
     context = builder.build(municipality, year, whole_region=whole)
-    context |= {"form": form, "available": years_with_data(municipality)}
+    context |= {"form": form, "figures": _year_status(municipality, year, this_year)}
     return render(request, "insight/dashboard.html", context)
 
 
 @municipality_view("insight.view")
 def comparison(request, municipality):
-    years = years_with_data(municipality)
-    initial = {"van": 2023, "tot": timezone.localdate().year}
-    form = ComparisonForm(request.GET or None, initial=initial)
-    context = {"form": form, "available": years}
-    if form.is_valid():
-        a, b = form.cleaned_data["van"], form.cleaned_data["tot"]
-        whole = form.cleaned_data.get("gebied") == "regio"
-        context |= builder.comparison(municipality, a, b, whole_region=whole)
+    """Two years side by side; opened without a query it compares 2023 (the plans' baseline
+    year) with the newest year that has figures."""
+    this_year = today().year
+    newest = _year_status(municipality, this_year, this_year)["newest"] or this_year
+    start = min(2023, newest - 1)
+    data = request.GET or {"van": start, "tot": newest}
+    form = ComparisonForm(data, today=today())
+    context = {"form": form}
+    if not form.is_valid():
+        return render(request, "insight/comparison.html", context, status=400)
+    a, b = form.cleaned_data["van"], form.cleaned_data["tot"]
+    whole = form.cleaned_data.get("gebied") == "regio"
+    context |= builder.comparison(municipality, a, b, whole_region=whole)
+    context["figures"] = _year_status(municipality, b, this_year)
     return render(request, "insight/comparison.html", context)
 
 
@@ -84,9 +103,11 @@ def _export_rows(context):
 def export(request, municipality, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    form = YearForm(request.GET or None)
-    year = _year(municipality, form)
-    whole = form.is_valid() and form.cleaned_data.get("gebied") == "regio"
+    form = YearForm(request.GET or None, today=today())
+    if request.GET and not form.is_valid():
+        return _bad_query(request, "insight/dashboard.html", {"form": form})
+    year = (form.cleaned_data.get("jaar") if request.GET else None) or today().year
+    whole = bool(request.GET) and form.cleaned_data.get("gebied") == "regio"
     context = builder.build(municipality, year, whole_region=whole)
     sheets = _export_rows(context)
     name = f"veiligheidsbeeld-{'noordoost-twente' if whole else municipality.cbs_code}-{year}"
@@ -111,17 +132,28 @@ def get_alert_for(request, municipality, pk) -> Alert:
     return alert
 
 
+ALERTS_PER_PAGE = 50
+
+
 @municipality_view("insight.view")
 def alert_list(request, municipality):
     alerts = Alert.objects.filter(municipality=municipality).select_related("case")
+    alerts = alerts.order_by("-year", "-week", "-score", "-pk")  # stable across pages
     state = request.GET.get("status", "")
-    if state in Alert.State.values:
+    context = {"states": Alert.State.choices, "state": state, "errors": []}
+    if state and state not in Alert.State.values:
+        context["errors"].append(_("Kies een status uit de lijst."))
+    elif state:
         alerts = alerts.filter(state=state)
-    return render(
-        request,
-        "insight/alerts.html",
-        {"alerts": alerts[:200], "states": Alert.State.choices, "state": state},
-    )
+    try:
+        page = page_of(request, alerts, ALERTS_PER_PAGE)
+    except PageError as error:
+        context["errors"].append(str(error))
+    if context["errors"]:
+        return render(request, "insight/alerts.html", context | {"alerts": []}, status=400)
+    query = f"status={state}&" if state else ""
+    context |= {"alerts": page.object_list, "page": page, "query": query}
+    return render(request, "insight/alerts.html", context)
 
 
 def _alert_page(request, municipality, alert, form=None):

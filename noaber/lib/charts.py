@@ -129,7 +129,9 @@ def bar_chart(bars, *, title, description, unit="", width=640, height=None, deci
     right = width - PAD - max((len(t) for t in texts), default=0) * CHAR - 10
     heights = [max(28, 16 * len(lines) + 10) for lines in wrapped]
     bottom = PAD + sum(heights)
-    height = height or bottom + 28
+    height = height or (bottom + 28 if rows else 80)
+    if not rows:  # no axis of zeros: just the words "geen gegevens"
+        return _svg(id_prefix, title, description, width, height, [], empty=True)
 
     def px(v):
         return left + (v - ticks[0]) / (ticks[-1] - ticks[0]) * (right - left)

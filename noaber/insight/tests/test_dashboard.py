@@ -168,10 +168,12 @@ class DashboardPageTests(NoaberTestCase):
     def test_a_comparison_with_the_years_reversed_or_not_numbers_is_refused(self):
         self.sign_in(self.management)
         response = self.client.get(url("comparison", van=2026, tot=2023))
-        self.assertContains(response, "Het beginjaar moet vóór het eindjaar liggen.")
-        self.assertNotContains(response, "tegenover")
+        self.assertContains(
+            response, "Het beginjaar moet vóór het eindjaar liggen.", status_code=400
+        )
+        self.assertNotContains(response, "tegenover", status_code=400)
         response = self.client.get(url("comparison", van="twee", tot=2023))
-        self.assertContains(response, "Voer een geheel getal in")
+        self.assertContains(response, "Vul een jaar in als getal", status_code=400)
 
     def test_exports_as_csv_and_xlsx(self):
         self.sign_in(self.management)
