@@ -20,8 +20,9 @@ from noaber.cases.models import CaseType, InterventionType
 from noaber.insight import aggregates
 from noaber.insight.alerts import alerts_in_year
 from noaber.insight.dashboard import TREND_YEARS, comparison, rate_text, value_text
-from noaber.insight.figures import Picture
+from noaber.insight.figures import Picture, years_with_data
 from noaber.insight.models import Indicator
+from noaber.lib import dates
 from noaber.lib.charts import format_number, line_chart
 from noaber.registry import selectors as registry_selectors
 
@@ -53,7 +54,7 @@ def plan_for(municipality, year: int) -> Plan:
 
 def default_year(municipality, today: date | None = None) -> int:
     """The latest completed year within a plan of the municipality (else its first year)."""
-    last_completed = (today or timezone.localdate()).year - 1
+    last_completed = (today or dates.today()).year - 1
     plans = list(Plan.objects.filter(municipalities=municipality).order_by("-start_year", "pk"))
     if not plans:
         plan_for(municipality, last_completed)  # raises the "no plan" error
@@ -111,14 +112,16 @@ def _indicators(priority, picture, code, year, years):
     for indicator in priority.indicators.all():
         before = picture.figure(indicator, code, year - 1)
         now = picture.figure(indicator, code, year)
+        # A percentage or a mark has no rate per 10,000: an empty cell, not a dash.
+        has_rate = indicator.is_count or indicator.unit == Indicator.Unit.PER_10000
         rows.append(
             {
                 "name": indicator.name,
                 "unit": indicator.get_unit_display(),
                 "value_before": value_text(before, indicator),
-                "rate_before": rate_text(before),
+                "rate_before": rate_text(before) if has_rate else "",
                 "value": value_text(now, indicator),
-                "rate": rate_text(now),
+                "rate": rate_text(now) if has_rate else "",
                 "note": now.note,
             }
         )
@@ -161,6 +164,35 @@ def _peaks(municipality, year):
     return peaks
 
 
+def _end_of_term(municipality, plan, year) -> dict:
+    """In the plan's last year: the baseline against the end. While the figures of the last
+    year are not in yet (they appear after it ends), the newest year with figures stands in,
+    and `comparison_note` says so, once; with no figures after the baseline at all there is
+    only the note."""
+    if year != plan.end_year:
+        return {"comparison": None, "comparison_note": "", "end_of_term": False}
+    with_figures = [y for y in years_with_data(municipality) if plan.baseline_year < y <= year]
+    end = year if year in with_figures else (with_figures[-1] if with_figures else None)
+    if end is None:
+        note = _(
+            "Begin en eind zijn nog niet te vergelijken: na %(a)d zijn er nog geen cijfers "
+            "(CBS en politie maken jaarcijfers pas na afloop van het jaar bekend)."
+        ) % {"a": plan.baseline_year}
+        return {"comparison": None, "comparison_note": note, "end_of_term": True}
+    note = ""
+    if end != year:
+        note = _(
+            "De cijfers over %(year)d zijn er nog niet: CBS en politie maken jaarcijfers pas na "
+            "afloop van het jaar bekend. Daarom staat hier %(end)d, het nieuwste jaar met "
+            "cijfers, tegenover het beginjaar %(a)d."
+        ) % {"year": year, "end": end, "a": plan.baseline_year}
+    return {
+        "comparison": comparison(municipality, plan.baseline_year, end),
+        "comparison_note": note,
+        "end_of_term": True,
+    }
+
+
 def build_report(municipality, year: int) -> dict:
     """Everything the report shows for `municipality` in `year`, as plain, safe data."""
     plan = plan_for(municipality, year)
@@ -176,7 +208,11 @@ def build_report(municipality, year: int) -> dict:
     inspection_types = set(
         CaseType.objects.filter(code__in=INSPECTION_CASE_TYPES).values_list("pk", flat=True)
     )
-    years = list(range(year - TREND_YEARS + 1, year + 1))
+    # The figures of a year appear after it ends: until then the indicators show the newest
+    # year that has them, and the report says so once (figures_note).
+    with_figures = [y for y in years_with_data(municipality) if y <= year]
+    figures_year = year if year in with_figures or not with_figures else with_figures[-1]
+    years = list(range(figures_year - TREND_YEARS + 1, figures_year + 1))
     indicators = {i.pk: i for p in priorities for i in p.indicators.all()}
     picture = Picture(indicators.values(), [municipality.cbs_code], years)
     activity_labels = dict(Activity.Kind.choices)
@@ -213,7 +249,7 @@ def build_report(municipality, year: int) -> dict:
         action_rows = actions.get(priority.pk, [])
         by_status = Counter(a["status"] for a in action_rows)
         indicator_rows, chart, chart_table = _indicators(
-            priority, picture, municipality.cbs_code, year, years
+            priority, picture, municipality.cbs_code, figures_year, years
         )
         sections.append(
             {
@@ -253,10 +289,16 @@ def build_report(municipality, year: int) -> dict:
         },
         "priorities": sections,
         "years": years,
+        "figures_year": figures_year,
+        "figures_note": _(
+            "De cijfers over %(year)d zijn er nog niet: CBS en politie maken jaarcijfers pas na "
+            "afloop van het jaar bekend. Bij de indicatoren staan daarom %(before)d en %(newest)d."
+        )
+        % {"year": year, "before": figures_year - 1, "newest": figures_year}
+        if figures_year != year
+        else "",
         "peaks": _peaks(municipality, year),
-        "comparison": comparison(municipality, plan.baseline_year, year)
-        if year == plan.end_year
-        else None,
+        **_end_of_term(municipality, plan, year),
         "suppress_below": aggregates.SUPPRESS_BELOW,
-        "generated_on": timezone.localdate(),
+        "generated_on": dates.today(),
     }

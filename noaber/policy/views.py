@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from noaber.accounts.access import can, municipality_view
+from noaber.lib.dates import today
+from noaber.lib.paging import PageError, page_of
 
 from . import actions
 from .forms import ActionForm, ActivityForm, ProgressForm
@@ -17,7 +18,7 @@ from .models import Action, Activity, Plan
 def current_plan(municipality) -> Plan | None:
     """The plan covering this year, else the most recent one."""
     plans = Plan.objects.filter(municipalities=municipality)
-    year = timezone.localdate().year
+    year = today().year
     return plans.filter(start_year__lte=year, end_year__gte=year).first() or plans.first()
 
 
@@ -129,19 +130,25 @@ def action_note(request, municipality, pk):
     return redirect("policy:action", municipality.cbs_code, action.pk)
 
 
-def _activities_page(request, municipality, found, form=None):
-    return render(
-        request,
-        "policy/activities.html",
-        {
-            "plan": found,
-            "activities": Activity.objects.filter(priority__plan=found).select_related("priority")[
-                :300
-            ],
-            "form": form or ActivityForm(plan=found),
-            "may_manage": can(request.user, "policy.manage", municipality),
-        },
+ACTIVITIES_PER_PAGE = 50
+
+
+def _activities_page(request, municipality, found, form=None, status=200):
+    activities = (
+        Activity.objects.filter(priority__plan=found)
+        .select_related("priority")
+        .order_by("-held_on", "-pk")  # a stable order, so pages neither skip nor repeat
     )
+    context = {
+        "plan": found,
+        "form": form or ActivityForm(plan=found),
+        "may_manage": can(request.user, "policy.manage", municipality),
+    }
+    try:
+        context["page"] = page_of(request, activities, ACTIVITIES_PER_PAGE)
+    except PageError as error:
+        context["page_error"], status = str(error), 400
+    return render(request, "policy/activities.html", context, status=status)
 
 
 @municipality_view("policy.view")

@@ -85,6 +85,34 @@ class PlanTests(NoaberTestCase):
         self.assertContains(response, "buiten de looptijd van het IVP")
         self.assertEqual(Activity.objects.count(), 1)
 
+    def test_the_activities_are_listed_in_pages_and_a_bad_page_is_refused_in_dutch(self):
+        from datetime import date
+
+        from noaber.policy.views import ACTIVITIES_PER_PAGE
+
+        for n in range(ACTIVITIES_PER_PAGE + 1):
+            Activity.objects.create(
+                priority=self.priority, kind="awareness", title=f"Sessie {n}",
+                held_on=date(2025, 1, 1 + n % 28), created_by=self.advisor,
+            )  # fmt: skip
+        first = self.client.get(url("activities"))
+        self.assertContains(first, "Pagina 1 van 2")
+        second = self.client.get(url("activities") + "?pagina=2")
+        self.assertContains(second, "Pagina 2 van 2")
+        titles = {a.title for page in (first, second) for a in page.context["page"].object_list}
+        self.assertEqual(len(titles), ACTIVITIES_PER_PAGE + 1)  # none skipped, none twice
+        before = (Activity.objects.count(), AuditEvent.objects.count())
+        for value, message in (
+            ("-1", "Pagina -1 bestaat niet: deze lijst heeft 2 pagina"),
+            ("3", "Pagina 3 bestaat niet"),
+            ("abc", "Vul een paginanummer in als getal vanaf 1."),
+        ):
+            with self.subTest(pagina=value):
+                response = self.client.get(url("activities") + f"?pagina={value}")
+                self.assertContains(response, message, status_code=400)
+                self.assertNotContains(response, "Sessie 0", status_code=400)
+        self.assertEqual((Activity.objects.count(), AuditEvent.objects.count()), before)
+
     def test_management_reads_the_board_but_does_not_change_it(self):
         from noaber.accounts.models import Role
         from noaber.accounts.tests.base import make_user

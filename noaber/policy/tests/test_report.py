@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
@@ -362,8 +363,38 @@ class BuildReportTests(CouncilReportTestCase):
 
     def test_the_last_year_of_the_plan_compares_start_and_end(self):
         self.assertIsNone(build_report(self.dinkelland, 2025)["comparison"])
-        comparison = build_report(self.dinkelland, 2026)["comparison"]
+        crime = Indicator.objects.get(code="crime_total")
+        Value.objects.create(
+            indicator=crime, region=Region.objects.get(code="GM1774"),
+            period_type=Period.YEAR, year=2026, value=410, source="test",
+        )  # fmt: skip
+        report = build_report(self.dinkelland, 2026)
+        comparison = report["comparison"]
         self.assertEqual((comparison["year_a"], comparison["year_b"]), (2023, 2026))
+        self.assertEqual((report["comparison_note"], report["figures_note"]), ("", ""))
+
+    def test_while_the_last_years_figures_are_not_in_the_newest_year_stands_in_said_once(self):
+        report = build_report(self.dinkelland, 2026)
+        comparison = report["comparison"]
+        self.assertEqual((comparison["year_a"], comparison["year_b"]), (2023, 2025))
+        self.assertIn("De cijfers over 2026 zijn er nog niet", report["comparison_note"])
+        self.assertIn("Daarom staat hier 2025", report["comparison_note"])
+        # The indicators show 2024 and 2025, not a column of dashes for 2026.
+        self.assertEqual(report["figures_year"], 2025)
+        self.assertIn("Bij de indicatoren staan daarom 2024 en 2025.", report["figures_note"])
+        row = report["priorities"][0]["indicators"][0]
+        self.assertEqual((row["value_before"], row["value"]), ("400", "430"))
+        # What cannot be compared is named once, not as rows.
+        names = [c["change"].indicator.name for c in comparison["changes"]]
+        self.assertNotIn("Geregistreerde misdrijven, totaal", names)
+        self.assertIn("Geregistreerde misdrijven, totaal", comparison["incomparable"])
+
+    def test_with_no_figures_after_the_baseline_the_report_says_so_once(self):
+        Value.objects.filter(region__code__in=["GM1774", "NL01"], year__gt=2023).delete()
+        report = build_report(self.dinkelland, 2026)
+        self.assertIsNone(report["comparison"])
+        self.assertTrue(report["end_of_term"])
+        self.assertIn("Begin en eind zijn nog niet te vergelijken", report["comparison_note"])
 
     def test_a_year_outside_the_plan_is_refused(self):
         with self.assertRaisesMessage(
@@ -405,6 +436,7 @@ class ReportPageTests(CouncilReportTestCase):
             ("view", "GM1774-2025", {"format": "html"}),
         )
 
+    @override_settings(NOABER_TODAY=date(2026, 11, 30))
     def test_the_page_defaults_to_the_latest_completed_year_of_the_plan(self):
         self.sign_in(self.advisor)
         response = self.client.get(self.url("policy:report"))
@@ -430,6 +462,27 @@ class ReportPageTests(CouncilReportTestCase):
         response = self.client.get(self.url("policy:report_pdf", year=2030))
         self.assertEqual(response.status_code, 400)
         self.assertIn("valt buiten de looptijd", response.content.decode())
+        after = (AuditEvent.objects.count(), Case.objects.count(), Action.objects.count())
+        self.assertEqual(before, after)
+
+    def test_a_year_that_is_no_year_gets_a_dutch_page_on_the_page_and_the_pdf_url(self):
+        self.sign_in(self.management)
+        before = (AuditEvent.objects.count(), Case.objects.count(), Action.objects.count())
+        cases = [
+            ("abc", "Vul een jaar in als getal, bijvoorbeeld 2025."),
+            ("1800", "Kies een jaar binnen de looptijd van het IVP."),
+            ("2030", "Het jaar 2030 valt buiten de looptijd van het IVP (2024–2026)."),
+        ]
+        for value, message in cases:
+            for name in ("policy:report", "policy:report_pdf"):
+                with self.subTest(name=name, jaar=value):
+                    response = self.client.get(self.url(name, year=value))
+                    self.assertContains(response, message, status_code=400)
+                    # A Dutch page with the form to try again, never raw text or a file.
+                    self.assertEqual(response["Content-Type"], "text/html; charset=utf-8")
+                    self.assertContains(response, '<html lang="nl"', status_code=400)
+                    self.assertContains(response, 'name="jaar"', status_code=400)
+                    self.assertNotIn("Content-Disposition", response)
         after = (AuditEvent.objects.count(), Case.objects.count(), Action.objects.count())
         self.assertEqual(before, after)
 
@@ -481,9 +534,10 @@ class ReportPdfTests(CouncilReportTestCase):
         self.sign_in(self.advisor)
         response = self.client.get(self.url("policy:report_pdf", year=2026))
         self.assertEqual(response.status_code, 200)
-        self.assertIn(
-            "Begin en eind van de periode: 2023 tegenover 2026", self.pdf_text(response.content)
-        )
+        text = self.pdf_text(response.content)
+        self.assertIn("Begin en eind van de periode: 2023 tegenover 2025", text)
+        self.assertEqual(text.count("De cijfers over 2026 zijn er nog niet"), 2)  # intro, end
+        self.assertEqual(text.count("Niet te vergelijken"), 1)
 
 
 class CouncilReportCommandTests(CouncilReportTestCase):
