@@ -33,13 +33,16 @@ def value_text(figure, indicator) -> str:
     return format_number(figure.value, decimals)
 
 
-def build(municipality, year: int, *, whole_region: bool = False) -> dict:
-    """The dashboard of `municipality` (or of Noordoost-Twente) for `year`."""
+def build(municipality, year: int, *, whole_region: bool = False, trend_end=None) -> dict:
+    """The dashboard of `municipality` (or of Noordoost-Twente) for `year`. The five-year trends
+    and tables end in `trend_end` when given (the newest year with figures, while `year` has
+    none yet), so they show no column of dashes for a year whose figures are not in."""
     own = REGION_CODE if whole_region else municipality.cbs_code
     others = neighbours(municipality)
     comparison_codes = [c for c in [municipality.cbs_code, *[m.cbs_code for m in others]]]
     codes = [own, REGION_CODE, NATIONAL, *comparison_codes]
-    years = list(range(year - TREND_YEARS + 1, year + 1))
+    end = trend_end or year
+    years = list(range(end - TREND_YEARS + 1, end + 1))
     indicators = _indicators()
     picture = Picture(indicators, dict.fromkeys(codes), years)
     # Typed rates stand in for their count indicator; they are not shown on their own.

@@ -50,8 +50,10 @@ def dashboard(request, municipality):
         return _bad_query(request, "insight/dashboard.html", {"form": form})
     year = (form.cleaned_data.get("jaar") if request.GET else None) or this_year
     whole = bool(request.GET) and form.cleaned_data.get("gebied") == "regio"
-    context = builder.build(municipality, year, whole_region=whole)
-    context |= {"form": form, "figures": _year_status(municipality, year, this_year)}
+    figures = _year_status(municipality, year, this_year)
+    trend_end = figures["newest"] if not figures["has_figures"] and year == this_year else None
+    context = builder.build(municipality, year, whole_region=whole, trend_end=trend_end)
+    context |= {"form": form, "figures": figures}
     return render(request, "insight/dashboard.html", context)
 
 

@@ -38,6 +38,9 @@ class CurrentYearTests(NoaberTestCase):
         self.assertContains(response, "Bekijk 2025, het nieuwste jaar met cijfers")
         self.assertContains(response, "Nog geen kerncijfers over 2026.")
         self.assertContains(response, 'value="2026"')  # the year field shows where we are
+        # The five-year trends end in the newest year with figures: no column of dashes.
+        self.assertEqual(response.context["years"], [2021, 2022, 2023, 2024, 2025])
+        self.assertContains(response, "Trends sinds 2021")
 
     def test_the_newest_year_with_figures_shows_them_without_the_notice(self):
         response = self.client.get(url("dashboard", jaar=2025))
