@@ -82,6 +82,8 @@ RULES: dict[str, frozenset[str]] = {
     "archive.work": frozenset({Role.ARCHIVIST}),
     # The yearly access review (quarterly for privileged rights).
     "accounts.access_review": frozenset({Role.PRIVACY}),
+    # The municipality's branding (name in the header, logo, primary colour).
+    "accounts.branding": frozenset({Role.ADMIN}),
 }
 
 

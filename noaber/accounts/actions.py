@@ -159,3 +159,48 @@ def grant_role(user: User, municipality: Municipality, role: str, *, actor=None,
             detail={"user": username_key(user.username), "role": role},
         )
     return membership
+
+
+@transaction.atomic
+def update_branding(
+    municipality: Municipality,
+    *,
+    display_name: str,
+    primary_colour: str,
+    logo: bytes | None = None,
+    remove_logo: bool = False,
+    request=None,
+):
+    """Save a municipality's branding (checked by branding.BrandingForm) and audit what changed.
+    `logo` is a PNG already checked and re-encoded; None keeps the current one."""
+    from django.utils import timezone
+
+    changed = []
+    if display_name != municipality.display_name:
+        municipality.display_name = display_name
+        changed.append("display_name")
+    if primary_colour != municipality.primary_colour:
+        municipality.primary_colour = primary_colour
+        changed.append("primary_colour")
+    if logo is not None:
+        municipality.logo, municipality.logo_type = logo, "image/png"
+        changed += ["logo", "logo_type"]
+    elif remove_logo and municipality.logo_type:
+        municipality.logo, municipality.logo_type = b"", ""
+        changed += ["logo", "logo_type"]
+    if not changed:
+        return municipality
+    municipality.branding_updated_at = timezone.now()
+    municipality.save(update_fields=[*changed, "branding_updated_at"])
+    record(
+        Action.UPDATE,
+        request=request,
+        municipality=municipality,
+        object_type="municipality",
+        object_id=municipality.cbs_code,
+        detail={
+            "fields": [f for f in changed if f != "logo_type"],
+            "primary_colour": municipality.primary_colour,
+        },
+    )
+    return municipality

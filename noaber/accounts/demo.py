@@ -38,6 +38,26 @@ DEMO_USERS = [
 ]
 
 
+# A primary colour per municipality (white on it and it on white both above 4.5:1), so the demo
+# shows that branding is per municipality.
+DEMO_BRANDING = {
+    "GM1774": ("Gemeente Dinkelland", "#1f6f43"),
+    "GM0183": ("Gemeente Tubbergen", "#8a1f3d"),
+}
+
+
+def load_demo_branding() -> int:
+    """Give the demo municipalities their branding, unless an admin already set one."""
+    changed = 0
+    for code, (display_name, colour) in DEMO_BRANDING.items():
+        municipality = Municipality.objects.filter(cbs_code=code).first()
+        if municipality is None or municipality.primary_colour:
+            continue
+        actions.update_branding(municipality, display_name=display_name, primary_colour=colour)
+        changed += 1
+    return changed
+
+
 @transaction.atomic
 def load_demo_users() -> int:
     created = 0

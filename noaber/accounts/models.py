@@ -37,6 +37,13 @@ class Municipality(models.Model):
     access_report_names_staff = models.BooleanField(
         _("inzageoverzicht noemt medewerkers bij naam"), default=False
     )
+    # Branding (huisstijl), set by the functional admin (noaber/accounts/branding.py) and served
+    # as /m/<CBS>/huisstijl.css. Empty fields fall back to Noaber's own theme.
+    display_name = models.CharField(_("naam in de huisstijl"), max_length=100, blank=True)
+    primary_colour = models.CharField(_("hoofdkleur"), max_length=7, blank=True)
+    logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=False)
+    logo_type = models.CharField(_("soort logo"), max_length=20, blank=True)
+    branding_updated_at = models.DateTimeField(_("huisstijl gewijzigd op"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -45,6 +52,11 @@ class Municipality(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def shown_name(self) -> str:
+        """The name the pages show: the branding's display name, else the plain name."""
+        return self.display_name or self.name
 
     def inhabitants_in(self, year: int) -> int | None:
         """Inhabitants on 1 January of `year`, or of the latest earlier year known."""

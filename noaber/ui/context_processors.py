@@ -1,25 +1,42 @@
 from noaber.accounts.access import municipalities_of, roles_of
-from noaber.accounts.models import Role
+from noaber.accounts.models import Municipality, Role
 
-from .navigation import items_for
+from .navigation import groups_for
+
+
+def _branding(request, current):
+    """The municipality whose branding the page wears: the one in the URL (also on public
+    pages such as /melden/<CBS>/), else the signed-in user's current one."""
+    found = getattr(request, "municipality", None)
+    if found is not None:
+        return found
+    match = getattr(request, "resolver_match", None)
+    code = match.kwargs.get("municipality") if match else None
+    if isinstance(code, str):
+        found = Municipality.objects.defer("logo").filter(cbs_code=code).first()
+        if found is not None:
+            return found
+    return current
 
 
 def shell(request):
-    """What the page layout needs: the active municipality, the user's roles there, the nav."""
+    """What the page layout needs: the active municipality, the user's roles there, the nav,
+    and the municipality whose branding (huisstijl) applies."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_verified():
-        return {}
-    served = list(municipalities_of(user))
+        return {"branding": _branding(request, None)}
+    served = list(municipalities_of(user).defer("logo"))
     current = getattr(request, "municipality", None)
     if current is None:
         code = request.session.get("municipality")
         current = next((m for m in served if m.cbs_code == code), served[0] if served else None)
     if current is None:
-        return {"served_municipalities": served}
+        return {"served_municipalities": served, "branding": _branding(request, None)}
     labels = dict(Role.choices)
     return {
         "current_municipality": current,
         "served_municipalities": served,
         "current_roles": [labels[r] for r in sorted(roles_of(user, current))],
-        "nav_items": items_for(user, current, request.path),
+        "nav_groups": groups_for(user, current, request.path),
+        "branding": _branding(request, current),
     }

@@ -40,6 +40,7 @@ EXPECTED = {
     "partners.portal": {Role.PARTNER},
     "partners.viewed": {Role.ADVISOR, Role.PRIVACY},
     "accounts.access_review": {Role.PRIVACY},
+    "accounts.branding": {Role.ADMIN},
     "archive.work": {Role.ARCHIVIST},
     "insight.view": {Role.ADVISOR, Role.MANAGEMENT},
     "insight.alerts": {Role.ADVISOR},

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from noaber.accounts.demo import load_demo_users, require_demo_mode
+from noaber.accounts.demo import load_demo_branding, load_demo_users, require_demo_mode
 from noaber.archive.demo import load_demo_archive
 from noaber.cases.demo import load_demo_cases
 from noaber.insight.demo import load_demo_alert, load_demo_figures
@@ -15,13 +15,15 @@ class Command(BaseCommand):
         "case shared with the police, the plan's three example cases told completely (and a "
         "case in Tubbergen), demo figures for the veiligheidsbeeld, three years of closed "
         "reports and a peak in the last week that raises an alert, old closed cases and a "
-        "destruction list for the archivist. Demo mode only; safe to rerun."
+        "destruction list for the archivist, a primary colour per municipality. Demo mode "
+        "only; safe to rerun."
     )
 
     def handle(self, *args, **options):
         require_demo_mode()
         call_command("load_reference_data", stdout=self.stdout)
         created = load_demo_users()
+        load_demo_branding()
         archive = load_demo_archive()  # first: the old cases get the low numbers
         history = load_demo_history()  # the years before the demo's own reports
         reports = load_demo_reports()
