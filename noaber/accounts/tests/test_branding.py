@@ -106,6 +106,16 @@ class BrandingFormTests(NoaberTestCase):
         self.assertEqual(logo["Content-Type"], "image/png")
         self.assertEqual(Image.open(io.BytesIO(logo.content)).size, (120, 40))
 
+    def test_the_admin_can_remove_the_logo(self):
+        self.sign_in(self.admin)
+        upload = SimpleUploadedFile("logo.png", png(), content_type="image/png")
+        self.client.post(self.url(), {"display_name": "", "primary_colour": "", "logo": upload})
+        self.assertEqual(Municipality.objects.get(cbs_code="GM1774").logo_type, "image/png")
+        self.post(remove_logo="on")
+        found = Municipality.objects.get(cbs_code="GM1774")
+        self.assertEqual((found.logo_type, bytes(found.logo)), ("", b""))
+        self.assertEqual(self.events().count(), 2)
+
     def test_svg_oversized_and_non_image_logos_are_refused(self):
         self.sign_in(self.admin)
         svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'

@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"{theme.THEME_CSS} is out of date: run `manage.py build_theme`."
                 )
-            self.stdout.write("Het thema is bijgewerkt.")
+            self.stdout.write("noaber-theme.css komt overeen met de tokens.")
             return
         theme.THEME_CSS.write_text(css, encoding="utf-8")
         self.stdout.write(f"{theme.THEME_CSS}: {css.count(chr(10)) - 3} eigenschappen geschreven.")
