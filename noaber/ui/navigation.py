@@ -73,3 +73,10 @@ def groups_for(user, municipality, current_path: str) -> list[dict]:
         if items:
             groups.append({"label": group_label, "items": items})
     return groups
+
+
+def items_for(user, municipality, current_path: str) -> list[dict]:
+    """The items of groups_for(), flat."""
+    return [
+        item for group in groups_for(user, municipality, current_path) for item in group["items"]
+    ]
