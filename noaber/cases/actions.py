@@ -7,16 +7,18 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from noaber.accounts.models import Organisation
 from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.intake.models import Report
 from noaber.intake.models import Status as ReportStatus
-from noaber.registry.actions import ConflictError
+from noaber.lib.errors import ConflictError
 
+from . import steps
 from .archiving import ARCHIVE_FIELDS_OPEN, archive_fields_on_closing
-from .models import CLOSED, Archiefstatus, Case, Intervention, Task, TimelineEntry
+from .models import CLOSED, Case, Intervention, Task, TimelineEntry
 from .signals import case_closed
 
 
@@ -76,6 +78,22 @@ def ensure_open(case: Case) -> None:
         )
 
 
+def _require(case: Case, step: str, version: int | None = None) -> None:
+    """Refuse `step` when the case's state does not allow it (cases.steps: the same rule the
+    case page offers its steps by), or when the page it was asked from is stale: `version` is
+    the case's version the page showed (None: no check)."""
+    if (
+        version is not None
+        and Case.objects.filter(pk=case.pk).values_list("version", flat=True).first() != version
+    ):
+        raise ConflictError(
+            _("Iemand anders heeft deze casus intussen gewijzigd. Open haar opnieuw.")
+        )
+    why = steps.refusal(case, step)
+    if why:
+        raise ValidationError(why)
+
+
 @transaction.atomic
 def open_case(municipality, case_type, title, *, actor, request, signals=(), subjects=()):
     if not title.strip():
@@ -104,14 +122,16 @@ def open_case(municipality, case_type, title, *, actor, request, signals=(), sub
 
 @transaction.atomic
 def change_status(case: Case, new: str, version: int, *, actor, request) -> None:
-    ensure_open(case)
+    _require(case, steps.STATUS, version)
     if not case.case_type.allows(case.status, new):
         raise ValidationError(
-            _("Van '%(old)s' naar '%(new)s' mag niet bij een %(type)s.")
-            % {
-                "old": case.case_type.status_label(case.status),
-                "new": case.case_type.status_label(new),
-                "type": case.case_type.name,
+            {
+                "status": _("Van '%(old)s' naar '%(new)s' mag niet bij een %(type)s.")
+                % {
+                    "old": case.case_type.status_label(case.status),
+                    "new": case.case_type.status_label(new),
+                    "type": case.case_type.name,
+                }
             }
         )
     old = case.status
@@ -121,12 +141,13 @@ def change_status(case: Case, new: str, version: int, *, actor, request) -> None
 
 
 @transaction.atomic
-def add_note(case: Case, text: str, *, actor, request, corrects=None) -> TimelineEntry:
-    ensure_open(case)
+def add_note(case: Case, text: str, *, actor, request, corrects=None,
+             version: int | None = None) -> TimelineEntry:  # fmt: skip
+    _require(case, steps.NOTE, version)
     if not text.strip():
-        raise ValidationError(_("Een notitie mag niet leeg zijn."))
+        raise ValidationError({"text": _("Een notitie mag niet leeg zijn.")})
     if corrects is not None and corrects.case_id != case.pk:
-        raise ValidationError(_("Die notitie hoort bij een andere casus."))
+        raise ValidationError({"corrects": _("Die notitie hoort bij een andere casus.")})
     entry = TimelineEntry.objects.create(
         case=case, kind=TimelineEntry.Kind.NOTE, text=text.strip(), actor=actor, corrects=corrects
     )
@@ -144,10 +165,14 @@ def add_note(case: Case, text: str, *, actor, request, corrects=None) -> Timelin
 
 @transaction.atomic
 def add_intervention(case: Case, kind, decided_on: date, decided_by: str, follow_up: str, *,
-                     actor, request) -> Intervention:  # fmt: skip
-    ensure_open(case)
+                     actor, request, version: int | None = None) -> Intervention:  # fmt: skip
+    _require(case, steps.INTERVENTION, version)
     if decided_on > timezone.localdate():
-        raise ValidationError(_("De besluitdatum ligt in de toekomst."))
+        raise ValidationError(
+            {"decided_on": _("De besluitdatum ligt in de toekomst: leg een genomen besluit vast.")}
+        )
+    if not decided_by.strip():
+        raise ValidationError({"decided_by": _("Noem wie de interventie besloot.")})
     item = Intervention.objects.create(
         case=case, kind=kind, decided_on=decided_on, decided_by=decided_by, follow_up=follow_up
     )
@@ -158,13 +183,15 @@ def add_intervention(case: Case, kind, decided_on: date, decided_by: str, follow
 
 @transaction.atomic
 def add_task(case: Case, title: str, due_date: date, *, actor, request, user=None,
-             organisation=None, agreement=None) -> Task:  # fmt: skip
+             organisation=None, agreement=None, version: int | None = None) -> Task:  # fmt: skip
     """A task for a user, a municipal team, or a chain partner under a valid agreement."""
-    ensure_open(case)
+    _require(case, steps.TASK, version)
+    if not title.strip():
+        raise ValidationError({"title": _("Omschrijf de taak.")})
     if due_date < timezone.localdate():
-        raise ValidationError(_("De uiterste datum ligt in het verleden."))
+        raise ValidationError({"due_date": _("De uiterste datum ligt in het verleden.")})
     if (user is None) == (organisation is None):
-        raise ValidationError(_("Kies één eigenaar: een medewerker of een organisatie."))
+        raise ValidationError({"user": _("Kies één eigenaar: een medewerker of een organisatie.")})
     if organisation is not None and organisation.is_partner:
         today = timezone.localdate()
         valid = (
@@ -175,11 +202,13 @@ def add_task(case: Case, title: str, due_date: date, *, actor, request, user=Non
         )
         if not valid:
             raise ValidationError(
-                _(
-                    "Een taak voor %(o)s vraagt een geldig convenant met die partner voor deze "
-                    "gemeente."
-                )
-                % {"o": organisation}
+                {
+                    "agreement": _(
+                        "Een taak voor %(o)s vraagt een geldig convenant met die partner voor "
+                        "deze gemeente."
+                    )
+                    % {"o": organisation}
+                }
             )
     task = Task.objects.create(case=case, title=title.strip(), due_date=due_date, owner_user=user,
                                owner_organisation=organisation, agreement=agreement)  # fmt: skip
@@ -189,14 +218,16 @@ def add_task(case: Case, title: str, due_date: date, *, actor, request, user=Non
 
 
 @transaction.atomic
-def complete_task(task: Task, result: str, *, actor, request) -> None:
+def complete_task(task: Task, result: str, *, actor, request, version: int | None = None) -> None:
+    task = Task.objects.select_for_update().select_related("case__case_type").get(pk=task.pk)
     ensure_open(task.case)
     if task.withdrawn_at:
         raise ValidationError(_("Deze taak is vervallen."))
     if task.completed_at:
         raise ValidationError(_("Deze taak is al afgerond."))
+    _require(task.case, steps.COMPLETE, version)
     if not result.strip():
-        raise ValidationError(_("Noteer het resultaat van de taak."))
+        raise ValidationError({"result": _("Noteer het resultaat van de taak.")})
     task.completed_at, task.result = timezone.now(), result.strip()
     task.save(update_fields=["completed_at", "result"])
     _log(task.case, TimelineEntry.Kind.TASK, _("Afgerond: %(t)s") % {"t": task.title}, actor,
@@ -207,40 +238,63 @@ def complete_task(task: Task, result: str, *, actor, request) -> None:
 def withdraw_partner_tasks(case: Case, reason: str, *, actor, request, organisation=None) -> int:
     """The open tasks of chain partners in `case` (of one `organisation`, or of all) lapse:
     the partner no longer sees or completes them. Each is on the timeline."""
-    tasks = Task.objects.select_for_update().filter(
-        case=case,
-        completed_at__isnull=True,
-        withdrawn_at__isnull=True,
-        owner_organisation__isnull=False,
-        owner_organisation__kind__in=Organisation.PARTNER_KINDS,
+    tasks = Task.objects.filter(
+        owner_organisation__isnull=False, owner_organisation__kind__in=Organisation.PARTNER_KINDS
     )
     if organisation is not None:
         tasks = tasks.filter(owner_organisation=organisation)
-    tasks = list(tasks.select_related("owner_organisation"))
+    return _withdraw(case, tasks, reason, actor=actor, request=request)
+
+
+def _withdraw(case: Case, tasks, reason: str, *, actor, request) -> int:
+    tasks = list(
+        tasks.select_for_update()
+        .filter(case=case, completed_at__isnull=True, withdrawn_at__isnull=True)
+        .select_related("owner_user", "owner_organisation")
+    )
     now = timezone.now()
     for task in tasks:
         task.withdrawn_at, task.withdrawn_reason = now, reason[:200]
         task.save(update_fields=["withdrawn_at", "withdrawn_reason"])
         _log(case, TimelineEntry.Kind.TASK, _("Vervallen: %(t)s — %(o)s (%(r)s)")
-             % {"t": task.title, "o": task.owner_organisation.name, "r": reason}, actor, request,
+             % {"t": task.title, "o": task.owner_label, "r": reason}, actor, request,
              task=task.pk, withdrawn=True)  # fmt: skip
     return len(tasks)
 
 
 @transaction.atomic
 def close_case(case: Case, result, text: str, version: int, *, actor, request,
-               public_text: str = "", keep_shares=None) -> None:  # fmt: skip
+               public_text: str = "", keep_shares=None,
+               withdraw_open_tasks: bool = False) -> None:  # fmt: skip
     """Close with a result and a text; sets the ZGW archive fields from the result (nominatie,
-    archiefactiedatum = today + the result's term); tells the reporters.
+    archiefactiedatum = today + the result's term); tells the reporters (with `public_text`,
+    or a default text) and puts it in their report's history.
+
+    Only from a status the case type allows closing from (cases.steps). Open tasks block the
+    closing unless the advisor lets them lapse explicitly (`withdraw_open_tasks`): a case is
+    not closed with work still running by accident.
 
     Closing serves the purpose of the case's shares with partners: the partners app ends them
     on `case_closed`, except those in `keep_shares` ({share_pk: (until_date, reason)}). If it
     refuses (a share kept open without a reason or a date), nothing of the closing is kept."""
-    ensure_open(case)
+    _require(case, steps.CLOSE, version)
     if result is None or result.case_type_id != case.case_type_id:
-        raise ValidationError(_("Kies een resultaat dat bij dit zaaktype hoort."))
+        raise ValidationError({"result": _("Kies een resultaat dat bij dit zaaktype hoort.")})
     if not text.strip():
-        raise ValidationError(_("Schrijf een afsluittekst."))
+        raise ValidationError({"text": _("Schrijf een afsluittekst.")})
+    still_open = steps.open_tasks(case).count()
+    if still_open and not withdraw_open_tasks:
+        raise ValidationError(
+            {
+                "withdraw_tasks": ngettext(
+                    "Er staat nog %(n)d open taak. Rond haar eerst af, of laat haar hier "
+                    "vervallen.",
+                    "Er staan nog %(n)d open taken. Rond ze eerst af, of laat ze hier vervallen.",
+                    still_open,
+                )
+                % {"n": still_open}
+            }
+        )
     _bump(case, version, status=CLOSED, result=result, closed_at=timezone.now(),
           **archive_fields_on_closing(result, timezone.localdate()))  # fmt: skip
     case.closing_text = text.strip()
@@ -255,35 +309,40 @@ def close_case(case: Case, result, text: str, version: int, *, actor, request,
     reports = Report.objects.filter(signals__cases=case).exclude(status=ReportStatus.CLOSED)
     for report in reports.distinct():
         report_status(report, ReportStatus.CLOSED, message, actor=actor, request=request)
-    # A closed case gives partners no more work: their open tasks lapse (reopening does not
-    # revive them; the advisor gives new ones).
-    withdraw_partner_tasks(case, _("casus afgesloten"), actor=actor, request=request)
+    # The advisor chose to let the open tasks lapse (reopening does not revive them; the
+    # advisor gives new ones).
+    _withdraw(case, Task.objects.all(), _("casus afgesloten"), actor=actor, request=request)
     case_closed.send(sender=Case, case=case, keep_shares=dict(keep_shares or {}), actor=actor,
                      request=request)  # fmt: skip
 
 
 @transaction.atomic
-def reopen_case(case: Case, reason: str, version: int, *, actor, request) -> None:
+def reopen_case(case: Case, reason: str, version: int, *, actor, request,
+                public_text: str = "") -> None:  # fmt: skip
     """Reopen with a reason. Shares that closing ended stay ended (their end is in the
     ledger); the advisor shares anew where a partner is needed again. The archive fields are
-    cleared; a case already transferred to the archive repository cannot be reopened."""
-    if not case.is_closed:
-        raise ValidationError(_("Deze casus is niet afgesloten."))
+    cleared; a case already transferred to the archive repository cannot be reopened.
+
+    The reporters whose reports closing settled read that their report is handled again
+    (`public_text`, or a default text), in their report's history too; closing the case again
+    settles them again with that closing's text."""
+    _require(case, steps.REOPEN, version)
     if not reason.strip():
-        raise ValidationError(_("Noem de reden om de casus te heropenen."))
-    if case.archiefstatus == Archiefstatus.OVERGEDRAGEN:
-        raise ValidationError(
-            _(
-                "Deze casus is overgedragen aan de archiefbewaarplaats en kan niet meer worden "
-                "heropend. Open een nieuwe casus."
-            )
-        )
+        raise ValidationError({"reason": _("Noem de reden om de casus te heropenen.")})
     # The archive fields follow the result: they are set again when the case is closed again
     # (a transfer package made of it before is void; the timeline says so).
     _bump(case, version, status=case.case_type.reopen_status, result=None, closed_at=None,
           **ARCHIVE_FIELDS_OPEN)  # fmt: skip
     _log(case, TimelineEntry.Kind.STATUS, _("Heropend: %(r)s") % {"r": reason.strip()}, actor,
          request, reopened=True)  # fmt: skip
+    message = public_text.strip() or _(
+        "Uw melding wordt opnieuw behandeld. U hoort het als de gemeente klaar is."
+    )
+    from noaber.intake.actions import change_status as report_status
+
+    reports = Report.objects.filter(signals__cases=case, status=ReportStatus.CLOSED)
+    for report in reports.distinct():
+        report_status(report, ReportStatus.IN_PROGRESS, message, actor=actor, request=request)
 
 
 def workload(municipality):

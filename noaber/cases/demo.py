@@ -153,6 +153,10 @@ def _barn(dinkelland, advisor, enforcer, riec_agreement):
         "Sluiting voor zes maanden; na drie maanden controle of de schuur dicht blijft.",
         actor=advisor, **NO_REQUEST,
     )  # fmt: skip
+    # Closing needs the open tasks done (or let go explicitly): the neighbours were told.
+    for open_task in case.tasks.filter(completed_at=None, withdrawn_at=None):
+        actions.complete_task(open_task, "Omwonenden met een brief geïnformeerd over de "
+                              "sluiting.", actor=enforcer, **NO_REQUEST)  # fmt: skip
     share = CaseShare.objects.filter(case=case, ended_at=None).first()
     case.refresh_from_db()
     actions.close_case(

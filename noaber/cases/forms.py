@@ -14,19 +14,39 @@ class CaseForm(forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=200)
 
 
-class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Nieuwe status"))
+class CaseStepForm(forms.Form):
+    """A form for one step on a case: it carries the case's version the page showed, so that
+    a post from a stale page is refused (optimistic locking) instead of overwriting."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = [new for old, new in case.case_type.transitions if old == case.status]
-        self.fields["status"].choices = [(s, case.case_type.status_label(s)) for s in allowed]
+        self.case = case
         self.initial.setdefault("version", case.version)
 
 
-class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Notitie"), widget=forms.Textarea(attrs={"rows": 3}))
+class StatusForm(CaseStepForm):
+    status = forms.ChoiceField(
+        label=_("Nieuwe status"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": _("Die status kan vanuit de huidige status niet bij dit zaaktype.")
+        },
+    )
+    field_order = ["status", "version"]
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["status"].choices = [
+            (s, case.case_type.status_label(s)) for s in case.case_type.next_statuses(case.status)
+        ]
+
+
+class NoteForm(CaseStepForm):
+    text = forms.CharField(
+        label=_("Notitie"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
     corrects = forms.ModelChoiceField(
         label=_("Corrigeert notitie (niet verplicht)"),
         queryset=None,
@@ -34,10 +54,10 @@ class NoteForm(forms.Form):
         help_text=_("Een notitie wordt nooit gewijzigd; een correctie is een nieuwe notitie."),
     )
 
-    def __init__(self, *args, case=None, **kwargs):
+    def __init__(self, *args, case, **kwargs):
         from .models import TimelineEntry
 
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, case=case, **kwargs)
         notes = TimelineEntry.objects.filter(case=case, kind=TimelineEntry.Kind.NOTE)
         self.fields["corrects"].queryset = notes
         self.fields["corrects"].label_from_instance = lambda e: (
@@ -45,7 +65,7 @@ class NoteForm(forms.Form):
         )
 
 
-class TaskForm(forms.Form):
+class TaskForm(CaseStepForm):
     title = forms.CharField(label=_("Taak"), max_length=200)
     due_date = forms.DateField(
         label=_("Uiterlijk op"), widget=forms.DateInput(attrs={"type": "date"})
@@ -64,8 +84,9 @@ class TaskForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, municipality, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        municipality = case.municipality
         # Only people who can see their tasks ("Mijn taken") can be given one.
         self.fields["user"].queryset = User.objects.filter(
             memberships__municipality=municipality,
@@ -86,38 +107,61 @@ class CompleteForm(forms.Form):
     )
 
 
-class InterventionForm(forms.Form):
+class CaseCompleteForm(CaseStepForm, CompleteForm):
+    """Completing a task from the case page: with the case's version (a stale page is refused)."""
+
+
+class InterventionForm(CaseStepForm):
     kind = forms.ModelChoiceField(label=_("Interventie"), queryset=InterventionType.objects.all())
     decided_on = forms.DateField(
         label=_("Besloten op"), widget=forms.DateInput(attrs={"type": "date"})
     )
     decided_by = forms.CharField(label=_("Besloten door"), max_length=120)
     follow_up = forms.CharField(
-        label=_("Opvolging"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Opvolging"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(CaseStepForm):
     result = forms.ModelChoiceField(
-        label=_("Resultaat"), queryset=CaseResult.objects.none(), required=False
+        label=_("Resultaat"),
+        queryset=CaseResult.objects.none(),
+        required=False,
+        widget=forms.RadioSelect,
     )
     text = forms.CharField(
-        label=_("Afsluittekst"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Afsluittekst"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     public_text = forms.CharField(
         label=_("Tekst voor de melders"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "Melders lezen dit met hun bonnummer. Noem geen namen en niets uit het onderzoek."
+            "Melders lezen dit met hun bonnummer. Noem geen namen en niets uit het onderzoek. "
+            "Leeg: een standaardtekst dat hun melding is afgehandeld."
         ),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    withdraw_tasks = forms.BooleanField(
+        label=_("De open taken laten vervallen"),
+        required=False,
+        help_text=_("Nodig als er nog open taken zijn; elke vervallen taak komt op de tijdlijn."),
+    )
 
     def __init__(self, *args, case, **kwargs):
-        super().__init__(*args, **kwargs)
+        from .steps import open_tasks
+
+        super().__init__(*args, case=case, **kwargs)
         self.fields["result"].queryset = case.case_type.results.all()
-        self.initial.setdefault("version", case.version)
+        self.open_tasks = list(open_tasks(case).select_related("owner_user", "owner_organisation"))
+        if not self.open_tasks:
+            del self.fields["withdraw_tasks"]
         # Closing ends the case's running shares with partners, unless the advisor keeps one
         # open until a date, with a reason: three fields per share.
         self.shares = list(case.shares.filter(ended_at__isnull=True).select_related("organisation"))
@@ -183,9 +227,19 @@ class CloseForm(forms.Form):
         return data
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(CaseStepForm):
     reason = forms.CharField(label=_("Reden om te heropenen"), required=False, max_length=300)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    public_text = forms.CharField(
+        label=_("Tekst voor de melders"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Melders van wie de melding met het afsluiten werd afgehandeld, lezen dat hun "
+            "melding opnieuw wordt behandeld. Leeg: een standaardtekst."
+        ),
+    )
+    field_order = ["reason", "public_text", "version"]
 
 
 class MeetingForm(forms.Form):

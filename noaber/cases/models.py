@@ -23,6 +23,8 @@ class CaseType(models.Model):
     name = models.CharField(_("naam"), max_length=120)
     statuses = models.JSONField(default=list)  # [[code, label], ...] in order; first = new
     transitions = models.JSONField(default=list)  # [[from, to], ...]
+    # The statuses a case of this type may be closed from (never the first one).
+    close_from = models.JSONField(default=list)
     reopen_status = models.CharField(max_length=30, blank=True)
 
     class Meta:
@@ -40,6 +42,14 @@ class CaseType(models.Model):
 
     def allows(self, old: str, new: str) -> bool:
         return [old, new] in self.transitions
+
+    def next_statuses(self, old: str) -> list[str]:
+        """The statuses a case in `old` may move to (closing aside), in the type's order."""
+        allowed = {new for frm, new in self.transitions if frm == old}
+        return [code for code, _label in self.statuses if code in allowed]
+
+    def may_close_from(self, status: str) -> bool:
+        return status in self.close_from
 
 
 class Archiefnominatie(models.TextChoices):

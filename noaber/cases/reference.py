@@ -18,6 +18,7 @@ def load_case_reference() -> int:
                 "name": item["name"],
                 "statuses": data["statuses"],
                 "transitions": item["transitions"],
+                "close_from": item["close_from"],
                 "reopen_status": data["reopen_status"],
             },
         )

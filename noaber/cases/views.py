@@ -2,23 +2,27 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from noaber.accounts.access import municipality_view
 from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
+from noaber.lib.pages import action_page, section_url, sections
 from noaber.partners.suggest import suggest_partners
-from noaber.registry.actions import ConflictError
 from noaber.registry.models import Signal
 
-from . import actions, selectors
+from . import actions, selectors, steps
 from .forms import (
     AgendaForm,
+    CaseCompleteForm,
     CaseForm,
     CloseForm,
-    CompleteForm,
     DecisionForm,
     InterventionForm,
     ItemMinutesForm,
@@ -89,36 +93,82 @@ def case_list(request, municipality):
     )
 
 
-def render_case_page(request, municipality, case, **forms):
-    """The case page; `forms` replace the page's empty forms by bound ones with their errors
-    (also for the sections apps above casusregie add, such as sharing)."""
-    return render(
-        request,
-        "cases/case.html",
-        forms
-        | {
-            "case": case,
-            "timeline": case.timeline.select_related("actor"),
-            "tasks": case.tasks.select_related("owner_user", "owner_organisation"),
-            "interventions": case.interventions.select_related("kind"),
-            "signals": case.signals.all(),
-            "status_form": forms.get("status_form") or StatusForm(case=case),
-            "note_form": forms.get("note_form") or NoteForm(case=case),
-            "task_form": forms.get("task_form") or TaskForm(municipality=municipality),
-            "complete_form": CompleteForm(),
-            "intervention_form": forms.get("intervention_form") or InterventionForm(),
-            "close_form": forms.get("close_form") or CloseForm(case=case),
-            "reopen_form": ReopenForm(initial={"version": case.version}),
-            "suggestions": suggest_partners(
-                municipality, {s.theme for s in case.signals.select_related("theme")}
-            ),
-        },
-    )
+CASE_SECTIONS = ("overzicht", "tijdlijn", "taken", "delen", "interventies")
+TIMELINE_PAGE = 20
+
+
+def case_label(case) -> str:
+    return _("Casus %(n)s: %(t)s") % {"n": case.number, "t": case.title}
+
+
+def case_badge_tone(case) -> str:
+    if case.is_closed:
+        return "neutral"
+    return "info" if case.status == case.case_type.first_status else "ok"
 
 
 @municipality_view("cases.work")
 def case_detail(request, municipality, pk):
-    return render_case_page(request, municipality, get_case_for(request, municipality, pk))
+    """The case page: a header with the key facts, the status and the next steps the case
+    allows (cases.steps), then one section at a time: Overzicht · Tijdlijn · Taken · Delen ·
+    Interventies. Every action has its own page (case_step, task_complete, portal:share)."""
+    case = get_case_for(request, municipality, pk)
+    tasks = list(case.tasks.select_related("owner_user", "owner_organisation"))
+    open_tasks = [t for t in tasks if not t.completed_at and not t.withdrawn_at]
+    shares = list(case.shares.select_related("organisation", "agreement"))
+    interventions = list(case.interventions.select_related("kind"))
+    timeline = case.timeline.select_related("actor").order_by("-created_at", "-pk")
+    tabs, current = sections(
+        request,
+        [
+            ("overzicht", _("Overzicht")),
+            ("tijdlijn", _("Tijdlijn"), timeline.count()),
+            ("taken", _("Taken"), len(open_tasks)),
+            ("delen", _("Delen"), sum(1 for s in shares if not s.ended_at)),
+            ("interventies", _("Interventies"), len(interventions)),
+        ],
+    )
+    allowed = steps.allowed_steps(case)
+    context = {
+        "case": case,
+        "tabs": tabs,
+        "section": current,
+        "allowed": allowed,
+        "next_statuses": [
+            (code, case.case_type.status_label(code))
+            for code in case.case_type.next_statuses(case.status)
+        ]
+        if steps.STATUS in allowed
+        else [],
+        "close_refusal": steps.refusal(case, steps.CLOSE) if not case.is_closed else None,
+        "badge_tone": case_badge_tone(case),
+        "signals": case.signals.all(),
+        "tasks": tasks,
+        "open_tasks": open_tasks,
+        "shares": shares,
+        "interventions": interventions,
+    }
+    if current == "overzicht":
+        context["recent"] = timeline[:5]
+    elif current == "tijdlijn":
+        context["timeline_page"] = Paginator(timeline, TIMELINE_PAGE).get_page(
+            request.GET.get("pagina")
+        )
+    elif current == "delen":
+        context["suggestions"] = suggest_partners(
+            municipality, {s.theme for s in case.signals.select_related("theme")}
+        )
+    return render(request, "cases/case.html", context)
+
+
+def case_action_context(case, title, **extra) -> dict:
+    """What every action page of a case shows around its form (ui/action.html)."""
+    return {
+        "object_url": reverse("cases:case", args=[case.municipality.cbs_code, case.pk]),
+        "object_label": case_label(case),
+        "title": title,
+        "case": case,
+    } | extra
 
 
 def _status(case, d, r):
@@ -126,70 +176,104 @@ def _status(case, d, r):
 
 
 def _note(case, d, r):
-    actions.add_note(case, d["text"], actor=r.user, request=r, corrects=d.get("corrects"))
+    actions.add_note(case, d["text"], actor=r.user, request=r, corrects=d.get("corrects"),
+                     version=d["version"])  # fmt: skip
 
 
 def _task(case, d, r):
     actions.add_task(case, d["title"], d["due_date"], actor=r.user, request=r, user=d["user"],
-                     organisation=d["organisation"], agreement=d["agreement"])  # fmt: skip
+                     organisation=d["organisation"], agreement=d["agreement"],
+                     version=d["version"])  # fmt: skip
 
 
 def _intervention(case, d, r):
     actions.add_intervention(case, d["kind"], d["decided_on"], d["decided_by"], d["follow_up"],
-                             actor=r.user, request=r)  # fmt: skip
+                             actor=r.user, request=r, version=d["version"])  # fmt: skip
 
 
 def _close(case, d, r):
     actions.close_case(case, d["result"], d["text"], d["version"], actor=r.user, request=r,
-                       public_text=d["public_text"], keep_shares=d["keep_shares"])  # fmt: skip
+                       public_text=d["public_text"], keep_shares=d["keep_shares"],
+                       withdraw_open_tasks=d.get("withdraw_tasks", False))  # fmt: skip
 
 
 def _reopen(case, d, r):
-    actions.reopen_case(case, d["reason"], d["version"], actor=r.user, request=r)
+    actions.reopen_case(case, d["reason"], d["version"], actor=r.user, request=r,
+                        public_text=d["public_text"])  # fmt: skip
 
 
+# step: (form, action, title, success message, section of the case page to return to)
 STEPS = {
-    "status": (StatusForm, _status),
-    "note": (NoteForm, _note),
-    "task": (TaskForm, _task),
-    "intervention": (InterventionForm, _intervention),
-    "close": (CloseForm, _close),
-    "reopen": (ReopenForm, _reopen),
-}
+    steps.STATUS: (StatusForm, _status, gettext_lazy("Status wijzigen"),
+                   gettext_lazy("De status is gewijzigd."), None),
+    steps.NOTE: (NoteForm, _note, gettext_lazy("Notitie toevoegen"),
+                 gettext_lazy("De notitie staat op de tijdlijn."), "tijdlijn"),
+    steps.TASK: (TaskForm, _task, gettext_lazy("Taak toevoegen"),
+                 gettext_lazy("De taak is toegevoegd."), "taken"),
+    steps.INTERVENTION: (InterventionForm, _intervention, gettext_lazy("Interventie vastleggen"),
+                         gettext_lazy("De interventie is vastgelegd."), "interventies"),
+    steps.CLOSE: (CloseForm, _close, gettext_lazy("Casus afsluiten"),
+                  gettext_lazy("De casus is afgesloten."), None),
+    steps.REOPEN: (ReopenForm, _reopen, gettext_lazy("Casus heropenen"),
+                   gettext_lazy("De casus is heropend."), None),
+}  # fmt: skip
+STEP_TEMPLATES = {steps.CLOSE: "cases/close.html"}
 
 
-@municipality_view("cases.work", ["POST"], page=False)
+@municipality_view("cases.work", ["GET", "POST"])
 def case_step(request, municipality, pk, step):
-    case = get_case_for(request, municipality, pk, reason="edit")
-    if step == "complete":
-        task = case.tasks.filter(pk=request.POST.get("task") or 0).first()
-        form = CompleteForm(request.POST)
-        if task is None or not form.is_valid():
-            messages.error(request, _("Kies een taak en noteer het resultaat."))
-        else:
-            try:
-                actions.complete_task(
-                    task, form.cleaned_data["result"], actor=request.user, request=request
-                )
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-        return redirect("cases:case", municipality.cbs_code, case.pk)
+    """One step on a case, on its own page: GET shows the form (or why the case does not
+    allow the step now), POST runs it (ui.action_page)."""
     if step not in STEPS:
         raise Http404
-    form_class, run = STEPS[step]
-    kwargs = {"case": case} if form_class in (StatusForm, CloseForm, NoteForm) else {}
-    if form_class is TaskForm:
-        kwargs = {"municipality": municipality}
-    form = form_class(request.POST, **kwargs)
-    if not form.is_valid():
-        return render_case_page(request, municipality, case, **{f"{step}_form": form})
-    try:
-        run(case, form.cleaned_data, request)
-    except (ValidationError, ConflictError) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-    else:
-        messages.success(request, _("Vastgelegd."))
-    return redirect("cases:case", municipality.cbs_code, case.pk)
+    case = get_case_for(request, municipality, pk, reason="edit")
+    form_class, run, title, done, section = STEPS[step]
+    initial = {}
+    if step == steps.STATUS and request.GET.get("status"):
+        initial["status"] = request.GET["status"]
+    form = form_class(request.POST if request.method == "POST" else None, case=case,
+                      initial=initial)  # fmt: skip
+    context = case_action_context(case, title)
+    if request.method == "GET":
+        context["refusal"] = steps.refusal(case, step)
+    return action_page(
+        request,
+        form,
+        lambda data: run(case, data, request),
+        success_url=section_url(context["object_url"], section),
+        context=context,
+        template=STEP_TEMPLATES.get(step, "ui/action.html"),
+        success_message=done,
+    )
+
+
+@municipality_view("cases.work", ["GET", "POST"])
+def task_complete(request, municipality, pk, task):
+    case = get_case_for(request, municipality, pk, reason="edit")
+    found = case.tasks.select_related("owner_user", "owner_organisation").filter(pk=task).first()
+    if found is None:
+        raise Http404
+    form = CaseCompleteForm(request.POST if request.method == "POST" else None, case=case)
+    context = case_action_context(
+        case,
+        _("Taak afronden"),
+        intro=_("%(t)s — %(o)s, uiterlijk %(d)s")
+        % {"t": found.title, "o": found.owner_label, "d": date_format(found.due_date)},
+    )
+    if request.method == "GET":
+        context["refusal"] = steps.refusal(case, steps.COMPLETE) or (
+            _("Deze taak is al afgerond.") if found.completed_at else None
+        ) or (_("Deze taak is vervallen.") if found.withdrawn_at else None)  # fmt: skip
+    return action_page(
+        request,
+        form,
+        lambda d: actions.complete_task(
+            found, d["result"], actor=request.user, request=request, version=d["version"]
+        ),  # fmt: skip
+        success_url=section_url(context["object_url"], "taken"),
+        context=context,
+        success_message=_("De taak is afgerond."),
+    )
 
 
 # --- Meetings ------------------------------------------------------------------------------

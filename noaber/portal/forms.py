@@ -39,7 +39,27 @@ class ShareForm(forms.Form):
 
 
 class EndShareForm(forms.Form):
-    share = forms.IntegerField(widget=forms.HiddenInput)
+    share = forms.ModelChoiceField(
+        label=_("Delen met"),
+        queryset=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": _("Dat delen hoort niet bij deze casus of is al beëindigd.")
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reden"),
+        required=False,
+        max_length=300,
+        help_text=_("Komt in het verstrekkingenregister. Leeg: beëindigd door de gemeente."),
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["share"].queryset = case.shares.filter(ended_at__isnull=True).select_related(
+            "organisation"
+        )
+        self.fields["share"].label_from_instance = lambda s: f"{s.organisation.name}: {s.purpose}"
 
 
 # --- Partner portal ------------------------------------------------------------------------

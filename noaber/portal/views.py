@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from noaber.accounts.access import municipality_view
 from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
+from noaber.cases import steps
 from noaber.cases.models import CLOSED, AgendaItem, Task, TimelineEntry
-from noaber.cases.views import get_case_for, render_case_page
+from noaber.cases.views import case_action_context, get_case_for
+from noaber.lib.pages import action_page, section_url
 from noaber.partners.models import DataCategory, agreement_covers
 from noaber.registry.models import Subject
 
@@ -248,32 +250,53 @@ def portal_task(request, municipality, pk):
 # --- The advisor shares a case (from the case page) -----------------------------------------
 
 
-@municipality_view("cases.work", ["POST"], page=False)
+@municipality_view("cases.work", ["GET", "POST"])
 def share(request, municipality, pk):
+    """Share a case with a partner: its own page (ui/action.html), offered from the case page
+    while the case allows it (cases.steps)."""
     case = get_case_for(request, municipality, pk, reason="edit")
-    form = ShareForm(request.POST, municipality=municipality)
-    if not form.is_valid():
-        return render_case_page(request, municipality, case, share_form=form)
-    try:
-        actions.share_case(case, form.cleaned_data, actor=request.user, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Vastgelegd."))
-    return redirect("cases:case", municipality.cbs_code, case.pk)
+    form = ShareForm(request.POST if request.method == "POST" else None, municipality=municipality)
+    context = case_action_context(
+        case,
+        _("Delen met een partner"),
+        submit_label=_("Delen"),
+        intro=_(
+            "De partner ziet de casus in het partnerportaal, alleen met de gekozen gegevens, "
+            "zolang het convenant geldt. Het delen wordt als verstrekking vastgelegd bij elk "
+            "signaal van de casus."
+        ),
+    )
+    if request.method == "GET":
+        context["refusal"] = steps.refusal(case, steps.SHARE)
+    return action_page(
+        request,
+        form,
+        lambda data: actions.share_case(case, data, actor=request.user, request=request),
+        success_url=section_url(context["object_url"], "delen"),
+        context=context,
+        success_message=_("De casus is gedeeld."),
+    )
 
 
-@municipality_view("cases.work", ["POST"], page=False)
+@municipality_view("cases.work", ["GET", "POST"])
 def unshare(request, municipality, pk):
+    """End a share of a case (also one kept open after closing): its own page."""
     case = get_case_for(request, municipality, pk, reason="edit")
-    form = EndShareForm(request.POST)
-    found = case.shares.filter(pk=form.cleaned_data["share"]).first() if form.is_valid() else None
-    try:
-        if found is None:
-            raise ValidationError(_("Dat delen hoort niet bij deze casus."))
-        actions.end_share(found, actor=request.user, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Vastgelegd."))
-    return redirect("cases:case", municipality.cbs_code, case.pk)
+    form = EndShareForm(
+        request.POST if request.method == "POST" else None,
+        case=case,
+        initial={"share": request.GET.get("share")},
+    )
+    context = case_action_context(case, _("Delen beëindigen"))
+    if request.method == "GET":
+        context["refusal"] = steps.refusal(case, steps.UNSHARE)
+    return action_page(
+        request,
+        form,
+        lambda data: actions.end_share(
+            data["share"], actor=request.user, request=request, reason=data["reason"]
+        ),  # fmt: skip
+        success_url=section_url(context["object_url"], "delen"),
+        context=context,
+        success_message=_("Het delen is beëindigd."),
+    )

@@ -43,6 +43,15 @@ class ExampleCaseTests(NoaberTestCase):
         case.refresh_from_db()
         self.assertTrue(case.is_closed)
 
+    def step(self, case, step, data):
+        """Post a step's form as the case page offers it: with the case's current version."""
+        case.refresh_from_db()
+        response = self.client.post(
+            case_url("step", case.pk, step), data | {"version": case.version}
+        )
+        self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
+        case.refresh_from_db()
+
     def reporter_sees(self, receipt, text):
         reporter = self.client_class()
         reporter.post(reverse("intake:follow_up_start"), {"receipt": receipt})
@@ -109,8 +118,9 @@ class ExampleCaseTests(NoaberTestCase):
             case_url("step", case.pk, "status"), {"status": "onderzoek", "version": case.version}
         )
         case.refresh_from_db()
-        self.client.post(
-            case_url("step", case.pk, "intervention"),
+        self.step(
+            case,
+            "intervention",
             {
                 "kind": InterventionType.objects.get(code="sluiting_13b").pk,
                 "decided_on": timezone.localdate(),
@@ -175,8 +185,9 @@ class ExampleCaseTests(NoaberTestCase):
                 "text": "Dialoog met bewoners; extra boa's en politie.",
             },
         )
-        self.client.post(
-            case_url("step", case.pk, "intervention"),
+        self.step(
+            case,
+            "intervention",
             {
                 "kind": InterventionType.objects.get(code="toezicht").pk,
                 "decided_on": timezone.localdate(),
@@ -231,19 +242,29 @@ class ExampleCaseTests(NoaberTestCase):
         zvh = Organisation.objects.filter(
             kind="municipal_team", municipalities=self.dinkelland
         ).first()
-        self.client.post(
-            case_url("step", case.pk, "task"),
+        self.step(
+            case,
+            "task",
             {
                 "title": "Integraal plan opstellen",
                 "due_date": timezone.localdate() + timedelta(days=14),
                 "organisation": zvh.pk,
             },
         )
-        self.assertEqual(case.tasks.get().owner_organisation, zvh)
-        self.client.post(case_url("step", case.pk, "note"), {"text": "Straat is weer rustig."})
+        task = case.tasks.get()
+        self.assertEqual(task.owner_organisation, zvh)
+        self.step(case, "note", {"text": "Straat is weer rustig."})
+        # A PGA case is closed from 'in uitvoering' at the earliest, its tasks done.
+        self.step(case, "status", {"status": "onderzoek"})
+        self.step(case, "status", {"status": "uitvoering"})
+        done = self.client.post(
+            case_url("task_complete", case.pk, task.pk),
+            {"result": "Plan vastgesteld met de buurman.", "version": case.version},
+        )
+        self.assertRedirects(done, case_url("case", case.pk) + "?sectie=taken")
         self.close(case, "plan_uitgevoerd", "Er is hulp ingezet; het is weer rustig in de straat.")
         for receipt in receipts:
             self.reporter_sees(receipt, "het is weer rustig")
-        page = self.client.get(case_url("case", case.pk))
+        page = self.client.get(case_url("case", case.pk), {"sectie": "tijdlijn"})
         self.assertContains(page, "Straat is weer rustig.")
         self.assertTrue(verify_chain().ok)

@@ -42,12 +42,16 @@ class ClosingEndsSharesTests(NoaberTestCase):
         )  # fmt: skip
         self.result = CaseResult.objects.get(case_type=self.case.case_type, code="maatregel")
         self.today = timezone.localdate()
+        # A RIEC-casus is closed from 'in onderzoek' at the earliest.
+        case_actions.change_status(self.case, "onderzoek", self.case.version, actor=self.advisor,
+                                   request=None)  # fmt: skip
 
     def close(self, **extra):
-        """The advisor closes the case through the case page."""
+        """The advisor closes the case through its close page, letting open tasks lapse."""
         self.sign_in(self.advisor)
         self.case.refresh_from_db()
-        data = {"result": self.result.pk, "text": "Pand gesloten.", "version": self.case.version}
+        data = {"result": self.result.pk, "text": "Pand gesloten.", "version": self.case.version,
+                "withdraw_tasks": "on"}  # fmt: skip
         return self.client.post(case_url("step", self.case.pk, "close"), data | extra, follow=True)
 
     def keep(self, until, reason):
@@ -62,7 +66,7 @@ class ClosingEndsSharesTests(NoaberTestCase):
 
     def assert_nothing_closed(self):
         self.case.refresh_from_db()
-        self.assertEqual(self.case.status, "aangemeld")
+        self.assertEqual(self.case.status, "onderzoek")
         self.assertIsNone(self.case.closed_at)
         self.assertFalse(self.case.timeline.filter(kind=TimelineEntry.Kind.CLOSING).exists())
         self.assertFalse(Report.objects.filter(status="closed").exists())
@@ -76,7 +80,7 @@ class ClosingEndsSharesTests(NoaberTestCase):
 
     def test_the_close_form_says_per_share_that_closing_ends_it_unless_kept_open(self):
         self.sign_in(self.advisor)
-        response = self.client.get(case_url("case", self.case.pk))
+        response = self.client.get(case_url("step", self.case.pk, "close"))
         self.assertContains(response, "Gedeeld met Politie")
         self.assertContains(response, "het delen eindigt, ook in het partnerportaal")
         self.assertContains(response, "Delen met Politie open houden na afsluiten")
@@ -91,7 +95,7 @@ class ClosingEndsSharesTests(NoaberTestCase):
              "agreement": make_agreement(self.dinkelland, riec.name, name="RIEC")},
             actor=self.advisor, request=None,
         )  # fmt: skip
-        self.assertContains(self.close(), "Vastgelegd.")
+        self.assertContains(self.close(), "De casus is afgesloten.")
         for share in (self.share, riec_share):
             share.refresh_from_db()
             self.assertIsNotNone(share.ended_at)
@@ -151,7 +155,8 @@ class ClosingEndsSharesTests(NoaberTestCase):
     def test_a_share_kept_open_with_a_reason_and_a_date_stays_in_the_portal(self):
         task = self.partner_task()
         until = self.today + timedelta(days=14)
-        self.assertContains(self.close(**self.keep(until.isoformat(), "Vervolg OM")), "Vastgelegd.")
+        closed = self.close(**self.keep(until.isoformat(), "Vervolg OM"))
+        self.assertContains(closed, "De casus is afgesloten.")
         self.case.refresh_from_db()
         self.assertTrue(self.case.is_closed)
         self.share.refresh_from_db()
@@ -205,13 +210,14 @@ class ClosingEndsSharesTests(NoaberTestCase):
 
     def test_the_advisor_can_end_a_kept_share_before_its_date(self):
         self.close(**self.keep((self.today + timedelta(days=30)).isoformat(), "Vervolg OM"))
-        self.assertContains(self.client.get(case_url("case", self.case.pk)), "Delen beëindigen")
+        page = self.client.get(case_url("case", self.case.pk), {"sectie": "delen"})
+        self.assertContains(page, "Delen beëindigen")
         response = self.client.post(
             reverse("portal:unshare", args=["GM1774", self.case.pk]),
             {"share": self.share.pk},
             follow=True,
         )
-        self.assertContains(response, "Vastgelegd.")
+        self.assertContains(response, "Het delen is beëindigd.")
         self.share.refresh_from_db()
         self.assertIsNotNone(self.share.ended_at)
         self.assertEqual(
@@ -234,8 +240,8 @@ class ClosingEndsSharesTests(NoaberTestCase):
         ):  # fmt: skip
             with self.subTest(message=message):
                 response = self.close(**data)
-                self.assertContains(response, message)
-                self.assertContains(response, "Er is iets niet in orde")
+                self.assertContains(response, message, status_code=400)
+                self.assertContains(response, "Er is iets niet in orde", status_code=400)
                 self.assert_nothing_closed()
 
     def test_the_closing_action_refuses_a_bad_keep_and_keeps_nothing_of_the_closing(self):
@@ -309,12 +315,14 @@ class ClosingEndsSharesTests(NoaberTestCase):
     def test_staff_cannot_complete_a_task_of_a_closed_case(self):
         task = self.partner_task()
         self.close()
+        self.case.refresh_from_db()
         response = self.client.post(
-            case_url("step", self.case.pk, "complete"),
-            {"task": task.pk, "result": "Gedaan"},
-            follow=True,
+            case_url("task_complete", self.case.pk, task.pk),
+            {"result": "Gedaan", "version": self.case.version},
         )
-        self.assertContains(response, "Deze casus is afgesloten. Heropen haar eerst")
+        self.assertContains(
+            response, "Deze casus is afgesloten. Heropen haar eerst", status_code=400
+        )
         task.refresh_from_db()
         self.assertIsNone(task.completed_at)
         self.assertEqual(task.result, "")

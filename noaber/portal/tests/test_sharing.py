@@ -43,7 +43,7 @@ class SharingTests(NoaberTestCase):
 
     def test_sharing_under_a_valid_agreement_is_recorded_as_a_disclosure_and_audited(self):
         response = self.share()
-        self.assertContains(response, "Vastgelegd.")
+        self.assertContains(response, "De casus is gedeeld.")
         share = CaseShare.objects.get()
         self.assertEqual(share.data_categories, ["identity", "signal"])
         disclosure = Disclosure.objects.get()
@@ -57,30 +57,34 @@ class SharingTests(NoaberTestCase):
 
     def test_sharing_without_agreement_or_legal_basis_is_refused(self):
         response = self.share(agreement="")
-        self.assertContains(response, "convenant of een wettelijke grondslag nodig")
+        self.assertContains(
+            response, "convenant of een wettelijke grondslag nodig", status_code=400
+        )
         self.assert_nothing_shared()
 
     def test_sharing_under_an_expired_agreement_is_refused(self):
         self.agreement.valid_until = date(2025, 12, 31)
         self.agreement.save()
         response = self.share()
-        self.assertContains(response, "niet geldig (verlopen of nog niet ingegaan)")
+        self.assertContains(
+            response, "niet geldig (verlopen of nog niet ingegaan)", status_code=400
+        )
         self.assert_nothing_shared()
 
     def test_sharing_a_data_category_the_agreement_does_not_cover_is_refused(self):
         response = self.share(data_categories=["signal", "address"])
-        self.assertContains(response, "dekt deze gegevens niet: adresgegevens")
+        self.assertContains(response, "dekt deze gegevens niet: adresgegevens", status_code=400)
         self.assert_nothing_shared()
 
     def test_an_agreement_with_another_partner_does_not_cover_this_one(self):
         riec = make_agreement(self.dinkelland, "RIEC Oost-Nederland", name="Alleen RIEC")
         response = self.share(agreement=riec.pk)
-        self.assertContains(response, "geldt niet voor Politie")
+        self.assertContains(response, "geldt niet voor Politie", status_code=400)
         self.assert_nothing_shared()
 
     def test_a_legal_basis_alone_may_carry_a_share(self):
         response = self.share(agreement="", legal_basis="Art. 13b Opiumwet jo. art. 6 lid 1e AVG")
-        self.assertContains(response, "Vastgelegd.")
+        self.assertContains(response, "De casus is gedeeld.")
         self.assertEqual(CaseShare.objects.get().legal_basis[:13], "Art. 13b Opiu")
 
     def test_ending_a_share_keeps_the_row_and_ends_access(self):
@@ -97,7 +101,7 @@ class SharingTests(NoaberTestCase):
     def test_the_same_partner_is_not_given_two_open_shares(self):
         self.share()
         response = self.share()
-        self.assertContains(response, "al gedeeld met Politie")
+        self.assertContains(response, "al gedeeld met Politie", status_code=400)
         self.assertEqual(CaseShare.objects.count(), 1)
 
     def test_a_disclosure_is_stored_with_its_audit_event_or_not_at_all(self):

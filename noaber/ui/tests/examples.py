@@ -174,6 +174,17 @@ def case_step(municipality):
     return case(municipality) | {"step": "note"}
 
 
+def case_task(municipality):
+    found = Case.objects.get(pk=case(municipality)["pk"])
+    task = found.tasks.first()
+    if task is None:
+        owner = found.owner
+        task = case_actions.add_task(
+            found, "Voorbeeldtaak", timezone.localdate(), actor=owner, request=None, user=owner
+        )
+    return {"pk": found.pk, "task": task.pk}
+
+
 def closed_case(municipality):
     """A closed case (of a type whose results are destroyed), for the archivist's pages."""
     found = Case.objects.filter(
@@ -185,6 +196,9 @@ def closed_case(municipality):
             municipality, CaseType.objects.get(code="overlast"), "Voorbeeld afgesloten",
             actor=owner, request=None,
         )  # fmt: skip
+        for status in ("onderzoek", "uitvoering"):
+            opened.refresh_from_db()
+            case_actions.change_status(opened, status, opened.version, actor=owner, request=None)
         case_actions.close_case(
             opened, opened.case_type.results.first(), "Afgerond.", opened.version,
             actor=owner, request=None,
@@ -312,6 +326,7 @@ EXAMPLES = (
     | _names(partner_task, "portal:portal_task")
     | _names(case, "cases:case", "portal:share", "portal:unshare")
     | _names(case_step, "cases:step")
+    | _names(case_task, "cases:task_complete")
     | _names(meeting, "cases:meeting")
     | _names(closed_case, "archive:case")
     | _names(destruction_list, "archive:list")
