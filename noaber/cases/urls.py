@@ -7,6 +7,12 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("overleggen/", views.meeting_list, name="meetings"),
     path("overleggen/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("overleggen/<int:pk>/<str:step>/", views.meeting_step, name="meeting_step"),
+    path(
+        "overleggen/<int:pk>/punten/<int:item>/<str:step>/",
+        views.meeting_step,
+        name="meeting_item_step",
+    ),
     path("partneragenda/", views.partner_agenda, name="partner_agenda"),
     path("mijn-taken/", my_tasks.my_tasks, name="my_tasks"),
     path("mijn-taken/afronden/", my_tasks.complete, name="my_task_complete"),

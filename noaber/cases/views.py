@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -296,8 +297,8 @@ def meeting_list(request, municipality):
     )
 
 
-@municipality_view("cases.work", ["GET", "POST"])
-def meeting_detail(request, municipality, pk):
+def get_meeting_for(request, municipality, pk, reason="casusregie") -> Meeting:
+    """A meeting of `municipality`; another's id is a 404 audited as denied."""
     meeting = Meeting.objects.filter(municipality=municipality, pk=pk).first()
     record(
         Action.VIEW if meeting else Action.DENIED,
@@ -305,97 +306,119 @@ def meeting_detail(request, municipality, pk):
         municipality=municipality,
         object_type="meeting",
         object_id=pk,
+        reason=reason,
         result=Result.SUCCESS if meeting else Result.DENIED,
     )
     if meeting is None:
         raise Http404
-    agenda_form = AgendaForm(
-        request.POST if request.POST.get("do") == "agenda" else None, meeting=meeting
-    )
+    return meeting
+
+
+@municipality_view("cases.work")
+def meeting_detail(request, municipality, pk):
+    """The meeting page: header with kind, date, who attends; sections Agenda · Verslag. Each
+    action (agenderen, besluit, verslag per punt, algemeen verslag) has its own page."""
+    meeting = get_meeting_for(request, municipality, pk)
     agenda = list(
         meeting.agenda.select_related("case").prefetch_related("shared_with", "decisions")
     )
-    posted_item = request.POST.get("item") if request.POST.get("do") == "decision" else None
-    decision_forms = [
-        (item, DecisionForm(request.POST if str(item.pk) == posted_item else None,
-                            meeting=meeting, auto_id=f"d{item.pk}-%s"))
-        for item in agenda
-    ]  # fmt: skip
-    decision_form = next((f for _i, f in decision_forms if f.is_bound), None)
-    posted_minutes = request.POST.get("item") if request.POST.get("do") == "item_minutes" else None
-    item_minutes_forms = {
-        item.pk: ItemMinutesForm(
-            request.POST if str(item.pk) == posted_minutes else None,
-            initial={"minutes": item.minutes},
-            auto_id=f"m{item.pk}-%s",
-        )
-        for item in agenda
-    }
-    minutes_form = MinutesForm(
-        request.POST if request.POST.get("do") == "minutes" else None,
-        initial={"minutes": meeting.minutes},
+    tabs, current = sections(
+        request, [("agenda", _("Agenda"), len(agenda)), ("verslag", _("Verslag"))]
     )
-    if request.method == "POST":
-        try:
-            item_form = next((f for f in item_minutes_forms.values() if f.is_bound), None)
-            if item_form is not None and item_form.is_valid():
-                item = next(i for i in agenda if item_minutes_forms[i.pk] is item_form)
-                actions.write_item_minutes(item, item_form.cleaned_data["minutes"],
-                                           actor=request.user, request=request)  # fmt: skip
-                return redirect("cases:meeting", municipality.cbs_code, meeting.pk)
-            if minutes_form.is_bound and minutes_form.is_valid():
-                actions.write_minutes(
-                    meeting,
-                    minutes_form.cleaned_data["minutes"],
-                    actor=request.user,
-                    request=request,
-                )
-                return redirect("cases:meeting", municipality.cbs_code, meeting.pk)
-            if agenda_form.is_bound and agenda_form.is_valid():
-                actions.add_agenda_item(
-                    meeting, agenda_form.cleaned_data["case"], actor=request.user,
-                    request=request, shared_with=agenda_form.cleaned_data["shared_with"],
-                )  # fmt: skip
-                return redirect("cases:meeting", municipality.cbs_code, meeting.pk)
-            if decision_form is not None and decision_form.is_valid():
-                item = next(i for i, f in decision_forms if f is decision_form)
-                d = decision_form.cleaned_data
-                task = intervention = None
-                if d["task_title"]:
-                    task = {
-                        "title": d["task_title"],
-                        "due_date": d["task_due"],
-                        "organisation": d["task_organisation"],
-                        "agreement": d["task_agreement"],
-                    }
-                if d["intervention"]:
-                    intervention = {
-                        "kind": d["intervention"],
-                        "decided_on": meeting.held_on,
-                        "decided_by": d["decided_by"],
-                        "follow_up": d["text"],
-                    }
-                actions.record_decision(
-                    item, d["text"], actor=request.user, request=request, task=task,
-                    intervention=intervention,
-                )  # fmt: skip
-                return redirect("cases:meeting", municipality.cbs_code, meeting.pk)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+    held = meeting.held_on <= timezone.localdate()
     return render(
         request,
         "cases/meeting.html",
         {
             "meeting": meeting,
-            "agenda": meeting.agenda.select_related("case").prefetch_related(
-                "shared_with", "decisions"
-            ),
-            "agenda_form": agenda_form,
-            # One row per agenda item: its decision form and its own minutes.
-            "rows": [(item, form, item_minutes_forms[item.pk]) for item, form in decision_forms],
-            "decision_form": decision_form,
-            "minutes_form": minutes_form,
+            "agenda": agenda,
+            "tabs": tabs,
+            "section": current,
+            "status": _("gehouden") if held else _("gepland"),
+            "badge_tone": "neutral" if held else "info",
+            "attendees": meeting.attendees.all(),
+            "partners": meeting.partners.all(),
         },
+    )
+
+
+def _agenda(meeting, item, d, r):
+    actions.add_agenda_item(meeting, d["case"], actor=r.user, request=r,
+                            shared_with=d["shared_with"])  # fmt: skip
+
+
+def _minutes(meeting, item, d, r):
+    actions.write_minutes(meeting, d["minutes"], actor=r.user, request=r)
+
+
+def _item_minutes(meeting, item, d, r):
+    actions.write_item_minutes(item, d["minutes"], actor=r.user, request=r)
+
+
+def _decision(meeting, item, d, r):
+    task = intervention = None
+    if d["task_title"]:
+        task = {
+            "title": d["task_title"],
+            "due_date": d["task_due"],
+            "organisation": d["task_organisation"],
+            "agreement": d["task_agreement"],
+        }
+    if d["intervention"]:
+        intervention = {"kind": d["intervention"], "decided_on": meeting.held_on,
+                        "decided_by": d["decided_by"], "follow_up": d["text"]}  # fmt: skip
+    actions.record_decision(item, d["text"], actor=r.user, request=r, task=task,
+                            intervention=intervention)  # fmt: skip
+
+
+# step: (form factory, action, title, success message, section to return to, needs an item)
+MEETING_STEPS = {
+    "agenderen": (lambda m, i, data: AgendaForm(data, meeting=m), _agenda,
+                  gettext_lazy("Casus agenderen"), gettext_lazy("De casus staat op de agenda."),
+                  None, False),
+    "verslag": (lambda m, i, data: MinutesForm(data, initial={"minutes": m.minutes}), _minutes,
+                gettext_lazy("Algemeen verslag"), gettext_lazy("Het verslag is opgeslagen."),
+                "verslag", False),
+    "besluit": (lambda m, i, data: DecisionForm(data, meeting=m), _decision,
+                gettext_lazy("Besluit vastleggen"), gettext_lazy("Het besluit staat op de "
+                "tijdlijn van de casus."), None, True),
+    "puntverslag": (lambda m, i, data: ItemMinutesForm(data, initial={"minutes": i.minutes}),
+                    _item_minutes, gettext_lazy("Verslag van een agendapunt"),
+                    gettext_lazy("Het verslag van het agendapunt is opgeslagen."), None, True),
+}  # fmt: skip
+
+
+@municipality_view("cases.work", ["GET", "POST"])
+def meeting_step(request, municipality, pk, step, item=None):
+    """One action on a meeting (or one of its agenda items), on its own page."""
+    if step not in MEETING_STEPS:
+        raise Http404
+    make_form, run, title, done, section, per_item = MEETING_STEPS[step]
+    if per_item != (item is not None):
+        raise Http404
+    meeting = get_meeting_for(request, municipality, pk, reason="edit")
+    found = None
+    if per_item:
+        found = meeting.agenda.select_related("case").filter(pk=item).first()
+        if found is None:
+            raise Http404
+    form = make_form(meeting, found, request.POST if request.method == "POST" else None)
+    object_url = reverse("cases:meeting", args=[municipality.cbs_code, meeting.pk])
+    context = {
+        "object_url": object_url,
+        "object_label": str(meeting),
+        "title": title,
+        "intro": _("Agendapunt: %(n)s %(t)s") % {"n": found.case.number, "t": found.case.title}
+        if found
+        else None,
+    }
+    return action_page(
+        request,
+        form,
+        lambda data: run(meeting, found, data, request),
+        success_url=section_url(object_url, section),
+        context=context,
+        success_message=done,
     )
 
 

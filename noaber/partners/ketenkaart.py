@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from noaber.accounts.access import can, municipality_view
 from noaber.accounts.models import Organisation
+from noaber.lib.pages import sections
 from noaber.themes.models import Priority
 
 from . import organisations as actions
@@ -111,19 +112,26 @@ def partner_detail(request, municipality, pk):
     agreements = SharingAgreement.objects.filter(
         organisations=partner, municipalities=municipality
     ).order_by("-valid_from", "name")
+    rows = [
+        {"agreement": a, "valid": a.valid_on(today), "status": _agreement_status(a, today)}
+        for a in agreements
+    ]
+    tabs, current = sections(
+        request, [("overzicht", _("Overzicht")), ("convenanten", _("Convenanten"), len(rows))]
+    )
     return render(
         request,
         "partners/partner.html",
         {
+            "tabs": tabs,
+            "section": current,
+            "valid_agreements": sum(1 for r in rows if r["valid"]),
             "partner": partner,
             "themes": partner.themes.filter(
                 Q(municipality__isnull=True) | Q(municipality=municipality)
             ).order_by("domain__number", "code"),
             "priorities": partner.priorities.filter(municipality=municipality),
-            "agreements": [
-                {"agreement": a, "valid": a.valid_on(today), "status": _agreement_status(a, today)}
-                for a in agreements
-            ],
+            "agreements": rows,
             "may_manage": can(request.user, "partners.manage", municipality),
             "may_see_agreements": can(request.user, "partners.agreements", municipality),
         },

@@ -12,6 +12,7 @@ from noaber.accounts.models import User
 from noaber.audit.actions import record
 from noaber.audit.models import Action, AuditEvent
 from noaber.lib.files import download
+from noaber.lib.pages import sections
 
 from . import actions
 from .forms import AgreementForm, partners_of
@@ -105,15 +106,28 @@ def agreement_detail(request, municipality, pk):
     agreement = get_agreement_for(municipality, pk)
     labels = dict(DataCategory.choices)
     # Shares and tasks given under it, through the reverse relations (their apps sit above).
-    shares = agreement.case_shares.filter(case__municipality=municipality).select_related(
-        "organisation", "shared_by"
+    shares = list(
+        agreement.case_shares.filter(case__municipality=municipality).select_related(
+            "organisation", "shared_by"
+        )
     )
+    tabs, current = sections(
+        request, [("overzicht", _("Overzicht")), ("gedeeld", _("Gedeelde casussen"), len(shares))]
+    )
+    today = timezone.localdate()
+    if agreement.valid_on(today):
+        tone = "ok"
+    else:
+        tone = "warning" if today < agreement.valid_from else "danger"
     return render(
         request,
         "partners/agreement.html",
         {
+            "tabs": tabs,
+            "section": current,
+            "badge_tone": tone,
             "agreement": agreement,
-            "status": _status(agreement, timezone.localdate()),
+            "status": _status(agreement, today),
             "categories": [labels.get(c, c) for c in agreement.data_categories],
             "shares": shares,
             "disclosures": agreement.disclosure_set.filter(

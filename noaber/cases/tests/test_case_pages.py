@@ -150,20 +150,25 @@ class MeetingPageTests(NoaberTestCase):
         meeting = Meeting.objects.get()
         self.assertRedirects(response, url("meeting", meeting.pk))
         self.assertEqual(set(meeting.attendees.all()), {self.advisor, self.enforcer})
-        self.client.post(
-            url("meeting", meeting.pk),
-            {"do": "agenda", "case": case.pk, "shared_with": [politie.pk]},
+        added = self.client.post(
+            url("meeting_step", meeting.pk, "agenderen"),
+            {"case": case.pk, "shared_with": [politie.pk]},
         )
+        self.assertRedirects(added, url("meeting", meeting.pk), fetch_redirect_response=False)
         item = meeting.agenda.get()
         self.assertEqual(list(item.shared_with.all()), [politie])
+        empty = self.client.post(url("meeting_item_step", meeting.pk, item.pk, "besluit"), {})
+        self.assertContains(empty, "Dit veld is vereist.", status_code=400)
         self.client.post(
-            url("meeting", meeting.pk),
-            {"do": "decision", "item": item.pk, "text": "Extra toezicht op vrijdag."},
+            url("meeting_item_step", meeting.pk, item.pk, "besluit"),
+            {"text": "Extra toezicht op vrijdag."},
         )
         self.assertContains(self.client.get(url("case", case.pk)), "Extra toezicht op vrijdag.")
+        agenda = self.client.get(url("meeting", meeting.pk))
+        self.assertContains(agenda, "Extra toezicht op vrijdag.")
         self.assertTrue(AuditEvent.objects.filter(object_type="meeting", action="view").exists())
         self.client.post(
-            url("meeting", meeting.pk), {"do": "minutes", "minutes": "Alle partners akkoord."}
+            url("meeting_step", meeting.pk, "verslag"), {"minutes": "Alle partners akkoord."}
         )
         meeting.refresh_from_db()
         self.assertEqual(meeting.minutes, "Alle partners akkoord.")

@@ -174,16 +174,12 @@ class ExampleCaseTests(NoaberTestCase):
         )
         meeting = Meeting.objects.get()
         self.client.post(
-            case_url("meeting", meeting.pk),
-            {"do": "agenda", "case": case.pk, "shared_with": [politie.pk]},
+            case_url("meeting_step", meeting.pk, "agenderen"),
+            {"case": case.pk, "shared_with": [politie.pk]},
         )
         self.client.post(
-            case_url("meeting", meeting.pk),
-            {
-                "do": "decision",
-                "item": meeting.agenda.get().pk,
-                "text": "Dialoog met bewoners; extra boa's en politie.",
-            },
+            case_url("meeting_item_step", meeting.pk, meeting.agenda.get().pk, "besluit"),
+            {"text": "Dialoog met bewoners; extra boa's en politie."},
         )
         self.step(
             case,

@@ -206,5 +206,5 @@ class SuggestionTests(NoaberTestCase):
         page = self.client.get(reverse("registry:signal", args=["GM1774", signal.pk]))
         self.assertContains(page, "Partners om bij te betrekken")
         self.assertContains(page, "RIEC Oost-Nederland")
-        page = self.client.get(reverse("cases:case", args=["GM1774", case.pk]))
+        page = self.client.get(reverse("cases:case", args=["GM1774", case.pk]), {"sectie": "delen"})
         self.assertContains(page, "Geen geldig convenant")

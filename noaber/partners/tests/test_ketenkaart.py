@@ -142,7 +142,7 @@ class PartnerDetailTests(NoaberTestCase):
         agreement("Convenant lopend", self.dinkelland, None)
         agreement("Convenant oud", self.dinkelland, date(2021, 12, 31))
         agreement("Convenant Tubbergen", self.tubbergen, None)
-        response = self.client.get(self.url(self.politie))
+        response = self.client.get(self.url(self.politie), {"sectie": "convenanten"})
         rows = {r["agreement"].name: r for r in response.context["agreements"]}
         self.assertEqual(set(rows), {"Convenant lopend", "Convenant oud"})
         self.assertTrue(rows["Convenant lopend"]["valid"])

@@ -234,6 +234,20 @@ def meeting(municipality):
     return {"pk": found.pk}
 
 
+def meeting_step(municipality):
+    return meeting(municipality) | {"step": "agenderen"}
+
+
+def meeting_item(municipality):
+    found = Meeting.objects.get(pk=meeting(municipality)["pk"])
+    item = found.agenda.first()
+    if item is None:
+        item = case_actions.add_agenda_item(
+            found, Case.objects.get(pk=case(municipality)["pk"]), actor=None, request=None
+        )
+    return {"pk": found.pk, "item": item.pk, "step": "besluit"}
+
+
 def example_share(municipality) -> CaseShare:
     share = CaseShare.objects.filter(
         case__municipality=municipality, organisation__name="Politie", ended_at__isnull=True
@@ -332,6 +346,8 @@ EXAMPLES = (
     | _names(case_step, "cases:step")
     | _names(case_task, "cases:task_complete")
     | _names(meeting, "cases:meeting")
+    | _names(meeting_step, "cases:meeting_step")
+    | _names(meeting_item, "cases:meeting_item_step")
     | _names(closed_case, "archive:case")
     | _names(destruction_list, "archive:list")
     | _names(
