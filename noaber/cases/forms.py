@@ -129,13 +129,13 @@ class CloseForm(CaseStepForm):
     result = forms.ModelChoiceField(
         label=_("Resultaat"),
         queryset=CaseResult.objects.none(),
-        required=False,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Kies een resultaat dat bij dit zaaktype hoort.")},
     )
     text = forms.CharField(
         label=_("Afsluittekst"),
-        required=False,
         max_length=5000,
+        error_messages={"required": _("Schrijf een afsluittekst.")},
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     public_text = forms.CharField(
@@ -228,7 +228,11 @@ class CloseForm(CaseStepForm):
 
 
 class ReopenForm(CaseStepForm):
-    reason = forms.CharField(label=_("Reden om te heropenen"), required=False, max_length=300)
+    reason = forms.CharField(
+        label=_("Reden om te heropenen"),
+        max_length=300,
+        error_messages={"required": _("Noem de reden om de casus te heropenen.")},
+    )
     public_text = forms.CharField(
         label=_("Tekst voor de melders"),
         required=False,
