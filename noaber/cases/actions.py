@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from noaber.accounts.models import Organisation
+from noaber.accounts.models import Organisation, User
 from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.intake.models import Report
@@ -366,9 +366,13 @@ def workload(municipality):
         .values("owner_organisation__name")
         .annotate(tasks=Count("pk"))
     )
-    return list(per_owner.order_by("owner__username")), list(
-        per_organisation.order_by("owner_organisation__name")
+    per_owner = list(per_owner.order_by("owner__username"))
+    owners = User.objects.in_bulk(
+        [row["owner__username"] for row in per_owner], field_name="username"
     )
+    for row in per_owner:
+        row["owner"] = owners[row["owner__username"]].display_name
+    return per_owner, list(per_organisation.order_by("owner_organisation__name"))
 
 
 # --- Meetings ------------------------------------------------------------------------------

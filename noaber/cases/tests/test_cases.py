@@ -153,7 +153,17 @@ class CaseTests(NoaberTestCase):
             task, "Inval gedaan; drugslab aangetroffen.", actor=self.advisor, request=None
         )
         per_owner, per_org = actions.workload(self.dinkelland)
-        self.assertEqual(per_owner, [{"owner__username": "anouk", "cases": 1, "tasks": 0}])
+        self.assertEqual(
+            per_owner,
+            [
+                {
+                    "owner__username": "anouk",
+                    "cases": 1,
+                    "tasks": 0,
+                    "owner": self.advisor.display_name,
+                }
+            ],
+        )
         self.assertEqual(per_org, [])
 
     def test_overdue_tasks_are_listed(self):
