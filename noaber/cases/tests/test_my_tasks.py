@@ -83,7 +83,7 @@ class MyTasksTests(NoaberTestCase):
 
     def test_a_task_goes_only_to_someone_who_can_see_it(self):
         bestuur = make_user("bestuurder", {self.dinkelland: [Role.MANAGEMENT]})
-        users = set(TaskForm(municipality=self.dinkelland).fields["user"].queryset)
+        users = set(TaskForm(case=self.case).fields["user"].queryset)
         self.assertIn(self.enforcer, users)
         self.assertIn(self.employee, users)
         self.assertNotIn(bestuur, users)

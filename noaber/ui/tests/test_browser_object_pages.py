@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from noaber.accounts.demo import load_demo_users
 from noaber.accounts.models import Municipality
+from noaber.archive.demo import load_demo_archive
 from noaber.audit.triggers import triggers_removed
 from noaber.cases.demo import load_demo_cases
 from noaber.cases.models import Case, Meeting
@@ -110,6 +111,7 @@ class ObjectPagesFitTests(StaticLiveServerTestCase):
     def setUp(self):
         load_all()
         load_demo_users()
+        load_demo_archive()  # as seed_demo: the old closed cases first
         load_demo_reports()
         load_demo_partners()
         load_demo_cases()
