@@ -248,7 +248,7 @@ def withdraw_partner_tasks(case: Case, reason: str, *, actor, request, organisat
 
 def _withdraw(case: Case, tasks, reason: str, *, actor, request) -> int:
     tasks = list(
-        tasks.select_for_update()
+        tasks.select_for_update(of=("self",))
         .filter(case=case, completed_at__isnull=True, withdrawn_at__isnull=True)
         .select_related("owner_user", "owner_organisation")
     )
