@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from noaber.audit.actions import record
 from noaber.audit.models import Action
+from noaber.lib.errors import ConflictError
 from noaber.lib.files import delete_after_commit
 
 from . import receipts
@@ -238,18 +239,41 @@ def post_advisor_message(report: Report, body: str, *, actor, request) -> Messag
 
 
 @transaction.atomic
-def change_status(report: Report, new_status: str, public_text: str, *, actor, request) -> None:
-    """Move along TRANSITIONS; closing and reopening need a text for the reporter."""
+def status_choices(report: Report) -> list[tuple[str, str]]:
+    """The statuses `report` may move to (TRANSITIONS): the status form offers these, and
+    change_status refuses any other."""
+    return [(s, s.label) for s in Status if s in TRANSITIONS[Status(report.status)]]
+
+
+def change_status(report: Report, new_status: str, public_text: str, *, actor, request,
+                  expected: str | None = None) -> None:  # fmt: skip
+    """Move along TRANSITIONS; closing and reopening need a text for the reporter. With
+    `expected` (the status the person saw), a report changed meanwhile is a ConflictError."""
     report = Report.objects.select_for_update().get(pk=report.pk)
+    if expected is not None and report.status != expected:
+        raise ConflictError(
+            _("Iemand anders heeft de status van deze melding intussen gewijzigd (nu: %(s)s). "
+              "Er is niets opgeslagen; kijk of uw wijziging nog nodig is.")
+            % {"s": report.get_status_display()}
+        )  # fmt: skip
     if new_status not in TRANSITIONS[report.status]:
         raise ValidationError(
-            _("Van %(old)s naar %(new)s kan niet.")
-            % {"old": report.get_status_display(), "new": Status(new_status).label}
+            {
+                "status": _("Van %(old)s naar %(new)s kan niet.")
+                % {
+                    "old": report.get_status_display(),
+                    "new": Status(new_status).label if new_status in Status.values else "?",
+                }
+            }
         )
     if new_status == Status.CLOSED and not public_text.strip():
-        raise ValidationError(_("Schrijf bij het afhandelen een tekst voor de melder."))
+        raise ValidationError(
+            {"public_text": _("Schrijf bij het afhandelen een tekst voor de melder.")}
+        )
     if report.status == Status.CLOSED and not public_text.strip():
-        raise ValidationError(_("Schrijf bij het heropenen een tekst voor de melder."))
+        raise ValidationError(
+            {"public_text": _("Schrijf bij het heropenen een tekst voor de melder.")}
+        )
     old = report.status
     report.status = new_status
     if public_text.strip():

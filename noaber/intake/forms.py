@@ -160,7 +160,15 @@ class MessageForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Nieuwe status"), choices=Status.choices)
+    status = forms.ChoiceField(
+        label=_("Nieuwe status"),
+        choices=(),
+        error_messages={
+            "invalid_choice": _(
+                "Vanuit de huidige status kan dit niet; kies een van de genoemde statussen."
+            )
+        },  # fmt: skip
+    )
     public_text = forms.CharField(
         label=_("Tekst voor de melder"),
         required=False,
@@ -171,6 +179,16 @@ class StatusForm(forms.Form):
             "onderzoek."
         ),
     )
+
+    # The status the page showed: a report changed meanwhile is refused (optimistic locking).
+    seen_status = forms.ChoiceField(
+        choices=Status.choices, widget=forms.HiddenInput, required=False
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        """`choices`: the statuses the report may move to (actions.status_choices)."""
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = choices
 
 
 class TokenForm(forms.Form):

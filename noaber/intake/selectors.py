@@ -6,13 +6,36 @@ from django.db.models.functions import TruncDate
 from .models import Report, Status
 
 
-def new_report_count(municipality) -> int:
-    """Reports not yet turned into a signal and not closed: the advisors' new work."""
-    return (
-        Report.objects.filter(municipality=municipality, signals__isnull=True)
-        .exclude(status=Status.CLOSED)
-        .count()
+def new_reports(municipality):
+    """Reports not yet turned into a signal and not closed: the advisors' new work (the
+    dashboard counts them, the meldingen list filtered on "nieuw" shows them)."""
+    return Report.objects.filter(municipality=municipality, signals__isnull=True).exclude(
+        status=Status.CLOSED
     )
+
+
+def new_report_count(municipality) -> int:
+    return new_reports(municipality).count()
+
+
+def may_become_signal(report: Report) -> bool:
+    """Whether `report` may still be registered as a signal: not closed and not in a signal
+    yet. The report page offers "Registreer als signaal" by this rule, and the register's
+    conversion refuses by it."""
+    return report.status != Status.CLOSED and not report.signals.exists()
+
+
+def report_place(report: Report) -> str:
+    """Where a report says it happened, as one line: address and map point (no area)."""
+    parts = []
+    if report.postcode:
+        code = report.postcode
+        code = f"{code[:4]} {code[4:]}" if len(code) == 6 else code
+        number = f"{report.house_number or ''}{report.house_number_addition}".strip()
+        parts.append(f"{code} {number}".strip())
+    if report.latitude is not None and report.longitude is not None:
+        parts.append(f"({report.latitude}, {report.longitude})")
+    return " ".join(parts)
 
 
 def daily_report_counts(municipality):

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -16,8 +17,9 @@ from noaber.accounts.models import Municipality, Organisation, PartnerToken
 from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.lib.files import download
+from noaber.lib.pages import action_page, section_url, sections
 
-from . import actions, throttle
+from . import actions, selectors, throttle
 from .forms import MessageForm, ReceiptForm, ReportForm, StatusForm, TokenForm
 from .models import Attachment, Category, Channel, Referral, Report, Status
 
@@ -202,68 +204,131 @@ def get_report_for(user, municipality, pk, *, request) -> Report:
 
 @municipality_view("intake.inbox")
 def inbox(request, municipality):
+    """The meldingen, newest first; `?status=` filters on a status, `?nieuw=1` shows the
+    reports not yet in a signal and not closed (what the dashboard counts as new)."""
     reports = Report.objects.filter(municipality=municipality).select_related("category", "area")
     status = request.GET.get("status", "")
     if status in Status.values:
         reports = reports.filter(status=status)
+    new_only = request.GET.get("nieuw") == "1"
+    if new_only:
+        reports = reports.filter(pk__in=selectors.new_reports(municipality).values("pk"))
     return render(
         request,
         "intake/inbox.html",
-        {"reports": reports[:200], "statuses": Status.choices, "selected_status": status},
+        {
+            "reports": reports[:200],
+            "statuses": Status.choices,
+            "selected_status": status,
+            "new_only": new_only,
+        },
     )
 
 
-def _detail(request, municipality, report, **forms):
-    context = {
-        "report": report,
-        "thread": report.messages.select_related("author"),
-        "history": report.history.select_related("actor"),
-        "attachments": report.attachments.all(),
-        "status_form": forms.get("status_form") or StatusForm(),
-        "message_form": forms.get("message_form") or MessageForm(),
-        "may_refer": report.category.referral == Referral.VIZIER,
-    }
-    return render(request, "intake/report_detail.html", context)
+STATUS_TONE = {Status.RECEIVED: "info", Status.IN_PROGRESS: "warning", Status.CLOSED: "neutral"}
 
 
 @municipality_view("intake.inbox")
 def report_detail(request, municipality, pk):
+    """A report: a header with its key facts, status and next steps, then one section at a
+    time (Overzicht · Berichten · Geschiedenis)."""
     report = get_report_for(request.user, municipality, pk, request=request)
-    return _detail(request, municipality, report)
+    thread = list(report.messages.select_related("author"))
+    history = list(report.history.select_related("actor"))
+    tabs, current = sections(
+        request,
+        [
+            ("overzicht", _("Overzicht")),
+            ("berichten", _("Berichten"), len(thread)),
+            ("geschiedenis", _("Geschiedenis"), len(history)),
+        ],
+    )
+    return render(
+        request,
+        "intake/report_detail.html",
+        {
+            "report": report,
+            "tabs": tabs,
+            "section": current,
+            "status_tone": STATUS_TONE.get(report.status, "neutral"),
+            "thread": thread,
+            "history": history,
+            "attachments": report.attachments.all(),
+            "signals": report.signals.all(),
+            "may_register": selectors.may_become_signal(report)
+            and can(request.user, "registry.work", municipality),
+            "may_change_status": bool(actions.status_choices(report)),
+            "may_refer": report.category.referral == Referral.VIZIER,
+        },
+    )
 
 
-@municipality_view("intake.inbox", ["POST"], page=False)
+def _report_action(request, municipality, report, title, section):
+    back = section_url(reverse("intake:detail", args=[municipality.cbs_code, report.pk]), section)
+    return back, {
+        "object_url": back,
+        "object_label": _("Melding %(n)s") % {"n": report.number},
+        "title": title,
+        "report": report,
+    }
+
+
+@municipality_view("intake.inbox", ["GET", "POST"])
 def report_status(request, municipality, pk):
+    """Change the status (and the text the reporter reads with the receipt)."""
     report = get_report_for(request.user, municipality, pk, request=request)
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.change_status(
-                report,
-                form.cleaned_data["status"],
-                form.cleaned_data["public_text"],
-                actor=request.user,
-                request=request,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("De status is bijgewerkt."))
-            return redirect("intake:detail", municipality.cbs_code, report.pk)
-    return _detail(request, municipality, report, status_form=form)
+    back, context = _report_action(request, municipality, report, _("Status wijzigen"), None)
+    form = StatusForm(
+        request.POST if request.method == "POST" else None,
+        choices=actions.status_choices(report),
+        initial={"seen_status": report.status},
+    )
 
-
-@municipality_view("intake.inbox", ["POST"], page=False)
-def report_message(request, municipality, pk):
-    report = get_report_for(request.user, municipality, pk, request=request)
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        actions.post_advisor_message(
-            report, form.cleaned_data["body"], actor=request.user, request=request
+    def run(data):
+        actions.change_status(
+            report,
+            data["status"],
+            data["public_text"],
+            actor=request.user,
+            request=request,
+            expected=data["seen_status"] or None,
         )
-        messages.success(request, _("Het bericht staat klaar voor de melder."))
-        return redirect("intake:detail", municipality.cbs_code, report.pk)
-    return _detail(request, municipality, report, message_form=form)
+
+    context["intro"] = _("Nu: %(s)s.") % {"s": report.get_status_display()}
+    return action_page(
+        request,
+        form,
+        run,
+        success_url=back,
+        context=context,
+        success_message=_("De status is bijgewerkt."),
+    )
+
+
+@municipality_view("intake.inbox", ["GET", "POST"])
+def report_message(request, municipality, pk):
+    """A question or message to the reporter, who reads it with the receipt code."""
+    report = get_report_for(request.user, municipality, pk, request=request)
+    title = _("Bericht aan de melder")
+    back, context = _report_action(request, municipality, report, title, "berichten")
+    form = MessageForm(request.POST if request.method == "POST" else None)
+
+    def run(data):
+        actions.post_advisor_message(report, data["body"], actor=request.user, request=request)
+
+    context["intro"] = _(
+        "De melder leest het bericht met het bonnummer; noem geen namen en "
+        "niets over het onderzoek."
+    )
+    context["submit_label"] = _("Bericht versturen")
+    return action_page(
+        request,
+        form,
+        run,
+        success_url=back,
+        context=context,
+        success_message=_("Het bericht staat klaar voor de melder."),
+    )
 
 
 @municipality_view("intake.inbox", ["POST"], page=False)

@@ -63,7 +63,7 @@ def action_page(
     form: Form,
     run: Callable[[dict], object],
     *,
-    success_url: str,
+    success_url: str | Callable[[object], str],
     context: dict,
     template: str = "ui/action.html",
     success_message: str | None = None,
@@ -74,18 +74,19 @@ def action_page(
     ConflictError (someone changed the object meanwhile) above the form; either way the form
     comes back with what was typed and nothing changed. On success: a message and a redirect to
     `success_url`. `context` carries at least `object_url` and `object_label` (the way back) and
-    `title` (the action's name); `submit_label` and `intro` are optional.
+    `title` (the action's name); `submit_label` and `intro` are optional. `success_url` may
+    also be a function of what `run` returned (e.g. the page of the object it created).
     """
     if request.method == "POST" and form.is_valid():
         try:
-            run(form.cleaned_data)
+            result = run(form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         except ConflictError as error:
             form.add_error(None, str(error) or _("Iemand anders heeft dit intussen gewijzigd."))
         else:
             messages.success(request, success_message or _("Vastgelegd."))
-            return redirect(success_url)
+            return redirect(success_url(result) if callable(success_url) else success_url)
     status = 400 if request.method == "POST" else 200
     return render(request, template, context | {"form": form}, status=status)
 

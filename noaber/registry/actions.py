@@ -17,6 +17,7 @@ from noaber.intake.actions import anonymise_reports
 from noaber.intake.actions import change_status as change_report_status
 from noaber.intake.models import Source as ReportSource
 from noaber.intake.models import Status as ReportStatus
+from noaber.intake.selectors import may_become_signal, report_place
 from noaber.lib.errors import ConflictError  # noqa: F401 (re-exported for the apps above)
 from noaber.partners.models import DataCategory
 
@@ -63,6 +64,58 @@ EDITABLE = (
 )
 
 
+# What may be done with a signal, by phase: the signal page offers exactly these and every
+# action refuses the others, so the page and the action agree (one rule for both).
+OPEN_PHASES = (Phase.INTAKE, Phase.WEGING, Phase.SOURCES, Phase.PLAN)
+PHASE_STEPS = {
+    # The phases a signal may be moved to from its phase: only forward (the protocol's gates,
+    # data in registry.json, still refuse what is not recorded yet).
+    Phase.INTAKE: (Phase.SOURCES, Phase.PLAN, Phase.CLOSED),
+    Phase.WEGING: (Phase.SOURCES, Phase.PLAN, Phase.CLOSED),
+    Phase.SOURCES: (Phase.PLAN, Phase.CLOSED),
+    Phase.PLAN: (Phase.CLOSED,),
+    Phase.CLOSED: (),
+}
+
+
+def allowed_actions(signal: Signal) -> frozenset[str]:
+    """The actions `signal`'s state allows: "edit", "subject", "weging", "sources", "phase",
+    "case" (open a case with it), "check" (privacy check), "disclose" and "legal_hold"."""
+    if signal.destroyed_at is not None:
+        return frozenset()
+    allowed = {"check", "disclose", "legal_hold"}
+    if signal.phase in OPEN_PHASES:
+        allowed |= {"edit", "subject", "phase", "case"}
+    if signal.phase in (Phase.INTAKE, Phase.WEGING):
+        allowed.add("weging")
+    if signal.phase == Phase.SOURCES:
+        allowed.add("sources")
+    return frozenset(allowed)
+
+
+NOT_ALLOWED = {
+    "edit": _lazy("Een afgesloten signaal wordt niet meer bewerkt."),
+    "subject": _lazy("Aan een afgesloten signaal worden geen betrokkenen meer toegevoegd."),
+    "phase": _lazy("Dit signaal is afgesloten; het gaat niet terug in het proces."),
+    "case": _lazy("Met een afgesloten signaal wordt geen casus meer geopend."),
+    "weging": _lazy("De weging is al gedaan; dit signaal is verder in het proces."),
+    "sources": _lazy("De bronnencheck hoort bij fase 3 (bronnencheck)."),
+}
+
+
+def require_allowed(signal: Signal, action: str) -> None:
+    """Raise a Dutch ValidationError unless `signal`'s state allows `action`."""
+    if action not in allowed_actions(signal):
+        if signal.destroyed_at is not None:
+            raise ValidationError(_("Dit signaal is geanonimiseerd; er kan niets meer mee."))
+        raise ValidationError(str(NOT_ALLOWED.get(action, _("Dit kan niet in deze fase."))))
+
+
+def phase_choices(signal: Signal) -> list[tuple[str, str]]:
+    """The phases the phase form offers for `signal` (the same table `advance` checks)."""
+    return [(p, Phase(p).label) for p in PHASE_STEPS[Phase(signal.phase)]]
+
+
 def _audit(signal, request, action=Action.UPDATE, **detail):
     record(
         action,
@@ -95,6 +148,12 @@ def register_from_reports(municipality, reports, *, actor, request) -> Signal:
     reports = sorted(reports, key=lambda r: r.created_at)
     if not reports or any(r.municipality_id != municipality.pk for r in reports):
         raise ValidationError(_("Kies een of meer meldingen van deze gemeente."))
+    refused = [r for r in reports if not may_become_signal(r)]
+    if refused:
+        raise ValidationError(
+            _("Melding %(n)s is al afgehandeld of al als signaal geregistreerd.")
+            % {"n": refused[0].number}
+        )
     first = reports[0]
     signal = Signal.objects.create(
         municipality=municipality,
@@ -102,7 +161,9 @@ def register_from_reports(municipality, reports, *, actor, request) -> Signal:
         source_type=REPORT_SOURCE[first.source],
         theme=first.category.theme,
         phenomenon=first.category.name,
-        area=first.area,
+        # Where it happened: the first report that names an area, and every report's place.
+        area=next((r.area for r in reports if r.area_id), None),
+        location="\n".join(f"[{r.number}] {place}" for r in reports if (place := report_place(r))),
         description="\n\n".join(f"[{r.number}] {r.description}" for r in reports),
         assigned_to=actor,
     )
@@ -124,6 +185,7 @@ def create_signal(municipality, data: dict, *, actor, request) -> Signal:
 
 @transaction.atomic
 def update_signal(signal: Signal, data: dict, version: int, *, actor, request) -> Signal:
+    require_allowed(signal, "edit")
     changes = {name: data[name] for name in EDITABLE if name in data}
     # Encrypted fields must be encrypted by the field on save, not by update(): save them here.
     encrypted = {k: changes.pop(k) for k in ("location", "description") if k in changes}
@@ -146,10 +208,11 @@ def assign(signals, user, *, actor, request) -> int:
 
 @transaction.atomic
 def record_weging(signal: Signal, outcome: str, reason: str, version: int, *, actor, request):
+    require_allowed(signal, "weging")
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("Kies een van de uitkomsten.")})
     if not reason.strip():
-        raise ValidationError(_("Schrijf de motivering van de weging op."))
-    if signal.phase not in (Phase.INTAKE, Phase.WEGING):
-        raise ValidationError(_("De weging is al gedaan; dit signaal is verder in het proces."))
+        raise ValidationError({"reason": _("Schrijf de motivering van de weging op.")})
     closes = outcome != Outcome.FURTHER
     now = timezone.now()
     _bump(
@@ -232,19 +295,32 @@ def protocol_status(signal: Signal) -> str:
 
 @transaction.atomic
 def advance(signal: Signal, phase: str, version: int, *, actor, request) -> None:
-    if signal.phase == Phase.CLOSED:
-        raise ValidationError(_("Dit signaal is afgesloten; het gaat niet terug in het proces."))
+    require_allowed(signal, "phase")
+    if phase not in PHASE_STEPS[Phase(signal.phase)]:
+        raise ValidationError(
+            {
+                "phase": _("Vanuit fase '%(from)s' kan het signaal niet naar '%(to)s'.")
+                % {
+                    "from": signal.get_phase_display(),
+                    "to": Phase(phase).label if phase in Phase.values else phase,
+                }
+            }
+        )
     if phase == Phase.CLOSED:
         if not signal.outcome:
             # Without a weging no retention term applies: it would never be destroyed.
-            raise ValidationError(_("Leg eerst de weging vast; daarna kan het signaal dicht."))
+            raise ValidationError(
+                {"phase": _("Leg eerst de weging vast; daarna kan het signaal dicht.")}
+            )
         close(signal, version, actor=actor, request=request)
         return
     missing = missing_for(signal, phase)
     if missing:
         raise ValidationError(
-            _("Fase '%(phase)s' kan pas na: %(missing)s.")
-            % {"phase": Phase(phase).label, "missing": ", ".join(missing)}
+            {
+                "phase": _("Fase '%(phase)s' kan pas na: %(missing)s.")
+                % {"phase": Phase(phase).label, "missing": ", ".join(missing)}
+            }
         )
     _bump(signal, version, phase=phase)
     _audit(signal, request, phase=phase)
@@ -258,8 +334,11 @@ def close(signal: Signal, version: int, *, actor, request) -> None:
 
 @transaction.atomic
 def record_privacy_check(signal: Signal, kind: str, data: dict, *, actor, request) -> PrivacyCheck:
+    require_allowed(signal, "check")
     if kind == PrivacyCheck.Kind.CHECK_2A and not data.get("recipient"):
-        raise ValidationError(_("Privacytoets 2A geldt per interne ontvanger: noem de ontvanger."))
+        raise ValidationError(
+            {"recipient": _("Privacytoets 2A geldt per interne ontvanger: noem de ontvanger.")}
+        )
     check = PrivacyCheck.objects.create(signal=signal, kind=kind, decided_by=actor, **data)
     _audit(signal, request, privacy_check=kind, recipient=data.get("recipient", ""))
     return check
@@ -270,8 +349,7 @@ def record_source_check(signal: Signal, results: dict, no_source_reason: str, *,
                         request) -> SourceCheck:  # fmt: skip
     """The outcome of the bronnencheck: hit / no-hit per consulted source (`results` maps a
     source of the register's list to True or False), or why no source was consulted."""
-    if signal.phase != Phase.SOURCES:
-        raise ValidationError(_("De bronnencheck hoort bij fase 3 (bronnencheck)."))
+    require_allowed(signal, "sources")
     known = source_registers()
     unknown = [name for name in results if name not in known]
     if unknown:
@@ -349,6 +427,7 @@ def store_subject_keys(subject: Subject, data: dict) -> None:
 @transaction.atomic
 def add_subject(signal: Signal, kind: str, data: dict, role: str, *, actor, request) -> Subject:
     """A new subject from cleaned data (subjects.clean_subject), linked to the signal."""
+    require_allowed(signal, "subject")
     subject = Subject.objects.create(
         municipality=signal.municipality,
         kind=kind,
@@ -369,6 +448,7 @@ def add_subject(signal: Signal, kind: str, data: dict, role: str, *, actor, requ
 
 @transaction.atomic
 def link_subject(signal: Signal, subject: Subject, role: str, *, actor, request) -> None:
+    require_allowed(signal, "subject")
     if subject.municipality_id != signal.municipality_id:
         raise ValidationError(_("Deze betrokkene hoort bij een andere gemeente."))
     SignalSubject.objects.get_or_create(signal=signal, subject=subject, defaults={"role": role})
@@ -433,6 +513,7 @@ def disclose(signal: Signal, data: dict, *, actor, request, announce: bool = Tru
     `announce`, apps above the register hear of it (`signals.disclosure_recorded`: the cases
     built on the signal note it on their timeline); a caller that notes it itself (sharing a
     case) passes False."""
+    require_allowed(signal, "disclose")
     recipient, agreement = data["recipient"], data.get("agreement")
     categories = sorted(set(data["data_categories"]))
     on = data.get("decided_on") or timezone.localdate()
@@ -671,8 +752,9 @@ def _anonymise_reports(signal_ids) -> None:
 
 @transaction.atomic
 def set_legal_hold(signal: Signal, hold: bool, reason: str, *, actor, request) -> None:
+    require_allowed(signal, "legal_hold")
     if hold and not reason.strip():
-        raise ValidationError(_("Noem de reden van de bewaarplicht."))
+        raise ValidationError({"reason": _("Noem de reden van de bewaarplicht.")})
     Signal.objects.filter(pk=signal.pk).update(
         legal_hold=hold, legal_hold_reason=reason.strip() if hold else "", version=F("version") + 1
     )

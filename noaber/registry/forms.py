@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Organisation
@@ -13,7 +14,6 @@ from . import subjects as subject_rules
 from .models import (
     Grade,
     Outcome,
-    Phase,
     PrivacyCheck,
     RetentionTerm,
     Signal,
@@ -73,6 +73,7 @@ class WegingForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Uitkomst"), choices=Outcome.choices)
     reason = forms.CharField(
         label=_("Motivering"),
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Hoe concreet en recent is het signaal, en past het in een trend?"),
     )
@@ -133,9 +134,19 @@ class SourceCheckForm(forms.Form):
 class PhaseForm(forms.Form):
     phase = forms.ChoiceField(
         label=_("Naar fase"),
-        choices=[(p, p.label) for p in (Phase.SOURCES, Phase.PLAN, Phase.CLOSED)],
+        choices=(),
+        error_messages={
+            "invalid_choice": _(
+                "Vanuit de huidige fase kan dit niet; kies een van de genoemde fasen."
+            )
+        },  # fmt: skip
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, choices, **kwargs):
+        """`choices`: the phases the signal may go to from its phase (actions.phase_choices)."""
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].choices = choices
 
 
 class SubjectForm(forms.Form):
@@ -143,7 +154,12 @@ class SubjectForm(forms.Form):
     label = forms.CharField(
         label=_("Naam, bedrijfsnaam of omschrijving"), required=False, max_length=200
     )
-    birth_date = forms.CharField(label=_("Geboortedatum"), required=False, max_length=10)
+    birth_date = forms.CharField(
+        label=_("Geboortedatum"),
+        required=False,
+        max_length=10,
+        help_text=_("Dag-maand-jaar, bijvoorbeeld 12-04-1979."),
+    )
     bsn = forms.CharField(label=_("BSN"), required=False, max_length=11)
     postcode = forms.CharField(label=_("Postcode"), required=False, max_length=7)
     house_number = forms.CharField(label=_("Huisnummer"), required=False, max_length=5)
@@ -194,11 +210,19 @@ class DisclosureForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     shared = forms.CharField(
-        label=_("Wat precies is verstrekt"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Wat precies is verstrekt"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     decided_on = forms.DateField(
         label=_("Besloten op"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def clean_decided_on(self):
+        on = self.cleaned_data["decided_on"]
+        if on > timezone.localdate():
+            raise ValidationError(_("De datum van het besluit ligt in de toekomst."))
+        return on
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,6 +230,10 @@ class DisclosureForm(forms.Form):
             municipalities=municipality
         )
         self.fields["recipient"].queryset = Organisation.objects.filter(municipalities=municipality)
+
+
+class ConfirmForm(forms.Form):
+    """An action with nothing to fill in: the button is the confirmation."""
 
 
 class LegalHoldForm(forms.Form):

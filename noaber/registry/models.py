@@ -14,7 +14,7 @@ from noaber.intake.models import Area, Report
 from noaber.lib.crypto import EncryptedTextField
 
 # Agreements belong to the ketenkaart; the register's disclosures name them.
-from noaber.partners.models import SharingAgreement
+from noaber.partners.models import DataCategory, SharingAgreement
 from noaber.themes.models import Theme
 
 # How long the controller has to answer a data-subject request (art. 12 lid 3 AVG), and by how
@@ -272,6 +272,12 @@ class Disclosure(models.Model):
 
     def __str__(self):
         return f"{self.signal} → {self.recipient}"
+
+    @property
+    def data_category_labels(self) -> list[str]:
+        """The shared data categories in Dutch words."""
+        labels = dict(DataCategory.choices)
+        return [str(labels.get(c, c)) for c in self.data_categories]
 
 
 class DisclosureEnd(models.Model):

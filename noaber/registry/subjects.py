@@ -11,8 +11,10 @@ plain values in the database:
 
 import re
 import unicodedata
+from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from noaber.intake.validation import normalise_postcode
@@ -61,6 +63,32 @@ def check_bag_id(value: str) -> str:
     if digits and not re.fullmatch(r"\d{16}", digits):
         raise ValidationError(_("Een BAG-id bestaat uit zestien cijfers."))
     return digits
+
+
+def check_birth_date(value: str) -> str:
+    """A birth date typed as dd-mm-jjjj (or jjjj-mm-dd), as ISO jjjj-mm-dd; a date that does
+    not exist or lies in the future is refused."""
+    text = (value or "").strip()
+    match = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    elif match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        raise ValidationError(
+            _("Schrijf de geboortedatum als dag-maand-jaar, bijvoorbeeld 12-04-1979.")
+        )
+    try:
+        born = date(year, month, day)
+    except ValueError:
+        raise ValidationError(
+            _("%(d)s bestaat niet; controleer dag en maand.") % {"d": text}
+        ) from None
+    if born > timezone.localdate():
+        raise ValidationError(_("Een geboortedatum ligt niet in de toekomst."))
+    if born.year < 1900:
+        raise ValidationError(_("Een geboortedatum ligt niet voor 1900."))
+    return born.isoformat()
 
 
 def plain_name(value: str) -> str:
@@ -154,7 +182,13 @@ def clean_subject(kind: str, raw: dict, *, search: bool = False) -> dict:
         except (TypeError, ValueError):
             errors["house_number"] = _("Een huisnummer is een getal van 1 tot en met 99999.")
     data["house_number_addition"] = (raw.get("house_number_addition") or "").strip()[:6]
-    data["birth_date"] = (raw.get("birth_date") or "").strip()
+    birth_date = (raw.get("birth_date") or "").strip()
+    data["birth_date"] = ""
+    if birth_date:
+        try:
+            data["birth_date"] = check_birth_date(birth_date)
+        except ValidationError as error:
+            errors["birth_date"] = error.messages[0]
     if search:
         if errors:
             raise ValidationError(errors)

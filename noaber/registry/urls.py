@@ -15,6 +15,7 @@ urlpatterns = [
     path("signalen/<int:pk>/betrokkene/", views.signal_subject, name="subject_add"),
     path("signalen/<int:pk>/verstrekking/", views.signal_disclose, name="disclose"),
     path("betrokkenen/<int:pk>/", views.subject_detail, name="subject"),
+    path("meldingen/<int:pk>/registreren/", views.report_register, name="register_report"),
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/verzoeken/nieuw/", views.request_new, name="request_new"),
     path("privacy/verzoeken/<int:pk>/", views.request_detail, name="request"),

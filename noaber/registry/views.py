@@ -1,7 +1,8 @@
 """Pages of the signal register: the triage inbox, the signal, subjects, privacy tools."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,12 +11,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from noaber.accounts.access import can, municipality_view
 from noaber.accounts.models import Municipality, Role, User
 from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
 from noaber.intake.models import Area, Report
+from noaber.intake.selectors import may_become_signal
+from noaber.lib.pages import action_page, section_url, sections
 from noaber.lib.pdf import PdfUnavailableError
 from noaber.partners.suggest import suggest_partners
 from noaber.themes.models import themes_for
@@ -24,6 +28,7 @@ from . import actions, subject_requests
 from .export import has_reporter, subject_export, subject_export_pdf, text_withheld_under
 from .forms import (
     CloseRequestForm,
+    ConfirmForm,
     DisclosureForm,
     EraseForm,
     ExtendRequestForm,
@@ -186,168 +191,403 @@ def signal_new(request, municipality):
     return render(request, "registry/signal_form.html", {"form": form})
 
 
-def _signal_page(request, municipality, signal, status=200, **forms):
-    context = {
-        "signal": signal,
-        "edit_form": forms.get("edit_form")
-        or SignalForm(instance=signal, municipality=municipality),
-        "weging_form": forms.get("weging_form") or WegingForm(initial={"version": signal.version}),
-        "check_form": forms.get("check_form") or PrivacyCheckForm(),
-        "source_form": forms.get("source_form") or SourceCheckForm(),
-        "source_checks": signal.source_checks.select_related("decided_by"),
-        "status_text": actions.protocol_status(signal),
-        "missing_plan": actions.missing_for(signal, Phase.PLAN),
-        "phase_form": forms.get("phase_form") or PhaseForm(initial={"version": signal.version}),
-        "subject_form": forms.get("subject_form") or SubjectForm(),
-        "disclosure_form": forms.get("disclosure_form")
-        or DisclosureForm(municipality=municipality, initial={"decided_on": timezone.localdate()}),
-        "match": forms.get("match"),
-        "links": signal.links.select_related("subject"),
-        "checks": signal.privacy_checks.select_related("decided_by"),
-        "disclosures": signal.disclosures.select_related(
-            "recipient", "agreement", "decided_by"
-        ).prefetch_related("ends"),
-        "suggestions": suggest_partners(municipality, [signal.theme]),
-        "reports": signal.reports.all(),
-        "missing_sources": actions.missing_for(signal, Phase.SOURCES),
-    }
-    return render(request, "registry/signal.html", context, status=status)
+# --- The signal page and its actions ---------------------------------------------------------
+
+PHASE_TONE = {
+    Phase.INTAKE: "info",
+    Phase.WEGING: "info",
+    Phase.SOURCES: "warning",
+    Phase.PLAN: "ok",
+    Phase.CLOSED: "neutral",
+}
+
+
+def _posted(request):
+    """The submitted data of a POST (also an empty one, which must fail), None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _signal_url(municipality, signal, section=None) -> str:
+    return section_url(reverse("registry:signal", args=[municipality.cbs_code, signal.pk]), section)
+
+
+def _timeline(signal, links, checks, source_checks, disclosures):
+    """What happened to the signal, oldest first: (moment, text) from the recorded facts."""
+    events = [
+        (signal.received_on, _("Ontvangen (%(s)s)") % {"s": signal.get_source_type_display()})
+    ]
+    events += [(r.created_at, _("Melding %(n)s") % {"n": r.number}) for r in signal.reports.all()]
+    events += [
+        (link.created_at, _("Betrokkene %(s)s gekoppeld") % {"s": link.subject}) for link in links
+    ]
+    if signal.weighed_at:
+        events.append((signal.weighed_at, _("Weging: %(o)s") % {"o": signal.get_outcome_display()}))
+    events += [
+        (
+            c.created_at,
+            _("%(k)s door %(who)s") % {"k": c.get_kind_display(), "who": c.decided_by.display_name},
+        )
+        for c in checks
+    ]
+    events += [
+        (c.created_at, _("Bronnencheck door %(who)s") % {"who": c.decided_by.display_name})
+        for c in source_checks
+    ]
+    events += [
+        (d.created_at, _("Verstrekking aan %(r)s") % {"r": d.recipient}) for d in disclosures
+    ]
+    if signal.closed_at:
+        events.append((signal.closed_at, _("Afgesloten")))
+
+    def moment(event):
+        when = event[0]
+        return (
+            when
+            if isinstance(when, datetime)
+            else datetime.combine(when, time.min, tzinfo=timezone.get_current_timezone())
+        )
+
+    return sorted(events, key=moment)
 
 
 @municipality_view("registry.work")
 def signal_detail(request, municipality, pk):
+    """A signal: a header with its key facts, phase and next steps, then one section at a time
+    (Overzicht · Betrokkenen · Weging en toetsen · Verstrekkingen · Tijdlijn)."""
     signal = get_signal_for(request.user, municipality, pk, request=request)
-    return _signal_page(request, municipality, signal)
+    links = list(signal.links.select_related("subject"))
+    checks = list(signal.privacy_checks.select_related("decided_by"))
+    source_checks = list(signal.source_checks.select_related("decided_by"))
+    disclosures = list(
+        signal.disclosures.select_related("recipient", "agreement", "decided_by").prefetch_related(
+            "ends"
+        )
+    )
+    tabs, current = sections(
+        request,
+        [
+            ("overzicht", _("Overzicht")),
+            ("betrokkenen", _("Betrokkenen"), len(links)),
+            ("toetsen", _("Weging en toetsen"), len(checks) + len(source_checks)),
+            ("verstrekkingen", _("Verstrekkingen"), len(disclosures)),
+            ("tijdlijn", _("Tijdlijn")),
+        ],
+    )
+    context = {
+        "signal": signal,
+        "tabs": tabs,
+        "section": current,
+        "allowed": actions.allowed_actions(signal),
+        "phase_tone": PHASE_TONE.get(signal.phase, "neutral"),
+        "status_text": actions.protocol_status(signal),
+        "links": links,
+        "checks": checks,
+        "source_checks": source_checks,
+        "disclosures": disclosures,
+        "reports": signal.reports.all(),
+    }
+    if current == "overzicht":
+        context["suggestions"] = suggest_partners(municipality, [signal.theme])
+    if current == "toetsen":
+        context["missing_sources"] = actions.missing_for(signal, Phase.SOURCES)
+        context["missing_plan"] = actions.missing_for(signal, Phase.PLAN)
+    if current == "tijdlijn":
+        context["timeline"] = _timeline(signal, links, checks, source_checks, disclosures)
+    return render(request, "registry/signal.html", context)
 
 
-def _post_step(view):
-    """A POST on a signal: load it (audited), run the step, show errors on the page."""
-
-    def wrapper(request, municipality, pk):
-        signal = get_signal_for(request.user, municipality, pk, request=request, reason="edit")
+def _refuse_unless_allowed(request, signal, action, form) -> None:
+    """A POST of an action the signal's state no longer allows (a stale page): the form comes
+    back with what was typed and the reason above it; nothing runs."""
+    if request.method == "POST" and action not in actions.allowed_actions(signal):
+        form.is_valid()
         try:
-            result = view(request, municipality, signal)
-        except actions.ConflictError as error:
-            messages.error(request, str(error))
-            return redirect("registry:signal", municipality.cbs_code, signal.pk)
+            actions.require_allowed(signal, action)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("registry:signal", municipality.cbs_code, signal.pk)
-        return result or redirect("registry:signal", municipality.cbs_code, signal.pk)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return municipality_view("registry.work", ["POST"], page=False)(wrapper)
+            form.add_error(None, error)
 
 
-@_post_step
+def _signal_action(action, title, *, section=None, success=None, reason="edit"):
+    """A view for one action on a signal (noaber.lib.pages.action_page): `view(request,
+    municipality, signal)` returns (form, run) or a response. The signal's state decides
+    whether the action is offered at all; the action itself refuses by the same rule."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, municipality, pk):
+            signal = get_signal_for(
+                request.user,
+                municipality,
+                pk,
+                request=request,
+                reason=reason if request.method == "POST" else "triage",
+            )
+            back = _signal_url(municipality, signal, section)
+            if request.method == "GET" and action not in actions.allowed_actions(signal):
+                try:
+                    actions.require_allowed(signal, action)
+                except ValidationError as error:
+                    messages.error(request, " ".join(error.messages))
+                return redirect(back)
+            made = view(request, municipality, signal)
+            if not isinstance(made, tuple):
+                return made
+            form, run, extra = (*made, {})[:3]
+            _refuse_unless_allowed(request, signal, action, form)
+            return action_page(
+                request,
+                form,
+                run,
+                success_url=back,
+                success_message=success,
+                template=extra.pop("template", "ui/action.html"),
+                context={
+                    "object_url": back,
+                    "object_label": _("Signaal %(n)s") % {"n": signal.number},
+                    "title": title,
+                    "signal": signal,
+                }
+                | extra,
+            )
+
+        return municipality_view("registry.work", ["GET", "POST"])(wrapper)
+
+    return decorator
+
+
+@_signal_action("edit", _lazy("Gegevens bewerken"), success=_lazy("Het signaal is bijgewerkt."))
 def signal_edit(request, municipality, signal):
     form = SignalForm(
-        request.POST, instance=Signal.objects.get(pk=signal.pk), municipality=municipality
+        _posted(request), instance=Signal.objects.get(pk=signal.pk), municipality=municipality
     )
-    if not form.is_valid():
-        return _signal_page(request, municipality, signal, 200, edit_form=form)
-    version = form.cleaned_data["version"] or 0
-    actions.update_signal(signal, form.cleaned_data, version, actor=request.user, request=request)
-    messages.success(request, _("Het signaal is bijgewerkt."))
-    return None
+
+    def run(data):
+        actions.update_signal(
+            signal, data, data["version"] or 0, actor=request.user, request=request
+        )
+
+    return form, run
 
 
-@_post_step
+@_signal_action(
+    "weging",
+    _lazy("Weging vastleggen"),
+    section="toetsen",
+    success=_lazy("De weging is vastgelegd."),
+)
 def signal_weging(request, municipality, signal):
-    form = WegingForm(request.POST)
-    if not form.is_valid():
-        return _signal_page(request, municipality, signal, 200, weging_form=form)
-    data = form.cleaned_data
-    actions.record_weging(
-        signal,
-        data["outcome"],
-        data["reason"],
-        data["version"],
-        actor=request.user,
-        request=request,
-    )
-    messages.success(request, _("De weging is vastgelegd."))
-    return None
+    form = WegingForm(_posted(request), initial={"version": signal.version})
+
+    def run(data):
+        actions.record_weging(
+            signal,
+            data["outcome"],
+            data["reason"],
+            data["version"],
+            actor=request.user,
+            request=request,
+        )
+
+    return form, run, {"intro": _("Een uitkomst anders dan 'verder onderzoek' sluit het signaal.")}
 
 
-@_post_step
+@_signal_action(
+    "check",
+    _lazy("Privacytoets vastleggen"),
+    section="toetsen",
+    success=_lazy("De privacytoets is vastgelegd."),
+)
 def signal_check(request, municipality, signal):
-    form = PrivacyCheckForm(request.POST)
-    if not form.is_valid():
-        return _signal_page(request, municipality, signal, 200, check_form=form)
-    data = dict(form.cleaned_data)
-    kind = data.pop("kind")
-    actions.record_privacy_check(signal, kind, data, actor=request.user, request=request)
-    messages.success(request, _("De privacytoets is vastgelegd."))
-    return None
+    form = PrivacyCheckForm(_posted(request))
+
+    def run(data):
+        data = dict(data)
+        kind = data.pop("kind")
+        actions.record_privacy_check(signal, kind, data, actor=request.user, request=request)
+
+    return form, run
 
 
-@_post_step
+@_signal_action(
+    "sources",
+    _lazy("Bronnencheck vastleggen"),
+    section="toetsen",
+    success=_lazy("De bronnencheck is vastgelegd."),
+)
 def signal_sources(request, municipality, signal):
-    form = SourceCheckForm(request.POST)
-    if not form.is_valid():
-        return _signal_page(request, municipality, signal, 200, source_form=form)
-    actions.record_source_check(
-        signal,
-        form.cleaned_data["results"],
-        form.cleaned_data["no_source_reason"],
-        actor=request.user,
-        request=request,
+    form = SourceCheckForm(_posted(request))
+
+    def run(data):
+        actions.record_source_check(
+            signal, data["results"], data["no_source_reason"], actor=request.user, request=request
+        )
+
+    intro = _(
+        "Bevraag eerst alleen hit / no-hit. Details van een hit openen vraagt een eigen, "
+        "vastgelegde reden."
     )
-    messages.success(request, _("De bronnencheck is vastgelegd."))
-    return None
+    return form, run, {"intro": intro}
 
 
-@_post_step
+@_signal_action(
+    "phase",
+    _lazy("Naar de volgende fase"),
+    section="toetsen",
+    success=_lazy("Het signaal is naar de volgende fase gegaan."),
+)
 def signal_phase(request, municipality, signal):
-    form = PhaseForm(request.POST)
-    if not form.is_valid():
-        return _signal_page(request, municipality, signal, 200, phase_form=form)
-    actions.advance(
-        signal,
-        form.cleaned_data["phase"],
-        form.cleaned_data["version"],
-        actor=request.user,
-        request=request,
+    form = PhaseForm(
+        _posted(request),
+        initial={"version": signal.version},
+        choices=actions.phase_choices(signal),
     )
-    messages.success(request, _("Het signaal is naar de volgende fase gegaan."))
-    return None
+
+    def run(data):
+        actions.advance(signal, data["phase"], data["version"], actor=request.user, request=request)
+
+    return form, run, {"intro": actions.protocol_status(signal)}
 
 
-@_post_step
-def signal_subject(request, municipality, signal):
-    """Step 1 shows hit / no-hit for the entered data; step 2 adds a new subject or links one."""
-    form = SubjectForm(request.POST)
-    if not form.is_valid():
-        return _signal_page(request, municipality, signal, 200, subject_form=form)
-    kind, data, role = (
-        form.cleaned_data["kind"],
-        form.cleaned_data["subject"],
-        form.cleaned_data["role"],
-    )
-    step = request.POST.get("step", "check")
-    if step == "link":
-        subject = get_subject_for(request, municipality, request.POST.get("subject") or 0)
-        actions.link_subject(signal, subject, role, actor=request.user, request=request)
-        messages.success(request, _("De betrokkene is gekoppeld."))
-        return None
-    if step == "new":
-        actions.add_subject(signal, kind, data, role, actor=request.user, request=request)
-        messages.success(request, _("De betrokkene is toegevoegd."))
-        return None
-    match = actions.find_matches(municipality, kind, data, actor=request.user, request=request)
-    return _signal_page(request, municipality, signal, subject_form=form, match=match)
-
-
-@_post_step
+@_signal_action(
+    "disclose",
+    _lazy("Verstrekking vastleggen"),
+    section="verstrekkingen",
+    success=_lazy("De verstrekking is vastgelegd."),
+)
 def signal_disclose(request, municipality, signal):
-    form = DisclosureForm(request.POST, municipality=municipality)
-    if not form.is_valid():
-        return _signal_page(request, municipality, signal, 200, disclosure_form=form)
-    actions.disclose(signal, form.cleaned_data, actor=request.user, request=request)
-    messages.success(request, _("De verstrekking is vastgelegd."))
-    return None
+    form = DisclosureForm(
+        _posted(request),
+        municipality=municipality,
+        initial={"decided_on": timezone.localdate()},
+    )
+
+    def run(data):
+        actions.disclose(signal, data, actor=request.user, request=request)
+
+    return (
+        form,
+        run,
+        {
+            "suggestions": suggest_partners(municipality, [signal.theme]),
+            "template": "registry/disclose.html",
+        },
+    )
+
+
+@_signal_action("subject", _lazy("Betrokkene toevoegen"), section="betrokkenen")
+def signal_subject(request, municipality, signal):
+    """Step 1 shows hit / no-hit for the entered data (nothing stored); step 2 adds a new
+    subject or links one the check found."""
+    form = SubjectForm(_posted(request))
+    step = request.POST.get("step", "check") if request.method == "POST" else "check"
+    back = _signal_url(municipality, signal, "betrokkenen")
+    context = {
+        "object_url": back,
+        "object_label": _("Signaal %(n)s") % {"n": signal.number},
+        "title": _("Betrokkene toevoegen"),
+        "intro": _(
+            "Eerst hit / no-hit: Noaber zoekt op de ingevulde gegevens of de betrokkene al "
+            "bekend is. Er wordt nog niets opgeslagen."
+        ),
+        "submit_label": _("Controleren op hit / no-hit"),
+        "signal": signal,
+    }
+    _refuse_unless_allowed(request, signal, "subject", form)
+    if step == "check":
+        match = None
+        if request.method == "POST" and form.is_valid():
+            match = actions.find_matches(
+                municipality,
+                form.cleaned_data["kind"],
+                form.cleaned_data["subject"],
+                actor=request.user,
+                request=request,
+            )
+        status = 400 if request.method == "POST" and match is None else 200
+        return render(
+            request,
+            "registry/subject_add.html",
+            context | {"form": form, "match": match},
+            status=status,
+        )
+
+    def run(data):
+        if step == "link":
+            # Only a subject the hit / no-hit check on these data finds may be linked.
+            match = actions.find_matches(
+                municipality, data["kind"], data["subject"], actor=request.user, request=request
+            )
+            wanted = request.POST.get("subject", "")
+            if not wanted.isdigit() or int(wanted) not in match.exact + match.fuzzy:
+                raise ValidationError(_("Koppel alleen een betrokkene die de controle vond."))
+            subject = get_subject_for(request, municipality, wanted)
+            actions.link_subject(signal, subject, data["role"], actor=request.user, request=request)
+        else:
+            actions.add_subject(
+                signal,
+                data["kind"],
+                data["subject"],
+                data["role"],
+                actor=request.user,
+                request=request,
+            )
+
+    success = (
+        _("De betrokkene is gekoppeld.") if step == "link" else _("De betrokkene is toegevoegd.")
+    )
+    return action_page(
+        request,
+        form,
+        run,
+        success_url=back,
+        success_message=success,
+        context=context,
+        template="registry/subject_add.html",
+    )
+
+
+@municipality_view("registry.work", ["GET", "POST"])
+def report_register(request, municipality, pk):
+    """ "Registreer als signaal" for one report (the report page's next step): the same
+    conversion as the register's checkboxes, then the new signal's page."""
+    report = (
+        Report.objects.filter(municipality=municipality, pk=pk)
+        .select_related("category", "area")
+        .first()
+    )
+    if report is None:
+        raise Http404
+    back = reverse("intake:detail", args=[municipality.cbs_code, report.pk])
+    if request.method == "GET" and not may_become_signal(report):
+        messages.error(
+            request, _("Deze melding is al afgehandeld of al als signaal geregistreerd.")
+        )
+        return redirect(back)
+
+    def run(data):
+        return actions.register_from_reports(
+            municipality, [report], actor=request.user, request=request
+        )
+
+    return action_page(
+        request,
+        ConfirmForm(_posted(request)),
+        run,
+        success_url=lambda signal: reverse(
+            "registry:signal", args=[municipality.cbs_code, signal.pk]
+        ),
+        success_message=_("De melding is als signaal geregistreerd."),
+        context={
+            "object_url": back,
+            "object_label": _("Melding %(n)s") % {"n": report.number},
+            "title": _("Registreer als signaal"),
+            "intro": _(
+                "Er komt een signaal in fase 1 (intake) met het onderwerp, de plaats en de "
+                "tekst van deze melding, op uw naam. De melder ziet daarna 'in "
+                "behandeling'."
+            ),
+        },
+    )
 
 
 @municipality_view("registry.work", ["GET", "POST"])
@@ -569,23 +809,37 @@ def subject_export_view(request, municipality, pk):
     return response
 
 
-@municipality_view("registry.privacy", ["POST"], page=False)
+@municipality_view("registry.privacy", ["GET", "POST"])
 def legal_hold(request, municipality, pk):
+    """Set or lift the legal hold of a signal (privacy officer): retention skips it."""
     signal = get_signal_for(request.user, municipality, pk, request=request, reason="legal_hold")
-    form = LegalHoldForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.set_legal_hold(
-                signal,
-                form.cleaned_data["hold"],
-                form.cleaned_data["reason"],
-                actor=request.user,
-                request=request,
-            )
-            messages.success(request, _("De bewaarplicht is bijgewerkt."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    return redirect("registry:privacy", municipality.cbs_code)
+    back = reverse("registry:privacy", args=[municipality.cbs_code])
+    form = LegalHoldForm(
+        _posted(request),
+        initial={"hold": signal.legal_hold, "reason": signal.legal_hold_reason},
+    )
+
+    def run(data):
+        actions.set_legal_hold(
+            signal, data["hold"], data["reason"], actor=request.user, request=request
+        )
+
+    return action_page(
+        request,
+        form,
+        run,
+        success_url=back,
+        success_message=_("De bewaarplicht is bijgewerkt."),
+        context={
+            "object_url": back,
+            "object_label": _("Signaal %(n)s") % {"n": signal.number},
+            "title": _("Bewaarplicht"),
+            "intro": _(
+                "Een signaal met bewaarplicht wordt niet vernietigd, ook niet als de "
+                "bewaartermijn verstreken is."
+            ),
+        },
+    )
 
 
 @municipality_view("registry.retention", ["GET", "POST"])

@@ -38,7 +38,12 @@ class NietPluisTests(NoaberTestCase):
         self.assertEqual(self.client.get(url("detail", report.pk)).status_code, 403)
         self.client.logout()
         self.sign_in(self.advisor)
-        self.assertContains(self.client.get(url("detail", report.pk)), "mees")
+        # By name, never by username (issue 17).
+        self.employee.first_name, self.employee.last_name = "Mees", "Kamphuis"
+        self.employee.save(update_fields=["first_name", "last_name"])
+        page = self.client.get(url("detail", report.pk))
+        self.assertContains(page, "Mees Kamphuis")
+        self.assertNotContains(page, "(mees)")
 
     def test_a_bad_internal_report_changes_nothing(self):
         self.sign_in(self.employee)
@@ -76,16 +81,24 @@ class InboxTests(NoaberTestCase):
         response = self.client.post(
             url("status", self.report.pk), {"status": "closed", "public_text": ""}
         )
-        self.assertContains(response, "Schrijf bij het afhandelen een tekst voor de melder.")
+        self.assertContains(
+            response, "Schrijf bij het afhandelen een tekst voor de melder.", status_code=400
+        )
         self.report.refresh_from_db()
         self.assertEqual(self.report.status, "received")
         self.client.post(
             url("status", self.report.pk), {"status": "in_progress", "public_text": ""}
         )
+        # From "in behandeling" the form offers only "afgehandeld"; "ontvangen" is refused.
+        self.assertEqual(
+            [c for c, _label in self.client.get(url("status", self.report.pk)).context["form"]
+             .fields["status"].choices],
+            ["closed"],
+        )  # fmt: skip
         response = self.client.post(
             url("status", self.report.pk), {"status": "received", "public_text": ""}
         )
-        self.assertContains(response, "kan niet")
+        self.assertContains(response, "Vanuit de huidige status kan dit niet", status_code=400)
         self.client.post(
             url("status", self.report.pk), {"status": "closed", "public_text": "Opgelost."}
         )
@@ -100,7 +113,7 @@ class InboxTests(NoaberTestCase):
         response = self.client.post(
             url("message", self.report.pk), {"body": "Welke kleur had de auto?"}
         )
-        self.assertRedirects(response, url("detail", self.report.pk))
+        self.assertRedirects(response, url("detail", self.report.pk) + "?sectie=berichten")
         self.assertEqual(self.report.messages.get().author, self.advisor)
 
     def test_attachments_download_only_through_an_audited_read(self):

@@ -93,8 +93,8 @@ class ProtocolDataTests(NoaberTestCase):
                     signal.refresh_from_db()
                     before = (signal.phase, signal.version)
                     response = self.advance(signal, phase)
-                    self.assertContains(response, "kan pas na")
-                    self.assertContains(response, escape(left_out[2]))
+                    self.assertContains(response, "kan pas na", status_code=400)
+                    self.assertContains(response, escape(left_out[2]), status_code=400)
                     signal.refresh_from_db()
                     self.assertEqual((signal.phase, signal.version), before)
                     self.satisfy(signal, *left_out[:2])
@@ -140,7 +140,7 @@ class SourceCheckTests(NoaberTestCase):
             {"phase": "plan", "version": self.signal.version},
             follow=True,
         )
-        self.assertContains(response, "kan pas na: bronnencheck")
+        self.assertContains(response, "kan pas na: bronnencheck", status_code=400)
         self.signal.refresh_from_db()
         self.assertEqual(self.signal.phase, "sources")
         sources = source_registers()
@@ -169,13 +169,13 @@ class SourceCheckTests(NoaberTestCase):
 
     def test_no_source_needs_a_reason_and_both_at_once_is_refused(self):
         empty = self.client.post(url("sources", self.signal.pk), {}, follow=True)
-        self.assertContains(empty, "waarom geen bron is geraadpleegd")
+        self.assertContains(empty, "waarom geen bron is geraadpleegd", status_code=400)
         both = self.client.post(
             url("sources", self.signal.pk),
             {"bron_0": "hit", "no_source_reason": "Niet nodig."},
             follow=True,
         )
-        self.assertContains(both, "niet allebei")
+        self.assertContains(both, "niet allebei", status_code=400)
         self.assertFalse(SourceCheck.objects.exists())
         self.client.post(
             url("sources", self.signal.pk),
@@ -189,7 +189,7 @@ class SourceCheckTests(NoaberTestCase):
     def test_a_bronnencheck_outside_phase_3_is_refused(self):
         other = make_signal(self.dinkelland, self.advisor)
         response = self.client.post(url("sources", other.pk), {"bron_0": "hit"}, follow=True)
-        self.assertContains(response, "hoort bij fase 3")
+        self.assertContains(response, "hoort bij fase 3", status_code=400)
         self.assertFalse(SourceCheck.objects.exists())
 
 

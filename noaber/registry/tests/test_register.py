@@ -111,7 +111,7 @@ class SubjectTests(NoaberTestCase):
         for change, message in cases:
             with self.subTest(message=message):
                 response = self.post_subject("new", **change)
-                self.assertContains(response, message)
+                self.assertContains(response, message, status_code=400)
         self.assertEqual(Subject.objects.count(), 0)
 
     def test_hit_no_hit_first_then_link_or_add(self):
@@ -144,7 +144,10 @@ class SubjectTests(NoaberTestCase):
         )
         self.assertEqual(subject.links.count(), 2)
         checks = AuditEvent.objects.filter(object_type="subject_match")
-        self.assertEqual([e.detail["hit"] for e in checks.order_by("seq")], [False, True, True])
+        # Linking checks again on the submitted data: only a subject it finds can be linked.
+        self.assertEqual(
+            [e.detail["hit"] for e in checks.order_by("seq")], [False, True, True, True]
+        )
 
     def test_subject_details_need_a_reason_which_is_audited(self):
         self.post_subject("new")
@@ -170,7 +173,9 @@ class SubjectTests(NoaberTestCase):
         response = self.client.post(
             url("subject_add", self.signal.pk), PERSON | {"step": "link", "subject": subject.pk}
         )
-        self.assertEqual(response.status_code, 404)
+        self.assertContains(
+            response, "Koppel alleen een betrokkene die de controle vond", status_code=400
+        )
         self.assertFalse(self.signal.links.exists())
 
 
@@ -185,8 +190,8 @@ class ProtocolTests(NoaberTestCase):
             {"phase": "sources", "version": self.signal.version},
             follow=True,
         )
-        self.assertContains(response, "kan pas na")
-        self.assertContains(response, "privacytoets 1")
+        self.assertContains(response, "kan pas na", status_code=400)
+        self.assertContains(response, "privacytoets 1", status_code=400)
         self.signal.refresh_from_db()
         self.assertEqual(self.signal.phase, "intake")
         self.client.post(
@@ -199,7 +204,7 @@ class ProtocolTests(NoaberTestCase):
             {"phase": "sources", "version": self.signal.version},
             follow=True,
         )
-        self.assertContains(response, "privacytoets 1")
+        self.assertContains(response, "privacytoets 1", status_code=400)
         self.client.post(url("check", self.signal.pk), CHECK_1)
         self.signal.refresh_from_db()
         self.client.post(
@@ -230,7 +235,7 @@ class ProtocolTests(NoaberTestCase):
         response = self.client.post(
             url("check", self.signal.pk), CHECK_1 | {"kind": "2A"}, follow=True
         )
-        self.assertContains(response, "noem de ontvanger")
+        self.assertContains(response, "noem de ontvanger", status_code=400)
         self.assertFalse(self.signal.privacy_checks.exists())
         self.client.post(
             url("check", self.signal.pk), CHECK_1 | {"kind": "2A", "recipient": "Team Handhaving"}
@@ -251,7 +256,9 @@ class ProtocolTests(NoaberTestCase):
             base | {"description": "Versie van de tweede."},
             follow=True,
         )
-        self.assertContains(response, "Iemand anders heeft dit signaal intussen gewijzigd")
+        self.assertContains(
+            response, "Iemand anders heeft dit signaal intussen gewijzigd", status_code=400
+        )
         self.signal.refresh_from_db()
         self.assertEqual(self.signal.description, "Versie van Anouk.")
         self.assertEqual(self.signal.version, version + 1)
@@ -304,13 +311,13 @@ class DisclosureTests(NoaberTestCase):
         ]
         for change, message in cases:
             with self.subTest(message=message):
-                self.assertContains(self.post(**change), message)
+                self.assertContains(self.post(**change), message, status_code=400)
         self.assertEqual(Disclosure.objects.count(), 0)
         self.assertFalse(AuditEvent.objects.filter(action="share").exists())
 
     def test_an_expired_agreement_blocks_even_a_backdated_decision(self):
         SharingAgreement.objects.filter(pk=self.riec.pk).update(valid_until=date(2025, 12, 31))
-        self.assertContains(self.post(decided_on="2025-06-01"), "niet geldig")
+        self.assertContains(self.post(decided_on="2025-06-01"), "niet geldig", status_code=400)
         self.assertEqual(Disclosure.objects.count(), 0)
 
     def test_a_legal_basis_alone_is_enough(self):
@@ -656,7 +663,7 @@ class ReviewFindingTests(NoaberTestCase):
             {"phase": "closed", "version": self.signal.version},
             follow=True,
         )
-        self.assertContains(refused, "Leg eerst de weging vast")
+        self.assertContains(refused, "Leg eerst de weging vast", status_code=400)
         self.signal.refresh_from_db()
         self.assertEqual((self.signal.phase, self.signal.closed_at), ("intake", None))
         Signal.objects.filter(pk=self.signal.pk).update(
@@ -668,7 +675,7 @@ class ReviewFindingTests(NoaberTestCase):
             {"phase": "sources", "version": self.signal.version},
             follow=True,
         )
-        self.assertContains(back, "het gaat niet terug in het proces")
+        self.assertContains(back, "het gaat niet terug in het proces", status_code=400)
         self.signal.refresh_from_db()
         self.assertEqual(self.signal.phase, "closed")
 

@@ -334,7 +334,14 @@ EXAMPLES = (
     | _names(lambda m: {"fmt": "csv"}, "insight:export")
     | _names(alert, "insight:alert", "insight:alert_handle")
     | _names(policy_action, "policy:action", "policy:action_note")
-    | _names(report, "intake:detail", "intake:status", "intake:message", "intake:refer")
+    | _names(
+        report,
+        "intake:detail",
+        "intake:status",
+        "intake:message",
+        "intake:refer",
+        "registry:register_report",
+    )
     | _names(attachment, "intake:attachment")
     | _names(partner_token, "intake:token_revoke")
     | _names(agreement, "partners:agreement", "partners:agreement_edit")
