@@ -34,17 +34,27 @@ class Section:
 def sections(request, items: Iterable[tuple], default: str | None = None):
     """Tabs for an object page. `items` are (key, label) or (key, label, count) in order; the
     first (or `default`) is shown when `?sectie=` is absent or names no section of this object
-    (an old bookmark is no error). Returns (list of Section, current key)."""
+    (an old bookmark is no error). A tab's link keeps the page's other query parameters.
+    Returns (list of Section, current key)."""
     items = [tuple(i) + (None,) * (3 - len(i)) for i in items]
     keys = [i[0] for i in items]
     wanted = request.GET.get(SECTION_PARAM)
     current = wanted if wanted in keys else (default or keys[0])
-    base = request.path
+    # Other query parameters (e.g. ?verzoek= on a subject opened for a request) stay.
+    kept = request.GET.copy()
+    kept.pop(SECTION_PARAM, None)
+
+    def url(key):
+        query = kept.copy()
+        if key != keys[0]:
+            query[SECTION_PARAM] = key
+        return f"{request.path}?{query.urlencode()}" if query else request.path
+
     tabs = [
         Section(
             key=key,
             label=label,
-            url=base if key == keys[0] else f"{base}?{SECTION_PARAM}={key}",
+            url=url(key),
             current=key == current,
             count=count,
         )

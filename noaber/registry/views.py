@@ -610,15 +610,16 @@ def subject_detail(request, municipality, pk):
         disclosures = [
             d for link in links for d in link.signal.disclosures.select_related("recipient")
         ]
+        # Oldest first: the signals it is in (by their date) and what was disclosed from them.
+        timeline = sorted(
+            [(link.signal.received_on, "signal", link) for link in links]
+            + [(d.decided_on, "disclosure", d) for d in disclosures],
+            key=lambda event: (event[0], event[1]),
+        )
         return render(
             request,
             "registry/subject.html",
-            {
-                "subject": subject,
-                "links": links,
-                "disclosures": disclosures,
-                "reason": form.cleaned_data["reason"],
-            },
+            {"subject": subject, "timeline": timeline, "reason": form.cleaned_data["reason"]},
         )
     return render(request, "registry/subject_reason.html", {"subject": subject, "form": form})
 
@@ -900,12 +901,16 @@ def subject_rights(request, municipality, pk):
     do = request.POST.get("do") if request.method == "POST" else None
     form = SubjectForm(request.POST if do == "rectify" else None, initial=initial, search=True)
     erase_form = EraseForm(request.POST if do == "erase" else None)
+    # The refusal lands on the form that was sent, beside its field, with what was typed.
+    sent = erase_form if do == "erase" else form
     try:
         if do in ("rectify", "erase"):
             _check_kind(purpose, do)
         if do == "erase":
             if not (erase_form.is_valid() and erase_form.cleaned_data["confirm"]):
-                raise ValidationError(_("Bevestig dat wissen niet terug te draaien is."))
+                raise ValidationError(
+                    {"confirm": _("Bevestig dat wissen niet terug te draaien is.")}
+                )
             actions.erase_subject(subject, purpose.text, actor=request.user, request=request)
             messages.success(request, _("De betrokkene is gewist."))
             return redirect("registry:privacy", municipality.cbs_code)
@@ -916,8 +921,19 @@ def subject_rights(request, municipality, pk):
             if purpose.subject_request is not None:
                 return redirect(_subject_url(municipality, subject, purpose.subject_request))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                sent.add_error(field if field in sent.fields else None, errors)
+        else:
+            sent.add_error(None, error)
     subject_requests.record_subject_read(subject, purpose, request=request)
+    # Tabs only when the purpose travels in the address (?verzoek=); a typed reason is never
+    # put in an address, so then the page shows both sections.
+    tabs, current = [], None
+    if purpose.subject_request is not None and do is None:
+        tabs, current = sections(
+            request, [("inzage", _("Inzage-export")), ("corrigeren", _("Corrigeren of wissen"))]
+        )
     return render(
         request,
         "registry/subject_rights.html",
@@ -926,8 +942,13 @@ def subject_rights(request, municipality, pk):
             "form": form,
             "erase_form": erase_form,
             "purpose": purpose,
-            "items": _export_items(request, subject, purpose),
+            "tabs": tabs,
+            "section": current,
+            "items": _export_items(request, subject, purpose)
+            if current in (None, "inzage")
+            else [],
         },
+        status=400 if do and sent.errors else 200,
     )
 
 

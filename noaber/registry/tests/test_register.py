@@ -519,7 +519,7 @@ class SubjectRightsTests(NoaberTestCase):
             {"do": "erase", "reden": "vordering rechtbank 2026/1", "confirm": "on"},
             follow=True,
         )
-        self.assertContains(response, "bewaarplicht en kan niet worden gewist")
+        self.assertContains(response, "bewaarplicht en kan niet worden gewist", status_code=400)
         self.assertTrue(Subject.objects.filter(pk=self.subject.pk).exists())
         Signal.objects.filter(pk=self.signal.pk).update(legal_hold=False)
         self.client.post(

@@ -239,13 +239,21 @@ class OpeningASubjectTests(NoaberTestCase):
     def test_erasure_needs_a_request_for_erasure_and_a_confirmation(self):
         erase = {"do": "erase", "verzoek": self.request.pk, "confirm": "on"}
         refused = self.client.post(url("subject_rights", self.subject.pk), erase, follow=True)
-        self.assertContains(refused, "Dit kan alleen voor een verzoek om wissing")
+        self.assertContains(refused, "Dit kan alleen voor een verzoek om wissing", status_code=400)
         wissing = register(self.dinkelland, self.privacy, kind="wissing")
         subject_requests.link_subject(wissing, self.subject, actor=self.privacy, request=None)
         unconfirmed = self.client.post(
             url("subject_rights", self.subject.pk), {"do": "erase", "verzoek": wissing.pk}
         )
-        self.assertContains(unconfirmed, "Bevestig dat wissen niet terug te draaien is.")
+        # Beside the checkbox, not in a banner (issue 17).
+        self.assertContains(
+            unconfirmed,
+            '<div class="utrecht-form-field-error-message" id="id_confirm_error">',
+            status_code=400,
+        )
+        self.assertContains(
+            unconfirmed, "Bevestig dat wissen niet terug te draaien is.", status_code=400
+        )
         self.assertTrue(Subject.objects.filter(pk=self.subject.pk).exists())
         self.client.post(url("subject_rights", self.subject.pk), erase | {"verzoek": wissing.pk})
         self.assertFalse(Subject.objects.filter(pk=self.subject.pk).exists())
