@@ -464,14 +464,9 @@ def signal_disclose(request, municipality, signal):
     def run(data):
         actions.disclose(signal, data, actor=request.user, request=request)
 
-    return (
-        form,
-        run,
-        {
-            "suggestions": suggest_partners(municipality, [signal.theme]),
-            "template": "registry/disclose.html",
-        },
-    )
+    intro = _("Welke partners bij dit thema horen en welke convenanten gelden, staat onder "
+              "Overzicht op de pagina van het signaal.")  # fmt: skip
+    return form, run, {"intro": intro}
 
 
 @_signal_action("subject", _lazy("Betrokkene toevoegen"), section="betrokkenen")
