@@ -9,7 +9,7 @@ from django.db import transaction
 from noaber.accounts.models import Municipality, Organisation, User
 from noaber.cases import actions as case_actions
 from noaber.cases.models import CaseType
-from noaber.intake.models import Report
+from noaber.intake.models import Report, Status
 from noaber.partners.models import SharingAgreement
 from noaber.portal import actions
 from noaber.registry.actions import register_from_reports
@@ -66,10 +66,12 @@ def load_demo_partners() -> int:
         agreement.organisations.set(Organisation.objects.filter(name__in=parties))
         agreement.municipalities.set([dinkelland, tubbergen])
         agreements.append(agreement)
+    # The barn's reports: the open ones (not the closed reports of the years before the demo,
+    # which may share a category and can no longer become a signal).
     barn = list(
         Report.objects.filter(
             municipality=dinkelland, category__code__in=["verdacht-pand", "drugs-drugslab"]
-        )
+        ).exclude(status=Status.CLOSED)
     )
     if not barn:
         return len(agreements)
