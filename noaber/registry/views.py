@@ -45,7 +45,7 @@ from .forms import (
     SubjectRequestForm,
     WegingForm,
 )
-from .models import Phase, RetentionTerm, Signal, SourceType, Subject, SubjectRequest
+from .models import Outcome, Phase, RetentionTerm, Signal, SourceType, Subject, SubjectRequest
 from .reference import subject_access
 
 SORTS = {"nieuw": "-received_on", "oud": "received_on", "fase": "phase"}
@@ -174,7 +174,7 @@ def _bulk(request, municipality):
             n = actions.assign(signals, advisor, actor=request.user, request=request)
             messages.success(
                 request,
-                _("%(n)s signalen toegewezen aan %(who)s.") % {"n": n, "who": advisor.username},
+                _("%(n)s signalen toegewezen aan %(who)s.") % {"n": n, "who": advisor.display_name},
             )
         return redirect("registry:inbox", municipality.cbs_code)
     messages.error(request, _("Onbekende actie."))
@@ -324,11 +324,21 @@ def _signal_action(action, title, *, section=None, success=None, reason="edit"):
             )
             back = _signal_url(municipality, signal, section)
             if request.method == "GET" and action not in actions.allowed_actions(signal):
+                # Not offered in this state: say why instead of showing a form that must fail.
                 try:
                     actions.require_allowed(signal, action)
                 except ValidationError as error:
-                    messages.error(request, " ".join(error.messages))
-                return redirect(back)
+                    refusal = " ".join(error.messages)
+                return render(
+                    request,
+                    "ui/action.html",
+                    {
+                        "object_url": back,
+                        "title": title,
+                        "refusal": refusal,
+                        "object_label": _("Signaal %(n)s") % {"n": signal.number},
+                    },
+                )
             made = view(request, municipality, signal)
             if not isinstance(made, tuple):
                 return made
@@ -388,7 +398,8 @@ def signal_weging(request, municipality, signal):
             request=request,
         )
 
-    return form, run, {"intro": _("Een uitkomst anders dan 'verder onderzoek' sluit het signaal.")}
+    intro = _("Een uitkomst anders dan '%(o)s' sluit het signaal; de bewaartermijn begint dan.")
+    return form, run, {"intro": intro % {"o": Outcome.FURTHER.label}}
 
 
 @_signal_action(
@@ -553,17 +564,25 @@ def report_register(request, municipality, pk):
     if report is None:
         raise Http404
     back = reverse("intake:detail", args=[municipality.cbs_code, report.pk])
+    context = {
+        "object_url": back,
+        "object_label": _("Melding %(n)s") % {"n": report.number},
+        "title": _("Registreer als signaal"),
+    }
     if request.method == "GET" and not may_become_signal(report):
-        messages.error(
-            request, _("Deze melding is al afgehandeld of al als signaal geregistreerd.")
-        )
-        return redirect(back)
+        # Not offered in this state: say why instead of showing a form that must fail.
+        refusal = _("Deze melding is al afgehandeld of al als signaal geregistreerd.")
+        return render(request, "ui/action.html", context | {"refusal": refusal})
 
     def run(data):
         return actions.register_from_reports(
             municipality, [report], actor=request.user, request=request
         )
 
+    intro = _(
+        "Er komt een signaal in fase 1 (intake) met het onderwerp, de plaats en de tekst van "
+        "deze melding, op uw naam. De melder ziet daarna 'in behandeling'."
+    )
     return action_page(
         request,
         ConfirmForm(_posted(request)),
@@ -572,16 +591,7 @@ def report_register(request, municipality, pk):
             "registry:signal", args=[municipality.cbs_code, signal.pk]
         ),
         success_message=_("De melding is als signaal geregistreerd."),
-        context={
-            "object_url": back,
-            "object_label": _("Melding %(n)s") % {"n": report.number},
-            "title": _("Registreer als signaal"),
-            "intro": _(
-                "Er komt een signaal in fase 1 (intake) met het onderwerp, de plaats en de "
-                "tekst van deze melding, op uw naam. De melder ziet daarna 'in "
-                "behandeling'."
-            ),
-        },
+        context=context | {"intro": intro},
     )
 
 
