@@ -619,7 +619,8 @@ def subject_detail(request, municipality, pk):
         timeline = sorted(
             [(link.signal.received_on, "signal", link) for link in links]
             + [(d.decided_on, "disclosure", d) for d in disclosures],
-            key=lambda event: (event[0], event[1]),
+            # On one day the signal comes before what was disclosed from it.
+            key=lambda event: (event[0], event[1] != "signal"),
         )
         return render(
             request,
