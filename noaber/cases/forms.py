@@ -87,6 +87,8 @@ class TaskForm(CaseStepForm):
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
         municipality = case.municipality
+        # People by name, never by username.
+        self.fields["user"].label_from_instance = lambda user: user.display_name
         # Only people who can see their tasks ("Mijn taken") can be given one.
         self.fields["user"].queryset = User.objects.filter(
             memberships__municipality=municipality,
