@@ -173,14 +173,166 @@ class ExampleCaseWalks(StaticLiveServerTestCase):
         walk.close()
         return receipt
 
-    def test_barn_case_from_report_to_closed_case(self):
+    # The plan's three example cases, each at a desktop's and a phone's size.
+
+    def test_barn_case_from_report_to_closed_case_on_a_desktop(self):
+        self.barn_case(DESKTOP)
+
+    def test_barn_case_from_report_to_closed_case_on_a_phone(self):
+        self.barn_case(PHONE)
+
+    def test_unrest_about_a_demonstration_on_a_desktop(self):
+        self.unrest_case(DESKTOP)
+
+    def test_unrest_about_a_demonstration_on_a_phone(self):
+        self.unrest_case(PHONE)
+
+    def test_a_person_with_confused_behaviour_on_a_desktop(self):
+        self.care_case(DESKTOP)
+
+    def test_a_person_with_confused_behaviour_on_a_phone(self):
+        self.care_case(PHONE)
+
+    def barn_case(self, viewport):
+        """Example case 1 (ondermijning): a barn in the buitengebied, from the resident's
+        report to the closed case and the resident reading the outcome."""
         self.counts = {}
-        receipt = self.resident_reports(DESKTOP)
+        receipt = self.resident_reports(viewport)
         report = Report.objects.latest("pk")
-        self.advisor_works_the_barn_case(report, DESKTOP)
-        self.resident_reads_the_outcome(receipt, DESKTOP)
+        self.advisor_works_the_barn_case(report, viewport)
+        self.resident_reads_the_outcome(receipt, viewport)
         self.assertEqual(self.problems, [], "\n".join(self.problems))
-        print("\nBarn case, page loads and form submits:", self.counts, "receipt", receipt[:4])
+        loads = sum(c[0] for c in self.counts.values())
+        submits = sum(c[1] for c in self.counts.values())
+        print(f"\nBarn case at {viewport['width']} px: {loads} page loads, {submits} form submits "
+              f"({self.counts})")  # fmt: skip
+
+    def unrest_case(self, viewport):
+        """Example case 2 (maatschappelijke onrust): an employee reports calls to demonstrate
+        at the new shelter; the advisor opens a case, the gezagsdriehoek decides, the case is
+        monitored."""
+        walk = Walk(self, "7-medewerker-niet-pluis", viewport)
+        walk.sign_in("medewerker")
+        walk.link("Niet pluis melden")
+        self.choose_containing(walk, "#id_category", "olarisatie")
+        walk.fill(
+            "Wat is er gebeurd?",
+            "In een appgroep wordt opgeroepen zaterdag te demonstreren bij de nieuwe "
+            "opvanglocatie; sommige berichten dreigen.",
+        )
+        walk.step("niet pluis")
+        walk.button("Melding versturen")
+        walk.step("verstuurd")
+        walk.close()
+        report = Report.objects.latest("pk")
+
+        walk = Walk(self, "8-adviseur-onrust", viewport)
+        walk.sign_in("adviseur")
+        walk.link("nieuwe melding")
+        walk.page.locator(f"a[href$='/meldingen/{report.pk}/']").first.click()
+        walk.step("melding")
+        walk.link("Registreer als signaal")
+        walk.page.locator("main button[type=submit]").first.click()
+        walk.page.wait_for_url("**/signalen/*/")
+        walk.step("signaal")
+        walk.link("Open casus")
+        walk.choose("Zaaktype", "Maatschappelijke onrust / demonstratie")
+        walk.fill("Titel", "Demonstratie opvanglocatie")
+        walk.button("Casus openen")
+        walk.step("casus")
+        walk.link("Naar 'in uitvoering'")
+        self.submit(walk)
+        case = Case.objects.latest("pk")
+        # The gezagsdriehoek with the police and the public prosecutor decides.
+        walk.link("Casussen", exact=True)
+        walk.link("Overleggen (")
+        walk.choose("Soort overleg", "gezagsdriehoek")
+        walk.fill("Datum", timezone.localdate().isoformat())
+        walk.check("Politie", exact=True)
+        walk.check("Openbaar Ministerie", exact=True)
+        walk.step("overleg plannen")
+        walk.button("Plannen")
+        walk.step("overleg")
+        walk.link("Casus agenderen")
+        walk.page.locator("#id_case").select_option(str(case.pk))
+        walk.step("agenderen")
+        self.submit(walk)
+        walk.link(f"Besluit over {case.number} vastleggen")
+        walk.fill("Besluit", "Demonstratie toegestaan op het plein, niet bij de opvanglocatie; "
+                  "politie en boa's extra aanwezig.")  # fmt: skip
+        walk.step("besluit")
+        self.submit(walk)
+        walk.step("overleg met besluit")
+        walk.goto(f"/m/GM1774/casussen/{case.pk}/?sectie=tijdlijn")
+        walk.step("tijdlijn met besluit")
+        self.assertIn("Demonstratie toegestaan op het plein", walk.page.inner_text("main"))
+        walk.close()
+        self.assertEqual(self.problems, [], "\n".join(self.problems))
+
+    def care_case(self, viewport):
+        """Example case 3 (zorg en veiligheid): a resident reports a neighbour with confused,
+        threatening behaviour; the advisor registers the person (hit / no-hit), opens a
+        persoonsgerichte aanpak and gives the Zorg- en Veiligheidshuis a task under its
+        convenant."""
+        walk = Walk(self, "9-bewoner-verward", viewport)
+        walk.goto("/melden/GM1774/")
+        self.choose_containing(walk, "#id_category", "onbegrepen")
+        walk.fill("Wat is er gebeurd?", "Mijn buurman schreeuwt 's nachts op straat en "
+                  "dreigde vandaag met een mes.")  # fmt: skip
+        walk.page.locator("#id_area").select_option(label="Weerselo")
+        walk.button("Melding versturen")
+        walk.page.wait_for_selector("#bonnummer")
+        walk.step("ontvangstbevestiging")
+        walk.close()
+        report = Report.objects.latest("pk")
+
+        walk = Walk(self, "10-adviseur-zorg", viewport)
+        walk.sign_in("adviseur")
+        walk.link("nieuwe melding")
+        walk.page.locator(f"a[href$='/meldingen/{report.pk}/']").first.click()
+        walk.link("Registreer als signaal")
+        walk.page.locator("main button[type=submit]").first.click()
+        walk.page.wait_for_url("**/signalen/*/")
+        walk.link("Betrokkenen")
+        walk.link("Betrokkene toevoegen")
+        walk.page.locator("#id_kind").select_option("person")
+        walk.page.locator("#id_label").fill("Gerrit Wolters")
+        # An impossible date first: refused beside the field, nothing searched.
+        walk.page.locator("#id_birth_date").fill("31-02-1968")
+        walk.page.locator("main form button.utrecht-button--primary-action").last.click()
+        walk.page.wait_for_load_state()
+        walk.step("onmogelijke geboortedatum")
+        self.assertTrue(walk.page.locator("#foutmeldingen").count())
+        walk.page.locator("#id_birth_date").fill("12-03-1968")
+        walk.page.locator("#id_role").fill("veroorzaker")
+        self.submit(walk)
+        walk.step("hit no-hit persoon")
+        walk.button("Als nieuwe betrokkene toevoegen")
+        walk.step("betrokkene")
+        walk.link("Open casus")
+        walk.choose("Zaaktype", "Persoonsgerichte aanpak (Zorg- en Veiligheidshuis)")
+        walk.fill("Titel", "Buurman Weerselo")
+        walk.button("Casus openen")
+        walk.step("casus")
+        walk.link("Taak", exact=True)
+        walk.fill("Taak", "Huisbezoek en beoordeling door het ZVH")
+        walk.fill("Uiterlijk op", (timezone.localdate() + timedelta(days=5)).isoformat())
+        walk.page.locator("#id_organisation").select_option(
+            label="Zorg- en Veiligheidshuis (ZVH) Twente"
+        )
+        walk.page.locator("#id_agreement").select_option(
+            label="Convenant Zorg- en Veiligheidshuis Twente 2026-2028"
+        )
+        walk.step("taak voor het zvh")
+        self.submit(walk)
+        walk.step("casus met taak")
+        self.assertIn("Huisbezoek en beoordeling door het ZVH", walk.page.inner_text("main"))
+        walk.close()
+        self.assertEqual(self.problems, [], "\n".join(self.problems))
+
+    def choose_containing(self, walk, select: str, text: str):
+        option = walk.page.locator(f"{select} option", has_text=text).first
+        walk.page.locator(select).select_option(option.get_attribute("value"))
 
     def resident_reads_the_outcome(self, receipt: str, viewport):
         walk = Walk(self, "6-bewoner-volgt", viewport)
@@ -349,7 +501,8 @@ class ExampleCaseWalks(StaticLiveServerTestCase):
         # The advisor closes the case with a text for the reporters.
         walk = Walk(self, "5-adviseur-afsluiten", viewport)
         walk.sign_in("adviseur")
-        walk.goto(f"/m/GM1774/casussen/{case.pk}/")
+        walk.link("lopende casus")
+        walk.page.locator(f"main a[href$='/casussen/{case.pk}/']").first.click()
         walk.step("casus")
         walk.link("Afsluiten", exact=True)
         walk.page.get_by_label("bestuurlijke maatregel genomen").check()
