@@ -293,6 +293,30 @@ def protocol_status(signal: Signal) -> str:
     return text + (" — " + ", ".join(parts) if parts else "")
 
 
+def next_step(signal: Signal) -> str | None:
+    """The one step the protocol asks for next — the signal page's primary button — read from
+    the same gates `advance` checks: the weging, then the privacy check the gate names, then
+    the records it needs (the bronnencheck), then the phase itself; in the plan phase, a case.
+    None when the weging chose another way (no approach, routing) or nothing is left."""
+    allowed = allowed_actions(signal)
+    if signal.phase == Phase.PLAN:
+        return "case" if "case" in allowed else None
+    target = NEXT_GATED_PHASE.get(signal.phase)
+    if target is None:
+        return None
+    gate = protocol().get(target, {})
+    if gate.get("requires_outcome") and signal.outcome != gate["requires_outcome"]:
+        return "weging" if not signal.outcome and "weging" in allowed else None
+    compatible = set(
+        signal.privacy_checks.filter(compatible_use=True).values_list("kind", flat=True)
+    )
+    if any(kind not in compatible for kind in gate.get("requires_checks", [])):
+        return "check"
+    if any(not RECORDS[kind][1](signal) for kind in gate.get("requires_records", [])):
+        return "sources" if "sources" in allowed else None
+    return "phase" if "phase" in allowed else None
+
+
 @transaction.atomic
 def advance(signal: Signal, phase: str, version: int, *, actor, request) -> None:
     require_allowed(signal, "phase")

@@ -278,6 +278,7 @@ def signal_detail(request, municipality, pk):
         "tabs": tabs,
         "section": current,
         "allowed": actions.allowed_actions(signal),
+        "next_step": actions.next_step(signal),
         "phase_tone": PHASE_TONE.get(signal.phase, "neutral"),
         "status_text": actions.protocol_status(signal),
         "links": links,
