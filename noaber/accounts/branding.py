@@ -33,7 +33,7 @@ LOGO_FORMATS = {"PNG", "JPEG"}
 
 def colour_problem(colour: str) -> str | None:
     """Why `colour` cannot be the primary colour (a Dutch sentence), or None when it can."""
-    if not HEX.match(colour):
+    if not HEX.fullmatch(colour):
         return _("Geef de kleur als # met zes hexadecimale tekens, bijvoorbeeld #1f6f43.")
     on_colour = contrast_ratio(WHITE, colour)
     on_white = contrast_ratio(colour, WHITE)
@@ -60,9 +60,9 @@ def read_logo(upload) -> bytes:
     try:
         from PIL import Image
 
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data), formats=sorted(LOGO_FORMATS)) as probe:
             probe.verify()
-        image = Image.open(io.BytesIO(data))
+        image = Image.open(io.BytesIO(data), formats=sorted(LOGO_FORMATS))
         if image.format not in LOGO_FORMATS:
             raise ValidationError(_("Een logo is een PNG- of JPEG-bestand."))
         width, height = image.size
@@ -176,8 +176,9 @@ def _last_modified(request, municipality):
 
 
 def _cached(response):
-    # Public and small; browsers revalidate after five minutes (ETag, Last-Modified).
-    response["Cache-Control"] = "public, max-age=300"
+    # Small; browsers revalidate after five minutes (ETag, Last-Modified). Private: for a
+    # signed-in user the response carries the session cookie, which no shared cache may keep.
+    response["Cache-Control"] = "private, max-age=300"
     return response
 
 

@@ -253,6 +253,9 @@ def task_complete(request, municipality, pk, task):
     case = get_case_for(request, municipality, pk, reason="edit")
     found = case.tasks.select_related("owner_user", "owner_organisation").filter(pk=task).first()
     if found is None:
+        # A task of another case (or none): audited as denied, like a foreign case.
+        record(Action.DENIED, request=request, municipality=municipality, object_type="task",
+               object_id=task, reason="edit", result=Result.DENIED)  # fmt: skip
         raise Http404
     form = CaseCompleteForm(request.POST if request.method == "POST" else None, case=case)
     context = case_action_context(

@@ -238,13 +238,13 @@ def post_advisor_message(report: Report, body: str, *, actor, request) -> Messag
     return message
 
 
-@transaction.atomic
 def status_choices(report: Report) -> list[tuple[str, str]]:
     """The statuses `report` may move to (TRANSITIONS): the status form offers these, and
     change_status refuses any other."""
     return [(s, s.label) for s in Status if s in TRANSITIONS[Status(report.status)]]
 
 
+@transaction.atomic
 def change_status(report: Report, new_status: str, public_text: str, *, actor, request,
                   expected: str | None = None) -> None:  # fmt: skip
     """Move along TRANSITIONS; closing and reopening need a text for the reporter. With

@@ -5,7 +5,7 @@ Pure functions, no Django: the theme compiler, the branding form and their tests
 
 import re
 
-HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+HEX = re.compile(r"#[0-9a-fA-F]{6}")
 WHITE = "#ffffff"
 BLACK = "#000000"
 # WCAG 2.1 success criterion 1.4.3 (AA) for normal text.
@@ -14,7 +14,7 @@ MIN_TEXT_CONTRAST = 4.5
 
 def parse(colour: str) -> tuple[int, int, int]:
     """(r, g, b) of a '#rrggbb' colour; ValueError for anything else."""
-    if not isinstance(colour, str) or not HEX.match(colour):
+    if not isinstance(colour, str) or not HEX.fullmatch(colour):
         raise ValueError(f"not a #rrggbb colour: {colour!r}")
     return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms import Form
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -89,7 +90,10 @@ def action_page(
     """
     if request.method == "POST" and form.is_valid():
         try:
-            result = run(form.cleaned_data)
+            # One transaction per action: a refusal halfway leaves nothing written, and row
+            # locks (select_for_update) hold, whatever the action itself declares.
+            with transaction.atomic():
+                result = run(form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         except ConflictError as error:

@@ -15,6 +15,7 @@ from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.intake.actions import anonymise_reports
 from noaber.intake.actions import change_status as change_report_status
+from noaber.intake.models import Report
 from noaber.intake.models import Source as ReportSource
 from noaber.intake.models import Status as ReportStatus
 from noaber.intake.selectors import may_become_signal, report_place
@@ -148,6 +149,12 @@ def register_from_reports(municipality, reports, *, actor, request) -> Signal:
     reports = sorted(reports, key=lambda r: r.created_at)
     if not reports or any(r.municipality_id != municipality.pk for r in reports):
         raise ValidationError(_("Kies een of meer meldingen van deze gemeente."))
+    # Locked before the check: two advisors registering the same report at once make one
+    # signal, the other gets the message below.
+    locked = {
+        r.pk: r for r in Report.objects.select_for_update().filter(pk__in=[r.pk for r in reports])
+    }
+    reports = [locked.get(r.pk, r) for r in reports]
     refused = [r for r in reports if not may_become_signal(r)]
     if refused:
         raise ValidationError(

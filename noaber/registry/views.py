@@ -562,6 +562,15 @@ def report_register(request, municipality, pk):
         .select_related("category", "area")
         .first()
     )
+    record(
+        Action.VIEW if report else Action.DENIED,
+        request=request,
+        municipality=municipality,
+        object_type="report",
+        object_id=pk,
+        reason="triage",
+        result=Result.SUCCESS if report else Result.DENIED,
+    )
     if report is None:
         raise Http404
     back = reverse("intake:detail", args=[municipality.cbs_code, report.pk])
