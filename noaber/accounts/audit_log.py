@@ -1,17 +1,66 @@
 """The audit log page for the privacy officer. It lives in `accounts` because it needs the
-access rules and the users; the `audit` app itself knows no domain."""
+access rules and the users; the `audit` app itself knows no domain.
+
+Events store codes and login names; the page shows people by name (with organisation or
+role), roles, actions, objects and reasons in Dutch (noaber/audit/labels.py), and links an
+object to its page where the viewer may open it."""
 
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from noaber.audit import labels
 from noaber.audit.actions import record
 from noaber.audit.models import Action, AuditEvent
+from noaber.lib.paging import PageError, page_of
 
 from .access import municipality_view
-from .models import User
+from .models import Role, User
 
 PAGE_SIZE = 50
+
+
+def origin_label(origin: str) -> str:
+    if origin == "system":
+        return _("Noaber (automatisch)")
+    if origin == "public":
+        return _("openbaar formulier (geen adres bewaard)")
+    return origin or "—"
+
+
+def role_labels(roles: str) -> str:
+    names = dict(Role.choices)
+    return ", ".join(str(names.get(r, r)) for r in roles.split(",") if r) or "—"
+
+
+def event_rows(events, municipality, viewer) -> list[dict]:
+    """What a person reads per event."""
+    people = User.objects.select_related("organisation").prefetch_related("memberships")
+    people = people.in_bulk({e.actor_id for e in events if e.actor_id})
+    objects = labels.describe_objects(events, municipality, viewer)
+    rows = []
+    for event in events:
+        person = people.get(event.actor_id)
+        if person is not None:
+            actor = person.described_in(municipality)
+        elif event.actor_id:
+            actor = _("verwijderd account")
+        else:
+            actor = origin_label(event.origin) if event.origin in ("system", "public") else "—"
+        text, url = objects.get((event.object_type, event.object_id), ("—", None))
+        rows.append(
+            {
+                "event": event,
+                "actor": actor,
+                "roles": role_labels(event.role),
+                "object": text,
+                "url": url,
+                "origin": origin_label(event.origin),
+                "reason": labels.reason_label(event.reason) if event.reason else "—",
+            }
+        )
+    return rows
 
 
 @municipality_view("audit.view")
@@ -25,9 +74,17 @@ def event_list(request, municipality):
         Q(municipality=municipality.cbs_code) | (Q(municipality="") & own_accounts)
     ).order_by("-seq")
     action = request.GET.get("handeling", "")
-    if action in Action.values:
+    errors = []
+    if action and action not in Action.values:
+        errors.append(_("Kies een handeling uit de lijst; u ziet alle handelingen."))
+        action = ""
+    if action:
         events = events.filter(action=action)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    try:
+        page = page_of(request, events, PAGE_SIZE)
+    except PageError as error:
+        errors.append(f"{error} {_('U ziet pagina 1.')}")
+        page = Paginator(events, PAGE_SIZE).page(1)
     record(
         Action.VIEW,
         request=request,
@@ -39,5 +96,12 @@ def event_list(request, municipality):
     return render(
         request,
         "audit/event_list.html",
-        {"page": page, "actions": Action.choices, "selected_action": action},
+        {
+            "page": page,
+            "rows": event_rows(list(page), municipality, request.user),
+            "actions": Action.choices,
+            "selected_action": action,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
     )

@@ -142,10 +142,26 @@ class User(AbstractUser):
         verbose_name = _("gebruiker")
         verbose_name_plural = _("gebruikers")
 
+    def __str__(self):
+        # Forms' choices and templates print a person by name, never by login name.
+        return str(self.display_name)
+
     @property
     def display_name(self) -> str:
         """How a person appears on every page: by name, never by username."""
         return self.get_full_name() or _("medewerker zonder naam")
+
+    def described_in(self, municipality=None) -> str:
+        """Name with organisation, or with roles where the person has no organisation:
+        "Piet Politie — Politie", "Bram Burgemeester — Bestuur en management"."""
+        if self.organisation_id:
+            return f"{self.display_name} — {self.organisation.name}"
+        memberships = self.memberships.all()
+        if municipality is not None:
+            memberships = [m for m in memberships if m.municipality_id == municipality.pk]
+        labels = dict(Role.choices)
+        roles = sorted({str(labels[m.role]) for m in memberships if m.role in labels})
+        return f"{self.display_name} — {', '.join(roles)}" if roles else str(self.display_name)
 
 
 class Membership(models.Model):

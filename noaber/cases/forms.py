@@ -65,6 +65,18 @@ class NoteForm(CaseStepForm):
         )
 
 
+def _colleagues(municipality):
+    """The municipality's own people (no partners), for owner and attendee choices."""
+    return (
+        User.objects.filter(memberships__municipality=municipality, is_active=True)
+        .exclude(memberships__role=Role.PARTNER)
+        .select_related("organisation")
+        .prefetch_related("memberships")
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
 class TaskForm(CaseStepForm):
     title = forms.CharField(label=_("Taak"), max_length=200)
     due_date = forms.DateField(
@@ -90,11 +102,17 @@ class TaskForm(CaseStepForm):
         # People by name, never by username.
         self.fields["user"].label_from_instance = lambda user: user.display_name
         # Only people who can see their tasks ("Mijn taken") can be given one.
-        self.fields["user"].queryset = User.objects.filter(
-            memberships__municipality=municipality,
-            memberships__role__in=RULES["cases.my_tasks"],
-            is_active=True,
-        ).distinct()
+        self.fields["user"].queryset = (
+            User.objects.filter(
+                memberships__municipality=municipality,
+                memberships__role__in=RULES["cases.my_tasks"],
+                is_active=True,
+            )
+            .select_related("organisation")
+            .prefetch_related("memberships")
+            .distinct()
+        )
+        self.fields["user"].label_from_instance = lambda user: user.described_in(municipality)
         self.fields["organisation"].queryset = Organisation.objects.filter(
             municipalities=municipality
         )
@@ -269,11 +287,8 @@ class MeetingForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = Meeting.Kind.choices
-        self.fields["attendees"].queryset = (
-            User.objects.filter(memberships__municipality=municipality, is_active=True)
-            .exclude(memberships__role=Role.PARTNER)
-            .distinct()
-        )
+        self.fields["attendees"].queryset = _colleagues(municipality)
+        self.fields["attendees"].label_from_instance = lambda user: user.described_in(municipality)
         self.fields["partners"].queryset = Organisation.objects.filter(
             municipalities=municipality, kind__in=Organisation.PARTNER_KINDS
         )

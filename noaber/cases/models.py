@@ -258,7 +258,7 @@ class Task(models.Model):
     @property
     def owner_label(self) -> str:
         if self.owner_user_id:
-            return self.owner_user.get_full_name() or self.owner_user.username
+            return str(self.owner_user.display_name)
         return str(self.owner_organisation or "")
 
 

@@ -206,6 +206,11 @@ class Alert(models.Model):
         ACKNOWLEDGED = "acknowledged", _("bekeken")
         LINKED = "linked", _("gekoppeld aan casus")
 
+    class Method(models.TextChoices):
+        # The values are noaber.insight.peaks.core.FARRINGTON and FALLBACK.
+        FARRINGTON = "farrington", _("verbeterde Farrington-methode (vijf jaar geschiedenis)")
+        FALLBACK = "fallback", _("eenvoudige methode voor kleine aantallen")
+
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     series_key = models.CharField(max_length=120)  # "theme:5.2", "area:12", "category:drugs"
     series_label = models.CharField(_("reeks"), max_length=250)
@@ -215,7 +220,7 @@ class Alert(models.Model):
     expected = models.FloatField(_("verwacht"))
     upper = models.FloatField(_("bovengrens"))
     score = models.FloatField(_("score"))
-    method = models.CharField(max_length=20)
+    method = models.CharField(_("methode"), max_length=20, choices=Method.choices)
     state = models.CharField(max_length=20, choices=State.choices, default=State.NEW)
     note = EncryptedTextField(_("notitie"), blank=True)
     case = models.ForeignKey(

@@ -80,6 +80,12 @@ class DataCategory(models.TextChoices):
     CRIMINAL = "criminal", _("strafrechtelijke gegevens")
 
 
+def category_labels(keys) -> str:
+    """Data-category keys as the Dutch words a person reads, comma-separated."""
+    labels = dict(DataCategory.choices)
+    return ", ".join(str(labels.get(key, key)) for key in keys)
+
+
 def agreement_covers(agreement, organisation_id, municipality_id, day) -> bool:
     """Valid on `day` and naming the organisation and the municipality (uses prefetched
     parties and municipalities where the caller prefetched them)."""

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from noaber.accounts.access import can, municipality_view
+from noaber.accounts.audit_log import event_rows
 from noaber.accounts.models import User
 from noaber.audit.actions import record
 from noaber.audit.models import Action, AuditEvent
@@ -197,5 +198,9 @@ def viewed(request, municipality):
     return render(
         request,
         "partners/viewed.html",
-        {"organisations": organisations, "chosen": chosen, "events": events},
+        {
+            "organisations": organisations,
+            "chosen": chosen,
+            "rows": event_rows(events, municipality, request.user),
+        },
     )

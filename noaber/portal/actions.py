@@ -59,7 +59,7 @@ def share_case(case, data: dict, *, actor, request) -> CaseShare:
                 "legal_basis": basis,
                 "purpose": share.purpose,
                 "data_categories": categories,
-                "shared": _("Casus %(n)s gedeeld via het partnerportaal.") % {"n": case.pk},
+                "shared": _("Casus %(n)s gedeeld via het partnerportaal.") % {"n": case.number},
                 "decided_on": timezone.localdate(),
             },
             actor=actor,
@@ -73,7 +73,7 @@ def share_case(case, data: dict, *, actor, request) -> CaseShare:
     case_actions.log_on_timeline(
         case,
         TimelineEntry.Kind.SHARE,
-        f"{organisation.name}: {share.purpose} ({', '.join(categories)})",
+        f"{organisation.name}: {share.purpose} ({share.category_labels})",
         actor=actor,
         request=request,
         action=Action.SHARE,
@@ -247,7 +247,7 @@ def send_signal_back(case, category, description: str, *, actor, request):
         source=source,
         reporter=actor,
         partner=organisation,
-        external_reference=_("casus %(n)s") % {"n": case.pk},
+        external_reference=_("casus %(n)s") % {"n": case.number},
         request=request,
     )
     case_actions.log_on_timeline(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from noaber.accounts.models import Organisation
 from noaber.cases.models import Case
 from noaber.lib.crypto import EncryptedTextField
-from noaber.partners.models import SharingAgreement, agreement_covers
+from noaber.partners.models import SharingAgreement, agreement_covers, category_labels
 from noaber.registry.models import Disclosure
 
 
@@ -61,6 +61,10 @@ class CaseShare(models.Model):
 
     def __str__(self):
         return f"{self.case} → {self.organisation}"
+
+    @property
+    def category_labels(self) -> str:
+        return category_labels(self.data_categories)
 
     def in_force_on(self, day) -> bool:
         """Open (for a closed case: kept open up to `day`), and its agreement (if it rests on

@@ -160,7 +160,7 @@ class ModelMoveTests(TransactionTestCase):
         # Encrypted text behind the moved models is still readable.
         demo_disclosure = CaseShare.objects.get(pk=demo_share.pk).disclosures.get()
         self.assertEqual(
-            demo_disclosure.shared, f"Casus {demo_share.case_id} gedeeld via het partnerportaal."
+            demo_disclosure.shared, f"Casus C-{demo_share.case_id} gedeeld via het partnerportaal."
         )
         self.assertIn("schuur", demo_disclosure.signal.description.lower())
         self.assertTrue(verify_chain().ok)

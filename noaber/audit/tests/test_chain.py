@@ -149,8 +149,8 @@ class AuditPageTests(NoaberTestCase):
             result=Result.DENIED,
         )
         response = self.client.get(reverse("audit:list", args=["GM1774"]) + "?handeling=denied")
-        self.assertContains(response, "/m/GM1774/")
-        self.assertContains(response, "tim")
+        self.assertContains(response, "pagina /m/GM1774/")
+        self.assertContains(response, "toegang geweigerd")
         read = AuditEvent.objects.order_by("-seq")[0]
         self.assertEqual(
             (read.action, read.object_type, read.actor), ("view", "audit_log", "priya")
