@@ -48,7 +48,7 @@ class NoteForm(CaseStepForm):
         label=_("Notitie"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )
     corrects = forms.ModelChoiceField(
-        label=_("Corrigeert notitie (niet verplicht)"),
+        label=_("Corrigeert notitie"),
         queryset=None,
         required=False,
         help_text=_("Een notitie wordt nooit gewijzigd; een correctie is een nieuwe notitie."),

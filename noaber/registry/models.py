@@ -85,10 +85,20 @@ class Signal(models.Model):
     territory_ok = models.BooleanField(_("op eigen grondgebied"), null=True)
     phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices, default=Phase.INTAKE)
     source_grade = models.ForeignKey(
-        Grade, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Grade,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("betrouwbaarheid van de bron"),
     )
     information_grade = models.ForeignKey(
-        Grade, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Grade,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("betrouwbaarheid van de informatie"),
     )
     legal_basis = models.CharField(_("grondslag"), max_length=200, blank=True)
     purpose = models.CharField(_("verwerkingsdoel"), max_length=200, blank=True)
@@ -208,7 +218,7 @@ class PrivacyCheck(models.Model):
         CHECK_2B = "2B", _("privacytoets 2B (extra verstrekking)")
 
     signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="privacy_checks")
-    kind = models.CharField(max_length=4, choices=Kind.choices)
+    kind = models.CharField(_("soort toets"), max_length=4, choices=Kind.choices)
     recipient = models.CharField(_("ontvanger"), max_length=200, blank=True)
     original_basis = models.CharField(_("grondslag oorspronkelijke verzameling"), max_length=300)
     compatible_use = models.BooleanField(_("verenigbaar verder gebruik"))

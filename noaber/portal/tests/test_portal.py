@@ -164,11 +164,11 @@ class PortalTests(NoaberTestCase):
         self.client.get(url("portal_case", self.other_case.pk))
         self.sign_in(self.advisor)
         response = self.client.get(VIEWED + f"?organisatie={self.politie.pk}")
-        self.assertContains(response, "piet")
-        self.assertContains(response, f"case {self.case.pk}")
+        self.assertContains(response, "— Politie")  # the person, with the organisation
+        self.assertContains(response, f"casus {self.case.number}")
         self.assertContains(response, "toegang geweigerd")
         response = self.client.get(VIEWED + f"?organisatie={self.riec.pk}")
-        self.assertNotContains(response, f"case {self.case.pk}")
+        self.assertNotContains(response, f"casus {self.case.number}")
 
     def test_staff_cannot_use_the_portal_and_partners_not_the_staff_case_page(self):
         self.assertEqual(
