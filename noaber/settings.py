@@ -94,6 +94,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "noaber.lib.logs.RequestLogMiddleware",
     "noaber.ui.middleware.security_headers",
+    # With DEBUG on (make run): the Dutch 404/403/500 pages, never Django's technical ones.
+    # Outside ProtectedDataMiddleware, whose own Dutch pages for unreadable data come first.
+    "noaber.ui.middleware.DutchErrorPages",
     "noaber.ui.middleware.ProtectedDataMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

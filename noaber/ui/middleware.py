@@ -66,3 +66,58 @@ class ProtectedDataMiddleware:
             )
             return render(request, "file_altered.html", status=409)
         return None
+
+
+class DutchErrorPages:
+    """With DEBUG on (`make run`, the tests), Django answers an unknown URL or id and a crash
+    with its English technical page, which lists the URL patterns or a traceback. People using
+    the demo see the Dutch 404, 403 and 500 pages instead, as in production; the traceback
+    goes to the console log. With DEBUG off Django does this itself and this does nothing.
+
+    An unknown URL is answered (by Django, with DEBUG on) before any view runs: its technical
+    404 is replaced on the way out, when the request has passed sessions and authentication,
+    so the page still shows who is signed in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.urls import Resolver404, resolve
+        from django.views.defaults import page_not_found
+
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code == 404:
+            try:
+                resolve(request.path_info)
+            except Resolver404 as error:
+                return page_not_found(request, error)
+        return response
+
+    def process_exception(self, request, exception):
+        import logging
+
+        from django.conf import settings
+        from django.core.exceptions import PermissionDenied
+        from django.core.signals import got_request_exception
+        from django.http import Http404
+        from django.views.defaults import page_not_found, permission_denied, server_error
+
+        if not settings.DEBUG:
+            return None
+        if isinstance(exception, Http404):
+            return page_not_found(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return permission_denied(request, exception)
+        # As Django does for an uncaught exception: tell listeners (the test client re-raises
+        # it), log it with its traceback, answer with the plain 500 page.
+        got_request_exception.send(sender=None, request=request)
+        logging.getLogger("django.request").error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=(type(exception), exception, exception.__traceback__),
+            extra={"status_code": 500, "request": request},
+        )
+        response = server_error(request)
+        response._has_been_logged = True
+        return response
