@@ -60,6 +60,17 @@ register_object_type("membership", _("rol"))
 register_object_type("mfa_device", _("tweede factor"))
 register_object_type("partner_token", _("koppelsleutel van een ketenpartner"))
 register_object_type("access_review", _("toegangsreview"))
-register_object_type("audit_log", _("auditlog"))
+
+
+def _audit_logs(municipality, ids, user):
+    from .models import Municipality
+
+    return {
+        m.cbs_code: (_("auditlog %(name)s") % {"name": m.name}, None)
+        for m in Municipality.objects.filter(cbs_code__in=ids)
+    }
+
+
+register_object_type("audit_log", _("auditlog"), _audit_logs)
 register_object_type("reference_data", _("referentiegegevens"))
 register_object_type("page", _("pagina"))

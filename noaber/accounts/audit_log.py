@@ -43,7 +43,10 @@ def event_rows(events, municipality, viewer) -> list[dict]:
     for event in events:
         person = people.get(event.actor_id)
         if person is not None:
-            actor = person.described_in(municipality)
+            # The role has its own column: the person with the organisation, if any.
+            actor = person.display_name
+            if person.organisation_id:
+                actor = f"{actor} — {person.organisation.name}"
         elif event.actor_id:
             actor = _("verwijderd account")
         else:

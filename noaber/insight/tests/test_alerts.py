@@ -122,7 +122,7 @@ class AlertPageTests(NoaberTestCase):
     def test_management_sees_the_alert_but_does_not_handle_it(self):
         self.sign_in(self.management)
         page = self.client.get(reverse("insight:alert", args=["GM1774", self.alert.pk]))
-        self.assertContains(page, "Meldingen, week 2026-W40")
+        self.assertContains(page, "Meldingen, week 40 van 2026")
         self.assertNotContains(page, "Afhandelen")
         self.assertEqual(self.client.post(self.url, {"note": "x"}).status_code, 403)
 

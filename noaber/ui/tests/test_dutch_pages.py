@@ -28,7 +28,7 @@ from noaber.accounts.access import RULES
 from noaber.accounts.demo import load_demo_users
 from noaber.accounts.models import Municipality, User
 from noaber.audit import labels
-from noaber.audit.models import AuditEvent
+from noaber.audit.models import Action, AuditEvent
 from noaber.cases.demo import load_demo_cases
 from noaber.insight.demo import load_demo_figures
 from noaber.intake.demo import load_demo_reports
@@ -180,6 +180,9 @@ class NoCodesOnPagesTests(TestCase):
             None,
             [example_url(r, self.dinkelland, EXAMPLES) for r in routes if r.rule.scope == "public"],
         )
+        # The audit log once per action, so that older events (logins, shares) are read too.
+        log = reverse("audit:list", args=[self.dinkelland.cbs_code])
+        extra = [f"{log}?handeling={action}" for action in Action.values]
         for person in people.order_by("username"):
             roles = set(
                 person.memberships.filter(municipality=self.dinkelland).values_list(
@@ -192,11 +195,19 @@ class NoCodesOnPagesTests(TestCase):
                 if r.rule.scope == "signed_in"
                 or (r.rule.scope == "municipality" and roles & set(RULES[r.rule.action]))
             ]
+            if roles & set(RULES["audit.view"]):
+                urls += extra
             yield person, urls
 
     def test_no_page_shows_a_code_instead_of_its_dutch_label(self):
         from noaber.accounts.tests.base import NoaberTestCase
 
+        # Failed logins, so that their reasons are in the log: a wrong password and a name
+        # that belongs to no account.
+        someone = User.objects.get(username=LOGIN_PREFIX + "adviseur")
+        login = reverse("accounts:login")
+        self.client.post(login, {"username": someone.username, "password": "fout-wachtwoord-1"})
+        self.client.post(login, {"username": "niemand-bekend", "password": "fout-wachtwoord-2"})
         visited, problems, texts = 0, [], []
         for person, urls in self.pages():
             self.client.logout()
