@@ -36,7 +36,7 @@ def role_labels(roles: str) -> str:
 
 def event_rows(events, municipality, viewer) -> list[dict]:
     """What a person reads per event."""
-    people = User.objects.select_related("organisation").prefetch_related("memberships")
+    people = User.objects.select_related("organisation")
     people = people.in_bulk({e.actor_id for e in events if e.actor_id})
     objects = labels.describe_objects(events, municipality, viewer)
     rows = []
