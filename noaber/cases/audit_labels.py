@@ -12,6 +12,7 @@ register_reasons(
         "casusregie": _("casusregie"),
         "minutes": _("verslag van het overleg"),
         "partner_agenda": _("agenda van een ketenpartner"),
+        "my_tasks": _("eigen takenlijst (Mijn taken)"),
     }
 )
 register_object_type(

@@ -47,9 +47,10 @@ from .examples import EXAMPLES
 SOURCE = Path(noaber.__file__).parent
 LOGIN_PREFIX = "inlognaam-"
 CODE_LIKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
-# How a code is recorded in the source: reason="..." and the failed-login reasons.
+# How a code is recorded in the source: reason="...", REASON = "..." and the failed-login
+# reasons.
 RECORDED = re.compile(
-    r"""(?:reason|object_type)=f?["']([a-z][a-z0-9_]*)["']"""
+    r"""(?:reason|object_type|REASON|OBJECT_TYPE)\s*=\s*f?["']([a-z][a-z0-9_]*)["']"""
     r"""|record_login_failure\([^)]*?["']([a-z][a-z0-9_]*)["']"""
 )
 
@@ -266,5 +267,5 @@ class GuardTests(TestCase):
 
     def test_the_codes_include_roles_actions_categories_and_reasons(self):
         codes = choice_codes() | recorded_codes()
-        for code in ("advisor", "login_failed", "signal", "partner_portal", "bad_otp"):
+        for code in ("advisor", "login_failed", "signal", "partner_portal", "bad_otp", "my_tasks"):
             self.assertIn(code, codes)
