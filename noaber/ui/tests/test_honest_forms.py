@@ -209,7 +209,10 @@ class ErrorsBesideTheFieldTests(TestCase):
         html = render_to_string("_field.html", {"field": form["categories"]})
         fieldset = html[html.index("<fieldset") : html.index("</fieldset>")]
         self.assertIn('id="id_categories_error"', fieldset)
-        self.assertIn("utrecht-form-fieldset--invalid", fieldset)
+        # Each box in the group is marked invalid (Django sets it on the widgets).
+        self.assertIn('aria-invalid="true"', fieldset[fieldset.index("<input") :])
+        # The field around the group is marked invalid (a red bar beside it), as for any field.
+        self.assertIn("utrecht-form-field--invalid", html[: html.index("<fieldset")])
         self.assertIn('aria-describedby="id_categories_error"', fieldset)
 
     def test_nothing_is_styled_as_an_error_before_the_first_submit(self):
