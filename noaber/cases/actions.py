@@ -46,7 +46,8 @@ def log_on_timeline(case, kind, text, *, actor, request, action=Action.UPDATE,
 def note_disclosure(sender, *, disclosure, actor, request, **kwargs) -> None:
     """On `registry.signals.disclosure_recorded`: every case built on the signal shows the
     verstrekking on its timeline."""
-    text = f"{disclosure.recipient.name}: {disclosure.purpose} ({', '.join(disclosure.data_category_labels())})"
+    categories = ", ".join(disclosure.data_category_labels)
+    text = f"{disclosure.recipient.name}: {disclosure.purpose} ({categories})"
     for case in disclosure.signal.cases.all():
         log_on_timeline(case, TimelineEntry.Kind.DISCLOSURE, text, actor=actor, request=request,
                         disclosure=disclosure.pk)  # fmt: skip
@@ -345,7 +346,7 @@ def reopen_case(case: Case, reason: str, version: int, *, actor, request,
 def workload(municipality):
     """Open cases and open tasks per case owner, and open tasks per organisation."""
     open_cases = Case.objects.filter(municipality=municipality).exclude(status=CLOSED)
-    per_owner = open_cases.values("owner").annotate(
+    per_owner = open_cases.values("owner__username").annotate(
         cases=Count("pk", distinct=True),
         tasks=Count(
             "tasks",

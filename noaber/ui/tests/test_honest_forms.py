@@ -87,6 +87,7 @@ class HonestFormsTests(TestCase):
             "meeting": Meeting.objects.filter(municipality=cls.dinkelland).first(),
             "plan": Plan.objects.filter(municipalities=cls.dinkelland).first(),
             "subject": Subject.objects.filter(municipality=cls.dinkelland).first(),
+            "choices": [("a", "een keuze")],
         }
 
     def build(self, cls, **extra):
@@ -153,6 +154,11 @@ class CloseAndReopenTests(NoaberTestCase):
         self.assertFalse(self.case.is_closed)
 
     def test_reopening_without_a_reason_is_refused_beside_the_field(self):
+        for status in ("onderzoek", "uitvoering"):  # closing is allowed from "uitvoering"
+            case_actions.change_status(
+                self.case, status, self.case.version, actor=self.advisor, request=None
+            )
+            self.case.refresh_from_db()
         result = self.case.case_type.results.first()
         case_actions.close_case(
             self.case, result, "Klaar.", self.case.version, actor=self.advisor, request=None
