@@ -22,7 +22,7 @@ from django.test import override_settings, tag
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from noaber.accounts.demo import DEMO_PASSWORD, current_code
+from noaber.accounts.demo import DEMO_PASSWORD, TEAM, current_code
 from noaber.audit.triggers import triggers_removed
 from noaber.cases.models import Case
 from noaber.intake.models import Report
@@ -445,7 +445,8 @@ class ExampleCaseWalks(StaticLiveServerTestCase):
         walk.link("Taak", exact=True)
         walk.fill("Taak", "Controle schuur Oldenzaalseweg met de Omgevingsdienst")
         walk.fill("Uiterlijk op", (timezone.localdate() + timedelta(days=7)).isoformat())
-        walk.choose("Eigenaar: medewerker", "Hanna Handhaver", exact=False)
+        # People are listed by name with their organisation (issue 17, point 4).
+        walk.choose("Eigenaar: medewerker", f"Hanna Handhaver — {TEAM}", exact=False)
         walk.step("taak")
         self.submit(walk)
         walk.link("Delen (")
