@@ -6,94 +6,21 @@ without Chromium the test is skipped, unless NOABER_REQUIRE_BROWSER=1 (as in CI)
 a failure.
 """
 
-import os
-from pathlib import Path
-from unittest import SkipTest
-
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import tag
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from noaber.accounts.access import can
-from noaber.accounts.demo import DEMO_PASSWORD, DEMO_USERS, current_code, load_demo_users
+from noaber.accounts.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_users
 from noaber.accounts.models import Municipality, User
-from noaber.audit.triggers import triggers_removed
 from noaber.reference import load_all
 from noaber.ui.urlwalk import example_url, walk
 
+from .browser import CSP_LISTENER, BrowserTestCase, axe_violations, csp_violations, unused_code
 from .examples import EXAMPLES
-
-CHROMIUM = os.environ.get("NOABER_CHROMIUM", "/usr/bin/chromium")
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = {"serious", "critical"}
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def axe_violations(page) -> list[str]:
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
-    return [
-        f"{v['impact']}: {v['id']} — {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
-        for v in result["violations"]
-        if v["impact"] in BLOCKING
-    ]
-
-
-CSP_LISTENER = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation',
-    e => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));
-"""
-
-
-def csp_violations(page) -> list[str]:
-    return [f"CSP: {v}" for v in page.evaluate("window.__csp || []")]
 
 
 @tag("browser")
-class BrowserAccessibilityTests(StaticLiveServerTestCase):
-    host = "127.0.0.1"
-
-    @classmethod
-    def setUpClass(cls):
-        if not Path(CHROMIUM).exists():
-            if os.environ.get("NOABER_REQUIRE_BROWSER") == "1":
-                raise RuntimeError(f"Chromium not found at {CHROMIUM}; CI must install it.")
-            raise SkipTest(f"Chromium not found at {CHROMIUM}")
-        from playwright.sync_api import sync_playwright
-
-        # Playwright's sync API runs an event loop in this thread; the ORM calls made between
-        # browser steps are ordinary blocking calls, so Django's async guard is lifted here.
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-    def _fixture_teardown(self):
-        # The flush between tests would delete audit rows, which the triggers forbid.
-        with triggers_removed():
-            super()._fixture_teardown()
-
+class BrowserAccessibilityTests(BrowserTestCase):
     def setUp(self):
         load_all()
         load_demo_users()
@@ -121,8 +48,7 @@ class BrowserAccessibilityTests(StaticLiveServerTestCase):
         self.page.wait_for_url("**/inloggen/code/")
         for problem in axe_violations(self.page):
             self.problems.append(f"{username} code-stap: {problem}")
-        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-        self.page.fill("#id_token", f"{current_code(device):06d}")
+        self.page.fill("#id_token", unused_code(username))
         self.page.click("button[type=submit]")
         self.page.wait_for_url("**/m/*/")
 

@@ -9,31 +9,21 @@ Content-Security-Policy listener. The walk counts page loads and form submits, t
 docs/performance.md keeps for the barn case.
 """
 
-import os
 import re
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.management import call_command
 from django.test import override_settings, tag
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from noaber.accounts.demo import DEMO_PASSWORD, TEAM, current_code
-from noaber.audit.triggers import triggers_removed
+from noaber.accounts.demo import DEMO_PASSWORD, TEAM
 from noaber.cases.models import Case
 from noaber.intake.models import Report
 
-from .test_browser_accessibility import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    CSP_LISTENER,
-    axe_violations,
-    csp_violations,
-)
+from .browser import CSP_LISTENER, BrowserTestCase, axe_violations, csp_violations, unused_code
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
@@ -96,8 +86,7 @@ class Walk:
         self.fill("Gebruikersnaam", username)
         self.fill("Wachtwoord", DEMO_PASSWORD)
         self.button("Verder")
-        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-        self.page.locator("#id_token").fill(f"{current_code(device):06d}")
+        self.page.locator("#id_token").fill(unused_code(username))
         self.page.locator("button[type=submit]").click()
         self.page.wait_for_url("**/m/*/")
 
@@ -116,35 +105,7 @@ class Walk:
 
 @tag("browser")
 @override_settings(DEMO=True)
-class ExampleCaseWalks(StaticLiveServerTestCase):
-    host = "127.0.0.1"
-
-    @classmethod
-    def setUpClass(cls):
-        if not Path(CHROMIUM).exists():
-            if os.environ.get("NOABER_REQUIRE_BROWSER") == "1":
-                raise RuntimeError(f"Chromium not found at {CHROMIUM}; CI must install it.")
-            from unittest import SkipTest
-
-            raise SkipTest(f"Chromium not found at {CHROMIUM}")
-        from playwright.sync_api import sync_playwright
-
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-    def _fixture_teardown(self):
-        with triggers_removed():
-            super()._fixture_teardown()
-
+class ExampleCaseWalks(BrowserTestCase):
     def setUp(self):
         call_command("seed_demo", stdout=StringIO())
         self.problems = []

@@ -7,18 +7,12 @@ OBJECT_PAGES lists the pages: (name, function giving the page URLs for the demo 
 of the page's sections). Add a kind of object page by adding a row.
 """
 
-import os
-from pathlib import Path
-from unittest import SkipTest
-
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import tag
 from django.urls import reverse
 
 from noaber.accounts.demo import load_demo_users
 from noaber.accounts.models import Municipality
 from noaber.archive.demo import load_demo_archive
-from noaber.audit.triggers import triggers_removed
 from noaber.cases.demo import load_demo_cases
 from noaber.cases.models import Case, Meeting
 from noaber.intake.demo import load_demo_reports
@@ -28,7 +22,7 @@ from noaber.partners.forms import partners_of
 from noaber.partners.models import SharingAgreement
 from noaber.reference import load_all
 
-from . import test_browser_accessibility as browser
+from .browser import BrowserTestCase
 
 WIDTH, HEIGHT = 1280, 800
 MAX_PAGE = 2400
@@ -78,35 +72,8 @@ MEASURE = """() => {
 
 
 @tag("browser")
-class ObjectPagesFitTests(StaticLiveServerTestCase):
-    host = "127.0.0.1"
+class ObjectPagesFitTests(BrowserTestCase):
     username = "adviseur"
-
-    @classmethod
-    def setUpClass(cls):
-        if not Path(browser.CHROMIUM).exists():
-            if os.environ.get("NOABER_REQUIRE_BROWSER") == "1":
-                raise RuntimeError(f"Chromium not found at {browser.CHROMIUM}; CI must install it.")
-            raise SkipTest(f"Chromium not found at {browser.CHROMIUM}")
-        from playwright.sync_api import sync_playwright
-
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=browser.CHROMIUM, args=browser.CHROMIUM_ARGS
-        )
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-    def _fixture_teardown(self):
-        with triggers_removed():
-            super()._fixture_teardown()
 
     def setUp(self):
         load_all()
@@ -120,16 +87,10 @@ class ObjectPagesFitTests(StaticLiveServerTestCase):
             locale="nl-NL", viewport={"width": WIDTH, "height": HEIGHT}
         )
         self.page = self.context.new_page()
-        self.sign_in = browser.BrowserAccessibilityTests.sign_in.__get__(self)
         self.problems = []
 
     def tearDown(self):
         self.context.close()
-
-    def check(self, who, path, expect_status=200):
-        # What sign_in (borrowed from the accessibility test) calls for each page it opens.
-        response = self.page.goto(self.live_server_url + path)
-        self.assertEqual(response.status, expect_status, path)
 
     def measure(self, path):
         response = self.page.goto(self.live_server_url + path)

@@ -3,18 +3,11 @@ signal and subject page is at most 2,400 px tall on every tab, and its first sec
 within 1,600 px. Runs Debian's Chromium through Playwright like test_browser_accessibility.
 """
 
-import os
-from pathlib import Path
-from unittest import SkipTest
-
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import tag
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from noaber.accounts.demo import DEMO_PASSWORD, current_code, load_demo_users
+from noaber.accounts.demo import load_demo_users
 from noaber.accounts.models import Municipality
-from noaber.audit.triggers import triggers_removed
 from noaber.cases.demo import load_demo_cases
 from noaber.intake.demo import load_demo_reports
 from noaber.intake.models import Report
@@ -22,7 +15,7 @@ from noaber.partners.demo import load_demo_partners
 from noaber.reference import load_all
 from noaber.registry.models import Signal, SubjectRequest
 
-from . import test_browser_accessibility as browser
+from .browser import BrowserTestCase
 
 PAGE_MAX = 2400
 FIRST_SECTION_MAX = 1600
@@ -35,35 +28,7 @@ MEASURE = """() => {
 
 
 @tag("browser")
-class RegisterPagesFitTests(StaticLiveServerTestCase):
-    host = "127.0.0.1"
-
-    @classmethod
-    def setUpClass(cls):
-        if not Path(browser.CHROMIUM).exists():
-            if os.environ.get("NOABER_REQUIRE_BROWSER") == "1":
-                raise RuntimeError(f"Chromium not found at {browser.CHROMIUM}")
-            raise SkipTest(f"Chromium not found at {browser.CHROMIUM}")
-        from playwright.sync_api import sync_playwright
-
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=browser.CHROMIUM, args=browser.CHROMIUM_ARGS
-        )
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-    def _fixture_teardown(self):
-        with triggers_removed():
-            super()._fixture_teardown()
-
+class RegisterPagesFitTests(BrowserTestCase):
     def setUp(self):
         load_all()
         load_demo_users()
@@ -80,17 +45,6 @@ class RegisterPagesFitTests(StaticLiveServerTestCase):
 
     def tearDown(self):
         self.context.close()
-
-    def sign_in(self, username):
-        self.page.goto(self.live_server_url + reverse("accounts:login"))
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", DEMO_PASSWORD)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_url("**/inloggen/code/")
-        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-        self.page.fill("#id_token", f"{current_code(device):06d}")
-        self.page.click("button[type=submit]")
-        self.page.wait_for_url("**/m/*/")
 
     def measure(self, label, *, first=False):
         """Check the page now shown; return the hrefs of its tabs."""

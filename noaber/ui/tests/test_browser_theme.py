@@ -4,20 +4,14 @@ colour applies, the layout fits at 1280 px and 390 px, and the CSP stays clean.
 Same setup as test_browser_accessibility.py (Debian's Chromium through Playwright; skipped
 without Chromium unless NOABER_REQUIRE_BROWSER=1)."""
 
-import os
-from pathlib import Path
-from unittest import SkipTest
-
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import tag
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from noaber.accounts.demo import DEMO_PASSWORD, current_code, load_demo_branding, load_demo_users
-from noaber.audit.triggers import triggers_removed
+from noaber.accounts.demo import load_demo_branding, load_demo_users
 from noaber.reference import load_all
 
-from . import test_browser_accessibility as shared
+from . import browser as shared
+from .browser import BrowserTestCase
 
 FONT = "Source Sans 3"
 # Elements whose rendered font must be the shipped one.
@@ -32,35 +26,7 @@ TEXTS = [
 
 
 @tag("browser")
-class BrowserThemeTests(StaticLiveServerTestCase):
-    host = "127.0.0.1"
-
-    @classmethod
-    def setUpClass(cls):
-        if not Path(shared.CHROMIUM).exists():
-            if os.environ.get("NOABER_REQUIRE_BROWSER") == "1":
-                raise RuntimeError(f"Chromium not found at {shared.CHROMIUM}; CI must install it.")
-            raise SkipTest(f"Chromium not found at {shared.CHROMIUM}")
-        from playwright.sync_api import sync_playwright
-
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(
-            executable_path=shared.CHROMIUM, args=shared.CHROMIUM_ARGS
-        )
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-    def _fixture_teardown(self):
-        with triggers_removed():
-            super()._fixture_teardown()
-
+class BrowserThemeTests(BrowserTestCase):
     def setUp(self):
         load_all()
         load_demo_users()
@@ -78,17 +44,6 @@ class BrowserThemeTests(StaticLiveServerTestCase):
         self.assertEqual(response.status, 200, path)
         self.page.evaluate("document.fonts.ready.then(() => true)")
         self.assertEqual(shared.csp_violations(self.page), [], path)
-
-    def sign_in(self, username):
-        self.open(reverse("accounts:login"))
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", DEMO_PASSWORD)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_url("**/inloggen/code/")
-        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-        self.page.fill("#id_token", f"{current_code(device):06d}")
-        self.page.click("button[type=submit]")
-        self.page.wait_for_url("**/m/*/")
 
     def rendered_fonts(self, selector) -> list[str]:
         """The fonts Chromium actually drew the first matching element's text with (not the
