@@ -439,7 +439,7 @@ class ExampleCaseWalks(BrowserTestCase):
         walk.step("overzicht")
         walk.link("open ta")
         walk.step("mijn taken")
-        row = walk.page.locator("tr", has_text="Controle schuur Oldenzaalseweg")
+        row = walk.page.locator("li.noaber-card", has_text="Controle schuur Oldenzaalseweg")
         row.get_by_role("link", name="Afronden").click()
         walk.page.wait_for_load_state()
         walk.fill("Resultaat", "Schuur gecontroleerd: verzegeld, geen activiteit.")
