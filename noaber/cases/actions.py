@@ -15,6 +15,7 @@ from noaber.audit.models import Action
 from noaber.intake.models import Report
 from noaber.intake.models import Status as ReportStatus
 from noaber.lib.errors import ConflictError
+from noaber.registry import actions as registry_actions
 
 from . import steps
 from .archiving import ARCHIVE_FIELDS_OPEN, archive_fields_on_closing
@@ -99,6 +100,9 @@ def open_case(municipality, case_type, title, *, actor, request, signals=(), sub
     for item in [*signals, *subjects]:
         if item.municipality_id != municipality.pk:
             raise ValidationError(_("Signalen en betrokkenen moeten van deze gemeente zijn."))
+    for signal in signals:
+        # The register's rule, the same one its page offers "Open casus" by.
+        registry_actions.require_allowed(signal, "case")
     case = Case.objects.create(
         municipality=municipality,
         case_type=case_type,

@@ -317,6 +317,7 @@ class MinutesForm(forms.Form):
     minutes = forms.CharField(
         label=_("Algemeen verslag"),
         required=False,
+        max_length=20000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
             "Wat over één casus gaat, hoort in het verslag van dat agendapunt: dat wordt met de "
@@ -329,6 +330,7 @@ class ItemMinutesForm(forms.Form):
     minutes = forms.CharField(
         label=_("Verslag van dit agendapunt"),
         required=False,
+        max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -336,7 +338,9 @@ class ItemMinutesForm(forms.Form):
 class DecisionForm(forms.Form):
     """A decision; it can at once create a task or an intervention on the case."""
 
-    text = forms.CharField(label=_("Besluit"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Besluit"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     task_title = forms.CharField(
         label=_("Wordt taak: omschrijving"), required=False, max_length=200
     )
@@ -371,6 +375,8 @@ class DecisionForm(forms.Form):
         data = super().clean()
         if data.get("task_title") and not (data.get("task_due") and data.get("task_organisation")):
             self.add_error("task_due", _("Een taak heeft een datum en een eigenaar nodig."))
+        elif data.get("task_due") and data["task_due"] < timezone.localdate():
+            self.add_error("task_due", _("De uiterste datum ligt in het verleden."))
         if data.get("intervention") and not data.get("decided_by"):
             self.add_error("decided_by", _("Noem wie de interventie besloot."))
         return data

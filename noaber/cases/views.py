@@ -1,6 +1,5 @@
 """Casusregie pages: the case list with workload and overdue tasks, and the case page."""
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -71,7 +70,8 @@ def case_list(request, municipality):
                 actor=request.user, request=request, signals=signals,
             )  # fmt: skip
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            # Above the form, which keeps what was typed (nothing was stored).
+            form.add_error(None, error.messages)
         else:
             return redirect("cases:case", municipality.cbs_code, case.pk)
     cases = Case.objects.filter(
@@ -91,6 +91,7 @@ def case_list(request, municipality):
             "per_owner": per_owner,
             "per_organisation": per_organisation,
         },
+        status=400 if form.errors else 200,
     )
 
 

@@ -4,15 +4,17 @@ from noaber.accounts.models import Municipality, Role
 from .navigation import groups_for
 
 
-def _branding(request, current):
+def _branding(request, current, served=None):
     """The municipality whose branding the page wears: the one in the URL (also on public
-    pages such as /melden/<CBS>/), else the signed-in user's current one."""
+    pages such as /melden/<CBS>/), else the signed-in user's current one. A signed-in user
+    wears only the branding of a municipality they serve: a refused URL of another one (a 404
+    that must not hint it is there for them) shows their own."""
     found = getattr(request, "municipality", None)
     if found is not None:
         return found
     match = getattr(request, "resolver_match", None)
     code = match.kwargs.get("municipality") if match else None
-    if isinstance(code, str):
+    if isinstance(code, str) and (served is None or code in {m.cbs_code for m in served}):
         found = Municipality.objects.defer("logo").filter(cbs_code=code).first()
         if found is not None:
             return found
@@ -31,12 +33,12 @@ def shell(request):
         code = request.session.get("municipality")
         current = next((m for m in served if m.cbs_code == code), served[0] if served else None)
     if current is None:
-        return {"served_municipalities": served, "branding": _branding(request, None)}
+        return {"served_municipalities": served, "branding": _branding(request, None, served)}
     labels = dict(Role.choices)
     return {
         "current_municipality": current,
         "served_municipalities": served,
         "current_roles": [labels[r] for r in sorted(roles_of(user, current))],
         "nav_groups": groups_for(user, current, request.path),
-        "branding": _branding(request, current),
+        "branding": _branding(request, current, served),
     }

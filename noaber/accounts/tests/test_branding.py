@@ -206,3 +206,19 @@ class DemoBrandingTests(NoaberTestCase):
         Municipality.objects.filter(cbs_code="GM1774").update(primary_colour="#000000")
         self.assertEqual(load_demo_branding(), 0)
         self.assertEqual(Municipality.objects.get(cbs_code="GM1774").primary_colour, "#000000")
+
+
+class BrandingOnRefusedPagesTests(NoaberTestCase):
+    def test_a_refused_page_of_another_municipality_wears_the_users_own_branding(self):
+        Municipality.objects.filter(cbs_code="GM0183").update(
+            display_name="Gemeente Tubbergen", primary_colour="#8a1f3d"
+        )
+        self.sign_in(self.enforcer)  # serves Dinkelland only
+        response = self.client.get("/m/GM0183/casussen/mijn-taken/")
+        self.assertEqual(response.status_code, 404)
+        self.assertNotContains(response, "Tubbergen", status_code=404)
+        self.assertNotContains(response, "/m/GM0183/huisstijl.css", status_code=404)
+        # Where the user does serve the municipality, its branding applies.
+        self.sign_in(self.advisor)  # serves Dinkelland and Tubbergen
+        response = self.client.get("/m/GM0183/casussen/mijn-taken/")
+        self.assertContains(response, "/m/GM0183/huisstijl.css")

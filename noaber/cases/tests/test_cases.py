@@ -307,3 +307,39 @@ class StatusesFromDataTests(NoaberTestCase):
             if pattern.search(line)
         ]
         self.assertEqual(offenders, [])
+
+
+class OpenCaseFormTests(NoaberTestCase):
+    def test_a_case_with_a_closed_signal_is_refused_above_the_form_keeping_the_title(self):
+        from django.urls import reverse
+
+        from noaber.cases.models import Case
+        from noaber.registry.models import Outcome, Phase
+
+        submitted = submit_report(
+            self.dinkelland,
+            {"category": Category.objects.get(code="overlast-jeugd"), "description": "Herrie."},
+            channel=Channel.WEB,
+        )
+        signal = register_from_reports(
+            self.dinkelland, [submitted.report], actor=self.advisor, request=None
+        )
+        from noaber.registry import actions as registry_actions
+
+        registry_actions.record_weging(signal, Outcome.NONE, "Geen aanpak.", signal.version,
+                                       actor=self.advisor, request=None)  # fmt: skip
+        signal.refresh_from_db()
+        self.assertEqual(signal.phase, Phase.CLOSED)  # "geen aanpak" closes the signal
+        self.sign_in(self.advisor)
+        url = reverse("cases:list", args=["GM1774"]) + f"?signaal={signal.pk}"
+        response = self.client.post(
+            url,
+            {
+                "case_type": CaseType.objects.get(code="overlast").pk,
+                "title": "Speelveld Denekamp",
+                "signal": signal.pk,
+            },
+        )
+        self.assertContains(response, "afgesloten signaal", status_code=400)
+        self.assertContains(response, 'value="Speelveld Denekamp"', status_code=400)
+        self.assertFalse(Case.objects.exists())

@@ -133,3 +133,64 @@ class PartnerAgendaPageTests(NoaberTestCase):
         self.assertEqual(
             self.client.get(reverse("cases:case", args=["GM1774", shared.pk])).status_code, 403
         )
+
+
+class MeetingActionBadInputTests(NoaberTestCase):
+    """Each meeting action refuses bad input beside the field, keeps what was typed and stores
+    nothing (issue 17's bad inputs, for the meeting's own pages)."""
+
+    def setUp(self):
+        from django.urls import reverse
+
+        self.case = actions.open_case(self.dinkelland, CaseType.objects.get(code="riec"),
+                                      "Schuur", actor=self.advisor, request=None)  # fmt: skip
+        self.meeting = actions.plan_meeting(
+            self.dinkelland, "casusoverleg", timezone.localdate(), actor=self.advisor,
+            request=None, attendees=[self.advisor], partners=[],
+        )  # fmt: skip
+        self.item = actions.add_agenda_item(self.meeting, self.case, actor=self.advisor,
+                                            request=None)  # fmt: skip
+        args = ["GM1774", self.meeting.pk, self.item.pk]
+        self.decision_url = reverse("cases:meeting_item_step", args=[*args, "besluit"])
+        self.item_minutes_url = reverse("cases:meeting_item_step", args=[*args, "puntverslag"])
+        self.minutes_url = reverse("cases:meeting_step", args=["GM1774", self.meeting.pk,
+                                                              "verslag"])  # fmt: skip
+        self.sign_in(self.advisor)
+
+    def assert_refused(self, url, data, field, message):
+        from noaber.cases.models import Decision
+
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 400, url)
+        error = response.content.decode().split(f'id="id_{field}_error"', 1)
+        self.assertEqual(len(error), 2, f"no error beside {field}")
+        self.assertIn(message, error[1][:400])
+        for value in data.values():
+            self.assertContains(response, str(value)[:60], status_code=400)
+        self.assertFalse(Decision.objects.exists())
+
+    def test_a_decision_too_long_with_a_task_due_in_the_past_or_without_owner_is_refused(self):
+        self.assert_refused(self.decision_url, {"text": "x" * 5001}, "text", "5000")
+        yesterday = timezone.localdate() - timedelta(days=1)
+        politie = Organisation.objects.get(name="Politie")
+        self.assert_refused(
+            self.decision_url,
+            {"text": "Politie controleert.", "task_title": "Controle",
+             "task_due": yesterday.isoformat(), "task_organisation": politie.pk},
+            "task_due", "verleden",
+        )  # fmt: skip
+        self.assert_refused(
+            self.decision_url,
+            {"text": "Taak zonder eigenaar.", "task_title": "Controle"},
+            "task_due", "eigenaar",
+        )  # fmt: skip
+        self.assertEqual(self.case.tasks.count(), 0)
+
+    def test_minutes_that_are_too_long_are_refused_and_nothing_is_stored(self):
+        response = self.client.post(self.minutes_url, {"minutes": "y" * 20001})
+        self.assertContains(response, "20000", status_code=400)
+        response = self.client.post(self.item_minutes_url, {"minutes": "z" * 10001})
+        self.assertContains(response, "10000", status_code=400)
+        self.meeting.refresh_from_db()
+        self.item.refresh_from_db()
+        self.assertEqual((self.meeting.minutes, self.item.minutes), ("", ""))
