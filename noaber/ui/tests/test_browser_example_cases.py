@@ -189,18 +189,8 @@ class ExampleCaseWalks(BrowserTestCase):
 
         walk = Walk(self, "8-adviseur-onrust", viewport)
         walk.sign_in("adviseur")
-        walk.link("nieuwe melding")
-        walk.page.locator(f"a[href$='/meldingen/{report.pk}/']").first.click()
-        walk.step("melding")
-        walk.link("Registreer als signaal")
-        walk.page.locator("main button[type=submit]").first.click()
-        walk.page.wait_for_url("**/signalen/*/")
-        walk.step("signaal")
-        walk.link("Open casus")
-        walk.choose("Zaaktype", "Maatschappelijke onrust / demonstratie")
-        walk.fill("Titel", "Demonstratie opvanglocatie")
-        walk.button("Casus openen")
-        walk.step("casus")
+        self.register_report(walk, report)
+        self.open_case(walk, "Maatschappelijke onrust / demonstratie", "Demonstratie opvanglocatie")
         walk.link("Naar 'in uitvoering'")
         self.submit(walk)
         case = Case.objects.latest("pk")
@@ -249,11 +239,7 @@ class ExampleCaseWalks(BrowserTestCase):
 
         walk = Walk(self, "10-adviseur-zorg", viewport)
         walk.sign_in("adviseur")
-        walk.link("nieuwe melding")
-        walk.page.locator(f"a[href$='/meldingen/{report.pk}/']").first.click()
-        walk.link("Registreer als signaal")
-        walk.page.locator("main button[type=submit]").first.click()
-        walk.page.wait_for_url("**/signalen/*/")
+        self.register_report(walk, report)
         walk.link("Betrokkenen")
         walk.link("Betrokkene toevoegen")
         walk.page.locator("#id_kind").select_option("person")
@@ -270,11 +256,9 @@ class ExampleCaseWalks(BrowserTestCase):
         walk.step("hit no-hit persoon")
         walk.button("Als nieuwe betrokkene toevoegen")
         walk.step("betrokkene")
-        walk.link("Open casus")
-        walk.choose("Zaaktype", "Persoonsgerichte aanpak (Zorg- en Veiligheidshuis)")
-        walk.fill("Titel", "Buurman Weerselo")
-        walk.button("Casus openen")
-        walk.step("casus")
+        self.open_case(
+            walk, "Persoonsgerichte aanpak (Zorg- en Veiligheidshuis)", "Buurman Weerselo"
+        )
         walk.link("Taak", exact=True)
         walk.fill("Taak", "Huisbezoek en beoordeling door het ZVH")
         walk.fill("Uiterlijk op", (timezone.localdate() + timedelta(days=5)).isoformat())
@@ -306,6 +290,27 @@ class ExampleCaseWalks(BrowserTestCase):
         self.counts["bewoner volgt"] = (walk.loads, walk.submits)
         walk.close()
 
+    def register_report(self, walk, report):
+        """From the dashboard's new reports to the report, then "Registreer als signaal"."""
+        walk.link("nieuwe melding")
+        walk.step("nieuwe meldingen")
+        walk.page.locator(f"a[href$='/meldingen/{report.pk}/']").first.click()
+        walk.step("melding")
+        walk.link("Registreer als signaal")
+        walk.step("registreren")
+        walk.page.locator("main button[type=submit]").first.click()
+        walk.page.wait_for_url("**/signalen/*/")
+        walk.step("signaal")
+
+    def open_case(self, walk, case_type: str, title: str):
+        """ "Open casus" on the signal page: the case list's form with the signal filled in."""
+        walk.link("Open casus")
+        walk.choose("Zaaktype", case_type)
+        walk.fill("Titel", title)
+        walk.step("nieuwe casus")
+        walk.button("Casus openen")
+        walk.step("casus")
+
     def submit(self, walk):
         """The action page's one primary button; the page it leads to must not be the form
         again with errors."""
@@ -326,15 +331,7 @@ class ExampleCaseWalks(BrowserTestCase):
         walk = Walk(self, "2-adviseur-schuur", viewport)
         walk.sign_in("adviseur")
         walk.step("overzicht")
-        walk.link("nieuwe melding")
-        walk.step("nieuwe meldingen")
-        walk.page.locator(f"a[href$='/meldingen/{report.pk}/']").first.click()
-        walk.step("melding")
-        walk.link("Registreer als signaal")
-        walk.step("registreren")
-        walk.page.locator("main button[type=submit]").first.click()
-        walk.page.wait_for_url("**/signalen/*/")
-        walk.step("signaal")
+        self.register_report(walk, report)
         # Weging: further to phase 3.
         walk.link("Weging vastleggen")
         walk.choose("Uitkomst", "verder naar fase 3")
@@ -393,12 +390,7 @@ class ExampleCaseWalks(BrowserTestCase):
         self.submit(walk)
         walk.step("signaal met verstrekking")
         # The case: a RIEC case from the signal.
-        walk.link("Open casus")
-        walk.choose("Zaaktype", "RIEC-casus")
-        walk.fill("Titel", "Schuur Oldenzaalseweg")
-        walk.step("nieuwe casus")
-        walk.button("Casus openen")
-        walk.step("casus")
+        self.open_case(walk, "RIEC-casus", "Schuur Oldenzaalseweg")
         walk.link("Naar 'in onderzoek'")
         walk.step("status in onderzoek")
         self.submit(walk)
