@@ -440,19 +440,35 @@ def record_decision(item, text: str, *, actor, request, task=None, intervention=
     return decision
 
 
+def _save_minutes(obj, minutes: str, version: int | None) -> None:
+    """Store minutes on a meeting or agenda item, refusing a post from a stale page: the row
+    is locked and its version compared, so two people saving at once cannot both win."""
+    current = (
+        type(obj).objects.select_for_update().filter(pk=obj.pk)
+        .values_list("version", flat=True).first()
+    )  # fmt: skip
+    if version is not None and current != version:
+        raise ConflictError(
+            _("Iemand anders heeft dit verslag intussen gewijzigd. Open het opnieuw; wat u "
+              "typte staat hieronder nog.")
+        )  # fmt: skip
+    obj.minutes = minutes.strip()
+    obj.version = current + 1
+    obj.save(update_fields=["minutes", "version"])
+
+
 @transaction.atomic
-def write_minutes(meeting, minutes: str, *, actor, request) -> None:
-    meeting.minutes = minutes.strip()
-    meeting.save(update_fields=["minutes"])
+def write_minutes(meeting, minutes: str, *, actor, request, version: int | None = None) -> None:
+    """The meeting's general minutes; `version` is the meeting's version the page showed."""
+    _save_minutes(meeting, minutes, version)
     record(Action.UPDATE, actor=actor, request=request, municipality=meeting.municipality,
            object_type="meeting", object_id=meeting.pk, reason="minutes")  # fmt: skip
 
 
 @transaction.atomic
-def write_item_minutes(item, minutes: str, *, actor, request) -> None:
+def write_item_minutes(item, minutes: str, *, actor, request, version: int | None = None) -> None:
     """The minutes of one case's part of a meeting (destroyed with the case)."""
-    item.minutes = minutes.strip()
-    item.save(update_fields=["minutes"])
+    _save_minutes(item, minutes, version)
     record(Action.UPDATE, actor=actor, request=request, municipality=item.meeting.municipality,
            object_type="meeting", object_id=item.meeting_id, reason="minutes",
            detail={"agenda_case": item.case_id})  # fmt: skip

@@ -313,7 +313,17 @@ class AgendaForm(forms.Form):
         self.fields["shared_with"].queryset = meeting.partners.all()
 
 
-class MinutesForm(forms.Form):
+class _VersionedMinutesForm(forms.Form):
+    """Minutes carry the version of what the page showed: a post from a stale page (someone
+    saved other minutes meanwhile) is refused instead of overwriting theirs."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, instance):
+        super().__init__(data, initial={"minutes": instance.minutes, "version": instance.version})
+
+
+class MinutesForm(_VersionedMinutesForm):
     minutes = forms.CharField(
         label=_("Algemeen verslag"),
         required=False,
@@ -324,15 +334,17 @@ class MinutesForm(forms.Form):
             "casus vernietigd, dit algemene deel niet."
         ),
     )
+    field_order = ["minutes", "version"]
 
 
-class ItemMinutesForm(forms.Form):
+class ItemMinutesForm(_VersionedMinutesForm):
     minutes = forms.CharField(
         label=_("Verslag van dit agendapunt"),
         required=False,
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    field_order = ["minutes", "version"]
 
 
 class DecisionForm(forms.Form):

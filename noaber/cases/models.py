@@ -280,6 +280,8 @@ class Meeting(models.Model):
     )
     partners = models.ManyToManyField(Organisation, blank=True, related_name="meetings")
     minutes = EncryptedTextField(_("verslag"), blank=True)
+    # Raised at every write of the minutes: a post from a stale page is refused.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -297,6 +299,7 @@ class AgendaItem(models.Model):
     # The minutes of this case's part of the meeting: destroyed with the case, while the
     # meeting's general minutes and the other cases' parts stay.
     minutes = EncryptedTextField(_("verslag van dit agendapunt"), blank=True)
+    version = models.PositiveIntegerField(default=1)  # as Meeting.version, for these minutes
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -168,7 +168,8 @@ class MeetingPageTests(NoaberTestCase):
         self.assertContains(agenda, "Extra toezicht op vrijdag.")
         self.assertTrue(AuditEvent.objects.filter(object_type="meeting", action="view").exists())
         self.client.post(
-            url("meeting_step", meeting.pk, "verslag"), {"minutes": "Alle partners akkoord."}
+            url("meeting_step", meeting.pk, "verslag"),
+            {"minutes": "Alle partners akkoord.", "version": meeting.version},
         )
         meeting.refresh_from_db()
         self.assertEqual(meeting.minutes, "Alle partners akkoord.")

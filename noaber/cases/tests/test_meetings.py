@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from noaber.accounts.models import Organisation
 from noaber.accounts.tests.base import NoaberTestCase
+from noaber.audit.models import AuditEvent
 from noaber.cases import actions
 from noaber.cases.models import CaseType, InterventionType, TimelineEntry
 from noaber.partners.models import SharingAgreement
@@ -187,10 +188,33 @@ class MeetingActionBadInputTests(NoaberTestCase):
         self.assertEqual(self.case.tasks.count(), 0)
 
     def test_minutes_that_are_too_long_are_refused_and_nothing_is_stored(self):
-        response = self.client.post(self.minutes_url, {"minutes": "y" * 20001})
+        response = self.client.post(self.minutes_url, {"minutes": "y" * 20001, "version": 1})
         self.assertContains(response, "20000", status_code=400)
-        response = self.client.post(self.item_minutes_url, {"minutes": "z" * 10001})
+        response = self.client.post(self.item_minutes_url, {"minutes": "z" * 10001, "version": 1})
         self.assertContains(response, "10000", status_code=400)
         self.meeting.refresh_from_db()
         self.item.refresh_from_db()
         self.assertEqual((self.meeting.minutes, self.item.minutes), ("", ""))
+
+    def test_minutes_from_a_stale_page_are_refused_and_keep_what_was_typed(self):
+        """Two people edit the same minutes: the one who saves second, from the page they
+        opened before the first saved, is refused above the form with their text still in
+        it, and the first one's minutes stay."""
+        for url, obj in [(self.minutes_url, self.meeting), (self.item_minutes_url, self.item)]:
+            with self.subTest(url=url):
+                page = self.client.get(url)
+                self.assertContains(page, f'value="{obj.version}" id="id_version"')
+                first = self.client.post(url, {"minutes": "Eerste versie.", "version": 1})
+                self.assertEqual(first.status_code, 302)
+                writes = AuditEvent.objects.filter(reason="minutes").count()
+                stale = self.client.post(url, {"minutes": "Tweede versie.", "version": 1})
+                self.assertContains(stale, "intussen gewijzigd", status_code=400)
+                self.assertContains(stale, "Tweede versie.", status_code=400)
+                obj.refresh_from_db()
+                self.assertEqual((obj.minutes, obj.version), ("Eerste versie.", 2))
+                self.assertEqual(AuditEvent.objects.filter(reason="minutes").count(), writes)
+                # Reopened, the page carries the new version and the save goes through.
+                again = self.client.post(url, {"minutes": "Tweede versie.", "version": 2})
+                self.assertEqual(again.status_code, 302)
+                obj.refresh_from_db()
+                self.assertEqual((obj.minutes, obj.version), ("Tweede versie.", 3))
