@@ -232,6 +232,16 @@ STORAGES = {
     },
 }
 
+# --- Maps ---------------------------------------------------------------------------------
+# The staff map (never the public form) may lay the installation's tile service under the
+# boundary data, e.g. the PDOK BRT achtergrondkaart:
+#   https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png
+# Empty (the default, and `make run`): the map draws from Noaber's own boundary data alone.
+NOABER_MAP_TILES_URL = os.environ.get("NOABER_MAP_TILES_URL", "")
+NOABER_MAP_TILES_ATTRIBUTION = os.environ.get(
+    "NOABER_MAP_TILES_ATTRIBUTION", "Kaartgegevens: Kadaster / PDOK"
+)
+
 # --- Uploaded files (meldpunt attachments): private, never served as static or media -----------
 MEDIA_ROOT = Path(os.environ.get("NOABER_MEDIA_ROOT", VAR_DIR / "uploads"))
 if "test" in sys.argv[1:2]:

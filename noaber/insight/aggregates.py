@@ -98,3 +98,22 @@ def yearly_totals(municipalities, years) -> dict:
     for r in rows:
         result[(r["kind"], r["year"])] = r["total"]
     return result
+
+
+# Bands of the staff map's colours: 0, 1–4 (shown as "< 5", the same band as a suppressed
+# count), then up to 20, up to 50, and more. Upper bounds, exclusive.
+MAP_BANDS = (1, SUPPRESS_BELOW, 20, 50)
+
+
+def map_band(count: int) -> int:
+    """The colour band (0–4) of a count on the staff map."""
+    return sum(1 for bound in MAP_BANDS if count >= bound)
+
+
+def counts_by_area(municipality, year: int, theme=None) -> dict:
+    """{(kind, area_id): count} of one municipality's year, optionally for one theme."""
+    rows = RegisterCount.objects.filter(municipality=municipality, year=year)
+    if theme is not None:
+        rows = rows.filter(theme=theme)
+    rows = rows.values("kind", "area").annotate(total=Sum("count")).order_by()
+    return {(r["kind"], r["area"]): r["total"] for r in rows}

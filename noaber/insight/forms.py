@@ -76,3 +76,23 @@ class AlertForm(forms.Form):
         self.fields["case"].queryset = Case.objects.filter(municipality=municipality).exclude(
             status=CLOSED
         )
+
+
+MAP_KINDS = [("meldingen", _("Meldingen")), ("signalen", _("Signalen"))]
+
+
+class MapForm(forms.Form):
+    """What the staff map colours: a year, one kind, and optionally one theme."""
+
+    def __init__(self, *args, today=None, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = today or dates.today()
+        self.fields["jaar"] = year_field(_("Jaar"), required=False, last_year=today.year)
+        self.fields["soort"] = forms.ChoiceField(
+            label=_("Kleur de kaart naar"), required=False, choices=MAP_KINDS,
+            error_messages={"invalid_choice": _("Kies meldingen of signalen.")},
+        )  # fmt: skip
+        self.fields["thema"] = forms.ModelChoiceField(
+            label=_("Thema"), required=False, queryset=themes, empty_label=_("Alle thema's"),
+            error_messages={"invalid_choice": _("Kies een thema uit de lijst.")},
+        )  # fmt: skip

@@ -1,6 +1,9 @@
 """The veiligheidsbeeld pages: the dashboard per municipality or for Noordoost-Twente, the
 start-versus-end comparison, and exports. Aggregates only: nothing here names a person."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -14,12 +17,14 @@ from noaber.lib.charts import line_chart
 from noaber.lib.dates import today
 from noaber.lib.paging import PageError, page_of
 from noaber.lib.tables import csv_response, xlsx_response
+from noaber.themes.models import Theme, themes_for
 
+from . import aggregates
 from . import dashboard as builder
 from .alerts import handle_alert
 from .figures import years_with_data
-from .forms import AlertForm, ComparisonForm, YearForm
-from .models import Alert
+from .forms import AlertForm, ComparisonForm, MapForm, YearForm
+from .models import Alert, RegisterCount
 from .series import series_for
 
 
@@ -207,3 +212,73 @@ def alert_handle(request, municipality, pk):
         return _alert_page(request, municipality, alert, form)
     messages.success(request, _("De piekmelding is afgehandeld."))
     return redirect("insight:alert", municipality.cbs_code, alert.pk)
+
+
+KIND_OF = {"meldingen": RegisterCount.Kind.REPORT, "signalen": RegisterCount.Kind.SIGNAL}
+
+
+@municipality_view("insight.view")
+def area_map(request, municipality):
+    """Reports and signals per kern and buitengebied on a map of the municipality's own
+    boundary data, with the same figures in a table beside it. Counts only, small ones
+    suppressed as on every page of the veiligheidsbeeld; never public."""
+    this_year = today().year
+    theme_ids = [t.pk for t in themes_for(municipality, include_inactive=True)]
+    form = MapForm(request.GET or None, today=today(),
+                   themes=Theme.objects.filter(pk__in=theme_ids))  # fmt: skip
+    if request.GET and not form.is_valid():
+        return _bad_query(request, "insight/map.html", {"form": form})
+    data = form.cleaned_data if request.GET else {}
+    year = data.get("jaar") or this_year
+    kind = data.get("soort") or "meldingen"
+    theme = data.get("thema")
+    counts = aggregates.counts_by_area(municipality, year, theme)
+    rows, shown_on_map = [], {}
+    for area in municipality.areas.all():
+        reports = counts.get((RegisterCount.Kind.REPORT, area.pk), 0)
+        signals = counts.get((RegisterCount.Kind.SIGNAL, area.pk), 0)
+        rows.append({"area": area, "reports": aggregates.shown(reports),
+                     "signals": aggregates.shown(signals)})  # fmt: skip
+        coloured = reports if kind == "meldingen" else signals
+        label = _("%(area)s: %(reports)s meldingen, %(signals)s signalen") % {
+            "area": area.name, "reports": aggregates.shown(reports),
+            "signals": aggregates.shown(signals),
+        }  # fmt: skip
+        shown_on_map[area.pk] = {"band": aggregates.map_band(coloured), "label": label}
+    unplaced = {
+        "reports": aggregates.shown(counts.get((RegisterCount.Kind.REPORT, None), 0)),
+        "signals": aggregates.shown(counts.get((RegisterCount.Kind.SIGNAL, None), 0)),
+    }
+    tiles = settings.NOABER_MAP_TILES_URL
+    response = render(request, "insight/map.html", {
+        "form": form, "year": year, "kind": kind, "theme": theme, "rows": rows,
+        "unplaced": unplaced, "counts": shown_on_map, "tiles": tiles,
+        "tiles_attribution": settings.NOABER_MAP_TILES_ATTRIBUTION,
+        "suppress_below": aggregates.SUPPRESS_BELOW, "bands": _legend(),
+        "figures": _counted_year(municipality, year, this_year),
+    })  # fmt: skip
+    if tiles:
+        # Only this page may load the installation's map tiles (the CSP names their host).
+        parts = urlsplit(tiles)
+        response.csp_img_src = f"{parts.scheme}://{parts.netloc}"
+    return response
+
+
+def _counted_year(municipality, year: int, this_year: int) -> dict:
+    """Whether the register was counted for `year`, and else the newest year that was."""
+    years = set(
+        RegisterCount.objects.filter(municipality=municipality, year__lte=this_year)
+        .values_list("year", flat=True).distinct()
+    )  # fmt: skip
+    return {"has_figures": year in years, "newest": max(years) if years else None}
+
+
+def _legend():
+    low, high = aggregates.SUPPRESS_BELOW, aggregates.MAP_BANDS
+    return [
+        (0, _("geen")),
+        (1, _("minder dan %(n)d") % {"n": low}),
+        (2, _("%(a)d tot %(b)d") % {"a": high[1], "b": high[2]}),
+        (3, _("%(a)d tot %(b)d") % {"a": high[2], "b": high[3]}),
+        (4, _("%(a)d of meer") % {"a": high[3]}),
+    ]

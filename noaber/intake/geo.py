@@ -99,3 +99,34 @@ def import_boundaries(path: Path, source: str = "") -> list[str]:
             detail={"source": source or Path(path).name},
         )
     return imported
+
+
+def map_features(municipality) -> dict:
+    """The municipality's outline and its areas as a GeoJSON FeatureCollection, for the maps:
+    the public form's point picker and the staff map. Only Noaber's own boundary data, never
+    anything about reports. An area without geometry (e.g. the buitengebied: what lies inside
+    the outline outside every kern) is named on the outline's feature."""
+    features = []
+    areas = list(municipality.areas.all())
+    outline = getattr(municipality, "boundary", None)
+    rural = [a for a in areas if not _area_geometry(a)]
+    if outline is not None:
+        features.append({
+            "type": "Feature",
+            "geometry": outline.geometry,
+            "properties": {"kind": "gemeente", "name": municipality.name,
+                           "area": rural[0].pk if len(rural) == 1 else None},
+        })  # fmt: skip
+    for area in areas:
+        geometry = _area_geometry(area)
+        if geometry:
+            features.append({
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {"kind": area.kind, "name": area.name, "area": area.pk},
+            })  # fmt: skip
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _area_geometry(area):
+    return getattr(area, "geometry", None)

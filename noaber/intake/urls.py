@@ -11,6 +11,7 @@ public_urls = [
     path("volgen/melding/", views.follow_up, name="follow_up"),
     path("volgen/afmelden/", views.follow_up_end, name="follow_up_end"),
     path("<str:municipality>/", views.report_form, name="report"),
+    path("<str:municipality>/kaart.geojson", views.map_geometry, name="map_geometry"),
 ]
 
 # Staff pages, under /m/<municipality>/ like every staff page.

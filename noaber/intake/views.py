@@ -5,11 +5,11 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 
 from noaber.accounts import partner_keys
 from noaber.accounts.access import can, municipality_view, public_view
@@ -19,7 +19,7 @@ from noaber.audit.models import Action
 from noaber.lib.files import download
 from noaber.lib.pages import action_page, section_url, sections
 
-from . import actions, selectors, throttle
+from . import actions, geo, selectors, throttle
 from .forms import MessageForm, ReceiptForm, ReportForm, StatusForm, TokenForm
 from .models import Attachment, Category, Channel, Referral, Report, Status
 
@@ -43,6 +43,17 @@ def choose_municipality(request):
     return render(
         request, "intake/choose.html", {"municipalities": Municipality.objects.order_by("name")}
     )
+
+
+@public_view(["GET"], page=False)
+@cache_control(public=True, max_age=3600)
+def map_geometry(request, municipality):
+    """The municipality's outline and kernen as GeoJSON, for the map on the report form: drawn
+    from Noaber's own boundary data, so picking a point sends nothing anywhere else."""
+    municipality = get_object_or_404(Municipality, cbs_code=municipality)
+    response = JsonResponse(geo.map_features(municipality))
+    response["Content-Type"] = "application/geo+json"
+    return response
 
 
 @public_view(["GET", "POST"])

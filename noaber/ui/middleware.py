@@ -12,7 +12,13 @@ PERMISSIONS = "camera=(), microphone=(), geolocation=(self), payment=(), usb=()"
 def security_headers(get_response):
     def middleware(request):
         response = get_response(request)
-        response.setdefault("Content-Security-Policy", CSP)
+        extra_img = getattr(response, "csp_img_src", "")
+        csp = (
+            CSP.replace("img-src 'self' data:", f"img-src 'self' data: {extra_img}")
+            if extra_img
+            else CSP
+        )
+        response.setdefault("Content-Security-Policy", csp)
         response.setdefault("Permissions-Policy", PERMISSIONS)
         return response
 

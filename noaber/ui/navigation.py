@@ -27,6 +27,7 @@ GROUPS = [
         _("Inzicht"),
         [
             (_("Veiligheidsbeeld"), "insight:dashboard", "insight.view"),
+            (_("Kaart"), "insight:map", "insight.view"),
             (_("IVP en uitvoering"), "policy:plan", "policy.view"),
         ],
     ),

@@ -98,3 +98,39 @@ class ImportBoundariesTests(NoaberTestCase):
         path = self.write({"hello": "world"})
         with self.assertRaisesMessage(CommandError, "FeatureCollection"):
             call_command("import_boundaries", str(path), stdout=StringIO())
+
+
+class MapGeometryTests(NoaberTestCase):
+    """The public form's map draws from Noaber's own boundary data: the outline (and the
+    kernen where they have geometry) as GeoJSON, nothing about reports."""
+
+    def test_the_outline_is_served_as_geojson_and_nothing_else(self):
+        from django.urls import reverse
+
+        response = self.client.get(reverse("intake:map_geometry", args=["GM1774"]))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "application/geo+json")
+        self.assertIn("max-age=3600", response["Cache-Control"])
+        data = response.json()
+        self.assertEqual(data["type"], "FeatureCollection")
+        outline = [f for f in data["features"] if f["properties"]["kind"] == "gemeente"]
+        self.assertEqual(len(outline), 1)
+        self.assertEqual(outline[0]["properties"]["name"], "Dinkelland")
+        self.assertIn(outline[0]["geometry"]["type"], ("Polygon", "MultiPolygon"))
+        for feature in data["features"]:
+            self.assertEqual(set(feature["properties"]), {"kind", "name", "area"})
+
+    def test_an_unknown_municipality_is_404(self):
+        from django.urls import reverse
+
+        response = self.client.get(reverse("intake:map_geometry", args=["GM9999"]))
+        self.assertEqual(response.status_code, 404)
+
+    def test_the_report_form_offers_the_map_without_any_tile_host(self):
+        from django.urls import reverse
+
+        response = self.client.get(reverse("intake:report", args=["GM1774"]))
+        self.assertContains(response, 'data-noaber-map="pick"')
+        self.assertContains(response, "/melden/GM1774/kaart.geojson")
+        self.assertContains(response, 'id="id_latitude"')  # the fields remain without JS
+        self.assertNotIn("tiles", response["Content-Security-Policy"])
