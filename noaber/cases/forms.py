@@ -319,8 +319,11 @@ class _VersionedMinutesForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, data=None, *, instance):
-        super().__init__(data, initial={"minutes": instance.minutes, "version": instance.version})
+    def __init__(self, data=None, *, minutes_of):
+        """`minutes_of`: the meeting or agenda item whose minutes these are."""
+        super().__init__(
+            data, initial={"minutes": minutes_of.minutes, "version": minutes_of.version}
+        )
 
 
 class MinutesForm(_VersionedMinutesForm):

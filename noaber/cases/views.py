@@ -381,13 +381,13 @@ MEETING_STEPS = {
     "agenderen": (lambda m, i, data: AgendaForm(data, meeting=m), _agenda,
                   gettext_lazy("Casus agenderen"), gettext_lazy("De casus staat op de agenda."),
                   None, False),
-    "verslag": (lambda m, i, data: MinutesForm(data, instance=m), _minutes,
+    "verslag": (lambda m, i, data: MinutesForm(data, minutes_of=m), _minutes,
                 gettext_lazy("Algemeen verslag"), gettext_lazy("Het verslag is opgeslagen."),
                 "verslag", False),
     "besluit": (lambda m, i, data: DecisionForm(data, meeting=m), _decision,
                 gettext_lazy("Besluit vastleggen"), gettext_lazy("Het besluit staat op de "
                 "tijdlijn van de casus."), None, True),
-    "puntverslag": (lambda m, i, data: ItemMinutesForm(data, instance=i),
+    "puntverslag": (lambda m, i, data: ItemMinutesForm(data, minutes_of=i),
                     _item_minutes, gettext_lazy("Verslag van een agendapunt"),
                     gettext_lazy("Het verslag van het agendapunt is opgeslagen."), None, True),
 }  # fmt: skip

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from noaber.lib import dates
+from noaber.themes.models import Theme, themes_for
 
 FIRST_YEAR = 1990  # the oldest year Noaber takes figures for
 AREA_CHOICES = [("", _("Deze gemeente")), ("regio", _("Noordoost-Twente"))]
@@ -84,8 +85,10 @@ MAP_KINDS = [("meldingen", _("Meldingen")), ("signalen", _("Signalen"))]
 class MapForm(forms.Form):
     """What the staff map colours: a year, one kind, and optionally one theme."""
 
-    def __init__(self, *args, today=None, themes, **kwargs):
+    def __init__(self, *args, today=None, municipality, **kwargs):
         super().__init__(*args, **kwargs)
+        theme_ids = [t.pk for t in themes_for(municipality, include_inactive=True)]
+        themes = Theme.objects.filter(pk__in=theme_ids)
         today = today or dates.today()
         self.fields["jaar"] = year_field(_("Jaar"), required=False, last_year=today.year)
         self.fields["soort"] = forms.ChoiceField(

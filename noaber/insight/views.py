@@ -17,7 +17,6 @@ from noaber.lib.charts import line_chart
 from noaber.lib.dates import today
 from noaber.lib.paging import PageError, page_of
 from noaber.lib.tables import csv_response, xlsx_response
-from noaber.themes.models import Theme, themes_for
 
 from . import aggregates
 from . import dashboard as builder
@@ -223,9 +222,7 @@ def area_map(request, municipality):
     boundary data, with the same figures in a table beside it. Counts only, small ones
     suppressed as on every page of the veiligheidsbeeld; never public."""
     this_year = today().year
-    theme_ids = [t.pk for t in themes_for(municipality, include_inactive=True)]
-    form = MapForm(request.GET or None, today=today(),
-                   themes=Theme.objects.filter(pk__in=theme_ids))  # fmt: skip
+    form = MapForm(request.GET or None, today=today(), municipality=municipality)
     if request.GET and not form.is_valid():
         return _bad_query(request, "insight/map.html", {"form": form})
     data = form.cleaned_data if request.GET else {}

@@ -89,6 +89,7 @@ class HonestFormsTests(TestCase):
             "subject": Subject.objects.filter(municipality=cls.dinkelland).first(),
             "choices": [("a", "een keuze")],
         }
+        cls.kwargs["minutes_of"] = cls.kwargs["meeting"]
 
     def build(self, cls, **extra):
         wanted = inspect.signature(cls.__init__).parameters
