@@ -27,7 +27,7 @@ from .signals import case_closed
 
 
 def log_on_timeline(case, kind, text, *, actor, request, action=Action.UPDATE,
-                    partner=None, **detail) -> TimelineEntry:  # fmt: skip
+                    partner=None, reason="", **detail) -> TimelineEntry:  # fmt: skip
     """An entry on the case's timeline and its audit event; for the actions of apps above
     `cases` (sharing with partners, the partner portal) as well as this module's own. An
     entry with a `partner` (organisation) is that partner's: of the partners only it sees the
@@ -42,6 +42,7 @@ def log_on_timeline(case, kind, text, *, actor, request, action=Action.UPDATE,
         municipality=case.municipality,
         object_type="case",
         object_id=case.pk,
+        reason=reason,
         detail={"timeline": entry.pk, "kind": kind} | detail,
     )
     return entry
@@ -161,8 +162,8 @@ def assign_case(case: Case, handler, due_date, reason: str, version: int, *, act
         shown = due_date.strftime("%d-%m-%Y") if due_date else _("geen")
         lines.append(_("Streefdatum: %(d)s — %(r)s") % {"d": shown, "r": reason.strip()})
     audit = assignment_audit(old, handler, due_date, actor=actor)
-    _log(case, TimelineEntry.Kind.ASSIGN, "\n".join(lines), actor, request,
-         assignment=audit["reason"], **audit["detail"])  # fmt: skip
+    log_on_timeline(case, TimelineEntry.Kind.ASSIGN, "\n".join(lines), actor=actor,
+                    request=request, reason=audit["reason"], **audit["detail"])  # fmt: skip
     return case
 
 
