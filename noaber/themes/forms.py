@@ -91,8 +91,8 @@ class AssignForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, municipality, rule, handler=None, due_date=None, version=None,
-                 **kwargs):  # fmt: skip
+    def __init__(self, *args, municipality, rule="intake.inbox", handler=None,
+                 due_date=None, version=None, **kwargs):  # fmt: skip
         super().__init__(*args, **kwargs)
         self.fields["handler"].queryset = eligible_handlers(municipality, rule)
         self.fields["handler"].label_from_instance = lambda u: u.display_name
