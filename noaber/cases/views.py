@@ -261,6 +261,7 @@ def case_assign(request, municipality, pk):
         case,
         _("Behandelaar en streefdatum"),
         intro=assignment_intro(case.owner, case.due_date, case.due_date_reason),
+        submit_label=_("Vastleggen"),
     )
     if request.method == "GET" and case.is_closed:
         context["refusal"] = _(

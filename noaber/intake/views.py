@@ -364,6 +364,7 @@ def report_assign(request, municipality, pk):
                               actor=request.user, request=request, seen=seen)  # fmt: skip
 
     context["intro"] = assignment_intro(report.handler, report.due_date, report.due_date_reason)
+    context["submit_label"] = _("Vastleggen")
     return action_page(
         request,
         form,

@@ -384,6 +384,7 @@ def signal_assign(request, municipality, pk):
         "title": _("Behandelaar en streefdatum"),
         "signal": signal,
         "intro": assignment_intro(signal.assigned_to, signal.due_date, signal.due_date_reason),
+        "submit_label": _("Vastleggen"),
     }
     if request.method == "GET" and (signal.destroyed_at or signal.phase == Phase.CLOSED):
         context["refusal"] = _("Dit signaal is afgesloten; het krijgt geen behandelaar meer.")

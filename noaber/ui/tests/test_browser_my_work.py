@@ -10,8 +10,10 @@ from django.test import tag
 from django.urls import reverse
 
 from noaber.accounts.demo import load_demo_users
+from noaber.accounts.models import Municipality
 from noaber.archive.demo import load_demo_archive
 from noaber.cases.demo import load_demo_cases, load_demo_work
+from noaber.insight.models import Alert
 from noaber.intake.demo import load_demo_reports
 from noaber.intake.models import Report
 from noaber.partners.demo import load_demo_partners
@@ -34,6 +36,13 @@ class MyWorkInTheBrowserTests(BrowserTestCase):
         load_demo_partners()
         load_demo_cases()
         self.assertGreater(load_demo_work(), 0)
+        # A peak as the weekly job finds one (seed_demo computes it from three years of
+        # history, too slow here).
+        Alert.objects.create(
+            municipality=Municipality.objects.get(cbs_code="GM1774"), series_key="area:1",
+            series_label="Weerselo — overlast jeugd", year=2026, week=47, observed=12,
+            expected=2.1, upper=6.3, score=2.4, method="farrington",
+        )  # fmt: skip
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.context = None
 
@@ -61,6 +70,7 @@ class MyWorkInTheBrowserTests(BrowserTestCase):
                 self.assertGreaterEqual(items.count(), 3)
                 self.assertIn("noaber-worklist__item--late", items.first.get_attribute("class"))
                 self.assertIn("te laat", self.page.inner_text("main"))
+                self.assertIn("Weerselo — overlast jeugd", self.page.inner_text("#alerts"))
                 self.assertLessEqual(self.page.evaluate(OVERFLOW), 0)
                 self.assertEqual(axe_violations(self.page), [])
 
