@@ -93,3 +93,20 @@ class MyWorkInTheBrowserTests(BrowserTestCase):
                 self.assertLessEqual(self.page.evaluate(OVERFLOW), 0)
                 self.assertEqual(axe_violations(self.page), [])
         self.assertNotEqual(Report.objects.get(pk=report.pk).due_date.year, 2020)
+
+    def test_the_terms_page_lists_terms_and_holidays_without_axe_findings(self):
+        for size in SIZES:
+            with self.subTest(size=size):
+                width, height = SIZES[size]
+                if self.context is not None:
+                    self.context.close()
+                self.context = self.browser.new_context(
+                    locale="nl-NL", viewport={"width": width, "height": height}
+                )
+                self.page = self.context.new_page()
+                self.sign_in("beheer")
+                self.page.goto(self.live_server_url + reverse("themes:terms", args=["GM1774"]))
+                self.page.screenshot(path=SHOTS / f"termijnen-{size}.png", full_page=True)
+                self.assertIn("Tweede pinksterdag", self.page.inner_text("main"))
+                self.assertLessEqual(self.page.evaluate(OVERFLOW), 0)
+                self.assertEqual(axe_violations(self.page), [])
