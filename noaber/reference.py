@@ -12,13 +12,18 @@ def load_all() -> int:
     from noaber.intake.reference import load_intake_reference
     from noaber.policy.reference import load_plans
     from noaber.registry.reference import load_registry_reference
-    from noaber.themes.reference import link_organisations_to_themes, load_themes
+    from noaber.themes.reference import (
+        link_organisations_to_themes,
+        load_handling_terms,
+        load_themes,
+    )
 
     return (
         load_municipalities()
         + load_organisations()
         + load_themes()
         + link_organisations_to_themes()
+        + load_handling_terms()
         + load_intake_reference()
         + load_registry_reference()
         + load_case_reference()

@@ -54,6 +54,9 @@ RULES: dict[str, frozenset[str]] = {
     # Who can be given a task (an enforcer, an employee, an advisor) sees and completes their
     # own: the task, its due date and the case's number and type, not the case itself.
     "cases.my_tasks": frozenset({Role.ADVISOR, Role.ENFORCER, Role.EMPLOYEE}),
+    # 'Mijn werk': the advisor's own reports, signals, cases, tasks and new peak alerts on one
+    # page (it replaces 'Mijn taken' in the advisor's menu).
+    "ui.my_work": frozenset({Role.ADVISOR}),
     # A partner user sees the agenda items of meetings shared with their organisation.
     "cases.partner_agenda": frozenset({Role.PARTNER}),
     # Ketenkaart: who works on what is public knowledge inside the organisation (the plan

@@ -14,8 +14,11 @@ from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.intake.models import Report
 from noaber.intake.models import Status as ReportStatus
+from noaber.lib.dates import today
 from noaber.lib.errors import ConflictError
 from noaber.registry import actions as registry_actions
+from noaber.themes.models import TermKind
+from noaber.themes.terms import assignment_audit, check_assignment, due_date_for
 
 from . import steps
 from .archiving import ARCHIVE_FIELDS_OPEN, archive_fields_on_closing
@@ -24,7 +27,7 @@ from .signals import case_closed
 
 
 def log_on_timeline(case, kind, text, *, actor, request, action=Action.UPDATE,
-                    partner=None, **detail) -> TimelineEntry:  # fmt: skip
+                    partner=None, reason="", **detail) -> TimelineEntry:  # fmt: skip
     """An entry on the case's timeline and its audit event; for the actions of apps above
     `cases` (sharing with partners, the partner portal) as well as this module's own. An
     entry with a `partner` (organisation) is that partner's: of the partners only it sees the
@@ -39,6 +42,7 @@ def log_on_timeline(case, kind, text, *, actor, request, action=Action.UPDATE,
         municipality=case.municipality,
         object_type="case",
         object_id=case.pk,
+        reason=reason,
         detail={"timeline": entry.pk, "kind": kind} | detail,
     )
     return entry
@@ -109,6 +113,10 @@ def open_case(municipality, case_type, title, *, actor, request, signals=(), sub
         title=title.strip(),
         status=case_type.first_status,
         owner=actor,
+        # Due within the term of the theme of its first signal (or the default term).
+        due_date=due_date_for(
+            municipality, TermKind.CASE, signals[0].theme.code if signals else "", today()
+        ),
     )
     case.signals.set(signals)
     # Without an explicit choice the case takes the subjects of its signals.
@@ -119,6 +127,43 @@ def open_case(municipality, case_type, title, *, actor, request, signals=(), sub
     case.subjects.set(subjects)
     _log(case, TimelineEntry.Kind.STATUS, case_type.status_label(case.status), actor, request,
          Action.CREATE, signals=[s.pk for s in signals])  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def assign_case(case: Case, handler, due_date, reason: str, version: int, *, actor,
+                request) -> Case:  # fmt: skip
+    """Give `case` another behandelaar (its regisseur: a case always has one) and/or another
+    streefdatum; a changed streefdatum needs a reason. `version` is the case's version the
+    page showed. On the timeline and audited."""
+    ensure_open(case)
+    current = Case.objects.select_for_update().select_related("owner").get(pk=case.pk)
+    if current.version != version:
+        raise ConflictError(
+            _("Iemand anders heeft deze casus intussen gewijzigd. Open haar opnieuw.")
+        )
+    if handler is None:
+        raise ValidationError({"handler": _("Een casus heeft altijd een regisseur; kies er een.")})
+    check_assignment(
+        case.municipality, "cases.work", handler, due_date,
+        old_handler=current.owner, old_due=current.due_date, reason=reason,
+    )  # fmt: skip
+    old = (current.owner, current.due_date)
+    changes = {"owner": handler}
+    if due_date != current.due_date:
+        changes["due_date"] = due_date
+    _bump(case, version, **changes)
+    lines = []
+    if handler != old[0]:
+        lines.append(_("Regisseur: %(who)s") % {"who": handler.display_name})
+    if "due_date" in changes:
+        case.due_date_reason = reason.strip()
+        case.save(update_fields=["due_date_reason"])
+        shown = due_date.strftime("%d-%m-%Y") if due_date else _("geen")
+        lines.append(_("Streefdatum: %(d)s — %(r)s") % {"d": shown, "r": reason.strip()})
+    audit = assignment_audit(old, handler, due_date, actor=actor)
+    log_on_timeline(case, TimelineEntry.Kind.ASSIGN, "\n".join(lines), actor=actor,
+                    request=request, reason=audit["reason"], **audit["detail"])  # fmt: skip
     return case
 
 

@@ -326,3 +326,45 @@ def load_demo_cases() -> int:
     count += _tubbergen()
     assert Signal.objects.filter(municipality=dinkelland).count() >= 3
     return count
+
+
+def load_demo_work() -> int:
+    """Behandelaars and streefdatums on the demo's open reports, signals and cases, some of
+    them overdue, so that the demo advisor's "Mijn werk" shows real work. Assignments go
+    through the actions (audited); only the passing of time is simulated, by moving a few
+    streefdatums into the past after the fact (the actions refuse a past date, rightly)."""
+    from noaber.intake.actions import assign_report
+
+    dinkelland = Municipality.objects.get(cbs_code="GM1774")
+    advisor = User.objects.filter(username="adviseur").first()
+    if (
+        advisor is None
+        or Report.objects.filter(municipality=dinkelland, handler__isnull=False).exists()
+    ):
+        return 0
+    today = timezone.localdate()
+    reports = list(
+        # The reporters of reports in a signal still wait for a reply too.
+        Report.objects.filter(municipality=dinkelland)
+        .exclude(status="closed")
+        .order_by("created_at", "pk")[:6]
+    )
+    for report in reports:
+        assign_report(report, advisor, report.due_date, actor=advisor, **NO_REQUEST)
+    late = {0: 6, 1: 2}  # days overdue for the two oldest
+    for i, report in enumerate(reports):
+        if i in late:
+            Report.objects.filter(pk=report.pk).update(due_date=today - timedelta(days=late[i]))
+    signals = list(
+        Signal.objects.filter(municipality=dinkelland, assigned_to=advisor)
+        .exclude(phase="closed")
+        .order_by("pk")
+    )
+    if signals:
+        Signal.objects.filter(pk=signals[0].pk).update(due_date=today - timedelta(days=3))
+    cases = list(
+        Case.objects.filter(municipality=dinkelland, owner=advisor).exclude(status="closed")
+    )
+    if cases:
+        Case.objects.filter(pk=cases[-1].pk).update(due_date=today - timedelta(days=1))
+    return len(reports) + len(signals[:1]) + len(cases[-1:])

@@ -140,11 +140,16 @@ class Case(models.Model):
     # number, type, result, dates and archive fields remain.
     destroyed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # The case's behandelaar is its regisseur (`owner`); the streefdatum comes from the theme
+    # of its first signal (or the default term) when the case is opened (docs/cases.md).
+    due_date = models.DateField(_("streefdatum"), null=True, blank=True)
+    due_date_reason = EncryptedTextField(_("reden andere streefdatum"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
+            models.Index(fields=["municipality", "owner", "due_date"]),
             models.Index(fields=["municipality", "status", "created_at"]),
             models.Index(fields=["municipality", "archiefnominatie", "archiefactiedatum"]),
         ]
@@ -179,6 +184,7 @@ class TimelineEntry(models.Model):
         SHARE = "share", _("gedeeld met partner")
         PARTNER_NOTE = "partner_note", _("notitie van partner")
         PARTNER_SIGNAL = "partner_signal", _("signaal van partner")
+        ASSIGN = "assign", _("behandelaar en streefdatum")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -6,6 +6,7 @@ from django.db.models import Count, F, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from noaber.lib.deadlines import overdue_first
 from noaber.registry.selectors import first_signal_of_outer_case, keep_first_signal
 
 from .models import CLOSED, Case, Intervention, Task
@@ -92,3 +93,18 @@ def intervention_counts_in_year(municipality, year: int):
         .order_by()
     )
     return [(r["case__case_type_id"], r["first_theme"], r["kind_id"], r["n"]) for r in rows]
+
+
+def cases_overdue_first(queryset):
+    """Cases ordered overdue first, then by streefdatum (noaber.lib.deadlines); each has
+    `overdue`. For the case list: `cases_overdue_first(<its filtered queryset>)`."""
+    return overdue_first(queryset)
+
+
+def open_cases_of(user, municipality):
+    """The open cases `user` is behandelaar (regisseur) of, overdue first."""
+    return cases_overdue_first(
+        Case.objects.filter(municipality=municipality, owner=user, destroyed_at__isnull=True)
+        .exclude(status=CLOSED)
+        .select_related("case_type")
+    )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("mijn-taken/", my_tasks.my_tasks, name="my_tasks"),
     path("mijn-taken/afronden/", my_tasks.complete, name="my_task_complete"),
     path("<int:pk>/", views.case_detail, name="case"),
+    path("<int:pk>/behandelaar/", views.case_assign, name="assign"),
     path("<int:pk>/taken/<int:task>/afronden/", views.task_complete, name="task_complete"),
     # One page per step (status, note, task, intervention, close, reopen): GET the form,
     # POST it.

@@ -16,6 +16,8 @@ from noaber.audit.models import Action, Result
 from noaber.lib.pages import action_page, section_url, sections
 from noaber.partners.suggest import suggest_partners
 from noaber.registry.models import Signal
+from noaber.themes.forms import AssignForm
+from noaber.themes.terms import assignment_intro
 
 from . import actions, selectors, steps
 from .forms import (
@@ -247,6 +249,43 @@ def case_step(request, municipality, pk, step):
         template=STEP_TEMPLATES.get(step, "ui/action.html"),
         success_message=done,
     )
+
+
+@municipality_view("cases.work", ["GET", "POST"])
+def case_assign(request, municipality, pk):
+    """Behandelaar (the regisseur) en streefdatum of a case: reassign or take over
+    (?overnemen=1 proposes the user), and move the streefdatum with a reason; on the
+    timeline; refused from a stale page and on a closed case."""
+    case = get_case_for(request, municipality, pk, reason="edit")
+    context = case_action_context(
+        case,
+        _("Behandelaar en streefdatum"),
+        intro=assignment_intro(case.owner, case.due_date, case.due_date_reason),
+        submit_label=_("Vastleggen"),
+    )
+    if request.method == "GET" and case.is_closed:
+        context["refusal"] = _(
+            "Deze casus is afgesloten. Heropen haar eerst, met een reden, om iets te wijzigen."
+        )
+    form = AssignForm(
+        request.POST if request.method == "POST" else None,
+        municipality=municipality,
+        rule="cases.work",
+        handler=case.owner,
+        due_date=case.due_date,
+        version=case.version,
+        initial={"handler": request.user.pk} if request.GET.get("overnemen") else {},
+    )
+    form.fields["handler"].label = _("Behandelaar (regisseur)")
+    return action_page(
+        request,
+        form,
+        lambda d: actions.assign_case(case, d["handler"], d["due_date"], d["reason"],
+                                      d["version"] or 0, actor=request.user, request=request),
+        success_url=section_url(context["object_url"], "tijdlijn"),
+        context=context,
+        success_message=_("Behandelaar en streefdatum zijn vastgelegd."),
+    )  # fmt: skip
 
 
 @municipality_view("cases.work", ["GET", "POST"])

@@ -112,3 +112,11 @@ def handle_alert(alert: Alert, note: str, *, actor, request, case=None) -> None:
 def alerts_in_year(municipality, year: int):
     """The municipality's peak alerts of `year`, in week order (for the council report)."""
     return Alert.objects.filter(municipality=municipality, year=year).order_by("week", "pk")
+
+
+def open_alerts(municipality):
+    """The peak alerts of `municipality` nobody has looked at yet, newest week first, the
+    highest score first within a week (aggregates only: no personal data)."""
+    return Alert.objects.filter(municipality=municipality, state=Alert.State.NEW).order_by(
+        "-year", "-week", "-score", "-pk"
+    )

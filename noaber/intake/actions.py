@@ -14,8 +14,11 @@ from django.utils.translation import gettext as _
 
 from noaber.audit.actions import record
 from noaber.audit.models import Action
+from noaber.lib.dates import today
 from noaber.lib.errors import ConflictError
 from noaber.lib.files import delete_after_commit
+from noaber.themes.models import TermKind
+from noaber.themes.terms import assignment_audit, check_assignment, due_date_for
 
 from . import receipts
 from .models import (
@@ -119,6 +122,8 @@ def submit_report(
     for name in REPORT_FIELDS:
         if data.get(name) not in (None, ""):
             setattr(report, name, data[name])
+    # The first reply to the reporter is due within the category's handling term.
+    report.due_date = due_date_for(municipality, TermKind.REPORT, category.code, today())
     if not report.contact_consent:
         report.contact_name = report.contact_email = report.contact_phone = ""
     public = channel in (Channel.WEB, Channel.API)
@@ -294,6 +299,42 @@ def change_status(report: Report, new_status: str, public_text: str, *, actor, r
         object_id=report.pk,
         detail={"status": [old, new_status]},
     )
+
+
+@transaction.atomic
+def assign_report(report: Report, handler, due_date, reason: str = "", *, actor, request,
+                  seen: tuple | None = None) -> Report:  # fmt: skip
+    """Give `report` a behandelaar (None: nobody) and a streefdatum; a changed streefdatum
+    needs a reason. A report has no version: `seen` is the (handler id, due date) the page
+    showed, and a report changed meanwhile is a ConflictError. Audited; the report page shows
+    the reason beside the streefdatum."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if seen is not None and (report.handler_id, report.due_date) != seen:
+        raise ConflictError(
+            _("Iemand anders heeft de behandelaar of streefdatum van deze melding intussen "
+              "gewijzigd. Er is niets opgeslagen; open de melding opnieuw.")
+        )  # fmt: skip
+    check_assignment(
+        report.municipality, "intake.inbox", handler, due_date,
+        old_handler=report.handler, old_due=report.due_date, reason=reason,
+    )  # fmt: skip
+    old = (report.handler, report.due_date)
+    report.handler = handler
+    fields = ["handler"]
+    if due_date != report.due_date:
+        report.due_date, report.due_date_reason = due_date, reason.strip()
+        fields += ["due_date", "due_date_reason"]
+    report.save(update_fields=fields)
+    record(
+        Action.UPDATE,
+        actor=actor,
+        request=request,
+        municipality=report.municipality,
+        object_type="report",
+        object_id=report.pk,
+        **assignment_audit(old, handler, due_date, actor=actor),
+    )
+    return report
 
 
 @transaction.atomic

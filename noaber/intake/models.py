@@ -158,10 +158,23 @@ class Report(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
     )
     public_text = EncryptedTextField(_("tekst voor de melder"), blank=True)
+    # Behandelaar and streefdatum (docs/meldpunt.md, "Behandelaar en streefdatum"): the due
+    # date comes from the category's handling term when the report arrives.
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_reports",
+        verbose_name=_("behandelaar"),
+    )
+    due_date = models.DateField(_("streefdatum"), null=True, blank=True)
+    due_date_reason = EncryptedTextField(_("reden andere streefdatum"), blank=True)
     created_at = models.DateTimeField(_("ontvangen op"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["municipality", "handler", "due_date"])]
         verbose_name = _("melding")
         verbose_name_plural = _("meldingen")
 

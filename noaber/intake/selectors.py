@@ -3,6 +3,8 @@
 from django.db.models import Count, F
 from django.db.models.functions import TruncDate
 
+from noaber.lib.deadlines import overdue_first
+
 from .models import Report, Status
 
 
@@ -62,3 +64,18 @@ def daily_category_counts(municipality, since):
     )
     for row in rows:
         yield row["day"], row["category_id"], row["n"]
+
+
+def reports_overdue_first(queryset):
+    """Reports ordered overdue first, then by streefdatum (noaber.lib.deadlines); each has
+    `overdue`. For the meldingen list: `reports_overdue_first(<its filtered queryset>)`."""
+    return overdue_first(queryset)
+
+
+def open_reports_of(user, municipality):
+    """The reports `user` is behandelaar of and that are not closed, overdue first."""
+    return reports_overdue_first(
+        Report.objects.filter(municipality=municipality, handler=user)
+        .exclude(status=Status.CLOSED)
+        .select_related("category")
+    )

@@ -21,6 +21,7 @@ municipality_urls = [
     path("meldingen/<int:pk>/status/", views.report_status, name="status"),
     path("meldingen/<int:pk>/bericht/", views.report_message, name="message"),
     path("meldingen/<int:pk>/doorsturen/", views.report_refer, name="refer"),
+    path("meldingen/<int:pk>/behandelaar/", views.report_assign, name="assign"),
     path(
         "meldingen/<int:pk>/bijlagen/<int:attachment>/",
         views.attachment_download,

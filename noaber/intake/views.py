@@ -2,7 +2,9 @@
 advisors' inbox and report page, and the admin's partner keys."""
 
 import time
+from datetime import date
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
@@ -18,6 +20,8 @@ from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.lib.files import download
 from noaber.lib.pages import action_page, section_url, sections
+from noaber.themes.forms import AssignForm
+from noaber.themes.terms import assignment_intro
 
 from . import actions, geo, selectors, throttle
 from .forms import MessageForm, ReceiptForm, ReportForm, StatusForm, TokenForm
@@ -339,6 +343,46 @@ def report_message(request, municipality, pk):
         success_url=back,
         context=context,
         success_message=_("Het bericht staat klaar voor de melder."),
+    )
+
+
+@municipality_view("intake.inbox", ["GET", "POST"])
+def report_assign(request, municipality, pk):
+    """Behandelaar en streefdatum: assign, reassign or take over (?overnemen=1 proposes the
+    user), and move the streefdatum with a reason. A report has no version; the form carries
+    the handler and streefdatum the page showed, and a report changed meanwhile is refused."""
+    report = get_report_for(request.user, municipality, pk, request=request)
+    back, context = _report_action(
+        request, municipality, report, _("Behandelaar en streefdatum"), None
+    )
+    initial = {"seen": f"{report.handler_id or ''}|{report.due_date or ''}"}
+    if request.GET.get("overnemen"):
+        initial["handler"] = request.user.pk
+    form = AssignForm(
+        request.POST if request.method == "POST" else None,
+        municipality=municipality,
+        rule="intake.inbox",
+        handler=report.handler,
+        due_date=report.due_date,
+        initial=initial,
+    )
+    form.fields["seen"] = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def run(data):
+        handler_id, _sep, due = (data.get("seen") or "|").partition("|")
+        seen = (int(handler_id) if handler_id else None, date.fromisoformat(due) if due else None)
+        actions.assign_report(report, data["handler"], data["due_date"], data["reason"],
+                              actor=request.user, request=request, seen=seen)  # fmt: skip
+
+    context["intro"] = assignment_intro(report.handler, report.due_date, report.due_date_reason)
+    context["submit_label"] = _("Vastleggen")
+    return action_page(
+        request,
+        form,
+        run,
+        success_url=back,
+        context=context,
+        success_message=_("Behandelaar en streefdatum zijn vastgelegd."),
     )
 
 

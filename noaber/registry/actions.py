@@ -19,8 +19,11 @@ from noaber.intake.models import Report
 from noaber.intake.models import Source as ReportSource
 from noaber.intake.models import Status as ReportStatus
 from noaber.intake.selectors import may_become_signal, report_place
+from noaber.lib.dates import today
 from noaber.lib.errors import ConflictError  # noqa: F401 (re-exported for the apps above)
 from noaber.partners.models import DataCategory
+from noaber.themes.models import TermKind
+from noaber.themes.terms import assignment_audit, check_assignment, due_date_for
 
 from . import subjects as subject_rules
 from .models import (
@@ -173,6 +176,7 @@ def register_from_reports(municipality, reports, *, actor, request) -> Signal:
         location="\n".join(f"[{r.number}] {place}" for r in reports if (place := report_place(r))),
         description="\n\n".join(f"[{r.number}] {r.description}" for r in reports),
         assigned_to=actor,
+        due_date=due_date_for(municipality, TermKind.SIGNAL, first.category.theme.code, today()),
     )
     signal.reports.set(reports)
     for report in reports:
@@ -185,6 +189,8 @@ def register_from_reports(municipality, reports, *, actor, request) -> Signal:
 @transaction.atomic
 def create_signal(municipality, data: dict, *, actor, request) -> Signal:
     signal = Signal(municipality=municipality, assigned_to=actor, **data)
+    # The weging is due within the theme's handling term, counted from registration.
+    signal.due_date = due_date_for(municipality, TermKind.SIGNAL, signal.theme.code, today())
     signal.save()
     _audit(signal, request, Action.CREATE, source_type=signal.source_type)
     return signal
@@ -211,6 +217,42 @@ def assign(signals, user, *, actor, request) -> int:
         Signal.objects.filter(pk=signal.pk).update(assigned_to=user, version=F("version") + 1)
         _audit(signal, request, assigned_to=user.username if user else "")
     return len(signals)
+
+
+@transaction.atomic
+def assign_signal(signal: Signal, handler, due_date, reason: str, version: int, *, actor,
+                  request) -> Signal:  # fmt: skip
+    """Give `signal` a behandelaar (None: nobody) and a streefdatum; a changed streefdatum
+    needs a reason. `version` is the signal's version the page showed (a stale page is a
+    ConflictError). Audited; the signal's timeline shows the change."""
+    if signal.destroyed_at is not None:
+        raise ValidationError(_("Dit signaal is geanonimiseerd; er kan niets meer mee."))
+    current = Signal.objects.select_for_update().get(pk=signal.pk)
+    if current.phase == Phase.CLOSED:
+        raise ValidationError(_("Dit signaal is afgesloten; het krijgt geen behandelaar meer."))
+    if current.version != version:
+        _bump(signal, version)  # raises the register's ConflictError
+    check_assignment(signal.municipality, "registry.work", handler, due_date,
+                     old_handler=current.assigned_to, old_due=current.due_date,
+                     reason=reason)  # fmt: skip
+    old = (current.assigned_to, current.due_date)
+    changes = {"assigned_to": handler}
+    if due_date != current.due_date:
+        changes["due_date"] = due_date
+    _bump(signal, version, **changes)
+    if "due_date" in changes:
+        signal.due_date_reason = reason.strip()
+        signal.save(update_fields=["due_date_reason"])
+    record(
+        Action.UPDATE,
+        actor=actor,
+        request=request,
+        municipality=signal.municipality,
+        object_type="signal",
+        object_id=signal.pk,
+        **assignment_audit(old, handler, due_date, actor=actor),
+    )
+    return signal
 
 
 @transaction.atomic

@@ -111,6 +111,9 @@ class Signal(models.Model):
         related_name="assigned_signals",
         verbose_name=_("behandelaar"),
     )
+    # The weging's streefdatum, from the theme's handling term (docs/register.md).
+    due_date = models.DateField(_("streefdatum"), null=True, blank=True)
+    due_date_reason = EncryptedTextField(_("reden andere streefdatum"), blank=True)
     outcome = models.CharField(
         _("uitkomst weging"), max_length=20, choices=Outcome.choices, blank=True
     )
@@ -132,6 +135,7 @@ class Signal(models.Model):
             models.Index(fields=["municipality", "phase", "received_on"]),
             models.Index(fields=["municipality", "theme", "received_on"]),
             models.Index(fields=["phase", "closed_at"]),
+            models.Index(fields=["municipality", "assigned_to", "due_date"]),
             # The inbox: open signals of a municipality, newest first.
             models.Index(
                 fields=["municipality", "-received_on", "-id"],

@@ -4,6 +4,8 @@ from datetime import date
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 
+from noaber.lib.deadlines import overdue_first
+
 from .models import Phase, Signal
 
 
@@ -58,3 +60,20 @@ def signal_counts_by_theme(municipality, year: int) -> dict:
         .order_by()
     )
     return {r["theme_id"]: r["n"] for r in rows}
+
+
+def signals_overdue_first(queryset):
+    """Signals ordered overdue first, then by streefdatum (noaber.lib.deadlines); each has
+    `overdue`. For the register's list: `signals_overdue_first(<its filtered queryset>)`."""
+    return overdue_first(queryset)
+
+
+def open_signals_of(user, municipality):
+    """The open signals `user` is behandelaar of, overdue first."""
+    return signals_overdue_first(
+        Signal.objects.filter(
+            municipality=municipality, assigned_to=user, destroyed_at__isnull=True
+        )
+        .exclude(phase=Phase.CLOSED)
+        .select_related("theme")
+    )

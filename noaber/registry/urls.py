@@ -8,6 +8,7 @@ urlpatterns = [
     path("nieuw/", views.signal_new, name="signal_new"),
     path("signalen/<int:pk>/", views.signal_detail, name="signal"),
     path("signalen/<int:pk>/bewerken/", views.signal_edit, name="edit"),
+    path("signalen/<int:pk>/behandelaar/", views.signal_assign, name="assign"),
     path("signalen/<int:pk>/weging/", views.signal_weging, name="weging"),
     path("signalen/<int:pk>/privacytoets/", views.signal_check, name="check"),
     path("signalen/<int:pk>/bronnencheck/", views.signal_sources, name="sources"),

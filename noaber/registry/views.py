@@ -22,7 +22,9 @@ from noaber.intake.selectors import may_become_signal
 from noaber.lib.pages import action_page, section_url, sections
 from noaber.lib.pdf import PdfUnavailableError
 from noaber.partners.suggest import suggest_partners
+from noaber.themes.forms import AssignForm
 from noaber.themes.models import themes_for
+from noaber.themes.terms import assignment_intro
 
 from . import actions, subject_requests
 from .export import has_reporter, subject_export, subject_export_pdf, text_withheld_under
@@ -278,6 +280,7 @@ def signal_detail(request, municipality, pk):
         "tabs": tabs,
         "section": current,
         "allowed": actions.allowed_actions(signal),
+        "may_assign": signal.phase in actions.OPEN_PHASES and signal.destroyed_at is None,
         "next_step": actions.next_step(signal),
         "phase_tone": PHASE_TONE.get(signal.phase, "neutral"),
         "status_text": actions.protocol_status(signal),
@@ -364,6 +367,51 @@ def _signal_action(action, title, *, section=None, success=None, reason="edit"):
         return municipality_view("registry.work", ["GET", "POST"])(wrapper)
 
     return decorator
+
+
+@municipality_view("registry.work", ["GET", "POST"])
+def signal_assign(request, municipality, pk):
+    """Behandelaar en streefdatum of a signal: assign, reassign or take over (?overnemen=1
+    proposes the user), and move the streefdatum with a reason; refused from a stale page."""
+    signal = get_signal_for(
+        request.user, municipality, pk, request=request,
+        reason="edit" if request.method == "POST" else "triage",
+    )  # fmt: skip
+    back = _signal_url(municipality, signal)
+    context = {
+        "object_url": back,
+        "object_label": _("Signaal %(n)s") % {"n": signal.number},
+        "title": _("Behandelaar en streefdatum"),
+        "signal": signal,
+        "intro": assignment_intro(signal.assigned_to, signal.due_date, signal.due_date_reason),
+        "submit_label": _("Vastleggen"),
+    }
+    if request.method == "GET" and (signal.destroyed_at or signal.phase == Phase.CLOSED):
+        context["refusal"] = _("Dit signaal is afgesloten; het krijgt geen behandelaar meer.")
+    form = AssignForm(
+        _posted(request),
+        municipality=municipality,
+        rule="registry.work",
+        handler=signal.assigned_to,
+        due_date=signal.due_date,
+        version=signal.version,
+        initial={"handler": request.user.pk} if request.GET.get("overnemen") else {},
+    )
+
+    def run(data):
+        actions.assign_signal(
+            signal, data["handler"], data["due_date"], data["reason"], data["version"] or 0,
+            actor=request.user, request=request,
+        )  # fmt: skip
+
+    return action_page(
+        request,
+        form,
+        run,
+        success_url=back,
+        context=context,
+        success_message=_("Behandelaar en streefdatum zijn vastgelegd."),
+    )
 
 
 @_signal_action("edit", _lazy("Gegevens bewerken"), success=_lazy("Het signaal is bijgewerkt."))

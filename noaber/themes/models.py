@@ -114,3 +114,78 @@ def themes_for(municipality, *, include_inactive: bool = False) -> list[Theme]:
     by_code.update({t.code: t for t in Theme.objects.filter(municipality=municipality)})
     themes = [t for t in by_code.values() if include_inactive or t.active]
     return sorted(themes, key=lambda t: t.sort_key)
+
+
+class Holiday(models.Model):
+    """A day on which nobody works, so that it does not count as a working day of a handling
+    term. Without a municipality it holds for the whole installation (the seed's public
+    holidays); a municipality adds its own (e.g. Goede Vrijdag, a closing day)."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="holidays",
+        help_text=_("Leeg: geldt voor alle gemeenten van deze installatie."),
+    )
+    date = models.DateField(_("datum"))
+    name = models.CharField(_("naam"), max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(municipality__isnull=True),
+                name="one_shared_holiday_per_date",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "date"], name="one_local_holiday_per_date"
+            ),
+        ]
+        verbose_name = _("feestdag")
+        verbose_name_plural = _("feestdagen")
+
+    def __str__(self):
+        return f"{self.date:%d-%m-%Y} {self.name}"
+
+
+class TermKind(models.TextChoices):
+    """What a handling term measures, and for which kind of object."""
+
+    REPORT = "report", _("melding: eerste reactie aan de melder")
+    SIGNAL = "signal", _("signaal: weging")
+    CASE = "case", _("casus: afronding")
+
+
+class HandlingTerm(models.Model):
+    """How many working days a municipality gives itself for a kind of object: per category
+    (reports: the category's code) or per theme (signals and cases: the theme's code); an
+    empty code is the kind's default. An object's streefdatum is computed from it when the
+    object is created; changing a term does not move existing streefdatums (decision 0012)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="handling_terms"
+    )
+    kind = models.CharField(_("soort"), max_length=20, choices=TermKind.choices)
+    code = models.CharField(
+        _("categorie of thema"),
+        max_length=60,
+        blank=True,
+        help_text=_("Leeg: de standaardtermijn voor deze soort."),
+    )
+    working_days = models.PositiveSmallIntegerField(_("werkdagen"))
+
+    class Meta:
+        ordering = ["municipality", "kind", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "kind", "code"], name="one_term_per_kind_and_code"
+            )
+        ]
+        verbose_name = _("afhandeltermijn")
+        verbose_name_plural = _("afhandeltermijnen")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.code or '*'}: {self.working_days}"

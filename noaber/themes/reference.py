@@ -65,3 +65,31 @@ def link_organisations_to_themes() -> int:
             changed += 1
     record_loaded("organisation_themes", changed)
     return changed
+
+
+@transaction.atomic
+def load_handling_terms() -> int:
+    """The installation's public holidays (computed per year, stored as dates) and each
+    municipality's default handling terms (data/reference/terms.json). Only adds: a term the
+    admin changed stays as the admin left it; a
+    shared holiday that was removed comes back on reload (those days are the law's)."""
+    from noaber.lib.workdays import dutch_public_holidays
+
+    from .models import HandlingTerm, Holiday
+
+    data = read("terms.json")
+    changed = 0
+    for year in data["holiday_years"]:
+        for day, name in dutch_public_holidays(year, good_friday=data["good_friday"]):
+            _, created = Holiday.objects.get_or_create(
+                municipality=None, date=day, defaults={"name": name}
+            )
+            changed += created
+    for municipality in Municipality.objects.all():
+        for kind, days in data["default_terms"].items():
+            _, created = HandlingTerm.objects.get_or_create(
+                municipality=municipality, kind=kind, code="", defaults={"working_days": days}
+            )
+            changed += created
+    record_loaded("handling_terms", changed)
+    return changed

@@ -13,6 +13,7 @@ GROUPS = [
         _("Werk"),
         [
             (_("Overzicht"), "ui:dashboard", "dashboard.view"),
+            (_("Mijn werk"), "ui:my_work", "ui.my_work"),
             (_("Meldingen"), "intake:inbox", "intake.inbox"),
             (_("Signaalregister"), "registry:inbox", "registry.work"),
             (_("Casussen"), "cases:list", "cases.work"),
@@ -50,12 +51,16 @@ GROUPS = [
         _("Beheer"),
         [
             (_("Thema's en prioriteiten"), "themes:list", "themes.view"),
+            (_("Termijnen en feestdagen"), "themes:terms", "themes.view"),
             (_("Bewaartermijnen"), "registry:retention", "registry.retention"),
             (_("Partnersleutels"), "intake:tokens", "intake.tokens"),
             (_("Huisstijl"), "branding:edit", "accounts.branding"),
         ],
     ),
 ]
+# An item left out for whoever has the page that replaces it: an advisor finds their tasks
+# in "Mijn werk"; an enforcer or employee keeps "Mijn taken".
+REPLACED_BY = {"cases:my_tasks": "ui.my_work"}
 # Every item, flat (for tests and anyone who wants the full list).
 ITEMS = [item for _group, items in GROUPS for item in items]
 
@@ -65,7 +70,8 @@ def groups_for(user, municipality, current_path: str) -> list[dict]:
     for group_label, entries in GROUPS:
         items = []
         for label, name, action in entries:
-            if can(user, action, municipality):
+            replaced = name in REPLACED_BY and can(user, REPLACED_BY[name], municipality)
+            if can(user, action, municipality) and not replaced:
                 url = reverse(name, args=[municipality.cbs_code])
                 current = current_path == url or (
                     name != "ui:dashboard" and current_path.startswith(url)
@@ -73,6 +79,10 @@ def groups_for(user, municipality, current_path: str) -> list[dict]:
                 items.append({"label": label, "url": url, "current": current})
         if items:
             groups.append({"label": group_label, "items": items})
+    # Only the longest match is current (/themas/termijnen/ is not also /themas/).
+    matches = [i for g in groups for i in g["items"] if i["current"]]
+    for item in matches:
+        item["current"] = item is max(matches, key=lambda i: len(i["url"]))
     return groups
 
 

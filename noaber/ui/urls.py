@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import my_work, views
 
 app_name = "ui"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("toegankelijkheid/", views.accessibility, name="accessibility"),
     path("health", views.health, name="health"),
     path("m/<str:municipality>/", views.dashboard, name="dashboard"),
+    path("m/<str:municipality>/mijn-werk/", my_work.my_work, name="my_work"),
 ]

@@ -40,6 +40,7 @@ def dashboard(request, municipality):
             "roles_codes": [role for role, _label in roles],
             "figures": _figures(request, municipality),
             "tasks": _task_counts(request, municipality),
+            "work": _work_counts(request, municipality),
         },
     )
 
@@ -55,6 +56,15 @@ def _task_counts(request, municipality) -> dict:
         "open": tasks.count(),
         "late": tasks.filter(due_date__lt=timezone.localdate()).count(),
     }
+
+
+def _work_counts(request, municipality) -> dict:
+    """The advisor's "Mijn werk" counts (open and late; no content)."""
+    if not can(request.user, "ui.my_work", municipality):
+        return {}
+    from .my_work import work_counts
+
+    return work_counts(request.user, municipality)
 
 
 def _figures(request, municipality) -> dict:

@@ -23,3 +23,11 @@ def moment(value):
     if isinstance(value, date):
         return date_format(value, "j F Y")
     return "" if value is None else value
+
+
+@register.filter
+def overdue(value) -> bool:
+    """Whether a streefdatum (a date) lies before today (noaber.lib.dates.today)."""
+    from noaber.lib.dates import today
+
+    return value is not None and value < today()

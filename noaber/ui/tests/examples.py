@@ -323,6 +323,26 @@ def subject_request(municipality):
     return {"pk": found.pk}
 
 
+def handling_term(municipality):
+    from noaber.themes.models import HandlingTerm
+
+    found, _created = HandlingTerm.objects.get_or_create(
+        municipality=municipality, kind="signal", code="5.2", defaults={"working_days": 15}
+    )
+    return {"pk": found.pk}
+
+
+def local_holiday(municipality):
+    from datetime import date
+
+    from noaber.themes.models import Holiday
+
+    found, _created = Holiday.objects.get_or_create(
+        municipality=municipality, date=date(2027, 3, 26), defaults={"name": "Goede Vrijdag"}
+    )
+    return {"pk": found.pk}
+
+
 def _names(function, *names):
     return dict.fromkeys(names, function)
 
@@ -330,6 +350,8 @@ def _names(function, *names):
 EXAMPLES = (
     _names(first_theme, "themes:edit")
     | _names(first_priority, "themes:priority_edit")
+    | _names(handling_term, "themes:term_remove")
+    | _names(local_holiday, "themes:holiday_remove")
     | _names(first_partner, "partners:partner", "partners:partner_edit")
     | _names(lambda m: {"fmt": "csv"}, "insight:export")
     | _names(alert, "insight:alert", "insight:alert_handle")
@@ -340,6 +362,7 @@ EXAMPLES = (
         "intake:status",
         "intake:message",
         "intake:refer",
+        "intake:assign",
         "registry:register_report",
     )
     | _names(attachment, "intake:attachment")
@@ -349,7 +372,7 @@ EXAMPLES = (
     | _names(agreement_document_version, "partners:agreement_document_version")
     | _names(shared_case, "portal:portal_case", "portal:portal_note", "portal:portal_signal")
     | _names(partner_task, "portal:portal_task")
-    | _names(case, "cases:case", "portal:share", "portal:unshare")
+    | _names(case, "cases:case", "cases:assign", "portal:share", "portal:unshare")
     | _names(case_step, "cases:step")
     | _names(case_task, "cases:task_complete")
     | _names(meeting, "cases:meeting")
@@ -368,6 +391,7 @@ EXAMPLES = (
         "registry:subject_add",
         "registry:disclose",
         "registry:legal_hold",
+        "registry:assign",
     )
     | _names(
         subject,

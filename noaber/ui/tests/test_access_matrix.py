@@ -33,6 +33,7 @@ EXPECTED = {
     "cases.work": {Role.ADVISOR},
     "cases.partner_agenda": {Role.PARTNER},
     "cases.my_tasks": {Role.ADVISOR, Role.ENFORCER, Role.EMPLOYEE},
+    "ui.my_work": {Role.ADVISOR},
     "partners.view": ALL - {Role.PARTNER},
     "partners.manage": {Role.ADMIN},
     "partners.agreements": {Role.ADVISOR, Role.PRIVACY, Role.ADMIN, Role.MANAGEMENT},

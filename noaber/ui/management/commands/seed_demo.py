@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 
 from noaber.accounts.demo import load_demo_branding, load_demo_users, require_demo_mode
 from noaber.archive.demo import load_demo_archive
-from noaber.cases.demo import load_demo_cases
+from noaber.cases.demo import load_demo_cases, load_demo_work
 from noaber.insight.demo import load_demo_alert, load_demo_figures
 from noaber.intake.demo import load_demo_history, load_demo_reports
 from noaber.partners.demo import load_demo_partners
@@ -31,12 +31,13 @@ class Command(BaseCommand):
         figures = load_demo_figures()
         cases = load_demo_cases()
         alerts = load_demo_alert()
+        work = load_demo_work()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demogegevens geladen ({created} nieuwe gebruikers, {reports} nieuwe meldingen, "
                 f"{partners} nieuwe convenanten en gedeelde casussen, {cases} nieuwe "
                 f"voorbeeldcasussen, {figures} nieuwe cijfers voor het veiligheidsbeeld, {history} "
                 f"meldingen uit drie jaar historie, {alerts} nieuwe piekmeldingen, {archive} oude "
-                f"casussen voor de archivaris)."
+                f"casussen voor de archivaris, {work} behandelaars en streefdatums)."
             )
         )
