@@ -164,6 +164,11 @@ class Report(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("melding")
         verbose_name_plural = _("meldingen")
+        # The inbox's default order (newest first, pk breaking ties) per municipality: serves
+        # its keyset pages and, as an index-only scan, the OFFSET of a deep page number.
+        indexes = [
+            models.Index(fields=["municipality", "created_at", "id"], name="report_inbox_order")
+        ]
 
     def __str__(self):
         return f"M-{self.pk}"

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from noaber.accounts import partner_keys
@@ -18,6 +19,7 @@ from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.lib.files import download
 from noaber.lib.pages import action_page, section_url, sections
+from noaber.lib.paging import Sort, list_page
 
 from . import actions, selectors, throttle
 from .forms import MessageForm, ReceiptForm, ReportForm, StatusForm, TokenForm
@@ -202,6 +204,17 @@ def get_report_for(user, municipality, pk, *, request) -> Report:
     return report
 
 
+# The inbox's sortable columns: one line per column (key in ?sorteer=, ORM path, header).
+INBOX_SORTS = {
+    "nummer": Sort("pk", gettext_lazy("Nummer")),
+    "datum": Sort("created_at", gettext_lazy("Ontvangen")),
+    "onderwerp": Sort("category__name", gettext_lazy("Onderwerp")),
+    "bron": Sort("source", gettext_lazy("Bron")),
+    "gebied": Sort("area__name", gettext_lazy("Gebied")),
+    "status": Sort("status", gettext_lazy("Status")),
+}
+
+
 @municipality_view("intake.inbox")
 def inbox(request, municipality):
     """The meldingen, newest first; `?status=` filters on a status, `?nieuw=1` shows the
@@ -213,15 +226,17 @@ def inbox(request, municipality):
     new_only = request.GET.get("nieuw") == "1"
     if new_only:
         reports = reports.filter(pk__in=selectors.new_reports(municipality).values("pk"))
+    listing = list_page(request, reports, INBOX_SORTS, default="-datum")
     return render(
         request,
         "intake/inbox.html",
         {
-            "reports": reports[:200],
+            "listing": listing,
             "statuses": Status.choices,
             "selected_status": status,
             "new_only": new_only,
         },
+        status=listing.status,
     )
 
 
