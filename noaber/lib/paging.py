@@ -5,6 +5,7 @@ Django's Paginator.get_page quietly shows page 1 for ?pagina=abc and the last pa
 one they asked for without knowing it.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -120,8 +121,9 @@ def list_page(
 ) -> Listing:
     """The page of `queryset` that the request asks for, sorted by a column of `sorts`.
 
-    A bad ?pagina=, ?sorteer=, ?na= or ?voor= gives the list's first page in its default
-    order with `error` (Dutch) and `status` 400: never a 500, never a silent other page."""
+    A bad ?pagina=, ?sorteer=, ?na= or ?voor= gives page 1 (in the default order when the
+    sort was the bad part) with `error` (Dutch: what was wrong and that this is page 1) and
+    `status` 400: never a 500, never a silent other page. Views render with that status."""
     per_page = per_page or page_size()
     names = {n: prefix + n for n in ("pagina", "sorteer", "na", "voor")}
     get = request.GET
@@ -133,6 +135,7 @@ def list_page(
             % {"key": sort[:40], "keys": ", ".join(str(s.label) for s in sorts.values())}
         )
         sort = default
+    sort_error = bool(errors)
     key, descending = sort.lstrip("-"), sort.startswith("-")
     ordered = queryset.order_by(
         *_ordering(
@@ -175,31 +178,28 @@ def list_page(
                     more_before, more_after = True, True
                     start = max(1, position - per_page)
     elif asked:
-        raw = get[names["pagina"]]
-        number = int(raw) if raw.strip().isdigit() else None
+        raw = get[names["pagina"]].strip()
+        number = int(raw) if re.fullmatch(r"-?[0-9]{1,11}", raw) else None
         pages = max(1, -(-count // per_page))
-        if number is None or number < 1:
+        if number is None:
             errors.append(_("Vul een paginanummer in als getal vanaf 1."))
-        elif number > pages:
+        elif not 1 <= number <= pages:
             errors.append(
                 _("Pagina %(n)s bestaat niet: deze lijst heeft %(total)s pagina('s).")
-                % {"n": dutch_number(number), "total": dutch_number(pages)}
+                % {"n": number, "total": dutch_number(pages)}
             )
         else:
             start = (number - 1) * per_page
-    if errors:
+    if errors:  # page 1, in the asked order if that is one of the list's, else the default
         start, items = 0, None
-        sort, key, descending = default, default.lstrip("-"), default.startswith("-")
-        nullable = _nullable(queryset.model, sorts[key].field)
-        ordered = queryset.order_by(*_ordering(sorts[key].field, descending, nullable=nullable))
     if items is None:
         items = _offset_page(ordered, start, per_page)
         more_before, more_after = start > 0, start + len(items) < count
     listing = Listing(items, count, start, per_page, sort, page_param=names["pagina"])
     if errors:
-        listing.error = " ".join(
-            [*(str(e) for e in errors), str(_("U ziet de eerste pagina in de standaardvolgorde."))]
-        )
+        then = _("U ziet pagina 1 in de standaardvolgorde.") if sort_error else None
+        then = then or _("U ziet pagina 1.")
+        listing.error = " ".join([*(str(e) for e in errors), str(then)])
         listing.status = 400
     _links(listing, request, sorts, names, salt, more_before, more_after)
     return listing

@@ -63,12 +63,12 @@ class InboxPagingTests(NoaberTestCase):
         tampered = dict(parse_qsl(cursor[1:]))["na"]
         tampered = tampered[:-3] + ("AAA" if not tampered.endswith("AAA") else "BBB")
         cases = {
-            "0": ({"pagina": "0"}, "Vul een paginanummer in als getal vanaf 1."),
-            "-1": ({"pagina": "-1"}, "Vul een paginanummer in als getal vanaf 1."),
+            "0": ({"pagina": "0"}, "Pagina 0 bestaat niet: deze lijst heeft 3 pagina"),
+            "-1": ({"pagina": "-1"}, "Pagina -1 bestaat niet: deze lijst heeft 3 pagina"),
             "abc": ({"pagina": "abc"}, "Vul een paginanummer in als getal vanaf 1."),
             "999999": (
                 {"pagina": "999999"},
-                "Pagina 999.999 bestaat niet: deze lijst heeft 3 pagina",
+                "Pagina 999999 bestaat niet: deze lijst heeft 3 pagina",
             ),
             "sort": ({"sorteer": "wachtwoord"}, "Deze lijst kan niet sorteren op „wachtwoord”"),
             "cursor": ({"na": tampered}, "ongeldig of verouderd"),
@@ -79,9 +79,12 @@ class InboxPagingTests(NoaberTestCase):
             with self.subTest(name):
                 response = self.client.get(INBOX, params)
                 self.assertContains(response, message, status_code=400)
-                self.assertContains(
-                    response, "U ziet de eerste pagina in de standaardvolgorde.", status_code=400
+                then = (
+                    "U ziet pagina 1 in de standaardvolgorde."
+                    if name == "sort"
+                    else "U ziet pagina 1."
                 )
+                self.assertContains(response, then, status_code=400)
                 self.assertContains(response, "1–5 van 12", status_code=400)
         self.assertEqual(list(Report.objects.order_by("pk").values_list("pk", "status")), before)
 
