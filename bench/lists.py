@@ -48,6 +48,7 @@ def main():
     options = parser.parse_args()
     configure(DB)
     from django.conf import settings
+    from django.db.models import Q
 
     from noaber.accounts.models import Municipality
     from noaber.intake.models import Report
@@ -90,6 +91,16 @@ def main():
         options.runs,
     )
     measure("inbox page 1 sorted by status", lambda: get({"sorteer": "status"}), options.runs)
+    # The parts: the exact count every page makes, and the keyset query alone.
+    inbox = Report.objects.filter(municipality=dinkelland)
+    measure("  part: COUNT(*) of the inbox", inbox.count, options.runs)
+    edge = inbox.order_by("-created_at", "-pk").values_list("created_at", "pk")[100_000 % total]
+    after = Q(created_at__lte=edge[0]) & (Q(created_at__lt=edge[0]) | Q(pk__lt=edge[1]))
+    measure(
+        "  part: keyset query, 51 rows deep",
+        lambda: list(inbox.filter(after).order_by("-created_at", "-pk")[:51]),
+        options.runs,
+    )
 
 
 if __name__ == "__main__":
