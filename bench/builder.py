@@ -453,3 +453,41 @@ class Builder:
             print(
                 f"  {'VACUUM ANALYZE' if vacuum else 'ANALYZE':<39} {time.perf_counter() - start:6.1f} s"
             )
+
+
+# -- lists (bench/lists.py) -------------------------------------------------------------------
+
+
+def inbox_reports(b: Builder, n: int, *, municipality, received: tuple[date, date] | None = None):
+    """`n` reports of one municipality without signals (the advisors' inbox at volume), on a
+    random moment in `received` (default: the last five years), status mostly closed."""
+    from noaber.intake.models import Category, Report
+
+    r = b.rng
+    today = timezone.localdate()
+    first_day, last_day = received or (today - timedelta(days=5 * 365), today)
+    categories = list(Category.objects.order_by("pk").values_list("pk", flat=True))
+    areas = list(municipality.areas.order_by("pk").values_list("pk", flat=True))
+    sources = ["resident", "anonymous", "employee", "partner", "police"]
+
+    def rows():
+        for i in range(n):
+            on = b.day(first_day, last_day)
+            yield (
+                municipality.pk,
+                r.choice(categories),
+                r.choice(sources),
+                "web",
+                b.text(i),
+                on,
+                r.choice(areas) if areas and r.random() < 0.8 else None,
+                r.choices(["closed", "in_progress", "received"], [90, 5, 5])[0],
+                b.moment(on),
+            )
+
+    start = time.perf_counter()
+    names = ["municipality_id", "category_id", "source", "channel", "description",
+             "occurred_on", "area_id", "status", "created_at"]  # fmt: skip
+    ids = copy_rows(Report, names, rows(), n)
+    b.say("inbox reports", n, start)
+    return ids

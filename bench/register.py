@@ -58,7 +58,7 @@ def main():
     measure("inbox (open signals)", lambda: get(base), options.runs)
     measure(
         "inbox filtered (theme, age, sort)",
-        lambda: get(base, thema="5.2", ouder_dan="90", sorteer="oud"),
+        lambda: get(base, thema="5.2", ouder_dan="90", sorteer="ontvangen"),
         options.runs,
     )
     measure(

@@ -183,6 +183,8 @@ NOABER_LOGIN_WINDOW_MINUTES = int(os.environ.get("NOABER_LOGIN_WINDOW_MINUTES", 
 NOABER_THROTTLE_REPORTS_PER_HOUR = int(os.environ.get("NOABER_THROTTLE_REPORTS_PER_HOUR", "10"))
 # Failed logins across the installation within 15 minutes that trigger an alert e-mail.
 NOABER_FAILED_LOGIN_ALERT = int(os.environ.get("NOABER_FAILED_LOGIN_ALERT", "20"))
+# Rows per page of every list (noaber.lib.paging.list_page).
+NOABER_PAGE_SIZE = int(os.environ.get("NOABER_PAGE_SIZE", "50"))
 OTP_TOTP_ISSUER = "Noaber"
 
 # --- Security headers (production posture unless DEBUG) -------------------------------------

@@ -5,20 +5,21 @@ Events store codes and login names; the page shows people by name (with organisa
 role), roles, actions, objects and reasons in Dutch (noaber/audit/labels.py), and links an
 object to its page where the viewer may open it."""
 
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from noaber.audit import labels
 from noaber.audit.actions import record
 from noaber.audit.models import Action, AuditEvent
-from noaber.lib.paging import PageError, page_of
+from noaber.lib.paging import Sort, list_page
 
 from .access import municipality_view
 from .models import Role, User
 
-PAGE_SIZE = 50
+# The log sorts on its sequence number only: seq is its order of writing (and of the hash chain).
+AUDIT_SORTS = {"nummer": Sort("seq", gettext_lazy("#"))}
 
 
 def origin_label(origin: str) -> str:
@@ -83,11 +84,9 @@ def event_list(request, municipality):
         action = ""
     if action:
         events = events.filter(action=action)
-    try:
-        page = page_of(request, events, PAGE_SIZE)
-    except PageError as error:
-        errors.append(f"{error} {_('U ziet pagina 1.')}")
-        page = Paginator(events, PAGE_SIZE).page(1)
+    page = list_page(request, events, AUDIT_SORTS, default="-nummer")
+    if page.error:
+        errors.append(page.error)
     record(
         Action.VIEW,
         request=request,
@@ -101,7 +100,8 @@ def event_list(request, municipality):
         "audit/event_list.html",
         {
             "page": page,
-            "rows": event_rows(list(page), municipality, request.user),
+            "listing": page,
+            "rows": event_rows(page.items, municipality, request.user),
             "actions": Action.choices,
             "selected_action": action,
             "errors": errors,

@@ -10,12 +10,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from noaber.accounts.access import municipality_view
 from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
 from noaber.cases import archiving
 from noaber.cases.models import Archiefnominatie
+from noaber.lib.paging import Sort, list_page
 
 from . import actions
 from .forms import HoldForm, LookupForm, RefuseForm
@@ -40,6 +42,19 @@ def _audit_read(request, municipality, object_type, pk, found) -> None:
         raise Http404
 
 
+# Sortable columns (noaber.lib.paging): one line per column — key in ?sorteer=, ORM path, header.
+LIST_SORTS = {
+    "opgesteld": Sort("created_at", gettext_lazy("Opgesteld")),
+    "status": Sort("status", gettext_lazy("Status")),
+}
+TRANSFER_SORTS = {
+    "nummer": Sort("pk", gettext_lazy("Casus")),
+    "zaaktype": Sort("case_type__name", gettext_lazy("Zaaktype")),
+    "overbrengen": Sort("archiefactiedatum", gettext_lazy("Overbrengen op")),
+}
+HELD_SORTS = {"nummer": Sort("pk", gettext_lazy("Casus"))}
+
+
 @municipality_view("archive.work", ["GET", "POST"])
 def overview(request, municipality):
     today = timezone.localdate()
@@ -55,21 +70,32 @@ def overview(request, municipality):
         messages.success(request, _("Vernietigingslijst %(n)s opgesteld.") % {"n": made.number})
         return redirect("archive:list", municipality.cbs_code, made.pk)
     pending = actions.pending_case_ids(municipality)
+    closed = archiving.closed_cases(municipality)
+    transfer = closed.filter(archiefnominatie=Archiefnominatie.BLIJVEND_BEWAREN)
+    pages = {
+        "lists": list_page(
+            request, DestructionList.objects.filter(municipality=municipality), LIST_SORTS,
+            default="-opgesteld", prefix="l_",
+        ),
+        "transfer": list_page(
+            request, transfer, TRANSFER_SORTS, default="overbrengen", prefix="o_"
+        ),
+        "held": list_page(
+            request, closed.filter(legal_hold=True), HELD_SORTS, default="-nummer", prefix="b_"
+        ),
+    }  # fmt: skip
     return render(
         request,
         "archive/overview.html",
         {
-            "lists": DestructionList.objects.filter(municipality=municipality)[:50],
+            **pages,
             "due_count": archiving.due_for_destruction(municipality, today)
             .exclude(pk__in=pending)
             .count(),
-            "transfer": archiving.closed_cases(municipality).filter(
-                archiefnominatie=Archiefnominatie.BLIJVEND_BEWAREN
-            )[:200],
-            "held": archiving.closed_cases(municipality).filter(legal_hold=True)[:200],
             "lookup": lookup,
             "today": today,
         },
+        status=max(p.status for p in pages.values()),
     )
 
 

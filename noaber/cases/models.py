@@ -151,6 +151,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["municipality", "owner", "due_date"]),
             models.Index(fields=["municipality", "status", "created_at"]),
+            # The case list's default order (newest first, pk breaking ties): its pages.
+            models.Index(fields=["municipality", "created_at", "id"], name="case_list_order"),
             models.Index(fields=["municipality", "archiefnominatie", "archiefactiedatum"]),
         ]
 

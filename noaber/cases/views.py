@@ -14,6 +14,7 @@ from noaber.accounts.access import municipality_view
 from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
 from noaber.lib.pages import action_page, section_url, sections
+from noaber.lib.paging import Sort, list_page
 from noaber.partners.suggest import suggest_partners
 from noaber.registry.models import Signal
 from noaber.themes.forms import AssignForm
@@ -59,6 +60,21 @@ def get_case_for(request, municipality, pk, reason="casusregie") -> Case:
     return case
 
 
+# Sortable columns (noaber.lib.paging): one line per column — key in ?sorteer=, ORM path, header.
+# The title is encrypted, so it cannot be sorted on.
+CASE_SORTS = {
+    "nummer": Sort("pk", gettext_lazy("Casus")),
+    "geopend": Sort("created_at", gettext_lazy("Geopend")),
+    "zaaktype": Sort("case_type__name", gettext_lazy("Zaaktype")),
+    "status": Sort("status", gettext_lazy("Status")),
+}
+OVERDUE_SORTS = {"vervaldatum": Sort("due_date", gettext_lazy("Vervaldatum"))}
+MEETING_SORTS = {
+    "datum": Sort("held_on", gettext_lazy("Datum")),
+    "soort": Sort("kind", gettext_lazy("Soort")),
+}
+
+
 @municipality_view("cases.work", ["GET", "POST"])
 def case_list(request, municipality):
     form = CaseForm(request.POST or None)
@@ -82,18 +98,23 @@ def case_list(request, municipality):
     if request.GET.get("afgesloten") != "1":
         cases = cases.exclude(status=CLOSED)
     per_owner, per_organisation = actions.workload(municipality)
+    cases = list_page(request, cases, CASE_SORTS, default="-geopend")
+    overdue = list_page(
+        request, selectors.overdue_tasks(municipality), OVERDUE_SORTS, default="vervaldatum",
+        prefix="t_",
+    )  # fmt: skip
     return render(
         request,
         "cases/case_list.html",
         {
-            "cases": cases[:200],
+            "cases": cases,
             "form": form,
             "signal_id": request.GET.get("signaal", ""),
-            "overdue": selectors.overdue_tasks(municipality)[:100],
+            "overdue": overdue,
             "per_owner": per_owner,
             "per_organisation": per_organisation,
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors else max(cases.status, overdue.status),
     )
 
 
@@ -333,10 +354,14 @@ def meeting_list(request, municipality):
             attendees=[request.user, *data["attendees"]], partners=data["partners"],
         )  # fmt: skip
         return redirect("cases:meeting", municipality.cbs_code, meeting.pk)
+    meetings = list_page(
+        request, Meeting.objects.filter(municipality=municipality), MEETING_SORTS, default="-datum"
+    )
     return render(
         request,
         "cases/meeting_list.html",
-        {"meetings": Meeting.objects.filter(municipality=municipality)[:100], "form": form},
+        {"meetings": meetings, "form": form},
+        status=400 if form.errors else meetings.status,
     )
 
 
@@ -476,8 +501,9 @@ def partner_agenda(request, municipality):
         if organisation
         else Meeting.objects.none()
     )
+    meetings = list_page(request, meetings, {"datum": MEETING_SORTS["datum"]}, default="-datum")
     rows = [(m, list(actions.agenda_for_partner(m, organisation).prefetch_related("decisions")))
-            for m in meetings[:50]]  # fmt: skip
+            for m in meetings]  # fmt: skip
     for meeting, items in rows:
         record(
             Action.VIEW,
@@ -488,4 +514,9 @@ def partner_agenda(request, municipality):
             reason="partner_agenda",
             detail={"items": [i.case_id for i in items]},
         )
-    return render(request, "cases/partner_agenda.html", {"rows": rows})
+    return render(
+        request,
+        "cases/partner_agenda.html",
+        {"rows": rows, "listing": meetings},
+        status=meetings.status,
+    )

@@ -6,16 +6,18 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from noaber.accounts.access import can, municipality_view
 from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
 from noaber.lib.charts import line_chart
 from noaber.lib.dates import today
-from noaber.lib.paging import PageError, page_of
+from noaber.lib.paging import Sort, list_page
 from noaber.lib.tables import csv_response, xlsx_response
 
 from . import aggregates
@@ -138,28 +140,31 @@ def get_alert_for(request, municipality, pk) -> Alert:
     return alert
 
 
-ALERTS_PER_PAGE = 50
+# Sortable columns (noaber.lib.paging): one line per column — key in ?sorteer=, ORM path, header.
+# "week" sorts on year * 100 + week (annotated in the view).
+ALERT_SORTS = {
+    "week": Sort("yearweek", gettext_lazy("Week")),
+    "waargenomen": Sort("observed", gettext_lazy("Waargenomen")),
+    "score": Sort("score", gettext_lazy("Score")),
+    "status": Sort("state", gettext_lazy("Status")),
+}
 
 
 @municipality_view("insight.view")
 def alert_list(request, municipality):
     alerts = Alert.objects.filter(municipality=municipality).select_related("case")
-    alerts = alerts.order_by("-year", "-week", "-score", "-pk")  # stable across pages
+    alerts = alerts.annotate(yearweek=F("year") * 100 + F("week"))
     state = request.GET.get("status", "")
     context = {"states": Alert.State.choices, "state": state, "errors": []}
     if state and state not in Alert.State.values:
         context["errors"].append(_("Kies een status uit de lijst."))
     elif state:
         alerts = alerts.filter(state=state)
-    try:
-        page = page_of(request, alerts, ALERTS_PER_PAGE)
-    except PageError as error:
-        context["errors"].append(str(error))
     if context["errors"]:
         return render(request, "insight/alerts.html", context | {"alerts": []}, status=400)
-    query = f"status={state}&" if state else ""
-    context |= {"alerts": page.object_list, "page": page, "query": query}
-    return render(request, "insight/alerts.html", context)
+    listing = list_page(request, alerts, ALERT_SORTS, default="-week")
+    context |= {"alerts": listing, "listing": listing}
+    return render(request, "insight/alerts.html", context, status=listing.status)
 
 
 def _alert_page(request, municipality, alert, form=None):

@@ -11,6 +11,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control, never_cache
 
 from noaber.accounts import partner_keys
@@ -20,6 +21,7 @@ from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.lib.files import download
 from noaber.lib.pages import action_page, section_url, sections
+from noaber.lib.paging import Sort, list_page
 from noaber.themes.forms import AssignForm
 from noaber.themes.terms import assignment_intro
 
@@ -217,6 +219,15 @@ def get_report_for(user, municipality, pk, *, request) -> Report:
     return report
 
 
+# The inbox's sortable columns: one line per column (key in ?sorteer=, ORM path, header). The
+# inbox can hold a million reports, so it sorts only on columns with an index (see
+# Report.Meta.indexes): sorting a million rows on a column without one takes seconds.
+INBOX_SORTS = {
+    "datum": Sort("created_at", gettext_lazy("Ontvangen")),
+    "status": Sort("status", gettext_lazy("Status")),
+}
+
+
 @municipality_view("intake.inbox")
 def inbox(request, municipality):
     """The meldingen, newest first; `?status=` filters on a status, `?nieuw=1` shows the
@@ -228,15 +239,17 @@ def inbox(request, municipality):
     new_only = request.GET.get("nieuw") == "1"
     if new_only:
         reports = reports.filter(pk__in=selectors.new_reports(municipality).values("pk"))
+    listing = list_page(request, reports, INBOX_SORTS, default="-datum")
     return render(
         request,
         "intake/inbox.html",
         {
-            "reports": reports[:200],
+            "listing": listing,
             "statuses": Status.choices,
             "selected_status": status,
             "new_only": new_only,
         },
+        status=listing.status,
     )
 
 

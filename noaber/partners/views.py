@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from noaber.accounts.access import can, municipality_view
 from noaber.accounts.audit_log import event_rows
@@ -14,6 +15,7 @@ from noaber.audit.actions import record
 from noaber.audit.models import Action, AuditEvent
 from noaber.lib.files import download
 from noaber.lib.pages import sections
+from noaber.lib.paging import Sort, list_page
 
 from . import actions
 from .forms import AgreementForm, partners_of
@@ -32,6 +34,13 @@ def _status(agreement, today):
     return _("nog niet ingegaan") if today < agreement.valid_from else _("verlopen")
 
 
+# Sortable columns (noaber.lib.paging): one line per column — key in ?sorteer=, ORM path, header.
+AGREEMENT_SORTS = {
+    "naam": Sort("name", _lazy("Naam")),
+    "geldig": Sort("valid_from", _lazy("Geldig")),
+}
+
+
 @municipality_view("partners.agreements")
 def agreement_list(request, municipality):
     today = timezone.localdate()
@@ -39,6 +48,7 @@ def agreement_list(request, municipality):
         "organisations"
     )
     labels = dict(DataCategory.choices)
+    agreements = list_page(request, agreements, AGREEMENT_SORTS, default="naam")
     rows = [
         {
             "agreement": a,
@@ -53,8 +63,10 @@ def agreement_list(request, municipality):
         "partners/agreement_list.html",
         {
             "rows": rows,
+            "listing": agreements,
             "may_manage": can(request.user, "partners.agreements_manage", municipality),
         },
+        status=agreements.status,
     )
 
 
@@ -170,6 +182,9 @@ def agreement_document_version(request, municipality, pk, version):
 # --- What partners viewed ------------------------------------------------------------------
 
 
+VIEWED_SORTS = {"tijdstip": Sort("seq", _lazy("Tijdstip"))}
+
+
 @municipality_view("partners.viewed")
 def viewed(request, municipality):
     """Everything the users of one partner organisation did in this municipality, from the
@@ -178,16 +193,15 @@ def viewed(request, municipality):
     wanted = request.GET.get("organisatie", "")
     chosen = organisations.filter(pk=int(wanted)).first() if wanted.isdigit() else None
     chosen = chosen or organisations.first()
-    events = []
+    events = AuditEvent.objects.none()
     if chosen is not None:
-        events = list(
-            AuditEvent.objects.filter(
-                municipality=municipality.cbs_code,
-                actor_id__in=list(
-                    User.objects.filter(organisation=chosen).values_list("pk", flat=True)
-                ),
-            ).order_by("-seq")[:500]
+        events = AuditEvent.objects.filter(
+            municipality=municipality.cbs_code,
+            actor_id__in=list(
+                User.objects.filter(organisation=chosen).values_list("pk", flat=True)
+            ),
         )
+    events = list_page(request, events, VIEWED_SORTS, default="-tijdstip")
     record(
         Action.VIEW,
         request=request,
@@ -201,6 +215,8 @@ def viewed(request, municipality):
         {
             "organisations": organisations,
             "chosen": chosen,
-            "rows": event_rows(events, municipality, request.user),
+            "rows": event_rows(events.items, municipality, request.user),
+            "listing": events,
         },
+        status=events.status,
     )

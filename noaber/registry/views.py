@@ -20,6 +20,7 @@ from noaber.audit.models import Action, Result
 from noaber.intake.models import Area, Report
 from noaber.intake.selectors import may_become_signal
 from noaber.lib.pages import action_page, section_url, sections
+from noaber.lib.paging import Sort, list_page
 from noaber.lib.pdf import PdfUnavailableError
 from noaber.partners.suggest import suggest_partners
 from noaber.themes.forms import AssignForm
@@ -47,10 +48,39 @@ from .forms import (
     SubjectRequestForm,
     WegingForm,
 )
-from .models import Outcome, Phase, RetentionTerm, Signal, SourceType, Subject, SubjectRequest
+from .models import (
+    DestructionRecord,
+    Outcome,
+    Phase,
+    RetentionTerm,
+    Signal,
+    SourceType,
+    Subject,
+    SubjectRequest,
+)
 from .reference import subject_access
 
-SORTS = {"nieuw": "-received_on", "oud": "received_on", "fase": "phase"}
+# Sortable columns (noaber.lib.paging): one line per column — key in ?sorteer=, ORM path, header.
+SIGNAL_SORTS = {
+    "nummer": Sort("pk", _lazy("Signaal")),
+    "ontvangen": Sort("received_on", _lazy("Ontvangen")),
+    "thema": Sort("theme__code", _lazy("Thema")),
+    "bron": Sort("source_type", _lazy("Bron")),
+    "gebied": Sort("area__name", _lazy("Gebied")),
+    "fase": Sort("phase", _lazy("Fase")),
+}
+NEW_REPORT_SORTS = {
+    "nummer": Sort("pk", _lazy("Melding")),
+    "ontvangen": Sort("created_at", _lazy("Ontvangen")),
+    "onderwerp": Sort("category__name", _lazy("Onderwerp")),
+    "bron": Sort("source", _lazy("Bron")),
+    "gebied": Sort("area__name", _lazy("Gebied")),
+}
+DESTRUCTION_SORTS = {
+    "datum": Sort("done_at", _lazy("Wanneer")),
+    "soort": Sort("record_type", _lazy("Soort")),
+    "handeling": Sort("action", _lazy("Handeling")),
+}
 
 
 def get_signal_for(user, municipality, pk, *, request, reason="triage") -> Signal:
@@ -128,16 +158,28 @@ def inbox(request, municipality):
         )
     if f.get("mijn") == "1":
         signals = signals.filter(assigned_to=request.user)
-    signals = signals.order_by(SORTS.get(f.get("sorteer"), "-received_on"), "-pk")
     new_reports = Report.objects.filter(municipality=municipality, signals__isnull=True).exclude(
         status="closed"
+    )
+    signals = list_page(
+        request,
+        signals.select_related("theme", "area", "assigned_to"),
+        SIGNAL_SORTS,
+        default="-ontvangen",
+    )
+    new_reports = list_page(
+        request,
+        new_reports.select_related("category", "area"),
+        NEW_REPORT_SORTS,
+        default="-ontvangen",
+        prefix="m_",
     )
     return render(
         request,
         "registry/inbox.html",
         {
-            "signals": signals.select_related("theme", "area", "assigned_to")[:100],
-            "new_reports": new_reports.select_related("category", "area")[:100],
+            "signals": signals,
+            "new_reports": new_reports,
             "themes": themes_for(municipality),
             "areas": Area.objects.filter(municipality=municipality),
             "sources": SourceType.choices,
@@ -145,6 +187,7 @@ def inbox(request, municipality):
             "advisors": _advisors(municipality),
             "f": f,
         },
+        status=max(signals.status, new_reports.status),
     )
 
 
@@ -938,14 +981,21 @@ def retention(request, municipality):
             )
             messages.success(request, _("De bewaartermijn is opgeslagen."))
             return redirect("registry:retention", municipality.cbs_code)
+    register = list_page(
+        request,
+        DestructionRecord.objects.filter(municipality=municipality),
+        DESTRUCTION_SORTS,
+        default="-datum",
+    )
     return render(
         request,
         "registry/retention.html",
         {
             "forms": forms_by_term,
             "may_edit": may_edit,
-            "register": municipality.destructionrecord_set.all()[:200],
+            "register": register,
         },
+        status=register.status,
     )
 
 

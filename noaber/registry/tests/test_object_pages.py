@@ -374,6 +374,6 @@ class DashboardLinkTests(NoaberTestCase):
         dashboard = self.client.get(reverse("ui:dashboard", args=["GM1774"]))
         target = reverse("intake:inbox", args=["GM1774"]) + "?nieuw=1"
         self.assertContains(dashboard, f'href="{target}">1 nieuwe melding<')
-        listed = self.client.get(target).context["reports"]
+        listed = self.client.get(target).context["listing"]
         self.assertEqual([r.pk for r in listed], [new.pk])
         self.assertContains(dashboard, reverse("registry:inbox", args=["GM1774"]) + "?mijn=1")

@@ -56,7 +56,9 @@ class InboxTests(NoaberTestCase):
         self.assertNotContains(page, f">{new.number}<")
         page = self.client.get(url("inbox"), {"fase": "closed"})
         self.assertNotContains(page, f">{old.number}<")
-        sorted_old_first = self.client.get(url("inbox"), {"sorteer": "oud"}).context["signals"]
+        sorted_old_first = self.client.get(url("inbox"), {"sorteer": "ontvangen"}).context[
+            "signals"
+        ]
         self.assertEqual([s.pk for s in sorted_old_first], [old.pk, new.pk])
         self.client.post(
             url("inbox"), {"bulk": "assign", "signal": [old.pk, new.pk], "advisor": self.advisor.pk}
