@@ -67,6 +67,7 @@ CASE_SORTS = {
     "geopend": Sort("created_at", gettext_lazy("Geopend")),
     "zaaktype": Sort("case_type__name", gettext_lazy("Zaaktype")),
     "status": Sort("status", gettext_lazy("Status")),
+    "streefdatum": Sort("due_date", gettext_lazy("Streefdatum")),
 }
 OVERDUE_SORTS = {"vervaldatum": Sort("due_date", gettext_lazy("Vervaldatum"))}
 MEETING_SORTS = {
@@ -98,7 +99,9 @@ def case_list(request, municipality):
     if request.GET.get("afgesloten") != "1":
         cases = cases.exclude(status=CLOSED)
     per_owner, per_organisation = actions.workload(municipality)
-    cases = list_page(request, cases, CASE_SORTS, default="-geopend")
+    # Open cases (the default) overdue first; with the closed ones included, newest first.
+    default = "-geopend" if request.GET.get("afgesloten") == "1" else "streefdatum"
+    cases = list_page(request, cases, CASE_SORTS, default=default)
     overdue = list_page(
         request, selectors.overdue_tasks(municipality), OVERDUE_SORTS, default="vervaldatum",
         prefix="t_",

@@ -198,6 +198,11 @@ class Report(models.Model):
     def number(self) -> str:
         return f"M-{self.pk}"
 
+    @property
+    def is_closed(self) -> bool:
+        """Closed reports are never late, whatever their streefdatum was."""
+        return self.status == Status.CLOSED
+
 
 class StatusChange(models.Model):
     """Append-only history of a report's status and public text."""

@@ -225,21 +225,30 @@ def get_report_for(user, municipality, pk, *, request) -> Report:
 INBOX_SORTS = {
     "datum": Sort("created_at", gettext_lazy("Ontvangen")),
     "status": Sort("status", gettext_lazy("Status")),
+    "streefdatum": Sort("due_date", gettext_lazy("Streefdatum")),
 }
+OPEN_STATUSES = (Status.RECEIVED, Status.IN_PROGRESS)
 
 
 @municipality_view("intake.inbox")
 def inbox(request, municipality):
-    """The meldingen, newest first; `?status=` filters on a status, `?nieuw=1` shows the
+    """The meldingen, newest first (open ones: overdue first); `?status=` filters on a status, `?nieuw=1` shows the
     reports not yet in a signal and not closed (what the dashboard counts as new)."""
-    reports = Report.objects.filter(municipality=municipality).select_related("category", "area")
+    reports = Report.objects.filter(municipality=municipality).select_related(
+        "category", "area", "handler"
+    )
     status = request.GET.get("status", "")
     if status in Status.values:
         reports = reports.filter(status=status)
     new_only = request.GET.get("nieuw") == "1"
     if new_only:
         reports = reports.filter(pk__in=selectors.new_reports(municipality).values("pk"))
-    listing = list_page(request, reports, INBOX_SORTS, default="-datum")
+    # Open work comes overdue first (the soonest streefdatum first); the whole inbox, closed
+    # reports included, newest first.
+    open_work = new_only or status in OPEN_STATUSES
+    listing = list_page(
+        request, reports, INBOX_SORTS, default="streefdatum" if open_work else "-datum"
+    )
     return render(
         request,
         "intake/inbox.html",

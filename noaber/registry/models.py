@@ -151,6 +151,11 @@ class Signal(models.Model):
     def number(self) -> str:
         return f"S-{self.pk}"
 
+    @property
+    def is_closed(self) -> bool:
+        """Closed signals are never late, whatever their streefdatum was."""
+        return self.phase == Phase.CLOSED
+
 
 class Subject(models.Model):
     """A person, address/object, company, vehicle or online identity, per municipality."""

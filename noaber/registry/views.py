@@ -68,6 +68,7 @@ SIGNAL_SORTS = {
     "bron": Sort("source_type", _lazy("Bron")),
     "gebied": Sort("area__name", _lazy("Gebied")),
     "fase": Sort("phase", _lazy("Fase")),
+    "streefdatum": Sort("due_date", _lazy("Streefdatum")),
 }
 NEW_REPORT_SORTS = {
     "nummer": Sort("pk", _lazy("Melding")),
@@ -75,6 +76,7 @@ NEW_REPORT_SORTS = {
     "onderwerp": Sort("category__name", _lazy("Onderwerp")),
     "bron": Sort("source", _lazy("Bron")),
     "gebied": Sort("area__name", _lazy("Gebied")),
+    "streefdatum": Sort("due_date", _lazy("Streefdatum")),
 }
 DESTRUCTION_SORTS = {
     "datum": Sort("done_at", _lazy("Wanneer")),
@@ -165,13 +167,14 @@ def inbox(request, municipality):
         request,
         signals.select_related("theme", "area", "assigned_to"),
         SIGNAL_SORTS,
-        default="-ontvangen",
+        # Open signals (the default filter) overdue first; with ?fase= newest first.
+        default="-ontvangen" if f.get("fase") else "streefdatum",
     )
     new_reports = list_page(
         request,
-        new_reports.select_related("category", "area"),
+        new_reports.select_related("category", "area", "handler"),
         NEW_REPORT_SORTS,
-        default="-ontvangen",
+        default="streefdatum",
         prefix="m_",
     )
     return render(
