@@ -85,7 +85,16 @@ class ReportSerializer(serializers.Serializer):
             data["area"] = area
         else:
             data["area"] = None
-        errors = validation.location_errors(municipality, data) | self.extra_errors(data)
+        errors, refusal = validation.check_location(municipality, data)
+        errors |= self.extra_errors(data)
+        if refusal is not None and refusal.elsewhere_name:
+            # Where the place lies, so the caller can send the report there (when served here,
+            # `municipality` is the CBS code to post it with) or tell whom to contact.
+            errors["elsewhere"] = {
+                "municipality": refusal.elsewhere.cbs_code if refusal.elsewhere else None,
+                "name": refusal.elsewhere_name,
+                "served": refusal.elsewhere is not None,
+            }
         if errors:
             raise serializers.ValidationError(errors)
         return data

@@ -45,6 +45,30 @@ def choose_municipality(request):
     )
 
 
+# Not carried to another municipality's form: the kern choice names an area of this one.
+NOT_CARRIED = {"csrfmiddlewaretoken", "area", "attachments"}
+
+
+def _elsewhere(request, form, *, url_name: str, user=None):
+    """What the page needs to offer sending the report to the served municipality where the
+    place lies: that municipality, its form's URL and everything typed, to post there."""
+    refusal = getattr(form, "refusal", None)
+    if refusal is None or refusal.elsewhere is None:
+        return None
+    if user is not None and not can(user, "intake.internal", refusal.elsewhere):
+        return None
+    return {
+        "municipality": refusal.elsewhere,
+        "url": reverse(url_name, args=[refusal.elsewhere.cbs_code]),
+        "fields": [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name not in NOT_CARRIED
+            for value in values
+        ],
+    }
+
+
 @public_view(["GET", "POST"])
 @never_cache
 def report_form(request, municipality):
@@ -71,7 +95,12 @@ def report_form(request, municipality):
     return render(
         request,
         "intake/report_form.html",
-        {"form": form, "municipality": municipality, "vizier_codes": _vizier_codes()},
+        {
+            "form": form,
+            "municipality": municipality,
+            "vizier_codes": _vizier_codes(),
+            "elsewhere": _elsewhere(request, form, url_name="intake:report"),
+        },
     )
 
 
@@ -169,7 +198,11 @@ def internal_form(request, municipality):
     return render(
         request,
         "intake/internal_form.html",
-        {"form": form, "vizier_codes": _vizier_codes()},
+        {
+            "form": form,
+            "vizier_codes": _vizier_codes(),
+            "elsewhere": _elsewhere(request, form, url_name="intake:internal", user=request.user),
+        },
     )
 
 
