@@ -88,12 +88,11 @@ class ReportSerializer(serializers.Serializer):
         errors, refusal = validation.check_location(municipality, data)
         errors |= self.extra_errors(data)
         if refusal is not None and refusal.elsewhere_name:
-            # Where the place lies, so the caller can send the report there (when served here,
-            # `municipality` is the CBS code to post it with) or tell whom to contact.
+            # Where the place lies, so the caller can send the report there (`municipality`:
+            # the CBS code to post it with when served here, else empty) or tell whom to contact.
             errors["elsewhere"] = {
-                "municipality": refusal.elsewhere.cbs_code if refusal.elsewhere else None,
+                "municipality": refusal.elsewhere.cbs_code if refusal.elsewhere else "",
                 "name": refusal.elsewhere_name,
-                "served": refusal.elsewhere is not None,
             }
         if errors:
             raise serializers.ValidationError(errors)

@@ -53,6 +53,10 @@ def to_wgs84(geometry: dict, srs_id: int) -> dict:
 
 def _polygons(connection, layer: str, columns: list[str]):
     _column, srs_id, _names = gpkg.layer_info(connection, layer)
+    if srs_id not in (RD_NEW, WGS84):
+        raise AreaImportError(
+            f"coördinatenstelsel EPSG:{srs_id} wordt niet ondersteund (alleen 28992 en 4326)"
+        )
     for properties, geometry in gpkg.read_features(connection, layer, columns):
         if geometry is None or geometry["type"] not in ("Polygon", "MultiPolygon"):
             raise AreaImportError(f"laag {layer!r}: elk object moet een (multi)polygoon zijn")
