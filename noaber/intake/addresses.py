@@ -50,7 +50,7 @@ def _elsewhere(field: str, code: str, name: str, this, what: str) -> LocationRef
     if served is not None:
         message = _(
             "%(what)s ligt in de gemeente %(name)s, niet in %(this)s. U kunt uw melding naar "
-            "de gemeente %(name)s sturen: alles wat u invulde gaat mee."
+            "de gemeente %(name)s sturen."
         )
     else:
         message = _(

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.db import connection as connection_db
 from django.db import transaction
 
 from noaber.audit.actions import record
@@ -44,7 +45,8 @@ COLUMNS = [
     "postcode",
     "woonplaats_naam",
 ]
-UPDATED = [
+FIELDS = [
+    "bag_id",
     "postcode",
     "house_number",
     "house_letter",
@@ -59,6 +61,12 @@ UPDATED = [
     "batch",
 ]
 BATCH = 2000
+_COLUMNS = [Address._meta.get_field(name).column for name in FIELDS]
+UPSERT = (
+    f"INSERT INTO {Address._meta.db_table} ({', '.join(_COLUMNS)}) "  # noqa: S608 — model names
+    f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}) ON CONFLICT (bag_id) DO UPDATE SET "
+    + ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS[1:])
+)
 
 
 class BagImportError(ValueError):
@@ -108,10 +116,20 @@ def import_bag(
     path,
     *,
     layer: str = "verblijfsobject",
+    columns: dict[str, str] | None = None,
+    postcodes: tuple[int, int] | None = None,
     progress: Callable[[int, int], None] | None = None,
     source: str = "",
 ) -> BagImport:
-    """Import every address in `layer`; all or nothing (one transaction)."""
+    """Import every address in `layer`; all or nothing (one transaction).
+
+    `columns` renames source columns (our name -> the file's), for a release of the file that
+    names them differently; `postcodes` (first, last four digits) keeps the import to a region.
+    """
+    names = {c: (columns or {}).get(c, c) for c in COLUMNS}
+    unknown = set(columns or {}) - set(COLUMNS)
+    if unknown:
+        raise BagImportError(f"onbekende kolom(men): {', '.join(sorted(unknown))}")
     started = time.perf_counter()
     source = source or Path(path).name
     shapes = outline_shapes()
@@ -121,30 +139,43 @@ def import_bag(
         )
     try:
         connection = gpkg.open_geopackage(path)
-        _column, srs_id, _names = gpkg.layer_info(connection, layer)
+        _column, srs_id, present = gpkg.layer_info(connection, layer)
     except gpkg.GeoPackageError as error:
         raise BagImportError(str(error)) from error
+    missing = [names[c] for c in COLUMNS if names[c] not in present]
+    if missing:
+        connection.close()
+        raise BagImportError(f"laag {layer!r} mist de kolom(men) {', '.join(missing)}")
     if srs_id not in (RD_NEW, WGS84):
+        connection.close()
         raise BagImportError(f"coördinatenstelsel EPSG:{srs_id} wordt niet ondersteund")
-    result = BagImport(total=gpkg.count_features(connection, layer))
+    where, params = "", ()
+    if postcodes:
+        # Postcodes sort as text: the range 7500-7699 is "7500" <= postcode < "7700".
+        column = gpkg.quote(names["postcode"])
+        where = f"{column} >= ? AND {column} < ?"
+        params = (f"{postcodes[0]:04d}", f"{postcodes[1] + 1:04d}")
+    result = BagImport(total=gpkg.count_features(connection, layer, where=where, params=params))
     batch = uuid.uuid4().hex
     by_woonplaats: dict[str, object] = {}  # the outline the woonplaats' last address lay in
-    pending: dict[str, Address] = {}
+    pending: dict[str, tuple] = {}
 
     def flush():
-        Address.objects.bulk_create(
-            pending.values(),
-            update_conflicts=True,
-            unique_fields=["bag_id"],
-            update_fields=UPDATED,
-            batch_size=BATCH,
-        )
+        # Plain parameterised SQL: building 100,000 model instances and compiling the ORM's
+        # INSERT took two thirds of the time. ON CONFLICT ... DO UPDATE works on SQLite and
+        # PostgreSQL alike.
+        with connection_db.cursor() as cursor:
+            cursor.executemany(UPSERT, list(pending.values()))
         pending.clear()
 
     done = 0
     try:
         with transaction.atomic():
-            for row, geometry in gpkg.read_features(connection, layer, COLUMNS):
+            source_columns = [names[c] for c in COLUMNS]
+            for values, geometry in gpkg.read_features(
+                connection, layer, source_columns, where=where, params=params
+            ):
+                row = {c: values[names[c]] for c in COLUMNS}
                 done += 1
                 if progress and done % BATCH == 0:
                     progress(done, result.total)
@@ -166,20 +197,20 @@ def import_bag(
                     by_woonplaats[woonplaats] = shape
                 code, name = shape.key
                 bag_id = str(row["identificatie"]).strip()
-                pending[bag_id] = Address(
-                    bag_id=bag_id,
-                    postcode=postcode[:6],
-                    house_number=int(number),
-                    house_letter=str(row["huisletter"] or "")[:1],
-                    addition=str(row["toevoeging"] or "")[:4],
-                    addition_key=addition_key(row["huisletter"], row["toevoeging"]),
-                    street=str(row["openbare_ruimte_naam"] or "")[:80],
-                    woonplaats=woonplaats[:80],
-                    municipality_code=code,
-                    municipality_name=name,
-                    longitude=round(lon, 7),
-                    latitude=round(lat, 7),
-                    batch=batch,
+                pending[bag_id] = (
+                    bag_id,
+                    postcode[:6],
+                    int(number),
+                    str(row["huisletter"] or "")[:1],
+                    str(row["toevoeging"] or "")[:4],
+                    addition_key(row["huisletter"], row["toevoeging"]),
+                    str(row["openbare_ruimte_naam"] or "")[:80],
+                    woonplaats[:80],
+                    code,
+                    name,
+                    round(lon, 7),
+                    round(lat, 7),
+                    batch,
                 )
                 result.municipalities[code] = result.municipalities.get(code, 0) + 1
                 if len(pending) >= BATCH:

@@ -114,23 +114,37 @@ def layer_info(connection: sqlite3.Connection, layer: str) -> tuple[str, int, li
     return row[0], row[1], columns
 
 
-def count_features(connection: sqlite3.Connection, layer: str) -> int:
+def count_features(
+    connection: sqlite3.Connection, layer: str, *, where: str = "", params: tuple = ()
+) -> int:
     # Identifiers cannot be bound; _ident refuses quotes, and the layer was looked up in
     # gpkg_geometry_columns first (layer_info).
     sql = f'SELECT count(*) FROM "{_ident(layer)}"'  # noqa: S608
-    return connection.execute(sql).fetchone()[0]
+    return connection.execute(f"{sql} WHERE {where}" if where else sql, params).fetchone()[0]
+
+
+def quote(name: str) -> str:
+    """A column or table name for SQL text (names cannot be bound as parameters)."""
+    return f'"{_ident(name)}"'
 
 
 def read_features(
-    connection: sqlite3.Connection, layer: str, columns: list[str]
+    connection: sqlite3.Connection,
+    layer: str,
+    columns: list[str],
+    *,
+    where: str = "",
+    params: tuple = (),
 ) -> Iterator[tuple[dict, dict | None]]:
-    """(properties, geometry) per feature; `columns` must exist in the layer."""
+    """(properties, geometry) per feature; `columns` must exist in the layer. `where`: an SQL
+    condition written by the caller (never user text) with `?` for `params`."""
     geometry_column, _srs, present = layer_info(connection, layer)
     missing = [c for c in columns if c not in present]
     if missing:
         raise GeoPackageError(f"laag {layer!r} mist de kolom(men) {', '.join(missing)}")
     selected = ", ".join(f'"{_ident(c)}"' for c in [*columns, geometry_column])
-    cursor = connection.execute(f'SELECT {selected} FROM "{_ident(layer)}"')  # noqa: S608
+    sql = f'SELECT {selected} FROM "{_ident(layer)}"'  # noqa: S608
+    cursor = connection.execute(f"{sql} WHERE {where}" if where else sql, params)
     while rows := cursor.fetchmany(5000):
         for row in rows:
             blob = row[-1]

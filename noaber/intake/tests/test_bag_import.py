@@ -121,6 +121,28 @@ class BagImportTests(ImportTestCase):
         after = list(Address.objects.order_by("pk").values_list("pk", "street", "batch"))
         self.assertEqual(after, before)
 
+    def test_a_postcode_range_keeps_the_import_to_a_region(self):
+        out = StringIO()
+        call_command("import_bag", str(fixtures.BAG_FILE), "--postcodes", "7500-7699", stdout=out)
+        self.assertIn("17 adressen geïmporteerd", out.getvalue())
+        self.assertFalse(Address.objects.filter(postcode="1012JS").exists())
+
+    def test_bad_options_are_refused_with_dutch_messages_and_nothing_is_imported(self):
+        cases = [
+            (["--postcodes", "7500"], "twee keer vier cijfers"),
+            (["--column", "straat"], "schrijf NAAM=KOLOM"),
+            (["--column", "straat=naam"], "onbekende kolom(men): straat"),
+            (["--column", "openbare_ruimte_naam=straat"], "mist de kolom(men) straat"),
+        ]
+        for arguments, message in cases:
+            with self.subTest(arguments=arguments):
+                with self.assertRaises(CommandError) as caught:
+                    call_command(
+                        "import_bag", str(fixtures.BAG_FILE), *arguments, stdout=StringIO()
+                    )
+                self.assertIn(message, str(caught.exception))
+        self.assertEqual(Address.objects.count(), 0)
+
     def test_without_municipal_outlines_the_import_says_to_load_them_first(self):
         Outline.objects.all().delete()
         with self.assertRaisesMessage(BagImportError, "importeer die eerst"):

@@ -16,6 +16,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--layer", default="verblijfsobject")
+        parser.add_argument(
+            "--postcodes",
+            metavar="FROM-TO",
+            help="Only postcodes whose four digits lie in this range, e.g. 7500-7699.",
+        )
+        parser.add_argument(
+            "--column",
+            action="append",
+            default=[],
+            metavar="NAME=SOURCE",
+            help="The file names a column differently, e.g. --column postcode=pc6.",
+        )
         parser.add_argument("--source", default="", help="Where the file came from (kept).")
 
     def _progress(self, done: int, total: int) -> None:
@@ -28,10 +40,24 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def handle(self, *args, **options):
+        postcodes = None
+        if options["postcodes"]:
+            first, _dash, last = options["postcodes"].partition("-")
+            if not (first.isdigit() and last.isdigit() and len(first) == len(last) == 4):
+                raise CommandError("--postcodes: twee keer vier cijfers, bijvoorbeeld 7500-7699.")
+            postcodes = (int(first), int(last))
+        columns = {}
+        for item in options["column"]:
+            name, _is, source = item.partition("=")
+            if not source:
+                raise CommandError(f"--column {item}: schrijf NAAM=KOLOM.")
+            columns[name] = source
         try:
             result = import_bag(
                 options["file"],
                 layer=options["layer"],
+                columns=columns,
+                postcodes=postcodes,
                 progress=self._progress,
                 source=options["source"],
             )
