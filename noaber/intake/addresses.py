@@ -9,7 +9,9 @@ by this installation (`elsewhere`, so the form can offer to send the report ther
 that is not (`elsewhere_name`, so the reporter knows whom to contact).
 
 Until a BAG file was imported for the municipality, an address is taken as typed (unresolved):
-an installation without the register keeps taking reports.
+an installation without the register keeps taking reports. An installation that configures the
+PDOK Locatieserver (NOABER_LOCATIESERVER_URL, off by default) asks it for addresses the local
+register lacks (locatieserver.py).
 """
 
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from noaber.accounts.models import Municipality
 
+from . import locatieserver
 from .areas import area_at, municipality_at
 from .bag import addition_key
 from .geo import contains
@@ -79,9 +82,17 @@ def resolve_location(
 ) -> Location:
     """Where it happened in `municipality`; raises LocationRefusedError (see the module)."""
     if postcode and house_number:
-        if not Address.objects.filter(municipality_code=municipality.cbs_code).exists():
-            return Location()  # no register imported for this municipality yet
         address = find_address(postcode, house_number, addition)
+        if address is None and locatieserver.enabled():
+            try:
+                address = locatieserver.lookup(postcode, house_number, addition)
+            except locatieserver.LocatieserverUnavailableError:
+                return Location()  # the service cannot answer: taken as typed, not lost
+        elif (
+            address is None
+            and not Address.objects.filter(municipality_code=municipality.cbs_code).exists()
+        ):
+            return Location()  # no register imported for this municipality yet
         if address is None:
             raise LocationRefusedError(
                 "postcode",

@@ -249,3 +249,83 @@ class StaffFormAddressTests(AddressTestCase):
         )
         self.assertEqual(sent.status_code, 302)
         self.assertEqual(Report.objects.get().street, "Grotestraat")
+
+
+class LocatieserverTests(AddressTestCase):
+    """The optional PDOK Locatieserver lookup, against a local HTTP server that answers in the
+    service's documented `free` response format."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                cls.requests.append(self.path)
+                if "9999" in self.path:
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                docs = [d for d in cls.docs if f"postcode%3A{d['postcode']}" in self.path]
+                body = json.dumps({"response": {"numFound": len(docs), "start": 0, "docs": docs}})
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body.encode())
+
+            def log_message(self, *args):
+                pass
+
+        cls.requests = []
+        cls.docs = [
+            {"type": "adres", "weergavenaam": "Dorpsstraat 4, 7597AA Deurningen",
+             "straatnaam": "Dorpsstraat", "huisnummer": 4, "postcode": "7597AA",
+             "woonplaatsnaam": "Deurningen", "gemeentecode": "1774", "gemeentenaam": "Dinkelland",
+             "centroide_ll": "POINT(6.81 52.31)", "adresseerbaarobject_id": "1774010000099999"},
+            {"type": "adres", "weergavenaam": "Wierdensestraat 1, 7607AB Almelo",
+             "straatnaam": "Wierdensestraat", "huisnummer": 1, "postcode": "7607AB",
+             "woonplaatsnaam": "Almelo", "gemeentecode": "0141", "gemeentenaam": "Almelo",
+             "centroide_ll": "POINT(6.62 52.35)"},
+        ]  # fmt: skip
+        cls.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+        cls.url = f"http://127.0.0.1:{cls.server.server_address[1]}/search/v3_1"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.shutdown()
+        cls.server.server_close()
+        super().tearDownClass()
+
+    def test_an_address_missing_locally_is_resolved_by_the_locatieserver_when_configured(self):
+        with self.settings(NOABER_LOCATIESERVER_URL=self.url):
+            response = self.client.post(REPORT_URL, form_data(postcode="7597AA", house_number="4"))
+        self.assertEqual(response.status_code, 201)
+        report = Report.objects.get()
+        self.assertEqual((report.street, report.woonplaats, report.area.name), (
+            "Dorpsstraat", "Deurningen", "Deurningen"))  # fmt: skip
+        self.assertIn("q=postcode%3A7597AA+AND+huisnummer%3A4", self.requests[-1])
+        self.assertIn("fq=type%3Aadres", self.requests[-1])
+
+    def test_the_locatieserver_refuses_unknown_and_elsewhere_like_the_register(self):
+        with self.settings(NOABER_LOCATIESERVER_URL=self.url):
+            unknown = self.client.post(REPORT_URL, form_data(postcode="7597ZZ", house_number="4"))
+            almelo = self.client.post(REPORT_URL, form_data(postcode="7607AB", house_number="1"))
+        self.assertContains(unknown, "Wij kennen geen adres 7597 ZZ 4.")
+        self.assertContains(almelo, "Neem voor uw melding contact op met de gemeente Almelo.")
+        self.assertEqual(Report.objects.count(), 0)
+
+    def test_a_failing_locatieserver_takes_the_address_as_typed(self):
+        with self.settings(NOABER_LOCATIESERVER_URL=self.url):
+            response = self.client.post(REPORT_URL, form_data(postcode="9999AA", house_number="1"))
+        self.assertEqual(response.status_code, 201)
+        self.assertEqual((Report.objects.get().postcode, Report.objects.get().street), (
+            "9999AA", ""))  # fmt: skip
+
+    def test_off_by_default_nothing_is_asked(self):
+        before = len(self.requests)
+        response = self.client.post(REPORT_URL, form_data(postcode="7597AA", house_number="4"))
+        self.assertContains(response, "Wij kennen geen adres 7597 AA 4.")
+        self.assertEqual(len(self.requests), before)
