@@ -47,20 +47,32 @@ class LocationRefusedError(Exception):
         self.elsewhere_name = elsewhere_name or (elsewhere.name if elsewhere else "")
 
 
-def _elsewhere(field: str, code: str, name: str, this, what: str) -> LocationRefusedError:
-    served = Municipality.objects.filter(cbs_code=code).first()
-    values = {"what": what, "name": name, "this": this.name}
-    if served is not None:
-        message = _(
-            "%(what)s ligt in de gemeente %(name)s, niet in %(this)s. U kunt uw melding naar "
+def _messages():
+    # Whole sentences per case (not glued from parts), so a translation can order them freely.
+    return {
+        ("postcode", True): _(
+            "Dit adres ligt in de gemeente %(name)s, niet in %(this)s. U kunt uw melding naar "
             "de gemeente %(name)s sturen."
-        )
-    else:
-        message = _(
-            "%(what)s ligt in de gemeente %(name)s, niet in %(this)s. Neem voor uw melding "
+        ),
+        ("postcode", False): _(
+            "Dit adres ligt in de gemeente %(name)s, niet in %(this)s. Neem voor uw melding "
             "contact op met de gemeente %(name)s."
-        )
-    return LocationRefusedError(field, message % values, elsewhere=served, elsewhere_name=name)
+        ),
+        ("latitude", True): _(
+            "Dit punt ligt in de gemeente %(name)s, niet in %(this)s. U kunt uw melding naar "
+            "de gemeente %(name)s sturen."
+        ),
+        ("latitude", False): _(
+            "Dit punt ligt in de gemeente %(name)s, niet in %(this)s. Neem voor uw melding "
+            "contact op met de gemeente %(name)s."
+        ),
+    }
+
+
+def _elsewhere(field: str, code: str, name: str, this) -> LocationRefusedError:
+    served = Municipality.objects.filter(cbs_code=code).first()
+    message = _messages()[field, served is not None] % {"name": name, "this": this.name}
+    return LocationRefusedError(field, message, elsewhere=served, elsewhere_name=name)
 
 
 def find_address(postcode: str, house_number: int, addition: str = "") -> Address | None:
@@ -108,7 +120,6 @@ def resolve_location(
                 address.municipality_code,
                 address.municipality_name,
                 municipality,
-                _("Dit adres"),
             )
         return Location(
             street=address.street,
@@ -132,7 +143,7 @@ def resolve_location(
         if not contains(boundary.geometry, lon, lat):
             found = municipality_at(lon, lat)
             if found is not None and found[0] != municipality.cbs_code:
-                raise _elsewhere("latitude", *found, municipality, _("Dit punt"))
+                raise _elsewhere("latitude", *found, municipality)
             raise LocationRefusedError(
                 "latitude",
                 _(
