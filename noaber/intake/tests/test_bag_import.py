@@ -16,7 +16,7 @@ from noaber.intake import fixtures
 from noaber.intake.areas import AreaImportError, import_areas
 from noaber.intake.bag import BagImportError, import_bag
 from noaber.intake.geo import contains
-from noaber.intake.models import Address, Area, Boundary, Outline, Report
+from noaber.intake.models import Address, Area, Boundary, Category, Outline, Report
 from noaber.lib import gpkg
 from noaber.lib.geo import PreparedShape, rd_to_wgs84, wgs84_to_rd
 
@@ -160,9 +160,13 @@ class AreaImportTests(ImportTestCase):
         )
         # A report that points to an area keeps pointing to it through a new import.
         report = Report.objects.create(
-            municipality=self.dinkelland, category_id=1, source="anonymous", channel="web",
-            description="x", area=ootmarsum,
-        )  # fmt: skip
+            municipality=self.dinkelland,
+            category=Category.objects.first(),
+            source="anonymous",
+            channel="web",
+            description="x",
+            area=ootmarsum,
+        )
         result = import_areas(fixtures.AREAS_FILE, source="CBS 2025")
         self.assertEqual(result.created, [])
         report.refresh_from_db()
