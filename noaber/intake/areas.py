@@ -84,9 +84,12 @@ def import_areas(
         raise AreaImportError(str(error)) from error
     served = {m.cbs_code: m for m in Municipality.objects.all()}
     try:
-        for properties, geometry in _polygons(
-            connection, municipalities_layer, [code_column, name_column]
-        ):
+        outlines = (
+            _polygons(connection, municipalities_layer, [code_column, name_column])
+            if municipalities_layer
+            else ()
+        )
+        for properties, geometry in outlines:
             code = str(properties[code_column] or "").strip().upper()
             name = str(properties[name_column] or "").strip()
             if not code or not name:
@@ -120,9 +123,9 @@ def import_areas(
         raise AreaImportError(str(error)) from error
     finally:
         connection.close()
-    if not result.boundaries:
+    if not result.boundaries and not result.kernen:
         raise AreaImportError("Geen gemeente in het bestand wordt hier bediend; niets geladen.")
-    for code in result.boundaries:
+    for code in {*result.boundaries, *(c.split(":")[0] for c in result.created)}:
         Area.objects.get_or_create(
             municipality=served[code], name=RURAL_NAME, defaults={"kind": Area.Kind.RURAL}
         )

@@ -207,3 +207,16 @@ class AreaImportTests(ImportTestCase):
             call_command("import_areas", str(lambert), stdout=StringIO())
         connection = sqlite3.connect(lambert)
         self.assertEqual(connection.execute("PRAGMA application_id").fetchone()[0], 0x47504B47)
+
+    def test_a_file_of_kernen_alone_imports_with_an_empty_municipalities_layer(self):
+        path = self.tmp / "kernen.gpkg"
+        square = {"type": "Polygon", "coordinates": [[[265000, 489000], [265500, 489000],
+                  [265500, 489500], [265000, 489500], [265000, 489000]]]}  # fmt: skip
+        gpkg.write_layer(path, "kernen", {"kernnaam": "TEXT", "gemeentecode": "TEXT"},
+                         [("Denekamp", "GM1774", square)], geometry_type="POLYGON")  # fmt: skip
+        boundary = Boundary.objects.get(municipality=self.dinkelland).geometry
+        out = StringIO()
+        call_command("import_areas", str(path), "--municipalities-layer", "", stdout=out)
+        self.assertIn("0 gemeentegrenzen", out.getvalue())
+        self.assertEqual(Area.objects.get(name="Denekamp").source, "kernen.gpkg")
+        self.assertEqual(Boundary.objects.get(municipality=self.dinkelland).geometry, boundary)

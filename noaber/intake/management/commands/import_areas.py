@@ -15,7 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--municipalities-layer", default="gemeenten")
+        parser.add_argument(
+            "--municipalities-layer",
+            default="gemeenten",
+            help="Empty: import kernen only (from a file of kernen alone).",
+        )
         parser.add_argument("--code-column", default="gemeentecode")
         parser.add_argument("--name-column", default="gemeentenaam")
         parser.add_argument(
