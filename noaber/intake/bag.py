@@ -217,11 +217,12 @@ def import_bag(
                     flush()
             flush()
             result.imported = sum(result.municipalities.values())
-            result.removed, _ = (
-                Address.objects.filter(municipality_code__in=list(result.municipalities))
-                .exclude(batch=batch)
-                .delete()
-            )
+            # Gone from the file: rows of its municipalities (within its postcode range, when
+            # one was given) that this import did not write.
+            stale = Address.objects.filter(municipality_code__in=list(result.municipalities))
+            if postcodes:
+                stale = stale.filter(postcode__gte=params[0], postcode__lt=params[1])
+            result.removed, _ = stale.exclude(batch=batch).delete()
             record(
                 Action.UPDATE,
                 origin="system",

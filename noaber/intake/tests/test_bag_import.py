@@ -126,6 +126,9 @@ class BagImportTests(ImportTestCase):
         call_command("import_bag", str(fixtures.BAG_FILE), "--postcodes", "7500-7699", stdout=out)
         self.assertIn("17 adressen geïmporteerd", out.getvalue())
         self.assertFalse(Address.objects.filter(postcode="1012JS").exists())
+        # A later import of part of the range removes nothing outside that part.
+        call_command("import_bag", str(fixtures.BAG_FILE), "--postcodes", "7590-7599", stdout=out)
+        self.assertEqual(Address.objects.count(), 17)
 
     def test_bad_options_are_refused_with_dutch_messages_and_nothing_is_imported(self):
         cases = [
