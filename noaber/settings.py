@@ -181,6 +181,9 @@ NOABER_LOGIN_MAX_FAILURES = int(os.environ.get("NOABER_LOGIN_MAX_FAILURES", "5")
 NOABER_LOGIN_WINDOW_MINUTES = int(os.environ.get("NOABER_LOGIN_WINDOW_MINUTES", "15"))
 # Public reports per client address per hour (noaber/intake/throttle.py).
 NOABER_THROTTLE_REPORTS_PER_HOUR = int(os.environ.get("NOABER_THROTTLE_REPORTS_PER_HOUR", "10"))
+# Optional address lookup in the PDOK Locatieserver for addresses the local BAG register lacks
+# (noaber/intake/locatieserver.py); empty = off: no address a reporter types leaves the server.
+NOABER_LOCATIESERVER_URL = os.environ.get("NOABER_LOCATIESERVER_URL", "")
 # Failed logins across the installation within 15 minutes that trigger an alert e-mail.
 NOABER_FAILED_LOGIN_ALERT = int(os.environ.get("NOABER_FAILED_LOGIN_ALERT", "20"))
 # Rows per page of every list (noaber.lib.paging.list_page).

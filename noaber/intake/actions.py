@@ -45,6 +45,8 @@ REPORT_FIELDS = (
     "postcode",
     "house_number",
     "house_number_addition",
+    "street",
+    "woonplaats",
     "area",
     "latitude",
     "longitude",

@@ -85,7 +85,15 @@ class ReportSerializer(serializers.Serializer):
             data["area"] = area
         else:
             data["area"] = None
-        errors = validation.location_errors(municipality, data) | self.extra_errors(data)
+        errors, refusal = validation.check_location(municipality, data)
+        errors |= self.extra_errors(data)
+        if refusal is not None and refusal.elsewhere_name:
+            # Where the place lies, so the caller can send the report there (`municipality`:
+            # the CBS code to post it with when served here, else empty) or tell whom to contact.
+            errors["elsewhere"] = {
+                "municipality": refusal.elsewhere.cbs_code if refusal.elsewhere else "",
+                "name": refusal.elsewhere_name,
+            }
         if errors:
             raise serializers.ValidationError(errors)
         return data

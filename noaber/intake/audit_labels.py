@@ -27,3 +27,5 @@ register_object_type(
 register_object_type("report_message", _("bericht bij een melding"))
 register_object_type("attachment", _("bijlage bij een melding"))
 register_object_type("boundary", _("gebiedsgrenzen"))
+register_object_type("area_outlines", _("kern- en gemeentegrenzen"))
+register_object_type("address_register", _("adressenregister (BAG)"))

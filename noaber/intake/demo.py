@@ -9,9 +9,18 @@ from django.utils import timezone
 from noaber.accounts.models import Municipality, Organisation, User
 
 from .actions import submit_report
-from .models import Area, Category, Channel, Report, Source, Status
+from .bag import import_bag
+from .fixtures import BAG_FILE
+from .models import Address, Area, Category, Channel, Report, Source, Status
+from .validation import check_location
 
-# (category, channel, employee username or None, text)
+# The demo's places, from the made-up BAG fixture: the barn in the buitengebied, the
+# playing field in Denekamp, and in Weerselo the bus stop of the peak.
+BARN = ("7591PK", 151)
+PLAYING_FIELD = ("7591CD", 3)
+BUS_STOP = ("7595AE", 5)
+
+# (category, channel, employee username or None, text, place)
 DEMO_REPORTS = [
     (
         "verdacht-pand",
@@ -19,12 +28,14 @@ DEMO_REPORTS = [
         None,
         "'s Nachts rijden er busjes af en aan bij de lege schuur aan de Hoofdweg. "
         "Er brandt licht achter dichtgetimmerde ramen.",
+        BARN,
     ),
     (
         "drugs-drugslab",
         Channel.WEB,
         None,
         "Rond de oude schuur ruikt het naar anijs en er staan blauwe vaten achter het erf.",
+        BARN,
     ),
     (
         "verdacht-pand",
@@ -32,12 +43,14 @@ DEMO_REPORTS = [
         "medewerker",
         "Bij de afvalinzameling zag ik vaten en afgeplakte ramen in de schuur die al jaren "
         "leeg staat.",
+        BARN,
     ),
     (
         "overlast-jeugd",
         Channel.WEB,
         None,
         "Elke vrijdagavond vernielingen en harde muziek bij het speelveld.",
+        PLAYING_FIELD,
     ),
 ]
 POLICE_SIGNAL = (
@@ -46,26 +59,43 @@ POLICE_SIGNAL = (
 )
 
 
+def load_demo_addresses() -> int:
+    """The made-up BAG fixture (data/reference/bag-fictief.gpkg), once."""
+    if Address.objects.exists():
+        return 0
+    return import_bag(BAG_FILE, source="fictief (demo)").imported
+
+
+def at(municipality, place, **data) -> dict:
+    """Report data at a fixture address, resolved as the forms resolve it."""
+    data["postcode"], data["house_number"] = place
+    errors, _refusal = check_location(municipality, data)
+    if errors:
+        raise ValueError(f"demo address {place}: {errors}")
+    return data
+
+
 def load_demo_reports() -> int:
     dinkelland = Municipality.objects.get(cbs_code="GM1774")
     if Report.objects.filter(municipality=dinkelland, external_reference="PL0600-DEMO-1").exists():
         return 0
-    rural = Area.objects.get(municipality=dinkelland, name="Buitengebied")
-    for code, channel, username, text in DEMO_REPORTS:
+    load_demo_addresses()
+    for code, channel, username, text, place in DEMO_REPORTS:
         submit_report(
             dinkelland,
-            {"category": Category.objects.get(code=code), "description": text, "area": rural},
+            at(dinkelland, place, category=Category.objects.get(code=code), description=text),
             channel=channel,
             source=Source.EMPLOYEE if username else None,
             reporter=User.objects.filter(username=username).first() if username else None,
         )
     submit_report(
         dinkelland,
-        {
-            "category": Category.objects.get(code="drugs-drugslab"),
-            "description": POLICE_SIGNAL,
-            "area": rural,
-        },
+        at(
+            dinkelland,
+            BARN,
+            category=Category.objects.get(code="drugs-drugslab"),
+            description=POLICE_SIGNAL,
+        ),
         channel=Channel.PARTNER_API,
         source=Source.POLICE,
         partner=Organisation.objects.filter(name="Politie").first(),
@@ -156,13 +186,15 @@ def load_demo_history(today=None) -> int:
         report.created_at = when
     Report.objects.bulk_update(created, ["created_at"], batch_size=500)
     for i in range(peak_n):
+        load_demo_addresses()
         report = submit_report(
             dinkelland,
-            {
-                "category": categories[peak_code],
-                "description": PEAK_TEXT[i % len(PEAK_TEXT)],
-                "area": areas[peak_area],
-            },
+            at(
+                dinkelland,
+                BUS_STOP,
+                category=categories[peak_code],
+                description=PEAK_TEXT[i % len(PEAK_TEXT)],
+            ),
             channel=Channel.WEB,
         ).report
         Report.objects.filter(pk=report.pk).update(

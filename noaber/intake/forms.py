@@ -111,6 +111,8 @@ class ReportForm(forms.Form):
     def __init__(self, *args, municipality, internal=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.municipality = municipality
+        # Set by clean() when the place lies elsewhere (addresses.LocationRefusedError).
+        self.refusal = None
         self.fields["category"].choices = category_choices()
         self.fields["area"].queryset = Area.objects.filter(municipality=municipality)
         if not self.is_bound:
@@ -132,7 +134,7 @@ class ReportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        errors = validation.location_errors(self.municipality, data)
+        errors, self.refusal = validation.check_location(self.municipality, data)
         if "contact_consent" in self.fields:
             errors |= validation.contact_errors(data)
         for field, message in errors.items():

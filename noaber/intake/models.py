@@ -57,6 +57,10 @@ class Area(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="areas")
     name = models.CharField(_("naam"), max_length=100)
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
+    # A kern's outline (GeoJSON Polygon or MultiPolygon, WGS84), imported with `import_areas`;
+    # the buitengebied has none: it is what of the municipality lies outside every kern.
+    geometry = models.JSONField(_("geometrie"), null=True, blank=True)
+    source = models.CharField(_("bron"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["municipality", "kind", "name"]
@@ -86,6 +90,60 @@ class Boundary(models.Model):
 
     def __str__(self):
         return f"{self.municipality} ({self.source})"
+
+
+class Outline(models.Model):
+    """The outline of any Dutch municipality, served here or not (CBS' gemeenten layer).
+
+    It names the municipality a point or address outside the served ones lies in, so a
+    reporter can be told whom to contact. Served municipalities also get their `Boundary`.
+    """
+
+    cbs_code = models.CharField(_("CBS-code"), max_length=6, unique=True)
+    name = models.CharField(_("naam"), max_length=100)
+    geometry = models.JSONField(_("geometrie"))
+    source = models.CharField(_("bron"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("gemeentegrens (landelijk)")
+        verbose_name_plural = _("gemeentegrenzen (landelijk)")
+
+    def __str__(self):
+        return f"{self.name} ({self.cbs_code})"
+
+
+class Address(models.Model):
+    """One address of the BAG (a verblijfsobject's main address), imported with `import_bag`.
+
+    Not personal data on its own: the public register of addresses. The municipality is the
+    one whose outline holds the point, stored by CBS code and name so that addresses outside
+    the municipalities served here still name whom to contact.
+    """
+
+    bag_id = models.CharField(_("BAG-identificatie"), max_length=16, unique=True)
+    postcode = models.CharField(_("postcode"), max_length=6)
+    house_number = models.PositiveIntegerField(_("huisnummer"))
+    house_letter = models.CharField(_("huisletter"), max_length=1, blank=True)
+    addition = models.CharField(_("toevoeging"), max_length=4, blank=True)
+    # Letter and addition as typed in one field: upper case, no spaces or hyphens ("A", "2HG").
+    addition_key = models.CharField(max_length=5, blank=True)
+    street = models.CharField(_("straat"), max_length=80)
+    woonplaats = models.CharField(_("woonplaats"), max_length=80)
+    municipality_code = models.CharField(_("CBS-code gemeente"), max_length=6, db_index=True)
+    municipality_name = models.CharField(_("gemeente"), max_length=100)
+    longitude = models.FloatField()
+    latitude = models.FloatField()
+    # Which import wrote the row last; rows of an earlier import not in the new file go.
+    batch = models.CharField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=["postcode", "house_number"], name="address_lookup")]
+        verbose_name = _("adres (BAG)")
+        verbose_name_plural = _("adressen (BAG)")
+
+    def __str__(self):
+        return f"{self.street} {self.house_number}{self.addition_key}, {self.woonplaats}"
 
 
 class Status(models.TextChoices):
@@ -126,6 +184,9 @@ class Report(models.Model):
     postcode = models.CharField(_("postcode"), max_length=6, blank=True)
     house_number = models.PositiveIntegerField(_("huisnummer"), null=True, blank=True)
     house_number_addition = models.CharField(_("toevoeging"), max_length=6, blank=True)
+    # Resolved from the BAG (intake.addresses.resolve_location), never typed.
+    street = models.CharField(_("straat"), max_length=80, blank=True)
+    woonplaats = models.CharField(_("woonplaats"), max_length=80, blank=True)
     area = models.ForeignKey(
         Area, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("kern of gebied")
     )
@@ -187,8 +248,10 @@ class Report(models.Model):
             ),
             models.Index(fields=["municipality", "status", "id"], name="report_inbox_by_status"),
             # Mijn werk: an advisor's reports by streefdatum.
-            models.Index(fields=["municipality", "handler", "due_date"],
-                         name="intake_repo_municip_967f2e_idx"),  # fmt: skip
+            models.Index(
+                fields=["municipality", "handler", "due_date"],
+                name="intake_repo_municip_967f2e_idx",
+            ),  # fmt: skip
         ]
 
     def __str__(self):

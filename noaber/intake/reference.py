@@ -1,4 +1,4 @@
-"""Loading the meldpunt's reference data: categories, areas and (simplified) boundaries.
+"""Loading the meldpunt's reference data: categories, areas, and made-up outlines.
 
 Idempotent; existing rows are left as the functional admin changed them.
 """
@@ -6,13 +6,12 @@ Idempotent; existing rows are left as the functional admin changed them.
 from django.db import transaction
 
 from noaber.accounts.models import Municipality
-from noaber.accounts.reference import REFERENCE_DIR, read, record_loaded
+from noaber.accounts.reference import read, record_loaded
 from noaber.themes.models import Theme
 
-from .geo import import_boundaries
-from .models import Area, Boundary, Category
-
-SIMPLIFIED_BOUNDARIES = REFERENCE_DIR / "boundaries-simplified.geojson"
+from .areas import import_areas
+from .fixtures import AREAS_FILE
+from .models import Area, Category, Outline
 
 
 @transaction.atomic
@@ -45,8 +44,8 @@ def load_intake_reference() -> int:
         )
         created += new
     record_loaded("intake", created)
-    # Only when no boundary was imported yet: the simplified shapes are a stand-in until the
-    # real ones are imported with `manage.py import_boundaries` (docs/meldpunt.md).
-    if not Boundary.objects.exists():
-        created += len(import_boundaries(SIMPLIFIED_BOUNDARIES, "vereenvoudigd (demo)"))
+    # Only when no outline was imported yet: the made-up municipal and kern outlines are a
+    # stand-in until the real ones are imported with `manage.py import_areas` (docs/meldpunt.md).
+    if not Outline.objects.exists():
+        created += import_areas(AREAS_FILE, source="fictief (demo)").outlines
     return created

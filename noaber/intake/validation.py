@@ -2,11 +2,12 @@
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .geo import contains
+from .addresses import LocationRefusedError, resolve_location
 
 POSTCODE = re.compile(r"^[1-9][0-9]{3}(?!SA|SD|SS)[A-Z]{2}$")
 
@@ -33,8 +34,12 @@ def check_date(value: date | None) -> None:
         raise ValidationError(_("De datum ligt in de toekomst."))
 
 
-def location_errors(municipality, data: dict) -> dict[str, str]:
-    """Errors per field for the 'where' part; `data` holds cleaned values (or None)."""
+def check_location(municipality, data: dict) -> tuple[dict[str, str], LocationRefusedError | None]:
+    """Errors per field for the 'where' part, and the refusal when the place lies elsewhere.
+
+    `data` holds cleaned values (or None). A place that resolves (addresses.resolve_location)
+    fills in `street`, `woonplaats`, `area` and, when no point was given, the address's point.
+    """
     errors = {}
     postcode, number = data.get("postcode"), data.get("house_number")
     if postcode and not number:
@@ -47,19 +52,31 @@ def location_errors(municipality, data: dict) -> dict[str, str]:
     lat, lon = data.get("latitude"), data.get("longitude")
     if (lat is None) != (lon is None):
         errors["latitude"] = _("Geef voor een punt op de kaart zowel breedte- als lengtegraad.")
-    elif lat is not None:
-        boundary = getattr(municipality, "boundary", None)
-        if boundary is None:
-            errors["latitude"] = _(
-                "Voor deze gemeente kan nog geen kaartpunt worden gebruikt. Geef een adres of "
-                "kies een kern."
-            )
-        elif not contains(boundary.geometry, float(lon), float(lat)):
-            errors["latitude"] = _(
-                "Dit punt ligt buiten de gemeente %(name)s. Kies een punt binnen de gemeente of "
-                "meld het bij de gemeente waar het gebeurde."
-            ) % {"name": municipality.name}
-    return errors
+    if errors:
+        return errors, None
+    try:
+        location = resolve_location(
+            municipality,
+            postcode=postcode or "",
+            house_number=number,
+            addition=data.get("house_number_addition") or "",
+            latitude=lat,
+            longitude=lon,
+        )
+    except LocationRefusedError as refused:
+        return {refused.field: refused.message}, refused
+    if location.resolved:
+        data["street"], data["woonplaats"] = location.street, location.woonplaats
+        if location.area is not None:
+            data["area"] = location.area
+        if lat is None and location.latitude is not None:
+            data["latitude"] = Decimal(f"{location.latitude:.6f}")
+            data["longitude"] = Decimal(f"{location.longitude:.6f}")
+    return {}, None
+
+
+def location_errors(municipality, data: dict) -> dict[str, str]:
+    return check_location(municipality, data)[0]
 
 
 def contact_errors(data: dict) -> dict[str, str]:

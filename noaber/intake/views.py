@@ -62,6 +62,30 @@ def map_geometry(request, municipality):
     return response
 
 
+# Not carried to another municipality's form: the kern choice names an area of this one.
+NOT_CARRIED = {"csrfmiddlewaretoken", "area", "attachments"}
+
+
+def _elsewhere(request, form, *, url_name: str, user=None):
+    """What the page needs to offer sending the report to the served municipality where the
+    place lies: that municipality, its form's URL and everything typed, to post there."""
+    refusal = getattr(form, "refusal", None)
+    if refusal is None or refusal.elsewhere is None:
+        return None
+    if user is not None and not can(user, "intake.internal", refusal.elsewhere):
+        return None
+    return {
+        "municipality": refusal.elsewhere,
+        "url": reverse(url_name, args=[refusal.elsewhere.cbs_code]),
+        "fields": [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name not in NOT_CARRIED
+            for value in values
+        ],
+    }
+
+
 @public_view(["GET", "POST"])
 @never_cache
 def report_form(request, municipality):
@@ -88,7 +112,12 @@ def report_form(request, municipality):
     return render(
         request,
         "intake/report_form.html",
-        {"form": form, "municipality": municipality, "vizier_codes": _vizier_codes()},
+        {
+            "form": form,
+            "municipality": municipality,
+            "vizier_codes": _vizier_codes(),
+            "elsewhere": _elsewhere(request, form, url_name="intake:report"),
+        },
     )
 
 
@@ -186,7 +215,11 @@ def internal_form(request, municipality):
     return render(
         request,
         "intake/internal_form.html",
-        {"form": form, "vizier_codes": _vizier_codes()},
+        {
+            "form": form,
+            "vizier_codes": _vizier_codes(),
+            "elsewhere": _elsewhere(request, form, url_name="intake:internal", user=request.user),
+        },
     )
 
 
@@ -232,8 +265,9 @@ OPEN_STATUSES = (Status.RECEIVED, Status.IN_PROGRESS)
 
 @municipality_view("intake.inbox")
 def inbox(request, municipality):
-    """The meldingen, newest first (open ones: overdue first); `?status=` filters on a status, `?nieuw=1` shows the
-    reports not yet in a signal and not closed (what the dashboard counts as new)."""
+    """The meldingen, newest first (open ones: overdue first); `?status=` filters on a status,
+    `?nieuw=1` shows the reports not yet in a signal and not closed (what the dashboard counts
+    as new)."""
     reports = Report.objects.filter(municipality=municipality).select_related(
         "category", "area", "handler"
     )

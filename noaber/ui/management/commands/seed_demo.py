@@ -5,7 +5,7 @@ from noaber.accounts.demo import load_demo_branding, load_demo_users, require_de
 from noaber.archive.demo import load_demo_archive
 from noaber.cases.demo import load_demo_cases, load_demo_work
 from noaber.insight.demo import load_demo_alert, load_demo_figures
-from noaber.intake.demo import load_demo_history, load_demo_reports
+from noaber.intake.demo import load_demo_addresses, load_demo_history, load_demo_reports
 from noaber.partners.demo import load_demo_partners
 
 
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         created = load_demo_users()
         load_demo_branding()
         archive = load_demo_archive()  # first: the old cases get the low numbers
+        load_demo_addresses()  # the made-up BAG fixture: the demo's reports are resolved
         history = load_demo_history()  # the years before the demo's own reports
         reports = load_demo_reports()
         partners = load_demo_partners()
