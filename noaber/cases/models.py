@@ -153,6 +153,8 @@ class Case(models.Model):
             models.Index(fields=["municipality", "status", "created_at"]),
             # The case list's default order (newest first, pk breaking ties): its pages.
             models.Index(fields=["municipality", "created_at", "id"], name="case_list_order"),
+            # Open cases overdue first (the case list's default order).
+            models.Index(fields=["municipality", "due_date", "id"], name="case_list_due"),
             models.Index(fields=["municipality", "archiefnominatie", "archiefactiedatum"]),
         ]
 

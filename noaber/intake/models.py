@@ -247,6 +247,10 @@ class Report(models.Model):
                 fields=["municipality", "status", "created_at", "id"], name="report_inbox_status"
             ),
             models.Index(fields=["municipality", "status", "id"], name="report_inbox_by_status"),
+            # Open work overdue first: the inbox filtered on an open status, by streefdatum.
+            models.Index(
+                fields=["municipality", "status", "due_date", "id"], name="report_inbox_due"
+            ),
             # Mijn werk: an advisor's reports by streefdatum.
             models.Index(
                 fields=["municipality", "handler", "due_date"],

@@ -142,6 +142,12 @@ class Signal(models.Model):
                 condition=~models.Q(phase="closed") & models.Q(destroyed_at__isnull=True),
                 name="registry_open_inbox",
             ),
+            # The same, overdue first (the register's default order).
+            models.Index(
+                fields=["municipality", "due_date", "id"],
+                condition=~models.Q(phase="closed") & models.Q(destroyed_at__isnull=True),
+                name="registry_open_due",
+            ),
         ]
 
     def __str__(self):

@@ -1,6 +1,7 @@
 """The advisors' inbox pages through every report (no cap), sorts by column and refuses a bad
 page, sort or cursor with a Dutch message and status 400."""
 
+from datetime import date
 from urllib.parse import parse_qsl
 
 from django.test import override_settings
@@ -94,3 +95,29 @@ class InboxPagingTests(NoaberTestCase):
         response = self.client.get(reverse("intake:inbox", args=["GM0183"]))
         self.assertEqual(response.context["listing"].count, 0)
         self.assertEqual(self.client.get(INBOX).status_code, 404)
+
+
+@override_settings(NOABER_TODAY=date(2026, 11, 30))
+class OverdueFirstTests(NoaberTestCase):
+    """Open work comes overdue first (issue 18, point 3): the inbox filtered on an open status
+    sorts on the streefdatum, soonest first; a closed report is never marked late."""
+
+    def setUp(self):
+        self.reports = make_reports(self.dinkelland, 3, status="received")
+        for report, due in zip(self.reports, [date(2026, 12, 9), date(2026, 11, 2), None],
+                               strict=True):  # fmt: skip
+            Report.objects.filter(pk=report.pk).update(due_date=due)
+        self.closed = make_reports(self.dinkelland, 1, status="closed")[0]
+        Report.objects.filter(pk=self.closed.pk).update(due_date=date(2026, 10, 1))
+        self.sign_in(self.advisor)
+
+    def test_open_reports_come_overdue_first_and_only_they_are_late(self):
+        response = self.client.get(INBOX, {"status": "received"})
+        numbers = [r.number for r in response.context["listing"]]
+        late, soon, none = self.reports[1], self.reports[0], self.reports[2]
+        self.assertEqual(numbers, [late.number, soon.number, none.number])
+        self.assertContains(response, "te laat", count=1)
+        everything = self.client.get(INBOX)  # the whole inbox: newest first, closed included
+        self.assertEqual(everything.context["listing"].sort, "-datum")
+        self.assertIn(self.closed.pk, [r.pk for r in everything.context["listing"]])
+        self.assertContains(everything, "te laat", count=1)  # not the closed one

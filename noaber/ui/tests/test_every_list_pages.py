@@ -62,17 +62,23 @@ class EveryListPagesTests(NoaberTestCase):
         )  # fmt: skip
         return made
 
+    def due_in_reverse(self, objects):
+        """The last made is due first (the lists of open work sort on the streefdatum)."""
+        for i, item in enumerate(objects):
+            type(item).objects.filter(pk=item.pk).update(
+                due_date=date(2026, 3, 1) - timedelta(days=i)
+            )
+
     def test_the_register_pages_its_new_reports_and_its_signals(self):
         self.sign_in(self.advisor)
         reports = make_reports(self.dinkelland, 5, status="received")
+        # Open work comes overdue first: the newest report here is the most overdue.
+        self.due_in_reverse(reports)
         self.assert_reaches_all(
             url("registry:inbox"), [r.pk for r in reversed(reports)], key="new_reports"
         )
         signals = [make_signal(self.dinkelland, self.advisor, f"Signaal {i}.") for i in range(5)]
-        for i, signal in enumerate(signals):  # each on its own day, the first the oldest
-            type(signal).objects.filter(pk=signal.pk).update(
-                received_on=date(2026, 1, 1) + timedelta(days=i)
-            )
+        self.due_in_reverse(signals)
         self.assert_reaches_all(url("registry:inbox"), [s.pk for s in reversed(signals)], "signals")
 
     def test_the_destruction_register_pages(self):
@@ -89,6 +95,7 @@ class EveryListPagesTests(NoaberTestCase):
     def test_the_case_list_pages_its_cases_and_its_overdue_tasks(self):
         self.sign_in(self.advisor)
         cases = self.open_cases(5)
+        self.due_in_reverse(cases)
         self.assert_reaches_all(url("cases:list"), [c.pk for c in reversed(cases)], key="cases")
         past = timezone.localdate() - timedelta(days=30)
         tasks = Task.objects.bulk_create(
