@@ -15,6 +15,7 @@ from noaber.audit.models import Action
 from noaber.intake.models import Report
 from noaber.intake.models import Status as ReportStatus
 from noaber.lib.errors import ConflictError
+from noaber.lib.events import records_changed
 from noaber.registry import actions as registry_actions
 
 from . import steps
@@ -66,6 +67,7 @@ def _bump(case: Case, version: int, **changes) -> None:
         raise ConflictError(
             _("Iemand anders heeft deze casus intussen gewijzigd. Open haar opnieuw.")
         )
+    records_changed.send(sender=Case, pks=[case.pk], fields=set(changes))
     case.refresh_from_db()
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.lib.errors import ConflictError
+from noaber.lib.events import records_changed
 from noaber.lib.files import delete_after_commit
 
 from . import receipts
@@ -348,3 +349,4 @@ def anonymise_reports(report_ids) -> None:
         receipt_locator=None,
         receipt_hash="",
     )
+    records_changed.send(sender=Report, pks=sorted(report_ids), fields={"description", "postcode"})
