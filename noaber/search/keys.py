@@ -23,5 +23,5 @@ def key_fingerprint() -> str:
 
 
 def digest(token: str, key: bytes | None = None) -> int:
-    raw = hmac.new(key or search_key(), token.encode(), hashlib.sha256).digest()
+    raw = hmac.digest(key or search_key(), token.encode(), "sha256")
     return int.from_bytes(raw[:8], "big", signed=True)

@@ -28,7 +28,9 @@ _stemmer = snowballstemmer.stemmer("dutch")
 
 def fold(text: str) -> str:
     """Lowercase, without accents (café -> cafe, ë -> e)."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    if not text or text.isascii():
+        return (text or "").lower()
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
@@ -39,6 +41,10 @@ def plain_words(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    """The Snowball stem of a word; a word with a digit in it (a number, a house number with
+    its addition, a date) is kept as it is."""
+    if not word.isalpha():
+        return word
     return _stemmer.stemWord(word)
 
 
