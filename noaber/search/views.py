@@ -44,7 +44,7 @@ def _load(kind, ids, url_name):
         elif kind == Kind.SIGNAL:
             what, when, status = r.theme, r.received_on, r.get_phase_display()
         else:
-            what, when, status = r.case_type, r.created_at.date(), r.status
+            what, when, status = r.case_type, r.created_at.date(), r.status_label
         rows.append(
             {
                 "number": r.number,

@@ -31,6 +31,8 @@ class Command(BaseCommand):
         figures = load_demo_figures()
         cases = load_demo_cases()
         alerts = load_demo_alert()
+        # The history is bulk-inserted (no model signals): index everything once.
+        call_command("rebuild_search_index", stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demogegevens geladen ({created} nieuwe gebruikers, {reports} nieuwe meldingen, "
