@@ -128,6 +128,25 @@ class NeedToKnowTests(SearchTestCase):
         Case.objects.filter(pk=self.case.pk).update(destroyed_at="2026-01-01T00:00:00Z")
         self.assertEqual(self.numbers(self.search(self.case.number)), [])
 
+    def test_a_case_destroyed_by_the_archive_loses_its_words(self):
+        from datetime import date
+
+        from django.utils import timezone
+
+        from noaber.cases.archiving import destroy_case
+        from noaber.cases.models import CLOSED, Archiefnominatie
+
+        self.assertIn(self.case.number, self.numbers(self.search("molenweg")))
+        Case.objects.filter(pk=self.case.pk).update(
+            status=CLOSED,
+            closed_at=timezone.now(),
+            archiefnominatie=Archiefnominatie.VERNIETIGEN,
+            archiefactiedatum=date(2020, 1, 1),
+        )
+        destroy_case(self.case, reason="retention")
+        self.assertNotIn(self.case.number, self.numbers(self.search("molenweg")))
+        self.assertFalse(SearchToken.objects.filter(kind="C", record_id=self.case.pk).exists())
+
     def test_roles_without_the_search_rule_get_no_search(self):
         for user in (self.enforcer, self.partner, self.management, self.privacy):
             self.sign_in(user)
