@@ -146,7 +146,7 @@ def main():
     for label, q in (
         ("one word (schuur)", "schuur"),
         ("three words", "schuur Hoofdstraat ramen"),
-        ("rare word (shishalounge)", "shishalounge"),
+        ("another word (shishalounge)", "shishalounge"),
         (f"number ({signal.number})", signal.number),
     ):
         print(f"  {q!r}: hits {hits(municipality, q)}")

@@ -48,6 +48,7 @@ class Command(BaseCommand):
             tracemalloc.stop()
             line += f", peak Python memory {peak / 2**20:.1f} MiB"
         self.stdout.write(line)
+        index.vacuum()
         record(
             Action.UPDATE,
             origin="system",
