@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "noaber.insight",
     "noaber.archive",
     "noaber.policy",
+    "noaber.search",
     "noaber.ui",
 ]
 

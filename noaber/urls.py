@@ -18,6 +18,7 @@ municipality_urls = [
     path("veiligheidsbeeld/", include("noaber.insight.urls")),
     path("beleid/", include("noaber.policy.urls")),
     path("archief/", include("noaber.archive.urls")),
+    path("zoeken/", include("noaber.search.urls")),
     path("", include("noaber.accounts.branding_urls")),
 ]
 

@@ -83,6 +83,10 @@ RULES: dict[str, frozenset[str]] = {
     # dates, archive term; no titles or names), makes and approves destruction lists, holds
     # cases and confirms transfers. Nobody else does.
     "archive.work": frozenset({Role.ARCHIVIST}),
+    # Zoeken: one search box over the meldingen, signals and cases a user may open anyway
+    # (each kind by its own rule above); a subject term gets hit / no-hit only, for those who
+    # may run the bronnencheck (registry.work).
+    "search.use": frozenset({Role.ADVISOR}),
     # The yearly access review (quarterly for privileged rights).
     "accounts.access_review": frozenset({Role.PRIVACY}),
     # The municipality's branding (name in the header, logo, primary colour).

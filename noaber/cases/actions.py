@@ -16,6 +16,7 @@ from noaber.intake.models import Report
 from noaber.intake.models import Status as ReportStatus
 from noaber.lib.dates import today
 from noaber.lib.errors import ConflictError
+from noaber.lib.events import records_changed
 from noaber.registry import actions as registry_actions
 from noaber.themes.models import TermKind
 from noaber.themes.terms import assignment_audit, check_assignment, due_date_for
@@ -70,6 +71,7 @@ def _bump(case: Case, version: int, **changes) -> None:
         raise ConflictError(
             _("Iemand anders heeft deze casus intussen gewijzigd. Open haar opnieuw.")
         )
+    records_changed.send(sender=Case, pks=[case.pk], fields=set(changes))
     case.refresh_from_db()
 
 

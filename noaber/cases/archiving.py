@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from noaber.audit.actions import record
 from noaber.audit.models import Action
+from noaber.lib.events import records_changed
 from noaber.registry.actions import add_months, record_destruction
 
 from .models import (
@@ -256,6 +257,7 @@ def destroy_case(
         Case.objects.filter(pk=case.pk).update(
             title="", closing_text="", destroyed_at=timezone.now(), version=F("version") + 1
         )
+        records_changed.send(sender=Case, pks=[case.pk], fields={"title", "destroyed_at"})
     else:
         Case.objects.filter(pk=case.pk).delete()
     return action

@@ -16,6 +16,7 @@ from noaber.audit.actions import record
 from noaber.audit.models import Action
 from noaber.lib.dates import today
 from noaber.lib.errors import ConflictError
+from noaber.lib.events import records_changed
 from noaber.lib.files import delete_after_commit
 from noaber.themes.models import TermKind
 from noaber.themes.terms import assignment_audit, check_assignment, due_date_for
@@ -391,3 +392,4 @@ def anonymise_reports(report_ids) -> None:
         receipt_locator=None,
         receipt_hash="",
     )
+    records_changed.send(sender=Report, pks=sorted(report_ids), fields={"description", "postcode"})

@@ -21,6 +21,7 @@ from noaber.intake.models import Status as ReportStatus
 from noaber.intake.selectors import may_become_signal, report_place
 from noaber.lib.dates import today
 from noaber.lib.errors import ConflictError  # noqa: F401 (re-exported for the apps above)
+from noaber.lib.events import records_changed
 from noaber.partners.models import DataCategory
 from noaber.themes.models import TermKind
 from noaber.themes.terms import assignment_audit, check_assignment, due_date_for
@@ -143,6 +144,7 @@ def _bump(signal: Signal, version: int, **changes) -> None:
                 "opgeslagen; open het signaal opnieuw en voer haar opnieuw in."
             )
         )
+    records_changed.send(sender=Signal, pks=[signal.pk], fields=set(changes))
     signal.refresh_from_db()
 
 
@@ -741,6 +743,7 @@ def _destroy_batch(term: RetentionTerm, rows) -> None:
         assigned_to=None,
         destroyed_at=timezone.now(),
     )
+    records_changed.send(sender=Signal, pks=sorted(keep), fields={"destroyed_at"})
     _anonymise_reports(ids)
     Signal.reports.through.objects.filter(signal_id__in=ids).delete()
     Signal.objects.filter(pk__in=set(ids) - keep).delete()

@@ -1,4 +1,6 @@
-from noaber.accounts.access import municipalities_of, roles_of
+from django.urls import reverse
+
+from noaber.accounts.access import can, municipalities_of, roles_of
 from noaber.accounts.models import Municipality, Role
 
 from .navigation import groups_for
@@ -40,5 +42,9 @@ def shell(request):
         "served_municipalities": served,
         "current_roles": [labels[r] for r in sorted(roles_of(user, current))],
         "nav_groups": groups_for(user, current, request.path),
+        # The search box in the menu, for whoever may search (docs/search.md).
+        "search_url": reverse("search:search", args=[current.cbs_code])
+        if can(user, "search.use", current)
+        else "",
         "branding": _branding(request, current, served),
     }

@@ -48,6 +48,7 @@ EXPECTED = {
     "policy.view": {Role.ADVISOR, Role.MANAGEMENT},
     "policy.manage": {Role.ADVISOR},
     "policy.report": {Role.ADVISOR, Role.MANAGEMENT},
+    "search.use": {Role.ADVISOR},
 }
 
 

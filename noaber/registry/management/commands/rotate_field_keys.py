@@ -11,6 +11,7 @@ from noaber.lib.crypto import (
     not_under_newest_key,
     reencrypt_rows,
 )
+from noaber.lib.events import field_keys_rotated
 from noaber.lib.files import AlteredFileError, file_fields
 from noaber.registry.actions import store_subject_keys
 from noaber.registry.models import Subject
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         "first, run this, run it with --check until it reports nothing left, and only then "
         "remove the old key. --check lists per model the rows (and files) not yet under the "
         "newest key and exits non-zero if there are any. --reindex also recomputes the blind "
-        "indexes after NOABER_BLIND_INDEX_KEY changed."
+        "indexes (and the search index) after NOABER_BLIND_INDEX_KEY changed."
     )
 
     def add_arguments(self, parser):
@@ -79,6 +80,8 @@ class Command(BaseCommand):
             )
         if options["reindex"]:
             self.reindex()
+        # Keyed indexes kept by apps above the register (the search index) follow.
+        field_keys_rotated.send(sender=None, reindex=options["reindex"], stdout=self.stdout)
 
     @staticmethod
     def stored_files(model, names):

@@ -33,6 +33,8 @@ class Command(BaseCommand):
         cases = load_demo_cases()
         alerts = load_demo_alert()
         work = load_demo_work()
+        # The history is bulk-inserted (no model signals): index everything once.
+        call_command("rebuild_search_index", stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demogegevens geladen ({created} nieuwe gebruikers, {reports} nieuwe meldingen, "

@@ -1,0 +1,184 @@
+"""Zoeken: one box over the meldingen, signals and cases a user may open, by number, words,
+address, category or theme; a subject term answers hit / no-hit only (docs/search.md)."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from noaber.accounts.access import can, municipality_view
+from noaber.audit.actions import record
+from noaber.audit.models import Action, Result
+from noaber.lib.paging import PageError, page_of
+from noaber.registry.actions import find_matches
+from noaber.registry.subjects import clean_subject, keys_for
+
+from . import index, query
+from .models import Kind
+
+PER_PAGE = 20
+SECTIONS = [
+    (Kind.REPORT, _lazy("Meldingen"), "pagina_m", "intake:detail"),
+    (Kind.SIGNAL, _lazy("Signalen"), "pagina_s", "registry:signal"),
+    (Kind.CASE, _lazy("Casussen"), "pagina_c", "cases:case"),
+]
+RELATED = {
+    Kind.REPORT: ("category", "area", "municipality"),
+    Kind.SIGNAL: ("theme", "area", "municipality"),
+    Kind.CASE: ("case_type", "municipality"),
+}
+
+
+def _load(kind, ids, url_name):
+    """The records of one page, in the page's order, each with its own municipality's URL."""
+    found = index.MODELS[kind].objects.filter(pk__in=ids).select_related(*RELATED[kind])
+    by_pk = {r.pk: r for r in found}
+    rows = []
+    for pk in ids:
+        r = by_pk.get(pk)
+        if r is None:
+            continue
+        if kind == Kind.REPORT:
+            what, when, status = r.category, r.created_at.date(), r.get_status_display()
+        elif kind == Kind.SIGNAL:
+            what, when, status = r.theme, r.received_on, r.get_phase_display()
+        else:
+            what, when, status = r.case_type, r.created_at.date(), r.status_label
+        rows.append(
+            {
+                "number": r.number,
+                "url": reverse(url_name, args=[r.municipality.cbs_code, r.pk]),
+                "what": what,
+                "when": when,
+                "area": getattr(r, "area", None) or "",
+                "status": status,
+                "municipality": r.municipality,
+            }
+        )
+    return rows
+
+
+def _keep(request, without: str) -> str:
+    """The query string without `without`, URL-encoded and ending in & (for pager links)."""
+    params = request.GET.copy()
+    params.pop(without, None)
+    encoded = params.urlencode()
+    return encoded + "&" if encoded else ""
+
+
+def _refuse(request, context, message, status=400):
+    return render(request, "search/search.html", context | {"error": message}, status=status)
+
+
+@municipality_view("search.use")
+def search(request, municipality):
+    raw = request.GET.get("q", "")
+    subject_allowed = can(request.user, "registry.work", municipality)
+    subject_mode = request.GET.get("betrokkene") == "1"
+    context = {
+        "q": raw,
+        "subject_allowed": subject_allowed,
+        "subject_mode": subject_mode,
+        "index_current": index.is_current(),
+    }
+    if "q" not in request.GET:
+        return render(request, "search/search.html", context)
+    if subject_mode:
+        return _subject_check(request, municipality, raw, context, subject_allowed)
+    try:
+        parsed = query.parse(raw)
+    except query.QueryError as error:
+        return _refuse(request, context, str(error))
+    allowed = query.allowed_municipalities(request.user)
+    sections = []
+    try:
+        for kind, label, param, url_name in SECTIONS:
+            if not allowed[kind]:
+                continue
+            page = page_of(request, query.record_ids(kind, allowed[kind], parsed), PER_PAGE, param)
+            rows = _load(kind, list(page.object_list), url_name)
+            sections.append(
+                {
+                    "kind": kind,
+                    "label": label,
+                    "param": param,
+                    "page": page,
+                    "rows": rows,
+                    "keep": _keep(request, param),
+                }  # fmt: skip
+            )
+    except PageError as error:
+        return _refuse(request, context, str(error))
+    searched = {m for ms in allowed.values() for m in ms}
+    hits = {s["kind"]: s["page"].paginator.count for s in sections}
+    for m in sorted(searched, key=lambda m: m.pk):
+        record(
+            Action.VIEW,
+            request=request,
+            municipality=m,
+            object_type="search",
+            reason="search",
+            detail={
+                "query": parsed.digest,
+                "terms": len(parsed.tokens),
+                "number": bool(parsed.number),
+                "hits": hits,
+                "shown": [
+                    r["number"] for s in sections for r in s["rows"] if r["municipality"] == m
+                ],
+            },  # fmt: skip
+        )
+    context |= {
+        "sections": sections,
+        "total": sum(hits.values()),
+        "several": len(searched) > 1,
+    }
+    return render(request, "search/search.html", context)
+
+
+def _subject_check(request, municipality, raw, context, allowed):
+    """A subject term: hit / no-hit in this municipality's register, as the bronnencheck's
+    first step (registry.actions.find_matches audits it); never which subject or record."""
+    if not allowed:
+        record(
+            Action.DENIED,
+            request=request,
+            municipality=municipality,
+            object_type="search",
+            result=Result.DENIED,
+            reason="hit_no_hit",
+        )
+        return _refuse(
+            request,
+            context,
+            _("Op een betrokkene controleren mag alleen wie een bronnencheck mag doen."),
+            status=403,
+        )
+    value = raw.strip()
+    if not value or len(value) > query.MAX_LENGTH:
+        return _refuse(
+            request,
+            context,
+            _(
+                "Vul een naam, BSN, kenteken of postcode met huisnummer in "
+                "(hoogstens %(max)d tekens)."
+            )
+            % {"max": query.MAX_LENGTH},
+        )
+    kind, data = query.subject_term(value)
+    try:
+        data = clean_subject(kind, data, search=True)
+    except ValidationError as error:
+        return _refuse(request, context, " ".join(error.messages))
+    if not keys_for(kind, data):
+        return _refuse(
+            request,
+            context,
+            _(
+                "Hierop kan Noaber geen betrokkene controleren: vul een naam, BSN, kenteken of "
+                "postcode met huisnummer in."
+            ),  # fmt: skip
+        )
+    match = find_matches(municipality, kind, data, actor=request.user, request=request)
+    return render(request, "search/search.html", context | {"subject_hit": match.hit})
