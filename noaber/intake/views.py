@@ -19,9 +19,9 @@ from noaber.audit.models import Action
 from noaber.lib.files import download
 from noaber.lib.pages import action_page, section_url, sections
 
-from . import actions, selectors, throttle
+from . import actions, selectors, standard_texts, throttle
 from .forms import MessageForm, ReceiptForm, ReportForm, StatusForm, TokenForm
-from .models import Attachment, Category, Channel, Referral, Report, Status
+from .models import Attachment, Category, Channel, Referral, Report, StandardText, Status
 
 FOLLOW = "intake_follow_up"
 FOLLOW_SECONDS = 15 * 60
@@ -295,12 +295,16 @@ def report_status(request, municipality, pk):
         )
 
     context["intro"] = _("Nu: %(s)s.") % {"s": report.get_status_display()}
+    context |= standard_texts.offer(
+        request, municipality, report, StandardText.Kind.STATUS, form, "public_text"
+    )
     return action_page(
         request,
         form,
         run,
         success_url=back,
         context=context,
+        template="intake/report_action.html",
         success_message=_("De status is bijgewerkt."),
     )
 
@@ -321,12 +325,16 @@ def report_message(request, municipality, pk):
         "niets over het onderzoek."
     )
     context["submit_label"] = _("Bericht versturen")
+    context |= standard_texts.offer(
+        request, municipality, report, StandardText.Kind.REPLY, form, "body"
+    )
     return action_page(
         request,
         form,
         run,
         success_url=back,
         context=context,
+        template="intake/report_action.html",
         success_message=_("Het bericht staat klaar voor de melder."),
     )
 

@@ -51,7 +51,9 @@ GROUPS = [
             (_("Thema's en prioriteiten"), "themes:list", "themes.view"),
             (_("Bewaartermijnen"), "registry:retention", "registry.retention"),
             (_("Partnersleutels"), "intake:tokens", "intake.tokens"),
+            (_("Sjablonen"), "intake:standard_texts", "intake.standard_texts"),
             (_("Huisstijl"), "branding:edit", "accounts.branding"),
+            (_("Teams"), "cases:teams", "cases.teams"),
         ],
     ),
 ]

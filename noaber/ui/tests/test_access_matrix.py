@@ -27,12 +27,14 @@ EXPECTED = {
     "intake.inbox": {Role.ADVISOR},
     "intake.internal": ALL - {Role.PARTNER},
     "intake.tokens": {Role.ADMIN},
+    "intake.standard_texts": {Role.ADMIN},
     "registry.work": {Role.ADVISOR},
     "registry.privacy": {Role.PRIVACY},
     "registry.retention": {Role.ADMIN},
     "cases.work": {Role.ADVISOR},
     "cases.partner_agenda": {Role.PARTNER},
     "cases.my_tasks": {Role.ADVISOR, Role.ENFORCER, Role.EMPLOYEE},
+    "cases.teams": {Role.ADMIN},
     "partners.view": ALL - {Role.PARTNER},
     "partners.manage": {Role.ADMIN},
     "partners.agreements": {Role.ADVISOR, Role.PRIVACY, Role.ADMIN, Role.MANAGEMENT},
@@ -121,6 +123,9 @@ class AccessMatrixTests(NoaberTestCase):
                             self.assertFalse(
                                 response["Location"].startswith(reverse("accounts:login"))
                             )
+                    elif role == Role.ENFORCER:
+                        # Someone in the field is not told which pages exist (FIELD_ROLES).
+                        self.assertEqual(response.status_code, 404)
                     else:
                         self.assertEqual(response.status_code, 403)
                         self.assertContains(response, "Geen toegang", status_code=403)

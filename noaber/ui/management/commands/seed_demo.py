@@ -5,7 +5,7 @@ from noaber.accounts.demo import load_demo_branding, load_demo_users, require_de
 from noaber.archive.demo import load_demo_archive
 from noaber.cases.demo import load_demo_cases
 from noaber.insight.demo import load_demo_alert, load_demo_figures
-from noaber.intake.demo import load_demo_history, load_demo_reports
+from noaber.intake.demo import load_demo_history, load_demo_reports, load_demo_standard_texts
 from noaber.partners.demo import load_demo_partners
 
 
@@ -27,6 +27,7 @@ class Command(BaseCommand):
         archive = load_demo_archive()  # first: the old cases get the low numbers
         history = load_demo_history()  # the years before the demo's own reports
         reports = load_demo_reports()
+        load_demo_standard_texts()
         partners = load_demo_partners()
         figures = load_demo_figures()
         cases = load_demo_cases()
