@@ -52,18 +52,12 @@ def complete(request, municipality):
     )
     if task is None:
         raise Http404
-    intro = _("%(t)s — casus %(n)s, uiterlijk %(d)s.") % {
-        "t": task.title,
-        "n": task.case.number,
-        "d": task.due_date.strftime("%d-%m-%Y"),
-    }
-    if task.location_label:
-        intro += " " + _("Locatie: %(l)s.") % {"l": task.location_label}
     context = {
         "object_url": back,
         "object_label": _("mijn taken"),
         "title": _("Taak afronden"),
-        "intro": intro,
+        "task": task,
+        "today": timezone.localdate(),
         "submit_label": _("Afronden"),
     }
     if request.method == "GET" and (refusal := _refusal(task)):
@@ -76,6 +70,7 @@ def complete(request, municipality):
         success_url=back,
         success_message=_("Taak afgerond: %(t)s") % {"t": task.title},
         context=context,
+        template="cases/my_task_complete.html",
     )
 
 

@@ -298,6 +298,7 @@ def report_status(request, municipality, pk):
     context |= standard_texts.offer(
         request, municipality, report, StandardText.Kind.STATUS, form, "public_text"
     )
+    form.fields["public_text"].widget.attrs["rows"] = 6  # room for a standard text
     return action_page(
         request,
         form,
@@ -328,6 +329,7 @@ def report_message(request, municipality, pk):
     context |= standard_texts.offer(
         request, municipality, report, StandardText.Kind.REPLY, form, "body"
     )
+    form.fields["body"].widget.attrs["rows"] = 8  # room for a standard text
     return action_page(
         request,
         form,
