@@ -21,13 +21,20 @@ FIELDS = ("location_postcode", "location_house_number", "location_addition", "lo
 class LocationFields(forms.Form):
     """The location fields of a form; mix into a form and call `init_location(municipality)`."""
 
-    location_postcode = forms.CharField(label=_("Postcode"), required=False, max_length=7)
-    location_house_number = forms.IntegerField(
-        label=_("Huisnummer"), required=False, validators=[validation.check_house_number]
+    location_postcode = forms.CharField(
+        label=_("Locatie: postcode"),
+        required=False,
+        max_length=7,
+        help_text=_("Waar de taak gedaan moet worden, als dat een adres is."),
     )
-    location_addition = forms.CharField(label=_("Toevoeging"), required=False, max_length=6)
+    location_house_number = forms.IntegerField(
+        label=_("Locatie: huisnummer"), required=False, validators=[validation.check_house_number]
+    )
+    location_addition = forms.CharField(
+        label=_("Locatie: toevoeging"), required=False, max_length=6
+    )
     location_area = forms.ModelChoiceField(
-        label=_("Kern of buitengebied"),
+        label=_("Locatie: kern of buitengebied"),
         queryset=Area.objects.none(),
         required=False,
         empty_label=_("Geen keuze"),

@@ -292,26 +292,16 @@ class Task(models.Model):
         ordering = ["due_date", "pk"]
         indexes = [models.Index(fields=["completed_at", "due_date"])]
         constraints = [
-            # Exactly one owner: a person, a team, or an organisation.
+            # Never two owners. Exactly one is the rule of actions.add_task; the database keeps
+            # "at most one" so that rolling migrations back past the teams (which drops the
+            # team owner) and forward again works (accounts/tests/test_model_moves.py).
             models.CheckConstraint(
                 condition=(
-                    models.Q(
-                        owner_user__isnull=False,
-                        owner_organisation__isnull=True,
-                        owner_team__isnull=True,
-                    )
-                    | models.Q(
-                        owner_user__isnull=True,
-                        owner_organisation__isnull=False,
-                        owner_team__isnull=True,
-                    )
-                    | models.Q(
-                        owner_user__isnull=True,
-                        owner_organisation__isnull=True,
-                        owner_team__isnull=False,
-                    )
-                ),  # fmt: skip
-                name="task_has_one_owner",
+                    models.Q(owner_user__isnull=True, owner_organisation__isnull=True)
+                    | models.Q(owner_user__isnull=True, owner_team__isnull=True)
+                    | models.Q(owner_organisation__isnull=True, owner_team__isnull=True)
+                ),
+                name="task_has_at_most_one_owner",
             )
         ]
 

@@ -32,8 +32,10 @@ def my_tasks(request, municipality):
 
 @municipality_view("cases.my_tasks", ["GET", "POST"])
 def complete(request, municipality):
-    """Complete one of one's own tasks: ?taak=<id>. The id is in the query, not the path,
-    because the page exists only for the task's owner; without one: back to the list."""
+    """Complete one of one's own tasks or one's team's: ?taak=<id>. The id is in the query,
+    not the path, because the page exists only for the task's owner; without one: back to the
+    list. A task done or lapsed meanwhile says so (GET) or is refused (POST, from a stale page)
+    by actions.complete_task."""
     back = reverse("cases:my_tasks", args=[municipality.cbs_code])
     pk = request.GET.get("taak", "")
     if not pk:

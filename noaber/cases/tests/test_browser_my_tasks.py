@@ -12,6 +12,7 @@ from noaber.accounts.demo import load_demo_users
 from noaber.accounts.models import Municipality, User
 from noaber.archive.demo import load_demo_archive
 from noaber.cases.demo import load_demo_cases
+from noaber.cases.models import Case
 from noaber.cases.selectors import open_tasks_of
 from noaber.intake.demo import load_demo_reports, load_demo_standard_texts
 from noaber.intake.models import Report
@@ -119,3 +120,22 @@ class EnforcerTasksInTheBrowserTests(BrowserTestCase):
                 self.page.click("text=Sjabloon Vraag om aanvulling bewerken")
                 self.shot(f"sjabloon-bewerken-{size}")
                 self.assertEqual(csp_violations(self.page), [])
+
+    def test_the_advisor_gives_a_team_a_task_with_a_location(self):
+        case = Case.objects.filter(municipality__cbs_code="GM1774", case_type__code="onrust").get()
+        url = reverse("cases:step", args=["GM1774", case.pk, "task"])
+        for size in SIZES:
+            with self.subTest(size=size):
+                self.open(size)
+                self.sign_in("adviseur")
+                self.page.goto(self.live_server_url + url)
+                self.assertEqual(self.page.evaluate(OVERFLOW), 0, "scrolls sideways")
+                self.page.fill("#id_title", "Controle parkeerterrein opvanglocatie")
+                self.page.fill("#id_due_date", "2099-01-31")
+                self.page.select_option("#id_team", label="Handhaving Dinkelland")
+                self.page.fill("#id_location_postcode", "1012 A")  # not a postcode
+                self.page.click("form.noaber-form button[type=submit]")
+                self.assertIn("Vul een geldige postcode in", self.page.content())
+                self.shot(f"taak-toevoegen-fout-{size}")
+                self.assertEqual(csp_violations(self.page), [])
+        self.assertFalse(case.tasks.filter(owner_team__isnull=False, due_date__year=2099))

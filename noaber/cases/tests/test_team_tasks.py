@@ -190,6 +190,13 @@ class TaskLocationTests(NoaberTestCase):
                 self.assertContains(response, message, status_code=400)
         self.assertFalse(Task.objects.filter(case=self.case).exists())
 
+    def test_the_database_refuses_a_task_with_two_owners(self):
+        from django.db import IntegrityError, transaction
+
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            Task.objects.create(case=self.case, title="x", due_date=timezone.localdate(),
+                                owner_user=self.enforcer, owner_team=self.team)  # fmt: skip
+
     def test_the_action_itself_refuses_another_municipalitys_team_and_area(self):
         from django.core.exceptions import ValidationError
 
