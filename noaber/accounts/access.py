@@ -29,6 +29,10 @@ STAFF_ROLES = ALL_ROLES - {Role.PARTNER}
 # Rights that the access review treats as privileged (quarterly review, change alerts).
 # The archivist approves destruction, which cannot be undone.
 PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.PRIVACY, Role.ARCHIVIST})
+# Roles in the field: someone who holds only these in a municipality is not told which other
+# pages exist there. A refused page is a 404 for them (audited as denied), as for an outsider,
+# so an enforcer who tries a case's or a signal's URL learns nothing of it.
+FIELD_ROLES = frozenset({Role.ENFORCER})
 
 RULES: dict[str, frozenset[str]] = {
     # Every role has a dashboard of its own.
@@ -43,6 +47,8 @@ RULES: dict[str, frozenset[str]] = {
     "intake.inbox": frozenset({Role.ADVISOR}),
     "intake.internal": STAFF_ROLES,
     "intake.tokens": frozenset({Role.ADMIN}),
+    # Standard texts (sjablonen) for reporters: kept by the admin, chosen by the advisors.
+    "intake.standard_texts": frozenset({Role.ADMIN}),
     # Signaalregister: advisors work in it; the privacy officer exports, rectifies and holds;
     # the admin sets retention terms without seeing content. Enforcers, partners and
     # management get nothing here (tasks, disclosures and aggregates reach them elsewhere).
@@ -57,6 +63,8 @@ RULES: dict[str, frozenset[str]] = {
     # 'Mijn werk': the advisor's own reports, signals, cases, tasks and new peak alerts on one
     # page (it replaces 'Mijn taken' in the advisor's menu).
     "ui.my_work": frozenset({Role.ADVISOR}),
+    # The teams that are given tasks as a whole (e.g. Handhaving): kept by the admin.
+    "cases.teams": frozenset({Role.ADMIN}),
     # A partner user sees the agenda items of meetings shared with their organisation.
     "cases.partner_agenda": frozenset({Role.PARTNER}),
     # Ketenkaart: who works on what is public knowledge inside the organisation (the plan
@@ -207,8 +215,9 @@ def municipality_view(
     """A view under /m/<municipality>/ that needs `action` there.
 
     The view receives the Municipality object instead of its code. A user who does not serve
-    the municipality gets 404 (no hint it is there for them), a user who serves it without the
-    right role 403; both are audited as denied.
+    the municipality gets 404 (no hint it is there for them), and so does one who holds only
+    field roles there (FIELD_ROLES); any other user who serves it without the right role 403.
+    All are audited as denied.
     """
     if action not in RULES:
         raise KeyError(f"No access rule for action {action!r}; add it to RULES.")
@@ -236,7 +245,8 @@ def municipality_view(
                     result=Result.DENIED,
                     detail={"needed": action},
                 )
-                if not serves(request.user, found):
+                held = roles_of(request.user, found)
+                if not held or held <= FIELD_ROLES:
                     raise Http404
                 raise PermissionDenied
             request.session["municipality"] = found.cbs_code

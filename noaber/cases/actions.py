@@ -23,7 +23,8 @@ from noaber.themes.terms import assignment_audit, check_assignment, due_date_for
 
 from . import steps
 from .archiving import ARCHIVE_FIELDS_OPEN, archive_fields_on_closing
-from .models import CLOSED, Case, Intervention, Task, TimelineEntry
+from .location import check_location
+from .models import CLOSED, Case, Intervention, Task, Team, TimelineEntry
 from .signals import case_closed
 
 
@@ -231,16 +232,64 @@ def add_intervention(case: Case, kind, decided_on: date, decided_by: str, follow
 
 
 @transaction.atomic
+def save_team(municipality, *, name: str, members, active: bool = True, team: Team | None = None,
+              request) -> Team:  # fmt: skip
+    """Create (`team` None) or change a team of the municipality; audited with what changed.
+    Members must serve the municipality in a role that sees tasks (checked by the form)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Geef het team een naam.")})
+    taken = Team.objects.filter(municipality=municipality, name__iexact=name)
+    if team is not None:
+        taken = taken.exclude(pk=team.pk)
+    if taken.exists():
+        raise ValidationError({"name": _("Deze gemeente heeft al een team met die naam.")})
+    created = team is None
+    if created:
+        team = Team.objects.create(municipality=municipality, name=name, active=active)
+        before = set()
+    else:
+        team = Team.objects.select_for_update().get(pk=team.pk, municipality=municipality)
+        before = set(team.members.values_list("pk", flat=True))
+        team.name, team.active = name, active
+        team.save(update_fields=["name", "active"])
+    after = {u.pk for u in members}
+    team.members.set(after)
+    record(
+        Action.CREATE if created else Action.UPDATE,
+        request=request,
+        municipality=municipality,
+        object_type="team",
+        object_id=team.pk,
+        detail={
+            "name": name,
+            "active": active,
+            "members_added": sorted(after - before),
+            "members_removed": sorted(before - after),
+        },
+    )
+    return team
+
+
+@transaction.atomic
 def add_task(case: Case, title: str, due_date: date, *, actor, request, user=None,
-             organisation=None, agreement=None, version: int | None = None) -> Task:  # fmt: skip
-    """A task for a user, a municipal team, or a chain partner under a valid agreement."""
+             organisation=None, agreement=None, team=None, location: dict | None = None,
+             version: int | None = None) -> Task:  # fmt: skip
+    """A task for a user, a team of the municipality, an organisation, or a chain partner
+    under a valid agreement — exactly one owner. `location`: the task's optional location
+    (noaber.cases.location, keyed as the Task's location_* fields)."""
     _require(case, steps.TASK, version)
     if not title.strip():
         raise ValidationError({"title": _("Omschrijf de taak.")})
     if due_date < timezone.localdate():
         raise ValidationError({"due_date": _("De uiterste datum ligt in het verleden.")})
-    if (user is None) == (organisation is None):
-        raise ValidationError({"user": _("Kies één eigenaar: een medewerker of een organisatie.")})
+    if sum(owner is not None for owner in (user, organisation, team)) != 1:
+        raise ValidationError(
+            {"user": _("Kies één eigenaar: een medewerker, een team of een organisatie.")}
+        )
+    if team is not None and (team.municipality_id != case.municipality_id or not team.active):
+        raise ValidationError({"team": _("Kies een actief team van deze gemeente.")})
+    location = check_location(case.municipality, location or {})
     if organisation is not None and organisation.is_partner:
         today = timezone.localdate()
         valid = (
@@ -260,7 +309,8 @@ def add_task(case: Case, title: str, due_date: date, *, actor, request, user=Non
                 }
             )
     task = Task.objects.create(case=case, title=title.strip(), due_date=due_date, owner_user=user,
-                               owner_organisation=organisation, agreement=agreement)  # fmt: skip
+                               owner_organisation=organisation, owner_team=team,
+                               agreement=agreement, **location)  # fmt: skip
     _log(case, TimelineEntry.Kind.TASK, f"{task.title} — {task.owner_label}", actor, request,
          task=task.pk)  # fmt: skip
     return task

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from noaber.accounts.audit_labels import by_pk
 from noaber.audit.labels import register_object_type, register_reasons
 
-from .models import Case, Meeting
+from .models import Case, Meeting, Team
 
 register_reasons(
     {
@@ -36,3 +36,13 @@ register_object_type(
     ),
 )
 register_object_type("task", _("taak"))
+register_object_type(
+    "team",
+    _("team"),
+    by_pk(
+        lambda m: Team.objects.filter(municipality=m),
+        lambda t: _("team %(n)s") % {"n": t.name},
+        "cases:team_edit",
+        "cases.teams",
+    ),
+)

@@ -124,9 +124,11 @@ def _barn(dinkelland, advisor, enforcer, riec_agreement):
     case.refresh_from_db()
     _step(case, advisor)
     today = timezone.localdate()
+    rural = Area.objects.filter(municipality=dinkelland, kind=Area.Kind.RURAL).first()
     task = actions.add_task(
         case, "Controle schuur met de Omgevingsdienst", today + timedelta(days=7),
-        actor=advisor, user=enforcer, **NO_REQUEST,
+        actor=advisor, user=enforcer, location={"location_postcode": "7591AB",
+        "location_house_number": 12, "location_area": rural}, **NO_REQUEST,
     )  # fmt: skip
     actions.add_task(
         case, "Omwonenden informeren na de sluiting", today + timedelta(days=14),
@@ -200,9 +202,11 @@ def _unrest(dinkelland, advisor, enforcer):
     today = timezone.localdate()
     actions.add_task(case, "Dialoogavond met omwonenden organiseren", today + timedelta(days=5),
                      actor=advisor, user=advisor, **NO_REQUEST)  # fmt: skip
+    team = actions.save_team(dinkelland, name="Handhaving Dinkelland", members=[enforcer],
+                             request=None)  # fmt: skip
     actions.add_task(case, "Extra toezicht boa's rond de opvanglocatie (za 14–18 uur)",
-                     today + timedelta(days=3), actor=advisor, user=enforcer,
-                     **NO_REQUEST)  # fmt: skip
+                     today + timedelta(days=3), actor=advisor, team=team,
+                     location={"location_area": centre}, **NO_REQUEST)  # fmt: skip
     actions.add_task(case, "Hekken en afvalbakken plaatsen op het plein (buitendienst)",
                      today + timedelta(days=2), actor=advisor,
                      user=User.objects.get(username="medewerker"), **NO_REQUEST)  # fmt: skip
@@ -281,7 +285,9 @@ def _care(dinkelland, advisor, enforcer, zvh_agreement):
                      actor=advisor, organisation=zvh, agreement=zvh_agreement,
                      **NO_REQUEST)  # fmt: skip
     actions.add_task(case, "Twee weken extra aanwezigheid in de straat", today + timedelta(days=4),
-                     actor=advisor, user=enforcer, **NO_REQUEST)  # fmt: skip
+                     actor=advisor, user=enforcer, location={"location_postcode": "7591AB",
+                     "location_house_number": 3, "location_area": village},
+                     **NO_REQUEST)  # fmt: skip
     case.refresh_from_db()
     _step(case, advisor)
     actions.add_note(case, "Huisbezoek met de wijkagent en de GGD; betrokkene staat open voor "

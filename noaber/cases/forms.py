@@ -6,7 +6,8 @@ from noaber.accounts.access import RULES
 from noaber.accounts.models import Organisation, Role, User
 from noaber.partners.models import SharingAgreement
 
-from .models import CaseResult, CaseType, InterventionType
+from .location import LocationFields
+from .models import CaseResult, CaseType, InterventionType, Team
 
 
 class CaseForm(forms.Form):
@@ -77,16 +78,29 @@ def _colleagues(municipality):
     )
 
 
-class TaskForm(CaseStepForm):
-    title = forms.CharField(label=_("Taak"), max_length=200)
+class TaskForm(CaseStepForm, LocationFields):
+    title = forms.CharField(
+        label=_("Taak"),
+        max_length=200,
+        help_text=_(
+            "Wat er gedaan moet worden. Wie de taak uitvoert ziet deze tekst, het casusnummer, "
+            "de datum en de locatie — niet de titel of de rest van de casus."
+        ),
+    )
     due_date = forms.DateField(
         label=_("Uiterlijk op"), widget=forms.DateInput(attrs={"type": "date"})
     )
     user = forms.ModelChoiceField(
         label=_("Eigenaar: medewerker"), queryset=User.objects.none(), required=False
     )
+    team = forms.ModelChoiceField(
+        label=_("Of eigenaar: team"),
+        queryset=Team.objects.none(),
+        required=False,
+        help_text=_("Elk lid van het team ziet de taak onder Mijn taken en kan haar afronden."),
+    )
     organisation = forms.ModelChoiceField(
-        label=_("Of eigenaar: team of ketenpartner"),
+        label=_("Of eigenaar: organisatie of ketenpartner"),
         queryset=Organisation.objects.none(),
         required=False,
     )
@@ -95,10 +109,13 @@ class TaskForm(CaseStepForm):
         queryset=SharingAgreement.objects.none(),
         required=False,
     )
+    field_order = ["title", "due_date", "user", "team", "organisation", "agreement"]
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
         municipality = case.municipality
+        self.init_location(municipality)
+        self.fields["team"].queryset = Team.objects.filter(municipality=municipality, active=True)
         # People by name, never by username.
         self.fields["user"].label_from_instance = lambda user: user.display_name
         # Only people who can see their tasks ("Mijn taken") can be given one.

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Municipality, Organisation
+from noaber.intake.models import Area
 from noaber.lib.crypto import EncryptedTextField
 from noaber.partners.models import SharingAgreement
 from noaber.registry.models import Signal, Subject
@@ -235,6 +236,30 @@ class Intervention(models.Model):
         return f"{self.case}: {self.kind}"
 
 
+class Team(models.Model):
+    """A team of one municipality that is given tasks as a whole, e.g. "Handhaving Dinkelland":
+    its members (enforcers, employees) all see and may complete its open tasks. Data the
+    functional admin keeps (noaber/cases/teams.py); every change is audited."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(_("naam"), max_length=100)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="teams", verbose_name=_("leden")
+    )
+    active = models.BooleanField(_("actief"), default=True)
+
+    class Meta:
+        ordering = ["municipality", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="one_team_name")
+        ]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self):
+        return self.name
+
+
 class Task(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks")
     title = EncryptedTextField(_("taak"), max_length=200)
@@ -248,8 +273,23 @@ class Task(models.Model):
     owner_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="case_tasks"
     )
+    owner_team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"
+    )
     agreement = models.ForeignKey(SharingAgreement, on_delete=models.PROTECT, null=True, blank=True)
     due_date = models.DateField(_("uiterlijk op"))
+    # Where the task is to be done (optional), set by the advisor (noaber/cases/location.py).
+    location_postcode = models.CharField(_("postcode"), max_length=6, blank=True)
+    location_house_number = models.PositiveIntegerField(_("huisnummer"), null=True, blank=True)
+    location_addition = models.CharField(_("toevoeging"), max_length=6, blank=True)
+    location_area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kern of gebied"),
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     result = EncryptedTextField(_("resultaat"), blank=True)
     # A task that lapsed before it was done: its partner's share ended, or its case closed.
@@ -261,6 +301,19 @@ class Task(models.Model):
     class Meta:
         ordering = ["due_date", "pk"]
         indexes = [models.Index(fields=["completed_at", "due_date"])]
+        constraints = [
+            # Never two owners. Exactly one is the rule of actions.add_task; the database keeps
+            # "at most one" so that rolling migrations back past the teams (which drops the
+            # team owner) and forward again works (accounts/tests/test_model_moves.py).
+            models.CheckConstraint(
+                condition=(
+                    models.Q(owner_user__isnull=True, owner_organisation__isnull=True)
+                    | models.Q(owner_user__isnull=True, owner_team__isnull=True)
+                    | models.Q(owner_organisation__isnull=True, owner_team__isnull=True)
+                ),
+                name="task_has_at_most_one_owner",
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -269,7 +322,23 @@ class Task(models.Model):
     def owner_label(self) -> str:
         if self.owner_user_id:
             return str(self.owner_user.display_name)
+        if self.owner_team_id:
+            return str(self.owner_team)
         return str(self.owner_organisation or "")
+
+    @property
+    def location_label(self) -> str:
+        """'7591 AB 12a, Denekamp' — what of the location is known; '' when none."""
+        parts = []
+        if self.location_postcode:
+            pc = self.location_postcode
+            address = f"{pc[:4]} {pc[4:]}"
+            if self.location_house_number:
+                address += f" {self.location_house_number}{self.location_addition}"
+            parts.append(address)
+        if self.location_area_id:
+            parts.append(str(self.location_area))
+        return ", ".join(parts)
 
 
 class Meeting(models.Model):

@@ -26,18 +26,24 @@ def overdue_tasks(municipality):
     ).select_related("case", "owner_user", "owner_organisation")
 
 
-def open_tasks_of(user, municipality):
-    """The user's own open tasks in the municipality's open cases, soonest due first."""
+def tasks_of(user, municipality):
+    """The tasks given to `user` or to an active team of theirs, in the municipality's cases
+    that still exist — in any state (open, done, lapsed)."""
+    mine = Q(owner_user=user) | Q(owner_team__members=user, owner_team__active=True)
     return (
-        Task.objects.filter(
-            owner_user=user,
-            case__municipality=municipality,
-            case__destroyed_at__isnull=True,
-            completed_at__isnull=True,
-            withdrawn_at__isnull=True,
-        )
+        Task.objects.filter(mine, case__municipality=municipality, case__destroyed_at__isnull=True)
+        .select_related("case", "owner_team", "location_area")
+        .distinct()
+    )
+
+
+def open_tasks_of(user, municipality):
+    """The open tasks of the user and of their teams in the municipality's open cases,
+    soonest due first (what "Mijn taken" lists)."""
+    return (
+        tasks_of(user, municipality)
+        .filter(completed_at__isnull=True, withdrawn_at__isnull=True)
         .exclude(case__status=CLOSED)
-        .select_related("case__case_type", "case__owner")
     )
 
 

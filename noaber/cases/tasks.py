@@ -1,8 +1,10 @@
-"""Reminders for case tasks: a daily e-mail to owners of tasks due tomorrow or overdue."""
+"""Reminders for case tasks: a daily e-mail to owners of tasks due tomorrow or overdue (for a
+team's task: to each active team's members)."""
 
 from datetime import timedelta
 
 from django.core.mail import send_mail
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -15,21 +17,29 @@ from .models import Task
 @periodic(hours=24)
 @task()
 def send_task_reminders() -> int:
-    """One e-mail per task per day, to the user who owns it; no case content beyond its number."""
+    """One e-mail per task per day, to the user who owns it or the members of the team that
+    owns it; no case content beyond its number."""
     today = timezone.localdate()
     due = (
         Task.objects.filter(
             completed_at__isnull=True,
             withdrawn_at__isnull=True,
             due_date__lte=today + timedelta(days=1),
-            owner_user__isnull=False,
         )
+        .filter(Q(owner_user__isnull=False) | Q(owner_team__active=True))
         .exclude(reminded_on=today)
-        .exclude(owner_user__email="")
         .select_related("case", "owner_user")
+        .prefetch_related("owner_team__members")
     )
     sent = 0
     for item in due:
+        if item.owner_user_id:
+            recipients = [item.owner_user.email]
+        else:
+            recipients = [m.email for m in item.owner_team.members.all() if m.is_active]
+        recipients = [r for r in recipients if r]
+        if not recipients:
+            continue
         overdue = item.due_date < today
         send_mail(
             _("Noaber: taak %(state)s")
@@ -41,7 +51,7 @@ def send_task_reminders() -> int:
                 "date": item.due_date.strftime("%d-%m-%Y"),
             },
             None,
-            [item.owner_user.email],
+            recipients,
         )
         Task.objects.filter(pk=item.pk).update(reminded_on=today)
         sent += 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import my_tasks, views
+from . import my_tasks, teams, views
 
 app_name = "cases"
 urlpatterns = [
@@ -16,6 +16,9 @@ urlpatterns = [
     path("partneragenda/", views.partner_agenda, name="partner_agenda"),
     path("mijn-taken/", my_tasks.my_tasks, name="my_tasks"),
     path("mijn-taken/afronden/", my_tasks.complete, name="my_task_complete"),
+    path("teams/", teams.team_list, name="teams"),
+    path("teams/nieuw/", teams.team_edit, name="team_new"),
+    path("teams/<int:pk>/", teams.team_edit, name="team_edit"),
     path("<int:pk>/", views.case_detail, name="case"),
     path("<int:pk>/behandelaar/", views.case_assign, name="assign"),
     path("<int:pk>/taken/<int:task>/afronden/", views.task_complete, name="task_complete"),

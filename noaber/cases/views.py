@@ -36,6 +36,7 @@ from .forms import (
     StatusForm,
     TaskForm,
 )
+from .location import location_of
 from .models import CLOSED, Case, Meeting
 
 
@@ -141,7 +142,9 @@ def case_detail(request, municipality, pk):
     allows (cases.steps), then one section at a time: Overzicht · Tijdlijn · Taken · Delen ·
     Interventies. Every action has its own page (case_step, task_complete, portal:share)."""
     case = get_case_for(request, municipality, pk)
-    tasks = list(case.tasks.select_related("owner_user", "owner_organisation"))
+    tasks = list(
+        case.tasks.select_related("owner_user", "owner_organisation", "owner_team", "location_area")
+    )
     open_tasks = [t for t in tasks if not t.completed_at and not t.withdrawn_at]
     shares = list(case.shares.select_related("organisation", "agreement"))
     interventions = list(case.interventions.select_related("kind"))
@@ -210,8 +213,8 @@ def _note(case, d, r):
 
 def _task(case, d, r):
     actions.add_task(case, d["title"], d["due_date"], actor=r.user, request=r, user=d["user"],
-                     organisation=d["organisation"], agreement=d["agreement"],
-                     version=d["version"])  # fmt: skip
+                     organisation=d["organisation"], agreement=d["agreement"], team=d["team"],
+                     location=location_of(d), version=d["version"])  # fmt: skip
 
 
 def _intervention(case, d, r):

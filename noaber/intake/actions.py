@@ -29,6 +29,7 @@ from .models import (
     Referral,
     Report,
     Source,
+    StandardText,
     Status,
     StatusChange,
 )
@@ -393,3 +394,36 @@ def anonymise_reports(report_ids) -> None:
         receipt_hash="",
     )
     records_changed.send(sender=Report, pks=sorted(report_ids), fields={"description", "postcode"})
+
+
+@transaction.atomic
+def save_standard_text(municipality, *, kind: str, title: str, body: str, active: bool = True,
+                       text: StandardText | None = None, request) -> StandardText:  # fmt: skip
+    """Create (`text` None) or change a standard text of the municipality; audited. The body
+    is kept exactly as written (plain text; see standard_texts.py)."""
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": _("Geef het sjabloon een naam.")})
+    if not body.strip():
+        raise ValidationError({"body": _("Schrijf de tekst van het sjabloon.")})
+    taken = StandardText.objects.filter(municipality=municipality, kind=kind, title__iexact=title)
+    if text is not None:
+        taken = taken.exclude(pk=text.pk)
+    if taken.exists():
+        raise ValidationError({"title": _("Er is al een sjabloon van deze soort met die naam.")})
+    created = text is None
+    if created:
+        text = StandardText(municipality=municipality)
+    else:
+        text = StandardText.objects.select_for_update().get(pk=text.pk, municipality=municipality)
+    text.kind, text.title, text.body, text.active = kind, title, body, active
+    text.save()
+    record(
+        Action.CREATE if created else Action.UPDATE,
+        request=request,
+        municipality=municipality,
+        object_type="standard_text",
+        object_id=text.pk,
+        detail={"kind": kind, "title": title, "active": active},
+    )
+    return text

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from noaber.accounts.audit_labels import by_pk
 from noaber.audit.labels import register_object_type, register_reasons
 
-from .models import Report
+from .models import Report, StandardText
 
 register_reasons(
     {
@@ -25,6 +25,16 @@ register_object_type(
     ),
 )
 register_object_type("report_message", _("bericht bij een melding"))
+register_object_type(
+    "standard_text",
+    _("sjabloon"),
+    by_pk(
+        lambda m: StandardText.objects.filter(municipality=m),
+        lambda t: _("sjabloon %(t)s") % {"t": t.title},
+        "intake:standard_text_edit",
+        "intake.standard_texts",
+    ),
+)
 register_object_type("attachment", _("bijlage bij een melding"))
 register_object_type("boundary", _("gebiedsgrenzen"))
 register_object_type("area_outlines", _("kern- en gemeentegrenzen"))

@@ -201,3 +201,58 @@ def load_demo_history(today=None) -> int:
             created_at=peak_start + timedelta(hours=10 + 10 * i)
         )
     return len(created) + peak_n
+
+
+# (kind, title, body) per municipality: a few standard texts the advisors would really use.
+DEMO_STANDARD_TEXTS = {
+    "GM1774": [
+        ("reply", "Vraag om aanvulling",
+         "Dank voor uw melding {meldingnummer}. Om goed te kunnen kijken wat er aan de hand "
+         "is, willen we graag iets meer weten: op welke dagen en tijden ziet u dit gebeuren? "
+         "U kunt antwoorden met uw bonnummer.\n\nMet vriendelijke groet,\nTeam Veiligheid, "
+         "gemeente {gemeente}"),
+        ("reply", "Melding wordt bekeken",
+         "Dank voor uw melding {meldingnummer}. Wij nemen die serieus en bekijken samen met "
+         "onze partners wat er nodig is. Over personen en over het onderzoek kunnen wij u niets "
+         "vertellen.\n\nMet vriendelijke groet,\nTeam Veiligheid, gemeente {gemeente}"),
+        ("status", "In behandeling",
+         "Uw melding {meldingnummer} is in behandeling bij de gemeente {gemeente}. Wij nemen "
+         "contact met u op als we meer van u willen weten."),
+        ("status", "Afgehandeld",
+         "Uw melding {meldingnummer} is afgehandeld. Met uw informatie is de gemeente aan de "
+         "slag gegaan. Wat er precies is gebeurd, kunnen wij om privacyredenen niet vertellen. "
+         "Dank dat u de moeite nam om te melden."),
+        ("status", "Doorgestuurd naar de politie",
+         "Uw melding {meldingnummer} gaat over een strafbaar feit en is daarom doorgegeven aan "
+         "de politie. Heeft u zelf aangifte te doen, bel dan 0900-8844."),
+    ],
+    "GM0183": [
+        ("reply", "Vraag om aanvulling",
+         "Bedankt voor uw melding {meldingnummer}. Kunt u ons laten weten waar en wanneer u dit "
+         "precies zag? Antwoorden kan met uw bonnummer.\n\nTeam Openbare Orde en Veiligheid, "
+         "gemeente {gemeente}"),
+        ("status", "In behandeling",
+         "Uw melding {meldingnummer} is ontvangen en wordt door de gemeente {gemeente} "
+         "bekeken."),
+        ("status", "Afgehandeld",
+         "Uw melding {meldingnummer} is afgehandeld. Bedankt voor uw oplettendheid."),
+    ],
+}  # fmt: skip
+
+
+def load_demo_standard_texts() -> int:
+    """The demo municipalities' standard texts (sjablonen); an existing title is kept."""
+    from .actions import save_standard_text
+    from .models import StandardText
+
+    created = 0
+    for code, texts in DEMO_STANDARD_TEXTS.items():
+        municipality = Municipality.objects.filter(cbs_code=code).first()
+        if municipality is None:
+            continue
+        for kind, title, body in texts:
+            if StandardText.objects.filter(municipality=municipality, kind=kind, title=title):
+                continue
+            save_standard_text(municipality, kind=kind, title=title, body=body, request=None)
+            created += 1
+    return created

@@ -345,3 +345,36 @@ class ThrottleHit(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.at:%Y-%m-%d %H:%M}"
+
+
+class StandardText(models.Model):
+    """A standard text (sjabloon) for reporters: a reply or a status text, per municipality,
+    kept by the functional admin; the advisor picks one and edits it before sending
+    (noaber/intake/standard_texts.py). Stored and shown as plain text, never rendered as a
+    template: placeholders are a fixed list, filled in by plain string replacement."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("Bericht aan de melder")
+        STATUS = "status", _("Tekst bij een statuswijziging")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="standard_texts"
+    )
+    kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("naam"), max_length=100)
+    body = models.TextField(_("tekst"))
+    active = models.BooleanField(_("in gebruik"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["municipality", "kind", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "kind", "title"], name="one_standard_text_title"
+            )
+        ]
+        verbose_name = _("sjabloon")
+        verbose_name_plural = _("sjablonen")
+
+    def __str__(self):
+        return self.title

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import api, views
+from . import api, standard_texts, views
 
 app_name = "intake"
 
@@ -29,6 +29,9 @@ municipality_urls = [
     ),
     path("niet-pluis/", views.internal_form, name="internal"),
     path("niet-pluis/mijn/", views.my_reports, name="mine"),
+    path("sjablonen/", standard_texts.standard_text_list, name="standard_texts"),
+    path("sjablonen/nieuw/", standard_texts.standard_text_edit, name="standard_text_new"),
+    path("sjablonen/<int:pk>/", standard_texts.standard_text_edit, name="standard_text_edit"),
     path("partnersleutels/", views.partner_tokens, name="tokens"),
     path("partnersleutels/<int:pk>/intrekken/", views.partner_token_revoke, name="token_revoke"),
 ]

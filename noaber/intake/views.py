@@ -25,9 +25,9 @@ from noaber.lib.paging import Sort, list_page
 from noaber.themes.forms import AssignForm
 from noaber.themes.terms import assignment_intro
 
-from . import actions, geo, selectors, throttle
+from . import actions, geo, selectors, standard_texts, throttle
 from .forms import MessageForm, ReceiptForm, ReportForm, StatusForm, TokenForm
-from .models import Attachment, Category, Channel, Referral, Report, Status
+from .models import Attachment, Category, Channel, Referral, Report, StandardText, Status
 
 FOLLOW = "intake_follow_up"
 FOLLOW_SECONDS = 15 * 60
@@ -366,12 +366,17 @@ def report_status(request, municipality, pk):
         )
 
     context["intro"] = _("Nu: %(s)s.") % {"s": report.get_status_display()}
+    context |= standard_texts.offer(
+        request, municipality, report, StandardText.Kind.STATUS, form, "public_text"
+    )
+    form.fields["public_text"].widget.attrs["rows"] = 6  # room for a standard text
     return action_page(
         request,
         form,
         run,
         success_url=back,
         context=context,
+        template="intake/report_action.html",
         success_message=_("De status is bijgewerkt."),
     )
 
@@ -392,12 +397,17 @@ def report_message(request, municipality, pk):
         "niets over het onderzoek."
     )
     context["submit_label"] = _("Bericht versturen")
+    context |= standard_texts.offer(
+        request, municipality, report, StandardText.Kind.REPLY, form, "body"
+    )
+    form.fields["body"].widget.attrs["rows"] = 8  # room for a standard text
     return action_page(
         request,
         form,
         run,
         success_url=back,
         context=context,
+        template="intake/report_action.html",
         success_message=_("Het bericht staat klaar voor de melder."),
     )
 

@@ -54,7 +54,9 @@ GROUPS = [
             (_("Termijnen en feestdagen"), "themes:terms", "themes.view"),
             (_("Bewaartermijnen"), "registry:retention", "registry.retention"),
             (_("Partnersleutels"), "intake:tokens", "intake.tokens"),
+            (_("Sjablonen"), "intake:standard_texts", "intake.standard_texts"),
             (_("Huisstijl"), "branding:edit", "accounts.branding"),
+            (_("Teams"), "cases:teams", "cases.teams"),
         ],
     ),
 ]

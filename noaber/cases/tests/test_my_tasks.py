@@ -77,9 +77,11 @@ class MyTasksTests(NoaberTestCase):
         self.mine.refresh_from_db()
         self.assertEqual(self.mine.result, "Schuur dicht, geen activiteit.")
         self.assertTrue(any("Controle schuur" in e.text for e in self.case.timeline.all()))
-        # Done: no longer on the list, and the page for it is gone.
+        # Done: no longer on the list; its page says so and offers no form.
         self.assertNotContains(self.client.get(self.list_url), "Controle schuur")
-        self.assertEqual(self.client.get(url).status_code, 404)
+        response = self.client.get(url)
+        self.assertContains(response, "Deze taak is al afgerond")
+        self.assertNotContains(response, 'name="result"')
 
     def test_a_task_goes_only_to_someone_who_can_see_it(self):
         bestuur = make_user("bestuurder", {self.dinkelland: [Role.MANAGEMENT]})

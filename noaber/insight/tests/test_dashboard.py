@@ -152,9 +152,12 @@ class DashboardPageTests(NoaberTestCase):
         self.assertContains(response, "451,0*")
 
     def test_others_get_no_dashboard(self):
-        for user in (self.employee, self.partner, self.enforcer):
+        for user in (self.employee, self.partner):
             self.sign_in(user)
             self.assertEqual(self.client.get(url("dashboard")).status_code, 403)
+        # An enforcer is not even told the page exists (FIELD_ROLES).
+        self.sign_in(self.enforcer)
+        self.assertEqual(self.client.get(url("dashboard")).status_code, 404)
 
     def test_start_versus_end(self):
         put("crime_total", "GM1774", 2023, 493)

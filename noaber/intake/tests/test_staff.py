@@ -35,7 +35,8 @@ class NietPluisTests(NoaberTestCase):
         self.client.logout()
         self.sign_in(self.enforcer)
         self.assertNotContains(self.client.get(url("mine")), report.number)
-        self.assertEqual(self.client.get(url("detail", report.pk)).status_code, 403)
+        # An enforcer is not even told the report exists (FIELD_ROLES).
+        self.assertEqual(self.client.get(url("detail", report.pk)).status_code, 404)
         self.client.logout()
         self.sign_in(self.advisor)
         # By name, never by username (issue 17).

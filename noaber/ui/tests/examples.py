@@ -16,11 +16,11 @@ from noaber.accounts.models import Organisation, PartnerToken, User
 from noaber.accounts.partner_keys import create_partner_token
 from noaber.archive.models import DestructionList, DestructionListItem
 from noaber.cases import actions as case_actions
-from noaber.cases.models import CLOSED, Case, CaseType, Meeting, Task
+from noaber.cases.models import CLOSED, Case, CaseType, Meeting, Task, Team
 from noaber.insight.models import Alert
 from noaber.intake import actions as intake_actions
 from noaber.intake.attachments import clean_upload
-from noaber.intake.models import Attachment, Category, Channel, Report
+from noaber.intake.models import Attachment, Category, Channel, Report, StandardText
 from noaber.partners.models import DataCategory, SharingAgreement
 from noaber.policy.models import Action
 from noaber.portal.models import CaseShare
@@ -187,6 +187,19 @@ def case_task(municipality):
             user=found.owner,
         )  # fmt: skip
     return {"pk": task.case_id, "task": task.pk}
+
+
+def team(municipality):
+    """A team of the municipality (the admin's edit page)."""
+    found, _created = Team.objects.get_or_create(municipality=municipality, name="Handhaving")
+    return {"pk": found.pk}
+
+
+def standard_text(municipality):
+    found, _created = StandardText.objects.get_or_create(
+        municipality=municipality, kind="reply", title="Ontvangen", defaults={"body": "Dank u."}
+    )
+    return {"pk": found.pk}
 
 
 def closed_case(municipality):
@@ -375,6 +388,8 @@ EXAMPLES = (
     | _names(case, "cases:case", "cases:assign", "portal:share", "portal:unshare")
     | _names(case_step, "cases:step")
     | _names(case_task, "cases:task_complete")
+    | _names(team, "cases:team_edit")
+    | _names(standard_text, "intake:standard_text_edit")
     | _names(meeting, "cases:meeting")
     | _names(meeting_step, "cases:meeting_step")
     | _names(meeting_item, "cases:meeting_item_step")

@@ -27,6 +27,7 @@ EXPECTED = {
     "intake.inbox": {Role.ADVISOR},
     "intake.internal": ALL - {Role.PARTNER},
     "intake.tokens": {Role.ADMIN},
+    "intake.standard_texts": {Role.ADMIN},
     "registry.work": {Role.ADVISOR},
     "registry.privacy": {Role.PRIVACY},
     "registry.retention": {Role.ADMIN},
@@ -34,6 +35,7 @@ EXPECTED = {
     "cases.partner_agenda": {Role.PARTNER},
     "cases.my_tasks": {Role.ADVISOR, Role.ENFORCER, Role.EMPLOYEE},
     "ui.my_work": {Role.ADVISOR},
+    "cases.teams": {Role.ADMIN},
     "partners.view": ALL - {Role.PARTNER},
     "partners.manage": {Role.ADMIN},
     "partners.agreements": {Role.ADVISOR, Role.PRIVACY, Role.ADMIN, Role.MANAGEMENT},
@@ -123,6 +125,9 @@ class AccessMatrixTests(NoaberTestCase):
                             self.assertFalse(
                                 response["Location"].startswith(reverse("accounts:login"))
                             )
+                    elif role == Role.ENFORCER:
+                        # Someone in the field is not told which pages exist (FIELD_ROLES).
+                        self.assertEqual(response.status_code, 404)
                     else:
                         self.assertEqual(response.status_code, 403)
                         self.assertContains(response, "Geen toegang", status_code=403)

@@ -5,7 +5,12 @@ from noaber.accounts.demo import load_demo_branding, load_demo_users, require_de
 from noaber.archive.demo import load_demo_archive
 from noaber.cases.demo import load_demo_cases, load_demo_work
 from noaber.insight.demo import load_demo_alert, load_demo_figures
-from noaber.intake.demo import load_demo_addresses, load_demo_history, load_demo_reports
+from noaber.intake.demo import (
+    load_demo_addresses,
+    load_demo_history,
+    load_demo_reports,
+    load_demo_standard_texts,
+)
 from noaber.partners.demo import load_demo_partners
 
 
@@ -28,6 +33,7 @@ class Command(BaseCommand):
         load_demo_addresses()  # the made-up BAG fixture: the demo's reports are resolved
         history = load_demo_history()  # the years before the demo's own reports
         reports = load_demo_reports()
+        load_demo_standard_texts()
         partners = load_demo_partners()
         figures = load_demo_figures()
         cases = load_demo_cases()
