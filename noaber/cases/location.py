@@ -3,16 +3,18 @@ optional, set by the advisor on the task and shown to whoever does it.
 
 The fields and their check live here together so that an address resolver (the BAG, which
 turns a postcode and house number into a street and a kern and refuses an address outside the
-municipality) plugs in at one place: `check_location`. Today it checks what Noaber can check
-without the BAG — the postcode's format, the house number's range, that a house number comes
-with a postcode and the other way round, and that the area is one of this municipality's.
+municipality) plugs in at one place: `check_location`. It checks the postcode's format, the
+house number's range, that a house number comes with a postcode and the other way round, and
+that the area is one of this municipality's; then the address against the BAG
+(`intake.addresses.resolve_location`), which refuses an unknown address or one in another
+municipality and gives the kern or buitengebied the address lies in.
 """
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from noaber.intake import validation
+from noaber.intake import addresses, validation
 from noaber.intake.models import Area
 
 FIELDS = ("location_postcode", "location_house_number", "location_addition", "location_area")
@@ -81,6 +83,16 @@ def check_location(municipality, location: dict) -> dict:
         errors["house_number"] = _("Vul ook het huisnummer in.")
     if errors:
         raise ValidationError({f"location_{k}": v for k, v in errors.items()})
+    if postcode and number:
+        # The BAG: an unknown address, or one in another municipality, is refused; a known one
+        # gives its kern or buitengebied (which replaces a kern chosen by hand).
+        try:
+            found = addresses.resolve_location(
+                municipality, postcode=postcode, house_number=number, addition=addition
+            )
+        except addresses.LocationRefusedError as refusal:
+            raise ValidationError({"location_postcode": refusal.message}) from None
+        area = found.area or area
     return {
         "location_postcode": postcode,
         "location_house_number": number,

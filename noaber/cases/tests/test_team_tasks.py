@@ -190,6 +190,31 @@ class TaskLocationTests(NoaberTestCase):
                 self.assertContains(response, message, status_code=400)
         self.assertFalse(Task.objects.filter(case=self.case).exists())
 
+    def test_a_task_location_is_checked_against_the_bag(self):
+        """With the address register imported, an unknown address and one in another
+        municipality are refused beside the postcode; a known one gets its kern."""
+        from noaber.intake.demo import load_demo_addresses
+
+        load_demo_addresses()
+        self.sign_in(self.advisor)
+        for number, postcode, message in [
+            ("99", "7591AB", "Wij kennen geen adres 7591 AB 99"),
+            ("20", "7651AB", "ligt in de gemeente Tubbergen"),
+        ]:
+            with self.subTest(postcode=postcode):
+                response = self.post(team=self.team.pk, location_postcode=postcode,
+                                     location_house_number=number)  # fmt: skip
+                self.assertContains(response, message, status_code=400)
+                error = response.content.decode().split('id="id_location_postcode_error"', 1)
+                self.assertEqual(len(error), 2, "the message stands beside the postcode")
+        self.assertFalse(Task.objects.filter(case=self.case).exists())
+        response = self.post(team=self.team.pk, location_postcode="7591AB",
+                             location_house_number="12")  # fmt: skip
+        self.assertEqual(response.status_code, 302)
+        task = Task.objects.get(case=self.case)
+        self.assertIsNotNone(task.location_area)
+        self.assertEqual(task.location_area.municipality, self.dinkelland)
+
     def test_the_database_refuses_a_task_with_two_owners(self):
         from django.db import IntegrityError, transaction
 
