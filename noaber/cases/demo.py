@@ -285,7 +285,7 @@ def _care(dinkelland, advisor, enforcer, zvh_agreement):
                      actor=advisor, organisation=zvh, agreement=zvh_agreement,
                      **NO_REQUEST)  # fmt: skip
     actions.add_task(case, "Twee weken extra aanwezigheid in de straat", today + timedelta(days=4),
-                     actor=advisor, user=enforcer, location={"location_postcode": "7591AB",
+                     actor=advisor, user=enforcer, location={"location_postcode": "7591CD",
                      "location_house_number": 3, "location_area": village},
                      **NO_REQUEST)  # fmt: skip
     case.refresh_from_db()

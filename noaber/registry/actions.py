@@ -485,7 +485,9 @@ def find_matches(municipality, kind: str, data: dict, *, actor, request) -> Matc
         municipality=municipality,
         object_type="subject_match",
         reason="hit_no_hit",
-        detail={"kind": kind, "hit": bool(exact or fuzzy)},
+        # The keys checked (keyed digests, never the term): a supervisor who computes the
+        # digest of a name or BSN can tell whether and when it was checked.
+        detail={"kind": kind, "hit": bool(exact or fuzzy), "keys": sorted(d for _k, d in keys)},
     )
     return MatchResult(bool(exact or fuzzy), sorted(exact), sorted(fuzzy))
 

@@ -77,3 +77,24 @@ def open_signals_of(user, municipality):
         .exclude(phase=Phase.CLOSED)
         .select_related("theme")
     )
+
+
+def subject_named(municipality_ids, kind: str, keys: list[tuple[str, str]]) -> bool:
+    """Whether the register of these municipalities holds a subject that `keys` (from
+    subjects.keys_for) name: any exact key (BSN, kenteken, address, name with birth date, KvK,
+    handle), or every sound-alike key of a name on one subject. For the search box, which must
+    answer such a term hit / no-hit only (docs/search.md)."""
+    from .models import SubjectKey
+
+    if not keys:
+        return False
+    rows = SubjectKey.objects.filter(
+        municipality_id_copy__in=list(municipality_ids), digest__in=[d for _k, d in keys]
+    ).values_list("subject_id", "kind", "digest")
+    sounds = {d for k, d in keys if k == "name_sound"}
+    per_subject: dict[int, set] = {}
+    for subject_id, key_kind, digest in rows:
+        if key_kind != "name_sound":
+            return True
+        per_subject.setdefault(subject_id, set()).add(digest)
+    return bool(sounds) and any(found >= sounds for found in per_subject.values())

@@ -134,3 +134,16 @@ def subject_term(value: str) -> tuple[str, dict]:
     ):
         return "vehicle", {"kenteken": value}
     return "person", {"label": value}
+
+
+def subject_candidates(value: str) -> list[tuple[str, dict]]:
+    """What in a search could name a subject of the register: the whole term (a BSN, a
+    postcode with house number, a kenteken or a name), each word, and each pair of adjacent
+    words (a first and last name)."""
+    words = value.split()
+    candidates = [subject_term(value)]
+    candidates += [subject_term(w) for w in words]
+    candidates += [
+        ("person", {"label": f"{a} {b}"}) for a, b in zip(words, words[1:], strict=False)
+    ]
+    return candidates

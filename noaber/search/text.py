@@ -50,7 +50,13 @@ def stem(word: str) -> str:
 
 def word_tokens(text: str) -> list[str]:
     """Stemmed words of `text` without stop words, in order, duplicates kept."""
-    return [stem(w) for w in plain_words(text) if w not in STOP_WORDS]
+    # A number of 8 or 9 digits may be a BSN: never a searchable word (a subject check finds
+    # a BSN, hit / no-hit only).
+    return [
+        stem(w)
+        for w in plain_words(text)
+        if w not in STOP_WORDS and not (w.isdigit() and len(w) in (8, 9))
+    ]
 
 
 def _code(postcode: str) -> str:

@@ -11,6 +11,7 @@ from noaber.accounts.access import can, municipality_view
 from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
 from noaber.lib.paging import PageError, page_of
+from noaber.registry import selectors as registry_selectors
 from noaber.registry.actions import find_matches
 from noaber.registry.subjects import clean_subject, keys_for
 
@@ -71,18 +72,20 @@ def _refuse(request, context, message, status=400):
     return render(request, "search/search.html", context | {"error": message}, status=status)
 
 
-@municipality_view("search.use")
+@municipality_view("search.use", ["GET", "POST"])
 def search(request, municipality):
-    raw = request.GET.get("q", "")
+    # A subject check is a POST (with the CSRF token): a BSN or a name never sits in a URL,
+    # a browser history or a link that makes someone else's browser run it.
+    subject_mode = request.method == "POST"
+    raw = (request.POST if subject_mode else request.GET).get("q", "")
     subject_allowed = can(request.user, "registry.work", municipality)
-    subject_mode = request.GET.get("betrokkene") == "1"
     context = {
         "q": raw,
         "subject_allowed": subject_allowed,
         "subject_mode": subject_mode,
         "index_current": index.is_current(),
     }
-    if "q" not in request.GET:
+    if not subject_mode and "q" not in request.GET:
         return render(request, "search/search.html", context)
     if subject_mode:
         return _subject_check(request, municipality, raw, context, subject_allowed)
@@ -91,6 +94,14 @@ def search(request, municipality):
     except query.QueryError as error:
         return _refuse(request, context, str(error))
     allowed = query.allowed_municipalities(request.user)
+    searched = {m for ms in allowed.values() for m in ms}
+    if not parsed.number and _names_a_subject(raw, searched):
+        # A term that names a subject of the register answers hit / no-hit only, as the
+        # bronnencheck does: no list of the records it occurs in (issue 18).
+        for m in sorted(searched, key=lambda m: m.pk):
+            record(Action.VIEW, request=request, municipality=m, object_type="search",
+                   reason="hit_no_hit", detail={"query": parsed.digest, "hit": True})  # fmt: skip
+        return render(request, "search/search.html", context | {"names_subject": True})
     sections = []
     try:
         for kind, label, param, url_name in SECTIONS:
@@ -110,7 +121,6 @@ def search(request, municipality):
             )
     except PageError as error:
         return _refuse(request, context, str(error))
-    searched = {m for ms in allowed.values() for m in ms}
     hits = {s["kind"]: s["page"].paginator.count for s in sections}
     for m in sorted(searched, key=lambda m: m.pk):
         record(
@@ -135,6 +145,20 @@ def search(request, municipality):
         "several": len(searched) > 1,
     }
     return render(request, "search/search.html", context)
+
+
+def _names_a_subject(raw: str, municipalities) -> bool:
+    """Whether the whole term, a word or a pair of words names a subject in the register of
+    one of these municipalities (by its blind-index keys, as the bronnencheck matches)."""
+    ids = [m.pk for m in municipalities]
+    for kind, data in query.subject_candidates(raw):
+        try:
+            cleaned = clean_subject(kind, data, search=True)
+        except ValidationError:
+            continue
+        if registry_selectors.subject_named(ids, kind, keys_for(kind, cleaned)):
+            return True
+    return False
 
 
 def _subject_check(request, municipality, raw, context, allowed):

@@ -50,6 +50,11 @@ class SearchTestCase(NoaberTestCase):
         self.sign_in(user or self.advisor_dinkelland)
         return self.client.get(self.url(municipality), {"q": q, **params})
 
+    def check(self, term, user=None, municipality="GM1774"):
+        """A subject check: a POST, so the term never sits in a URL."""
+        self.sign_in(user or self.advisor_dinkelland)
+        return self.client.post(self.url(municipality), {"q": term})
+
     def setUp(self):
         # An advisor of Dinkelland only: Anouk of the base case serves Tubbergen too.
         from noaber.accounts.models import Role
@@ -150,7 +155,9 @@ class NeedToKnowTests(SearchTestCase):
     def test_roles_without_the_search_rule_get_no_search(self):
         for user in (self.enforcer, self.partner, self.management, self.privacy):
             self.sign_in(user)
-            self.assertEqual(self.client.get(self.url(), {"q": "inbraak"}).status_code, 403)
+            # Someone in the field (the enforcer) gets 404, as on every refused page.
+            expected = 404 if user == self.enforcer else 403
+            self.assertEqual(self.client.get(self.url(), {"q": "inbraak"}).status_code, expected)
 
     def test_another_municipality_url_is_a_404(self):
         self.assertEqual(self.search("inbraak", municipality="GM0183").status_code, 404)
@@ -164,13 +171,13 @@ class SubjectTermTests(SearchTestCase):
         )
 
     def test_a_subject_term_answers_hit_or_no_hit_only(self):
-        response = self.search("Jan Jansen", betrokkene="1")
+        response = self.check("Jan Jansen")
         self.assertEqual(response.status_code, 200)
         self.assertIs(response.context["subject_hit"], True)
         self.assertContains(response, "Hit")
         self.assertNotContains(response, self.signal.number)
         self.assertNotContains(response, "Janssen")
-        response = self.search("Pieter Pietersma", betrokkene="1")
+        response = self.check("Pieter Pietersma")
         self.assertIs(response.context["subject_hit"], False)
         self.assertContains(response, "No-hit")
         self.assertEqual(
@@ -185,16 +192,55 @@ class SubjectTermTests(SearchTestCase):
         from noaber.accounts import access
 
         with mock.patch.dict(access.RULES, {"registry.work": frozenset()}):
-            response = self.search("Jan Janssen", betrokkene="1")
-            self.assertNotContains(response, 'name="betrokkene"', status_code=403)
+            response = self.check("Jan Janssen")
+            self.assertNotContains(response, 'id="betrokkene"', status_code=403)
         # The check is refused with a Dutch message, and the refusal is on record.
         self.assertEqual(response.status_code, 403)
         self.assertContains(response, "bronnencheck", status_code=403)
         self.assertNotIn("subject_hit", response.context)
         self.assertTrue(AuditEvent.objects.filter(object_type="search", result="denied").exists())
 
+    def test_a_subject_check_keeps_the_keyed_digest_of_the_term_not_the_term(self):
+        from noaber.registry.subjects import keys_for
+
+        self.check("Jan Janssen")
+        event = AuditEvent.objects.filter(object_type="subject_match").latest("pk")
+        digests = sorted(d for _k, d in keys_for("person", {"label": "Jan Janssen"}))
+        self.assertEqual(event.detail["keys"], digests)
+        self.assertNotIn("janssen", str(event.detail).lower())
+
+    def test_a_subject_check_by_get_is_only_an_ordinary_search(self):
+        # A link cannot make an advisor's browser run a check: GET never checks a subject.
+        response = self.search("Pieter Pietersma", betrokkene="1")
+        self.assertNotIn("subject_hit", response.context)
+        self.assertFalse(AuditEvent.objects.filter(object_type="subject_match").exists())
+
+    def test_an_ordinary_search_for_a_subject_answers_hit_only_and_lists_nothing(self):
+        """A subject named in a description cannot be listed by an ordinary search: the
+        term names a subject of the register, so the answer is hit, without the records."""
+        from noaber.intake.models import Report
+
+        Report.objects.filter(pk=self.report.pk).update(
+            description="Jan Janssen zou in de schuur wonen."
+        )
+        from noaber.search import index
+
+        index.reindex(Report, [self.report.pk])
+        for term in ("Janssen", "jan janssen", "Jan Janssen schuur"):
+            with self.subTest(term=term):
+                response = self.search(term)
+                self.assertEqual(response.status_code, 200)
+                self.assertTrue(response.context["names_subject"])
+                self.assertIsNone(response.context.get("sections"))
+                self.assertNotContains(response, f"/meldingen/{self.report.pk}/")
+                self.assertNotContains(response, f"/register/signalen/{self.signal.pk}/")
+        event = AuditEvent.objects.filter(object_type="search").latest("pk")
+        self.assertEqual((event.reason, event.detail["hit"]), ("hit_no_hit", True))
+        # A word that names no subject still lists what it finds.
+        self.assertContains(self.search("schuur"), f"/meldingen/{self.report.pk}/")
+
     def test_an_invalid_bsn_is_refused_in_dutch(self):
-        response = self.search("123456789", betrokkene="1")
+        response = self.check("123456789")
         self.assertEqual(response.status_code, 400)
         self.assertContains(response, "elfproef", status_code=400)
 
