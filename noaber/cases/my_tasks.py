@@ -4,6 +4,8 @@ case's number — not the case's title, timeline, signals, subjects, notes or sh
 with the advisors. Every view is audited; a task that is not the user's (or their team's) is
 a 404, audited as denied."""
 
+import re
+
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,7 +42,9 @@ def complete(request, municipality):
     pk = request.GET.get("taak", "")
     if not pk:
         return redirect(back)
-    if not pk.isdigit():
+    if not re.fullmatch(r"[0-9]{1,18}", pk):
+        record(Action.DENIED, request=request, municipality=municipality, object_type="task",
+               reason=REASON, result=Result.DENIED)  # fmt: skip
         raise Http404
     task = selectors.tasks_of(request.user, municipality).filter(pk=pk).first()
     record(

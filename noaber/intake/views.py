@@ -19,6 +19,7 @@ from noaber.accounts.access import can, municipality_view, public_view
 from noaber.accounts.models import Municipality, Organisation, PartnerToken
 from noaber.audit.actions import record
 from noaber.audit.models import Action
+from noaber.lib.errors import ConflictError
 from noaber.lib.files import download
 from noaber.lib.pages import action_page, section_url, sections
 from noaber.lib.paging import Sort, list_page
@@ -436,7 +437,14 @@ def report_assign(request, municipality, pk):
 
     def run(data):
         handler_id, _sep, due = (data.get("seen") or "|").partition("|")
-        seen = (int(handler_id) if handler_id else None, date.fromisoformat(due) if due else None)
+        try:
+            seen = (int(handler_id) if handler_id else None,
+                    date.fromisoformat(due) if due else None)  # fmt: skip
+        except ValueError:
+            # A changed hidden field: treated as a page that no longer shows the report.
+            raise ConflictError(
+                _("Deze pagina klopt niet meer met de melding. Open haar opnieuw.")
+            ) from None
         actions.assign_report(report, data["handler"], data["due_date"], data["reason"],
                               actor=request.user, request=request, seen=seen)  # fmt: skip
 

@@ -50,7 +50,14 @@ class MyTasksTests(NoaberTestCase):
                 object_type="task", object_id=str(self.other.pk), result="denied"
             ).exists()
         )
-        self.assertEqual(self.client.get(f"{self.complete_url}?taak=abc").status_code, 404)
+        denied = AuditEvent.objects.filter(object_type="task", result="denied").count()
+        for bad in ("abc", "²", "1" * 19, "-1"):  # "²" passes str.isdigit but is no number
+            with self.subTest(taak=bad):
+                response = self.client.get(self.complete_url, {"taak": bad})
+                self.assertEqual(response.status_code, 404)
+        self.assertEqual(
+            AuditEvent.objects.filter(object_type="task", result="denied").count(), denied + 4
+        )
         self.assertRedirects(self.client.get(self.complete_url), self.list_url)
 
     def test_completing_without_a_result_keeps_the_form_and_changes_nothing(self):

@@ -178,6 +178,11 @@ class AssignmentTests(NoaberTestCase):
         data = self.form("report", handler=self.colleague.pk)
         Report.objects.filter(pk=self.report.pk).update(handler=self.advisor)
         self.assert_refused("report", data, "intussen gewijzigd")
+        # A changed hidden field is refused the same way, never a server error.
+        Report.objects.filter(pk=self.report.pk).update(handler=None)
+        for seen in ("x|y", "1|2026-13-45", "|morgen"):
+            with self.subTest(seen=seen):
+                self.assert_refused("report", data | {"seen": seen}, "klopt niet meer")
 
 
 @override_settings(NOABER_TODAY=TODAY)
