@@ -42,6 +42,8 @@ class LocationFields(forms.Form):
         empty_label=_("Geen keuze"),
     )
 
+    location_municipality = None  # set by init_location; a bare mixin checks formats only
+
     def init_location(self, municipality) -> None:
         self.location_municipality = municipality
         self.fields["location_area"].queryset = Area.objects.filter(municipality=municipality)
@@ -55,7 +57,7 @@ class LocationFields(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not any(f in self.errors for f in FIELDS):
+        if self.location_municipality is not None and not any(f in self.errors for f in FIELDS):
             try:
                 data.update(check_location(self.location_municipality, location_of(data)))
             except ValidationError as error:
