@@ -102,6 +102,28 @@ def search(request, municipality):
             record(Action.VIEW, request=request, municipality=m, object_type="search",
                    reason="hit_no_hit", detail={"query": parsed.digest, "hit": True})  # fmt: skip
         return render(request, "search/search.html", context | {"names_subject": True})
+
+    def audit(shown_by_municipality):
+        # One event per municipality searched, with that municipality's own hits only, also
+        # when the page asked for is refused (the message names the number of pages).
+        for m in sorted(searched, key=lambda m: m.pk):
+            hits_here = {kind: query.record_ids(kind, [m], parsed).count()
+                         for kind, *_rest in SECTIONS if m in allowed[kind]}  # fmt: skip
+            record(
+                Action.VIEW,
+                request=request,
+                municipality=m,
+                object_type="search",
+                reason="search",
+                detail={
+                    "query": parsed.digest,
+                    "terms": len(parsed.tokens),
+                    "number": bool(parsed.number),
+                    "hits": hits_here,
+                    "shown": shown_by_municipality.get(m.pk, []),
+                },  # fmt: skip
+            )
+
     sections = []
     try:
         for kind, label, param, url_name in SECTIONS:
@@ -120,25 +142,14 @@ def search(request, municipality):
                 }  # fmt: skip
             )
     except PageError as error:
+        audit({})
         return _refuse(request, context, str(error))
+    shown: dict = {}
+    for section in sections:
+        for r in section["rows"]:
+            shown.setdefault(r["municipality"].pk, []).append(r["number"])
+    audit(shown)
     hits = {s["kind"]: s["page"].paginator.count for s in sections}
-    for m in sorted(searched, key=lambda m: m.pk):
-        record(
-            Action.VIEW,
-            request=request,
-            municipality=m,
-            object_type="search",
-            reason="search",
-            detail={
-                "query": parsed.digest,
-                "terms": len(parsed.tokens),
-                "number": bool(parsed.number),
-                "hits": hits,
-                "shown": [
-                    r["number"] for s in sections for r in s["rows"] if r["municipality"] == m
-                ],
-            },  # fmt: skip
-        )
     context |= {
         "sections": sections,
         "total": sum(hits.values()),

@@ -266,6 +266,19 @@ class AuditTests(SearchTestCase):
 
 
 class IndexUpkeepTests(SearchTestCase):
+    def test_each_municipalitys_event_counts_only_its_own_hits(self):
+        """An advisor serving both municipalities finds the word in both; Tubbergen's privacy
+        officer reads in Tubbergen's event only Tubbergen's hits, and the other way round."""
+        self.search("inbraken", user=self.advisor)
+        events = {
+            e.municipality: e.detail
+            for e in AuditEvent.objects.filter(object_type="search").order_by("-pk")[:2]
+        }
+        self.assertEqual(set(events), {"GM1774", "GM0183"})
+        self.assertEqual(events["GM1774"]["hits"]["M"], 1)
+        self.assertEqual(events["GM0183"]["hits"]["M"], 1)
+        self.assertEqual(events["GM0183"]["shown"], [self.tubbergen_report.number])
+
     def test_a_new_report_is_found_at_once(self):
         new = report(self.dinkelland, "Een verdachte bestelbus met draaiende motor.")
         self.assertEqual(self.numbers(self.search("bestelbussen")), [new.number])
@@ -360,8 +373,11 @@ class BadInputTests(SearchTestCase):
 
     def test_a_page_that_does_not_exist_is_refused(self):
         for value in ("0", "-1", "abc", "999999"):
+            before = AuditEvent.objects.filter(object_type="search").count()
             response = self.search("inbraak", pagina_m=value)
             self.assertEqual(response.status_code, 400, value)
+            # Refused, yet on record: the message says how many pages the hits fill.
+            self.assertEqual(AuditEvent.objects.filter(object_type="search").count(), before + 1)
         self.assertContains(response, "bestaat niet", status_code=400)
 
     def test_an_empty_query_asks_for_a_term(self):
