@@ -185,6 +185,9 @@ NOABER_THROTTLE_REPORTS_PER_HOUR = int(os.environ.get("NOABER_THROTTLE_REPORTS_P
 # Optional address lookup in the PDOK Locatieserver for addresses the local BAG register lacks
 # (noaber/intake/locatieserver.py); empty = off: no address a reporter types leaves the server.
 NOABER_LOCATIESERVER_URL = os.environ.get("NOABER_LOCATIESERVER_URL", "")
+# At most this many Locatieserver requests per minute for the whole installation (answers are
+# cached; over the budget an address counts as typed).
+NOABER_LOCATIESERVER_PER_MINUTE = int(os.environ.get("NOABER_LOCATIESERVER_PER_MINUTE", "60"))
 # Failed logins across the installation within 15 minutes that trigger an alert e-mail.
 NOABER_FAILED_LOGIN_ALERT = int(os.environ.get("NOABER_FAILED_LOGIN_ALERT", "20"))
 # Rows per page of every list (noaber.lib.paging.list_page).

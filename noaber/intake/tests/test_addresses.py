@@ -2,8 +2,11 @@
 
 import json
 import re
+from datetime import timedelta
 
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from noaber.accounts import partner_keys
 from noaber.accounts.models import Organisation, Role
@@ -11,7 +14,7 @@ from noaber.accounts.tests.base import NoaberTestCase, make_user
 from noaber.intake.addresses import LocationRefusedError, resolve_location
 from noaber.intake.bag import import_bag
 from noaber.intake.fixtures import BAG_FILE
-from noaber.intake.models import Report
+from noaber.intake.models import Report, ThrottleHit
 
 from .helpers import REPORT_URL, form_data
 
@@ -298,6 +301,48 @@ class LocatieserverTests(AddressTestCase):
         cls.server.shutdown()
         cls.server.server_close()
         super().tearDownClass()
+
+    def setUp(self):
+        cache.clear()  # answers are cached; each test asks afresh
+
+    def post(self, postcode, house_number, **settings):
+        with self.settings(NOABER_LOCATIESERVER_URL=self.url, **settings):
+            return self.client.post(
+                REPORT_URL, form_data(postcode=postcode, house_number=str(house_number))
+            )
+
+    def test_answers_are_cached_so_the_same_address_is_asked_once(self):
+        before = len(self.requests)
+        for _ in range(3):
+            self.assertEqual(self.post("7597AA", 4).status_code, 201)
+            self.assertContains(self.post("7597ZZ", 4), "Wij kennen geen adres 7597 ZZ 4.")
+        self.assertEqual(len(self.requests) - before, 2)
+        self.assertEqual(Report.objects.filter(street="Dorpsstraat").count(), 3)
+        # The cache holds no address in a readable form.
+        self.assertFalse([k for k in cache._cache if "7597" in str(k)])
+
+    def test_over_the_budget_an_address_counts_as_typed_and_nothing_is_asked(self):
+        before = len(self.requests)
+        self.assertEqual(self.post("7597AA", 4, NOABER_LOCATIESERVER_PER_MINUTE=1).status_code,
+                         201)  # fmt: skip
+        over = self.post("7597AB", 5, NOABER_LOCATIESERVER_PER_MINUTE=1)
+        self.assertEqual(over.status_code, 201)  # taken as typed, not lost
+        self.assertEqual(len(self.requests) - before, 1)
+        report = Report.objects.get(postcode="7597AB")
+        self.assertEqual((report.street, report.house_number), ("", 5))
+
+    def test_after_a_failure_the_service_is_left_alone_for_a_while(self):
+        before = len(self.requests)
+        self.assertEqual(self.post("9999AA", 1).status_code, 201)
+        self.assertEqual(self.post("7597AA", 4).status_code, 201)
+        self.assertEqual(len(self.requests) - before, 1)  # only the failing one was asked
+        self.assertEqual(Report.objects.get(postcode="7597AA").street, "")
+        ThrottleHit.objects.filter(scope="locatieserver_failed").update(
+            at=timezone.now() - timedelta(seconds=61)
+        )
+        self.assertEqual(self.post("7597AA", 4).status_code, 201)
+        self.assertEqual(len(self.requests) - before, 2)
+        self.assertEqual(Report.objects.filter(street="Dorpsstraat").count(), 1)
 
     def test_an_address_missing_locally_is_resolved_by_the_locatieserver_when_configured(self):
         with self.settings(NOABER_LOCATIESERVER_URL=self.url):
