@@ -25,3 +25,10 @@ def key_fingerprint() -> str:
 def digest(token: str, key: bytes | None = None) -> int:
     raw = hmac.digest(key or search_key(), token.encode(), "sha256")
     return int.from_bytes(raw[:8], "big", signed=True)
+
+
+@lru_cache(maxsize=1 << 18)
+def cached_digest(token: str, key: bytes) -> int:
+    """digest() remembered per (token, key): a rebuild meets the same words again and again.
+    (Keyed by the key too, so a changed key never answers with an old digest.)"""
+    return digest(token, key)

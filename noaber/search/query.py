@@ -10,7 +10,8 @@ from noaber.accounts.access import can, municipalities_of
 from noaber.lib.crypto import blind_index
 
 from . import text
-from .index import MODELS, digest
+from .index import MODELS
+from .keys import digest
 from .models import Kind, SearchToken
 
 MAX_LENGTH = 200

@@ -59,6 +59,12 @@ def word_tokens(text: str) -> list[str]:
     ]
 
 
+@lru_cache(maxsize=4096)
+def name_tokens(name: str) -> tuple[str, ...]:
+    """word_tokens of a short name that many records share (a category, theme or area)."""
+    return tuple(word_tokens(name))
+
+
 def _code(postcode: str) -> str:
     return re.sub(r"\s", "", fold(postcode))
 
