@@ -188,6 +188,8 @@ NOABER_LOCATIESERVER_URL = os.environ.get("NOABER_LOCATIESERVER_URL", "")
 # At most this many Locatieserver requests per minute for the whole installation (answers are
 # cached; over the budget an address counts as typed).
 NOABER_LOCATIESERVER_PER_MINUTE = int(os.environ.get("NOABER_LOCATIESERVER_PER_MINUTE", "60"))
+# Free-standing subject checks (hit / no-hit) on the search page per user per hour.
+NOABER_SUBJECT_CHECKS_PER_HOUR = int(os.environ.get("NOABER_SUBJECT_CHECKS_PER_HOUR", "30"))
 # Failed logins across the installation within 15 minutes that trigger an alert e-mail.
 NOABER_FAILED_LOGIN_ALERT = int(os.environ.get("NOABER_FAILED_LOGIN_ALERT", "20"))
 # Rows per page of every list (noaber.lib.paging.list_page).

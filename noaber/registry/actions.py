@@ -469,8 +469,11 @@ class MatchResult:
     fuzzy: list = field(default_factory=list)
 
 
-def find_matches(municipality, kind: str, data: dict, *, actor, request) -> MatchResult:
-    """Hit / no-hit first: which existing subjects share a key with the entered data."""
+def find_matches(
+    municipality, kind: str, data: dict, *, actor, request, purpose: str = ""
+) -> MatchResult:
+    """Hit / no-hit first: which existing subjects share a key with the entered data.
+    `purpose`: why the user checks (the search page's free-standing check asks for it)."""
     keys = subject_rules.keys_for(kind, data)
     found = SubjectKey.objects.filter(
         municipality_id_copy=municipality.pk, digest__in=[d for _k, d in keys]
@@ -487,7 +490,8 @@ def find_matches(municipality, kind: str, data: dict, *, actor, request) -> Matc
         reason="hit_no_hit",
         # The keys checked (keyed digests, never the term): a supervisor who computes the
         # digest of a name or BSN can tell whether and when it was checked.
-        detail={"kind": kind, "hit": bool(exact or fuzzy), "keys": sorted(d for _k, d in keys)},
+        detail={"kind": kind, "hit": bool(exact or fuzzy), "keys": sorted(d for _k, d in keys)}
+        | ({"purpose": purpose} if purpose else {}),
     )
     return MatchResult(bool(exact or fuzzy), sorted(exact), sorted(fuzzy))
 

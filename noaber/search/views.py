@@ -1,6 +1,7 @@
 """Zoeken: one box over the meldingen, signals and cases a user may open, by number, words,
 address, category or theme; a subject term answers hit / no-hit only (docs/search.md)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from noaber.accounts.access import can, municipality_view
 from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
+from noaber.intake import throttle
 from noaber.lib.paging import PageError, page_of
 from noaber.registry import selectors as registry_selectors
 from noaber.registry.actions import find_matches
@@ -19,6 +21,10 @@ from . import index, query
 from .models import Kind
 
 PER_PAGE = 20
+# Subject checks per user per hour: enough for a day's bronnenchecks, too few to walk a list
+# of names or BSNs through the register.
+SUBJECT_CHECKS = throttle.Limit("subject_check", settings.NOABER_SUBJECT_CHECKS_PER_HOUR, 60)
+PURPOSE_MAX = 200
 SECTIONS = [
     (Kind.REPORT, _lazy("Meldingen"), "pagina_m", "intake:detail"),
     (Kind.SIGNAL, _lazy("Signalen"), "pagina_s", "registry:signal"),
@@ -81,6 +87,7 @@ def search(request, municipality):
     subject_allowed = can(request.user, "registry.work", municipality)
     context = {
         "q": raw,
+        "purpose": request.POST.get("reden", "") if subject_mode else "",
         "subject_allowed": subject_allowed,
         "subject_mode": subject_mode,
         "index_current": index.is_current(),
@@ -190,6 +197,34 @@ def _subject_check(request, municipality, raw, context, allowed):
             _("Op een betrokkene controleren mag alleen wie een bronnencheck mag doen."),
             status=403,
         )
+    user_key = f"user:{request.user.pk}"
+    if throttle.exceeded(SUBJECT_CHECKS, request, key=user_key):
+        record(
+            Action.DENIED,
+            request=request,
+            municipality=municipality,
+            object_type="search",
+            result=Result.DENIED,
+            reason="rate_limit",
+        )
+        return _refuse(
+            request,
+            context,
+            _(
+                "U heeft het afgelopen uur %(n)d keer op een betrokkene gecontroleerd; meer mag "
+                "niet. Probeer het later opnieuw, of controleer via de bronnencheck van een "
+                "signaal."
+            )
+            % {"n": SUBJECT_CHECKS.count},
+            status=429,
+        )
+    purpose = context["purpose"].strip()
+    if not purpose or len(purpose) > PURPOSE_MAX:
+        return _refuse(
+            request,
+            context,
+            _("Vul de reden van de controle in (hoogstens %(max)d tekens).") % {"max": PURPOSE_MAX},
+        )
     value = raw.strip()
     if not value or len(value) > query.MAX_LENGTH:
         return _refuse(
@@ -215,5 +250,8 @@ def _subject_check(request, municipality, raw, context, allowed):
                 "postcode met huisnummer in."
             ),  # fmt: skip
         )
-    match = find_matches(municipality, kind, data, actor=request.user, request=request)
+    throttle.count(SUBJECT_CHECKS, request, key=user_key)
+    match = find_matches(
+        municipality, kind, data, actor=request.user, request=request, purpose=purpose
+    )
     return render(request, "search/search.html", context | {"subject_hit": match.hit})

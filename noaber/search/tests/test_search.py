@@ -1,6 +1,8 @@
 """Zoeken through the real HTTP stack: what it finds, what it never shows, how it is audited,
 and the bad input it refuses."""
 
+from unittest import mock
+
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
@@ -14,6 +16,7 @@ from noaber.intake.models import Category, Channel, Report
 from noaber.registry import actions as registry_actions
 from noaber.registry.models import Signal
 from noaber.search import index
+from noaber.search.keys import digest
 from noaber.search.models import SearchToken
 
 DESCRIPTION = "Vannacht een inbraak in de garagebox achter de Kerkstraat; de deur was geforceerd."
@@ -50,10 +53,10 @@ class SearchTestCase(NoaberTestCase):
         self.sign_in(user or self.advisor_dinkelland)
         return self.client.get(self.url(municipality), {"q": q, **params})
 
-    def check(self, term, user=None, municipality="GM1774"):
+    def check(self, term, user=None, municipality="GM1774", reden="Bronnencheck voor een signaal"):
         """A subject check: a POST, so the term never sits in a URL."""
         self.sign_in(user or self.advisor_dinkelland)
-        return self.client.post(self.url(municipality), {"q": term})
+        return self.client.post(self.url(municipality), {"q": term, "reden": reden})
 
     def setUp(self):
         # An advisor of Dinkelland only: Anouk of the base case serves Tubbergen too.
@@ -110,7 +113,7 @@ class FindingTests(SearchTestCase):
     def test_the_index_holds_no_word_of_the_text(self):
         digests = SearchToken.objects.filter(kind="M", record_id=self.report.pk)
         self.assertTrue(digests.exists())
-        self.assertIn(index.digest("inbraak"), set(digests.values_list("digest", flat=True)))
+        self.assertIn(digest("inbraak"), set(digests.values_list("digest", flat=True)))
 
 
 class NeedToKnowTests(SearchTestCase):
@@ -209,6 +212,35 @@ class SubjectTermTests(SearchTestCase):
         self.assertEqual(event.detail["keys"], digests)
         self.assertNotIn("janssen", str(event.detail).lower())
 
+    def test_a_subject_check_needs_a_reason_which_is_on_record(self):
+        for reden in ("", "   ", "x" * 201):
+            response = self.check("Jan Janssen", reden=reden)
+            self.assertContains(response, "Vul de reden van de controle in", status_code=400)
+            self.assertNotIn("subject_hit", response.context)
+        self.assertFalse(AuditEvent.objects.filter(object_type="subject_match").exists())
+        self.check("Jan Janssen", reden="Verzoek wijkagent, signaal S-1")
+        event = AuditEvent.objects.filter(object_type="subject_match").latest("pk")
+        self.assertEqual(event.detail["purpose"], "Verzoek wijkagent, signaal S-1")
+
+    def test_subject_checks_are_limited_per_user_per_hour(self):
+        from noaber.search import views
+
+        with mock.patch.object(
+            views, "SUBJECT_CHECKS", views.throttle.Limit("subject_check", 3, 60)
+        ):
+            for name in ("Jan Janssen", "Piet Pietersma", "Kees Kok"):
+                self.assertEqual(self.check(name).status_code, 200)
+            over = self.check("Gerrit Groen")
+            self.assertContains(over, "afgelopen uur 3 keer", status_code=429)
+            self.assertNotIn("subject_hit", over.context)
+            # Another user has checks of their own.
+            self.assertEqual(self.check("Gerrit Groen", user=self.advisor).status_code, 200)
+        self.assertEqual(AuditEvent.objects.filter(object_type="subject_match").count(), 4)
+        self.assertTrue(
+            AuditEvent.objects.filter(object_type="search", reason="rate_limit",
+                                      result="denied").exists()
+        )  # fmt: skip
+
     def test_a_subject_check_by_get_is_only_an_ordinary_search(self):
         # A link cannot make an advisor's browser run a check: GET never checks a subject.
         response = self.search("Pieter Pietersma", betrokkene="1")
@@ -223,7 +255,6 @@ class SubjectTermTests(SearchTestCase):
         Report.objects.filter(pk=self.report.pk).update(
             description="Jan Janssen zou in de schuur wonen."
         )
-        from noaber.search import index
 
         index.reindex(Report, [self.report.pk])
         for term in ("Janssen", "jan janssen", "Jan Janssen schuur"):
