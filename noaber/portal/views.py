@@ -7,10 +7,12 @@ shared with their own organisation under a share that is in force today. Anythin
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from noaber.accounts.access import municipality_view
 from noaber.audit.actions import record
@@ -19,7 +21,8 @@ from noaber.cases import steps
 from noaber.cases.models import CLOSED, AgendaItem, Task, TimelineEntry
 from noaber.cases.views import case_action_context, get_case_for
 from noaber.lib.pages import action_page, section_url
-from noaber.partners.models import DataCategory, agreement_covers
+from noaber.lib.paging import Sort, list_page
+from noaber.partners.models import DataCategory, SharingAgreement
 from noaber.registry.models import Subject
 
 from . import actions
@@ -38,19 +41,37 @@ SUBJECT_KINDS = {
 # --- The partner portal --------------------------------------------------------------------
 
 
+def _agreement_in_force(municipality, organisation, today, *, optional: bool) -> Q:
+    """`agreement` valid today and naming the organisation and the municipality, in SQL
+    (partners.models.agreement_covers, for a whole list); `optional`: no agreement is fine."""
+    covering = SharingAgreement.objects.filter(
+        Q(valid_from__lte=today),
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today),
+        organisations=organisation,
+        municipalities=municipality,
+    ).values("pk")
+    q = Q(agreement__in=covering)
+    return q | Q(agreement__isnull=True) if optional else q
+
+
 def shares_in_force(municipality, organisation):
-    """The open shares of this municipality with `organisation` whose ground is valid today."""
+    """The open shares of this municipality with `organisation` whose ground is valid today
+    (CaseShare.in_force_on, as one query: the portal pages its list)."""
     if organisation is None:
-        return []
+        return CaseShare.objects.none()
     today = timezone.localdate()
-    shares = (
+    return (
         CaseShare.objects.filter(
-            case__municipality=municipality, organisation=organisation, ended_at__isnull=True
+            _agreement_in_force(municipality, organisation, today, optional=True),
+            case__municipality=municipality,
+            organisation=organisation,
+            ended_at__isnull=True,
         )
+        # A closed case keeps only a share kept open, up to its date.
+        .exclude(keep_until__lt=today)
+        .exclude(case__status=CLOSED, keep_until__isnull=True)
         .select_related("case__case_type", "agreement")
-        .prefetch_related("agreement__organisations", "agreement__municipalities")
     )
-    return [s for s in shares if s.in_force_on(today)]
 
 
 def partner_tasks(municipality, organisation, **filters):
@@ -58,23 +79,29 @@ def partner_tasks(municipality, organisation, **filters):
     still names it: a task does not outlive the ground it was given on, nor its case's
     closing, nor the end of the partner's share (then it lapsed: `withdrawn_at`)."""
     if organisation is None:
-        return []
+        return Task.objects.none()
     today = timezone.localdate()
-    tasks = (
+    return (
         Task.objects.filter(
-            case__municipality=municipality, owner_organisation=organisation, **filters
+            _agreement_in_force(municipality, organisation, today, optional=False),
+            case__municipality=municipality,
+            owner_organisation=organisation,
+            withdrawn_at__isnull=True,
+            **filters,
         )
         .exclude(case__status=CLOSED)
-        .filter(withdrawn_at__isnull=True)
         .select_related("case", "agreement")
-        .prefetch_related("agreement__organisations", "agreement__municipalities")
     )
-    return [
-        t
-        for t in tasks
-        if t.agreement is not None
-        and agreement_covers(t.agreement, organisation.pk, municipality.pk, today)
-    ]
+
+
+SHARE_SORTS = {
+    "gedeeld": Sort("created_at", gettext_lazy("Gedeeld op")),
+    "casus": Sort("case_id", gettext_lazy("Casus")),
+}
+TASK_SORTS = {
+    "uiterlijk": Sort("due_date", gettext_lazy("Uiterlijk")),
+    "casus": Sort("case_id", gettext_lazy("Casus")),
+}
 
 
 def get_shared_case_for(request, municipality, pk, reason="partner_portal"):
@@ -104,8 +131,17 @@ def get_shared_case_for(request, municipality, pk, reason="partner_portal"):
 @municipality_view("partners.portal")
 def portal(request, municipality):
     organisation = request.user.organisation
-    shares = shares_in_force(municipality, organisation)
-    tasks = partner_tasks(municipality, organisation, completed_at__isnull=True)
+    shares = list_page(
+        request, shares_in_force(municipality, organisation), SHARE_SORTS,
+        default="-gedeeld", prefix="c_",
+    )  # fmt: skip
+    tasks = list_page(
+        request,
+        partner_tasks(municipality, organisation, completed_at__isnull=True),
+        TASK_SORTS,
+        default="uiterlijk",
+        prefix="t_",
+    )
     record(
         Action.VIEW,
         request=request,
@@ -118,6 +154,7 @@ def portal(request, municipality):
         request,
         "portal/portal.html",
         {"organisation": organisation, "shares": shares, "tasks": tasks},
+        status=max(shares.status, tasks.status),
     )
 
 
