@@ -1,7 +1,6 @@
 """Casusregie pages: the case list with workload and overdue tasks, and the case page."""
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -124,6 +123,7 @@ def case_list(request, municipality):
 
 CASE_SECTIONS = ("overzicht", "tijdlijn", "taken", "delen", "interventies")
 TIMELINE_PAGE = 20
+TIMELINE_SORTS = {"datum": Sort("created_at", gettext_lazy("Datum"))}
 
 
 def case_label(case) -> str:
@@ -179,17 +179,19 @@ def case_detail(request, municipality, pk):
         "shares": shares,
         "interventions": interventions,
     }
+    status = 200
     if current == "overzicht":
         context["recent"] = timeline[:5]
     elif current == "tijdlijn":
-        context["timeline_page"] = Paginator(timeline, TIMELINE_PAGE).get_page(
-            request.GET.get("pagina")
+        context["timeline_page"] = list_page(
+            request, timeline, TIMELINE_SORTS, default="-datum", per_page=TIMELINE_PAGE
         )
+        status = context["timeline_page"].status
     elif current == "delen":
         context["suggestions"] = suggest_partners(
             municipality, {s.theme for s in case.signals.select_related("theme")}
         )
-    return render(request, "cases/case.html", context)
+    return render(request, "cases/case.html", context, status=status)
 
 
 def case_action_context(case, title, **extra) -> dict:

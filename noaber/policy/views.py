@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from noaber.accounts.access import can, municipality_view
 from noaber.lib.dates import today
-from noaber.lib.paging import PageError, page_of
+from noaber.lib.paging import Sort, list_page
 
 from . import actions
 from .forms import ActionForm, ActivityForm, ProgressForm
@@ -130,25 +131,22 @@ def action_note(request, municipality, pk):
     return redirect("policy:action", municipality.cbs_code, action.pk)
 
 
-ACTIVITIES_PER_PAGE = 50
+ACTIVITY_SORTS = {
+    "datum": Sort("held_on", gettext_lazy("Datum")),
+    "soort": Sort("kind", gettext_lazy("Soort")),
+}
 
 
 def _activities_page(request, municipality, found, form=None, status=200):
-    activities = (
-        Activity.objects.filter(priority__plan=found)
-        .select_related("priority")
-        .order_by("-held_on", "-pk")  # a stable order, so pages neither skip nor repeat
-    )
+    activities = Activity.objects.filter(priority__plan=found).select_related("priority")
+    listing = list_page(request, activities, ACTIVITY_SORTS, default="-datum")
     context = {
         "plan": found,
         "form": form or ActivityForm(plan=found),
         "may_manage": can(request.user, "policy.manage", municipality),
+        "listing": listing,
     }
-    try:
-        context["page"] = page_of(request, activities, ACTIVITIES_PER_PAGE)
-    except PageError as error:
-        context["page_error"], status = str(error), 400
-    return render(request, "policy/activities.html", context, status=status)
+    return render(request, "policy/activities.html", context, status=max(status, listing.status))
 
 
 @municipality_view("policy.view")

@@ -88,30 +88,36 @@ class PlanTests(NoaberTestCase):
     def test_the_activities_are_listed_in_pages_and_a_bad_page_is_refused_in_dutch(self):
         from datetime import date
 
-        from noaber.policy.views import ACTIVITIES_PER_PAGE
+        from django.test import override_settings
 
-        for n in range(ACTIVITIES_PER_PAGE + 1):
+        for n in range(7):
             Activity.objects.create(
                 priority=self.priority, kind="awareness", title=f"Sessie {n}",
-                held_on=date(2025, 1, 1 + n % 28), created_by=self.advisor,
+                held_on=date(2025, 1, 1 + n), created_by=self.advisor,
             )  # fmt: skip
-        first = self.client.get(url("activities"))
-        self.assertContains(first, "Pagina 1 van 2")
-        second = self.client.get(url("activities") + "?pagina=2")
-        self.assertContains(second, "Pagina 2 van 2")
-        titles = {a.title for page in (first, second) for a in page.context["page"].object_list}
-        self.assertEqual(len(titles), ACTIVITIES_PER_PAGE + 1)  # none skipped, none twice
-        before = (Activity.objects.count(), AuditEvent.objects.count())
-        for value, message in (
-            ("-1", "Pagina -1 bestaat niet: deze lijst heeft 2 pagina"),
-            ("3", "Pagina 3 bestaat niet"),
-            ("abc", "Vul een paginanummer in als getal vanaf 1."),
-        ):
-            with self.subTest(pagina=value):
-                response = self.client.get(url("activities") + f"?pagina={value}")
-                self.assertContains(response, message, status_code=400)
-                self.assertNotContains(response, "Sessie 0", status_code=400)
-        self.assertEqual((Activity.objects.count(), AuditEvent.objects.count()), before)
+        with override_settings(NOABER_PAGE_SIZE=3):
+            first = self.client.get(url("activities"))
+            self.assertContains(first, "1–3 van 7")
+            third = self.client.get(url("activities") + "?pagina=3")
+            self.assertContains(third, "7–7 van 7")
+            second = self.client.get(url("activities") + "?pagina=2")
+            titles = [a.title for page in (first, second, third) for a in page.context["listing"]]
+            # Newest first, none skipped, none twice.
+            self.assertEqual(titles, [f"Sessie {n}" for n in range(6, -1, -1)])
+            oldest = self.client.get(url("activities") + "?sorteer=datum")
+            self.assertEqual(oldest.context["listing"].items[0].title, "Sessie 0")
+            before = (Activity.objects.count(), AuditEvent.objects.count())
+            for query, message in (
+                ("pagina=-1", "Pagina -1 bestaat niet: deze lijst heeft 3 pagina"),
+                ("pagina=4", "Pagina 4 bestaat niet"),
+                ("pagina=abc", "Vul een paginanummer in als getal vanaf 1."),
+                ("sorteer=titel", "Deze lijst kan niet sorteren op „titel”"),
+            ):
+                with self.subTest(query=query):
+                    response = self.client.get(url("activities") + f"?{query}")
+                    self.assertContains(response, message, status_code=400)
+                    self.assertContains(response, "Sessie 6", status_code=400)  # page 1
+            self.assertEqual((Activity.objects.count(), AuditEvent.objects.count()), before)
 
     def test_management_reads_the_board_but_does_not_change_it(self):
         from noaber.accounts.models import Role

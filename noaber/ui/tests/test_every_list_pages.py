@@ -3,6 +3,7 @@ through the pager's Volgende links, each item once — no silent cap anywhere. N
 stays each list's own (the role that may open it); page size 2 keeps this fast."""
 
 from datetime import date, timedelta
+from unittest import mock
 from urllib.parse import parse_qsl
 
 from django.test import override_settings
@@ -104,6 +105,20 @@ class EveryListPagesTests(NoaberTestCase):
             for i in range(5)
         )  # fmt: skip
         self.assert_reaches_all(url("cases:list"), [t.pk for t in tasks], key="overdue")
+
+    def test_a_case_timeline_pages(self):
+        self.sign_in(self.advisor)
+        case = self.open_cases(1)[0]
+        entries = [
+            case_actions.add_note(case, f"Notitie {i}.", actor=self.advisor, request=None)
+            for i in range(5)
+        ]
+        address = reverse("cases:case", args=["GM1774", case.pk]) + "?sectie=tijdlijn"
+        expected = [e.pk for e in reversed(entries)]
+        with mock.patch("noaber.cases.views.TIMELINE_PAGE", PAGE):  # 20 entries a page
+            self.assert_reaches_all(address, expected, key="timeline_page")
+            bad = self.client.get(address + "&pagina=abc")
+        self.assertContains(bad, "Vul een paginanummer in als getal vanaf 1.", status_code=400)
 
     def test_meetings_and_the_partner_agenda_page(self):
         self.sign_in(self.advisor)
