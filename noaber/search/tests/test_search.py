@@ -326,6 +326,34 @@ class IndexUpkeepTests(SearchTestCase):
         self.assertEqual(self.numbers(self.search("esweg")), [self.signal.number])
         self.assertNotIn(self.signal.number, self.numbers(self.search("hennepgeur")))
 
+    def test_a_renamed_category_theme_and_case_type_are_found_by_their_new_names(self):
+        from django_tasks_db.models import DBTaskResult
+
+        from noaber.search.tasks import reindex_showing
+
+        category = Category.objects.get(code="verdacht-pand")  # "Verdacht of leegstaand pand"
+        theme = self.signal.theme
+        kind = self.case.case_type
+        with self.captureOnCommitCallbacks(execute=True):
+            category.name = "Verlaten opstal"
+            category.save()
+            theme.name = "Kweekplekken"
+            theme.save()
+            kind.name = "Bibobtoets"
+            kind.save()
+            category.save()  # unchanged: nothing more to do
+        queued = DBTaskResult.objects.filter(task_path=reindex_showing.module_path)
+        self.assertEqual(queued.count(), 3)
+        # Until the job ran, the old words still find (never neither).
+        self.assertIn(self.report.number, self.numbers(self.search("leegstaand")))
+        for args in queued.values_list("args_kwargs", flat=True):
+            reindex_showing.call(*args["args"])
+        self.assertIn(self.report.number, self.numbers(self.search("verlaten opstal")))
+        # (The signal keeps its phenomenon, copied from the category when it was registered.)
+        self.assertNotIn(self.report.number, self.numbers(self.search("leegstaand")))
+        self.assertIn(self.signal.number, self.numbers(self.search("kweekplekken")))
+        self.assertEqual(self.numbers(self.search("bibobtoets")), [self.case.number])
+
     def test_an_anonymised_report_is_no_longer_found_by_its_words(self):
         from noaber.intake.actions import anonymise_reports
 
