@@ -232,7 +232,9 @@ def post_reporter_message(report: Report, body: str) -> Message:
 
 
 @transaction.atomic
-def post_advisor_message(report: Report, body: str, *, actor, request) -> Message:
+def post_advisor_message(report: Report, body: str, *, actor, request,
+                         standard_text: dict | None = None) -> Message:  # fmt: skip
+    """`standard_text`: which standard text the body came from ({"id", "edited"}), if any."""
     message = Message.objects.create(
         report=report, author_kind=Message.Author.MUNICIPALITY, author=actor, body=body
     )
@@ -242,7 +244,8 @@ def post_advisor_message(report: Report, body: str, *, actor, request) -> Messag
         municipality=report.municipality,
         object_type="report_message",
         object_id=message.pk,
-        detail={"report": report.pk, "author": "municipality"},
+        detail={"report": report.pk, "author": "municipality"}
+        | ({"standard_text": standard_text} if standard_text else {}),
     )
     return message
 
@@ -254,10 +257,13 @@ def status_choices(report: Report) -> list[tuple[str, str]]:
 
 
 @transaction.atomic
-def change_status(report: Report, new_status: str, public_text: str, *, actor, request,
-                  expected: str | None = None) -> None:  # fmt: skip
+def change_status(
+    report: Report, new_status: str, public_text: str, *, actor, request,
+    expected: str | None = None, standard_text: dict | None = None,
+) -> None:  # fmt: skip
     """Move along TRANSITIONS; closing and reopening need a text for the reporter. With
-    `expected` (the status the person saw), a report changed meanwhile is a ConflictError."""
+    `expected` (the status the person saw), a report changed meanwhile is a ConflictError.
+    `standard_text`: which standard text the reporter's text came from, if any."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     if expected is not None and report.status != expected:
         raise ConflictError(
@@ -301,7 +307,8 @@ def change_status(report: Report, new_status: str, public_text: str, *, actor, r
         municipality=report.municipality,
         object_type="report",
         object_id=report.pk,
-        detail={"status": [old, new_status]},
+        detail={"status": [old, new_status]}
+        | ({"standard_text": standard_text} if standard_text else {}),
     )
 
 

@@ -152,6 +152,12 @@ class ReceiptForm(forms.Form):
     )
 
 
+def _standard_text_field():
+    """Which standard text the advisor chose (set by the page or standard_texts.js): only
+    provenance for the audit log, checked by standard_texts.used(); an unknown id is ignored."""
+    return forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
+
+
 class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Uw bericht"),
@@ -159,6 +165,7 @@ class MessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Hoogstens %(n)s tekens.") % {"n": MESSAGE_MAX},
     )
+    standard_text = _standard_text_field()
 
 
 class StatusForm(forms.Form):
@@ -186,6 +193,7 @@ class StatusForm(forms.Form):
     seen_status = forms.ChoiceField(
         choices=Status.choices, widget=forms.HiddenInput, required=False
     )
+    standard_text = _standard_text_field()
 
     def __init__(self, *args, choices, **kwargs):
         """`choices`: the statuses the report may move to (actions.status_choices)."""

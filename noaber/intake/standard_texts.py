@@ -149,8 +149,22 @@ def offer(request, municipality, report, kind: str, form, field: str) -> dict:
             messages.warning(request, _("Dat sjabloon bestaat niet (meer); kies een ander."))
         else:
             form.initial[field] = found
+            form.initial["standard_text"] = chosen
     return {
         "standard_texts": texts,
         "standard_text_field": form[field].auto_id,
         "standard_text_chosen": chosen,
     }
+
+
+def used(municipality, report, kind: str, chosen, sent: str) -> dict | None:
+    """For the audit log: the standard text the sent text came from — its id, and whether the
+    advisor edited it — or None (no choice, or an id that is not one of this municipality's
+    texts of this kind)."""
+    chosen = str(chosen or "").strip()
+    if not chosen.isdigit():
+        return None
+    text = StandardText.objects.filter(municipality=municipality, kind=kind, pk=chosen).first()
+    if text is None:
+        return None
+    return {"id": text.pk, "edited": fill(text.body, report).strip() != sent.strip()}

@@ -364,7 +364,11 @@ def report_status(request, municipality, pk):
             actor=request.user,
             request=request,
             expected=data["seen_status"] or None,
-        )
+            standard_text=standard_texts.used(
+                municipality, report, StandardText.Kind.STATUS, data["standard_text"],
+                data["public_text"],
+            ),
+        )  # fmt: skip
 
     context["intro"] = _("Nu: %(s)s.") % {"s": report.get_status_display()}
     context |= standard_texts.offer(
@@ -391,7 +395,12 @@ def report_message(request, municipality, pk):
     form = MessageForm(request.POST if request.method == "POST" else None)
 
     def run(data):
-        actions.post_advisor_message(report, data["body"], actor=request.user, request=request)
+        used = standard_texts.used(
+            municipality, report, StandardText.Kind.REPLY, data["standard_text"], data["body"]
+        )
+        actions.post_advisor_message(
+            report, data["body"], actor=request.user, request=request, standard_text=used
+        )
 
     context["intro"] = _(
         "De melder leest het bericht met het bonnummer; noem geen namen en "

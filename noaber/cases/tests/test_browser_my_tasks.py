@@ -100,6 +100,9 @@ class EnforcerTasksInTheBrowserTests(BrowserTestCase):
                 body = self.page.input_value("#id_body")
                 self.assertIn(f"Dank voor uw melding {report.number}", body)
                 self.assertNotIn("sjabloon=", self.page.url)  # filled in place, no reload
+                # The form carries which text it was, for the audit log.
+                chosen = self.page.input_value("#id_standard_text")
+                self.assertEqual(chosen, self.page.input_value("#id_sjabloon"))
                 self.assertEqual(self.page.evaluate(OVERFLOW), 0, "scrolls sideways")
                 self.shot(f"sjabloon-kiezen-{size}")
                 self.assertEqual(csp_violations(self.page), [])

@@ -120,10 +120,34 @@ class AdvisorChoosesStandardTextTests(NoaberTestCase):
         page = self.client.get(f"{self.message_url}?sjabloon={self.reply.pk}")
         self.assertContains(page, f">\n{filled}</textarea>")
         self.assertFalse(Message.objects.exists())  # choosing sends nothing
+        # The page carries which text was chosen, for the audit log.
+        self.assertContains(page, f'value="{self.reply.pk}" id="id_standard_text"')
         edited = filled + " Was het 's avonds?"
-        response = self.client.post(self.message_url, {"body": edited})
+        response = self.client.post(
+            self.message_url, {"body": edited, "standard_text": self.reply.pk}
+        )
         self.assertEqual(response.status_code, 302)
         self.assertEqual(Message.objects.get().body, edited)
+        event = AuditEvent.objects.filter(object_type="report_message").latest("pk")
+        self.assertEqual(event.detail["standard_text"], {"id": self.reply.pk, "edited": True})
+
+    def test_the_audit_log_says_which_standard_text_was_sent_and_ignores_a_foreign_one(self):
+        filled = fill(self.reply.body, self.report)
+        for chosen, expected in (
+            (self.reply.pk, {"id": self.reply.pk, "edited": False}),
+            (self.tubbergen_text.pk, None),  # another municipality's: not this page's text
+            (self.status_text.pk, None),  # another kind
+            ("abc", None),
+            ("", None),
+        ):
+            with self.subTest(chosen=chosen):
+                response = self.client.post(
+                    self.message_url, {"body": filled, "standard_text": chosen}
+                )
+                self.assertEqual(response.status_code, 302)  # the message is sent regardless
+                event = AuditEvent.objects.filter(object_type="report_message").latest("pk")
+                self.assertEqual(event.detail.get("standard_text"), expected)
+        self.assertEqual(Message.objects.count(), 5)
 
     def test_a_status_text_is_chosen_for_the_status_change(self):
         page = self.client.get(f"{self.status_url}?sjabloon={self.status_text.pk}")
@@ -132,10 +156,16 @@ class AdvisorChoosesStandardTextTests(NoaberTestCase):
         self.assertContains(page, 'data-text="' + escape(filled))
         response = self.client.post(self.status_url, {
             "status": "in_progress", "public_text": filled, "seen_status": "received",
+            "standard_text": self.status_text.pk,
         })  # fmt: skip
         self.assertEqual(response.status_code, 302)
         self.report.refresh_from_db()
         self.assertEqual(self.report.public_text, filled)
+        event = AuditEvent.objects.filter(object_type="report", detail__has_key="status").latest(
+            "pk"
+        )
+        self.assertEqual(event.detail["standard_text"], {"id": self.status_text.pk,
+                                                         "edited": False})  # fmt: skip
 
     def test_a_text_with_a_template_tag_is_offered_and_filled_as_plain_text(self):
         tricky = actions.save_standard_text(

@@ -13,6 +13,9 @@
     if (!option) return;
     event.preventDefault();
     box.value = option.getAttribute("data-text");
+    // Which standard text it was, for the audit log (the form's hidden field).
+    var chosen = box.form && box.form.elements["standard_text"];
+    if (chosen) chosen.value = option.value;
     box.focus();
   });
 })();
