@@ -72,7 +72,8 @@ def location_of(data: dict) -> dict:
 
 
 def check_location(municipality, location: dict) -> dict:
-    """The location as it is to be stored, or ValidationError with a Dutch message per field.
+    """The location as it is to be stored (with the street and woonplaats the BAG gave, empty
+    when the address is taken as typed), or ValidationError with a Dutch message per field.
     The one place where an address resolver (BAG) is to be called."""
     postcode = location.get("location_postcode") or ""
     number = location.get("location_house_number")
@@ -85,6 +86,7 @@ def check_location(municipality, location: dict) -> dict:
         errors["house_number"] = _("Vul ook het huisnummer in.")
     if errors:
         raise ValidationError({f"location_{k}": v for k, v in errors.items()})
+    street = woonplaats = ""
     if postcode and number:
         # The BAG: an unknown address, or one in another municipality, is refused; a known one
         # gives its kern or buitengebied (which replaces a kern chosen by hand).
@@ -95,9 +97,12 @@ def check_location(municipality, location: dict) -> dict:
         except addresses.LocationRefusedError as refusal:
             raise ValidationError({"location_postcode": refusal.message}) from None
         area = found.area or area
+        street, woonplaats = found.street, found.woonplaats
     return {
         "location_postcode": postcode,
         "location_house_number": number,
         "location_addition": addition,
+        "location_street": street,
+        "location_woonplaats": woonplaats,
         "location_area": area,
     }

@@ -282,6 +282,9 @@ class Task(models.Model):
     location_postcode = models.CharField(_("postcode"), max_length=6, blank=True)
     location_house_number = models.PositiveIntegerField(_("huisnummer"), null=True, blank=True)
     location_addition = models.CharField(_("toevoeging"), max_length=6, blank=True)
+    # From the BAG when the address resolved there (empty when taken as typed).
+    location_street = models.CharField(_("straat"), max_length=80, blank=True)
+    location_woonplaats = models.CharField(_("woonplaats"), max_length=80, blank=True)
     location_area = models.ForeignKey(
         Area,
         on_delete=models.PROTECT,
@@ -328,14 +331,17 @@ class Task(models.Model):
 
     @property
     def location_label(self) -> str:
-        """'7591 AB 12a, Denekamp' — what of the location is known; '' when none."""
+        """'Hoofdstraat 12a, 7591 AB Denekamp, Denekamp' (street and woonplaats when the BAG
+        gave them; '7591 AB 12a' when not) and the kern — what is known; '' when none."""
         parts = []
         if self.location_postcode:
-            pc = self.location_postcode
-            address = f"{pc[:4]} {pc[4:]}"
-            if self.location_house_number:
-                address += f" {self.location_house_number}{self.location_addition}"
-            parts.append(address)
+            pc = f"{self.location_postcode[:4]} {self.location_postcode[4:]}"
+            number = f"{self.location_house_number or ''}{self.location_addition}"
+            if self.location_street:
+                parts.append(f"{self.location_street} {number}".strip())
+                parts.append(f"{pc} {self.location_woonplaats}".strip())
+            else:
+                parts.append(f"{pc} {number}".strip())
         if self.location_area_id:
             parts.append(str(self.location_area))
         return ", ".join(parts)

@@ -214,6 +214,13 @@ class TaskLocationTests(NoaberTestCase):
         task = Task.objects.get(case=self.case)
         self.assertIsNotNone(task.location_area)
         self.assertEqual(task.location_area.municipality, self.dinkelland)
+        # The street and woonplaats from the BAG, for whoever goes there.
+        self.assertEqual((task.location_street, task.location_woonplaats),
+                         ("Hoofdweg", "Denekamp"))  # fmt: skip
+        self.assertTrue(task.location_label.startswith("Hoofdweg 12, 7591 AB Denekamp"))
+        self.sign_in(self.enforcer)
+        my_tasks = self.client.get(reverse("cases:my_tasks", args=["GM1774"]))
+        self.assertContains(my_tasks, "Hoofdweg 12, 7591 AB Denekamp")
 
     def test_the_database_refuses_a_task_with_two_owners(self):
         from django.db import IntegrityError, transaction
