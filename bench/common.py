@@ -41,8 +41,12 @@ def configure(db: str, *, fresh: bool = False) -> None:
     import django
 
     django.setup()
+    import logging
+
     from django.core.management import call_command
 
+    # One JSON line per request would bury the figures (a few microseconds each; not timed).
+    logging.getLogger("noaber.request").setLevel(logging.WARNING)
     call_command("migrate", "--noinput", verbosity=0)
     call_command("load_reference_data", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)

@@ -23,9 +23,12 @@ class PageError(ValueError):
     """A ?pagina= value that is no page of the list; the message is for the user (Dutch)."""
 
 
-def page_of(request, items, per_page: int, param: str = "pagina") -> Page:
-    """The page of `items` asked for by ?pagina= (page 1 without it); raises PageError."""
+def page_of(request, items, per_page: int, param: str = "pagina", count: int | None = None) -> Page:
+    """The page of `items` asked for by ?pagina= (page 1 without it); raises PageError.
+    `count`: the number of items when the caller knows it already (no second COUNT)."""
     paginator = Paginator(items, per_page, allow_empty_first_page=True)
+    if count is not None:
+        paginator.__dict__["count"] = count  # Paginator.count is a cached_property
     value = request.GET.get(param, "1")
     try:
         return paginator.page(value)

@@ -4,6 +4,7 @@ user may open anyway."""
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from noaber.accounts.access import can, municipalities_of
@@ -106,6 +107,15 @@ def record_ids(kind: str, municipalities, query: Query):
     for d in digests[1:]:
         found = found.filter(record_id__in=having(d).values("record_id"))
     return found.order_by("-record_id").values_list("record_id", flat=True)
+
+
+def hits_by_municipality(kind: str, municipalities, query: Query) -> dict[int, int]:
+    """{municipality id: number of records of `kind` the query finds there}, in one grouped
+    query (the page's total and each municipality's audit event both come from it)."""
+    found = record_ids(kind, municipalities, query)
+    column = "municipality_id"
+    grouped = found.order_by().values(column).annotate(n=Count("*")).values_list(column, "n")
+    return dict(grouped)
 
 
 # --- Subject terms: hit / no-hit only, as the bronnencheck's first step ----------------------

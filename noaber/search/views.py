@@ -110,11 +110,16 @@ def search(request, municipality):
                    reason="hit_no_hit", detail={"query": parsed.digest, "hit": True})  # fmt: skip
         return render(request, "search/search.html", context | {"names_subject": True})
 
+    # Each kind's hits per municipality, counted once: the page's total and each
+    # municipality's audit event come from the same grouped count.
+    hits = {kind: query.hits_by_municipality(kind, allowed[kind], parsed)
+            for kind, *_rest in SECTIONS if allowed[kind]}  # fmt: skip
+
     def audit(shown_by_municipality):
         # One event per municipality searched, with that municipality's own hits only, also
         # when the page asked for is refused (the message names the number of pages).
         for m in sorted(searched, key=lambda m: m.pk):
-            hits_here = {kind: query.record_ids(kind, [m], parsed).count()
+            hits_here = {kind: hits[kind].get(m.pk, 0)
                          for kind, *_rest in SECTIONS if m in allowed[kind]}  # fmt: skip
             record(
                 Action.VIEW,
@@ -136,7 +141,8 @@ def search(request, municipality):
         for kind, label, param, url_name in SECTIONS:
             if not allowed[kind]:
                 continue
-            page = page_of(request, query.record_ids(kind, allowed[kind], parsed), PER_PAGE, param)
+            page = page_of(request, query.record_ids(kind, allowed[kind], parsed), PER_PAGE, param,
+                           count=sum(hits[kind].values()))  # fmt: skip
             rows = _load(kind, list(page.object_list), url_name)
             sections.append(
                 {
@@ -156,10 +162,9 @@ def search(request, municipality):
         for r in section["rows"]:
             shown.setdefault(r["municipality"].pk, []).append(r["number"])
     audit(shown)
-    hits = {s["kind"]: s["page"].paginator.count for s in sections}
     context |= {
         "sections": sections,
-        "total": sum(hits.values()),
+        "total": sum(s["page"].paginator.count for s in sections),
         "several": len(searched) > 1,
     }
     return render(request, "search/search.html", context)
