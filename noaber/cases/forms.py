@@ -367,8 +367,9 @@ class ItemMinutesForm(_VersionedMinutesForm):
     field_order = ["minutes", "version"]
 
 
-class DecisionForm(forms.Form):
-    """A decision; it can at once create a task or an intervention on the case."""
+class DecisionForm(LocationFields):
+    """A decision; it can at once create a task (for a team or a partner, with a location) or
+    an intervention on the case."""
 
     text = forms.CharField(
         label=_("Besluit"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
@@ -379,8 +380,16 @@ class DecisionForm(forms.Form):
     task_due = forms.DateField(
         label=_("Taak uiterlijk op"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    task_team = forms.ModelChoiceField(
+        label=_("Taak voor een team"),
+        queryset=Team.objects.none(),
+        required=False,
+        help_text=_("Bijvoorbeeld de boa's: elk lid ziet de taak onder Mijn taken."),
+    )
     task_organisation = forms.ModelChoiceField(
-        label=_("Taak voor team of partner"), queryset=Organisation.objects.none(), required=False
+        label=_("Of taak voor een organisatie of partner"),
+        queryset=Organisation.objects.none(),
+        required=False,
     )
     task_agreement = forms.ModelChoiceField(
         label=_("Convenant (bij een partner)"),
@@ -394,8 +403,18 @@ class DecisionForm(forms.Form):
         label=_("Interventie besloten door"), required=False, max_length=120
     )
 
+    field_order = ["text", "task_title", "task_due", "task_team", "task_organisation",
+                   "task_agreement"]  # fmt: skip
+
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
+        self.init_location(meeting.municipality)
+        for name in ("location_postcode", "location_house_number", "location_addition",
+                     "location_area"):  # fmt: skip
+            self.fields[name].label = _("Taak %(l)s") % {"l": self.fields[name].label}
+        self.fields["task_team"].queryset = Team.objects.filter(
+            municipality=meeting.municipality, active=True
+        )
         self.fields["task_organisation"].queryset = Organisation.objects.filter(
             municipalities=meeting.municipality
         )
@@ -405,8 +424,16 @@ class DecisionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("task_title") and not (data.get("task_due") and data.get("task_organisation")):
-            self.add_error("task_due", _("Een taak heeft een datum en een eigenaar nodig."))
+        if not data.get("task_title") and any(
+            data.get(f) for f in ("location_postcode", "location_house_number", "location_area")
+        ):
+            self.add_error("task_title", _("Een locatie hoort bij een taak: omschrijf de taak."))
+        owners = sum(bool(data.get(f)) for f in ("task_team", "task_organisation"))
+        if data.get("task_title") and not (data.get("task_due") and owners == 1):
+            self.add_error(
+                "task_due",
+                _("Een taak heeft een datum en één eigenaar nodig: een team of een organisatie."),
+            )
         elif data.get("task_due") and data["task_due"] < timezone.localdate():
             self.add_error("task_due", _("De uiterste datum ligt in het verleden."))
         if data.get("intervention") and not data.get("decided_by"):

@@ -439,7 +439,9 @@ def _decision(meeting, item, d, r):
             "title": d["task_title"],
             "due_date": d["task_due"],
             "organisation": d["task_organisation"],
+            "team": d["task_team"],
             "agreement": d["task_agreement"],
+            "location": location_of(d),
         }
     if d["intervention"]:
         intervention = {"kind": d["intervention"], "decided_on": meeting.held_on,

@@ -7,7 +7,8 @@ from noaber.accounts.models import Organisation
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import AuditEvent
 from noaber.cases import actions
-from noaber.cases.models import CaseType, InterventionType, TimelineEntry
+from noaber.cases.models import CaseType, InterventionType, Team, TimelineEntry
+from noaber.intake.models import Area
 from noaber.partners.models import SharingAgreement
 
 
@@ -185,7 +186,48 @@ class MeetingActionBadInputTests(NoaberTestCase):
             {"text": "Taak zonder eigenaar.", "task_title": "Controle"},
             "task_due", "eigenaar",
         )  # fmt: skip
+        team = Team.objects.create(municipality=self.dinkelland, name="Boa's")
+        self.assert_refused(
+            self.decision_url,
+            {"text": "Twee eigenaren.", "task_title": "Controle",
+             "task_due": timezone.localdate().isoformat(), "task_team": team.pk,
+             "task_organisation": politie.pk},
+            "task_due", "één eigenaar",
+        )  # fmt: skip
+        self.assert_refused(
+            self.decision_url,
+            {"text": "Alleen een adres.", "location_postcode": "7591AB",
+             "location_house_number": "12"},
+            "task_title", "Een locatie hoort bij een taak",
+        )  # fmt: skip
+        from noaber.intake.demo import load_demo_addresses
+
+        load_demo_addresses()  # the BAG: an address elsewhere is refused
+        self.assert_refused(
+            self.decision_url,
+            {"text": "Adres in Amsterdam.", "task_title": "Controle", "task_team": team.pk,
+             "task_due": timezone.localdate().isoformat(), "location_postcode": "1012AB",
+             "location_house_number": "1"},
+            "location_postcode", "1012",
+        )  # fmt: skip
         self.assertEqual(self.case.tasks.count(), 0)
+
+    def test_a_decision_gives_a_team_a_task_with_a_location(self):
+        from noaber.cases.models import Decision
+
+        team = Team.objects.create(municipality=self.dinkelland, name="Boa's")
+        kern = Area.objects.filter(municipality=self.dinkelland).first()
+        due = timezone.localdate() + timedelta(days=3)
+        response = self.client.post(self.decision_url, {
+            "text": "Boa's controleren de loods.", "task_title": "Controle loods",
+            "task_due": due.isoformat(), "task_team": team.pk, "location_postcode": "7591 ab",
+            "location_house_number": "12", "location_area": kern.pk,
+        })  # fmt: skip
+        self.assertEqual(response.status_code, 302)
+        task = Decision.objects.get().task
+        self.assertEqual((task.owner_team, task.title, task.due_date), (team, "Controle loods",
+                                                                        due))  # fmt: skip
+        self.assertEqual((task.location_postcode, task.location_house_number), ("7591AB", 12))
 
     def test_minutes_that_are_too_long_are_refused_and_nothing_is_stored(self):
         response = self.client.post(self.minutes_url, {"minutes": "y" * 20001, "version": 1})
