@@ -227,7 +227,7 @@ def _subject_check(request, municipality, raw, context, allowed):
     if not purpose or len(purpose) > PURPOSE_MAX:
         return _refuse(
             request,
-            context,
+            context | {"error_field": "reden"},
             _("Vul de reden van de controle in (hoogstens %(max)d tekens).") % {"max": PURPOSE_MAX},
         )
     value = raw.strip()
