@@ -187,41 +187,29 @@ def _names_a_subject(raw: str, municipalities) -> bool:
 def _subject_check(request, municipality, raw, context, allowed):
     """A subject term: hit / no-hit in this municipality's register, as the bronnencheck's
     first step (registry.actions.find_matches audits it); never which subject or record."""
+
+    def denied(reason, message, status):
+        record(Action.DENIED, request=request, municipality=municipality, object_type="search",
+               result=Result.DENIED, reason=reason)  # fmt: skip
+        return _refuse(request, context, message, status=status)
+
     if not allowed:
-        record(
-            Action.DENIED,
-            request=request,
-            municipality=municipality,
-            object_type="search",
-            result=Result.DENIED,
-            reason="hit_no_hit",
-        )
-        return _refuse(
-            request,
-            context,
+        return denied(
+            "hit_no_hit",
             _("Op een betrokkene controleren mag alleen wie een bronnencheck mag doen."),
-            status=403,
+            403,
         )
     user_key = f"user:{request.user.pk}"
     if throttle.exceeded(SUBJECT_CHECKS, request, key=user_key):
-        record(
-            Action.DENIED,
-            request=request,
-            municipality=municipality,
-            object_type="search",
-            result=Result.DENIED,
-            reason="rate_limit",
-        )
-        return _refuse(
-            request,
-            context,
+        return denied(
+            "rate_limit",
             _(
                 "U heeft het afgelopen uur %(n)d keer op een betrokkene gecontroleerd; meer mag "
                 "niet. Probeer het later opnieuw, of controleer via de bronnencheck van een "
                 "signaal."
             )
             % {"n": SUBJECT_CHECKS.count},
-            status=429,
+            429,
         )
     purpose = context["purpose"].strip()
     if not purpose or len(purpose) > PURPOSE_MAX:
