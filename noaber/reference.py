@@ -7,6 +7,7 @@ reference data is loaded everywhere by adding one line here.
 
 def load_all() -> int:
     from noaber.accounts.reference import load_municipalities, load_organisations
+    from noaber.audit.reference import load_processing_activities
     from noaber.cases.reference import load_case_reference
     from noaber.insight.reference import load_indicators
     from noaber.intake.reference import load_intake_reference
@@ -19,7 +20,8 @@ def load_all() -> int:
     )
 
     return (
-        load_municipalities()
+        load_processing_activities()
+        + load_municipalities()
         + load_organisations()
         + load_themes()
         + link_organisations_to_themes()

@@ -1,11 +1,16 @@
 """Recording audit events: the single way anything is written to the audit log."""
 
 import re
+import secrets
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import GENESIS_HASH, Action, AuditEvent, Result
+from noaber.lib.crypto import blind_index
+from noaber.lib.logs import current_trace
+
+from .activities import activity_for
+from .models import FORMAT, GENESIS_HASH, Action, AuditEvent, Confidentiality, Result
 
 # Keys whose values must never reach the log, whatever a caller passes in `detail`: a key is
 # secret when one of its words (split on _ - . and spaces) is one of these. Whole words, so that
@@ -87,6 +92,21 @@ def resolve_roles_with(function) -> None:
     _roles_of = function
 
 
+# The kinds of identifier a data subject's pseudonym is made from (LDV
+# dpl.core.data_subject_id_type): a BSN, or Noaber's own subject record where there is none.
+DATA_SUBJECT_TYPES = frozenset({"bsn", "noaber-subject"})
+
+
+def data_subject_pseudonym(kind: str, value) -> str:
+    """The keyed pseudonym of a data subject as events store it: HMAC with the blind-index key,
+    so the privacy officer can find "what was processed about this BSN" by computing it, and
+    nobody can read a BSN back from the log."""
+    if kind not in DATA_SUBJECT_TYPES:
+        raise ValueError(f"Unknown data subject type {kind!r}")
+    value = re.sub(r"\D", "", str(value)) if kind == "bsn" else str(value)
+    return blind_index(value, f"audit-data-subject-{kind}")
+
+
 def record(
     action: str,
     *,
@@ -100,16 +120,33 @@ def record(
     origin: str | None = None,
     detail: dict | None = None,
     role: str | None = None,
+    activity: str | None = None,
+    confidentiality: str | None = None,
+    data_subject: tuple[str, object] | None = None,
 ) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction if there is one.
 
     `actor` defaults to the request's user; `origin` to the request's client address (pass
     origin="public" for anonymous intake, which must not store addresses) or "system".
+    `activity` names the processing activity (a code of the register) where the object type
+    alone does not; its confidentiality and log retention are copied from the register, and
+    `confidentiality` may raise it for this event. `data_subject` is (kind, identifier) of the
+    person the data are about — ("bsn", "123456782") or ("noaber-subject", subject id) — and is
+    stored as a keyed pseudonym only. The trace context comes from the request being handled.
     """
     if action not in Action.values:
         raise ValueError(f"Unknown audit action {action!r}")
     if result not in Result.values:
         raise ValueError(f"Unknown audit result {result!r}")
+    if confidentiality is not None and confidentiality not in Confidentiality.values:
+        raise ValueError(f"Unknown confidentiality {confidentiality!r}")
+    found = activity_for(object_type, activity)
+    subject_type, subject = "", ""
+    if data_subject is not None and data_subject[1] not in (None, ""):
+        subject_type = data_subject[0]
+        subject = data_subject_pseudonym(*data_subject)
+    trace = current_trace()
+    trace_id, parent_span = trace if trace else (secrets.token_hex(16), "")
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     if origin is None:
@@ -136,6 +173,15 @@ def record(
             origin=_text(origin)[:100],
             reason=_text(reason),
             detail=_scrub(detail or {}),
+            format=FORMAT,
+            processing_activity=found.code,
+            confidentiality=confidentiality or found.confidentiality,
+            retention_months=found.retention_months,
+            trace_id=trace_id,
+            span_id=secrets.token_hex(8),
+            parent_span_id=parent_span,
+            data_subject=subject,
+            data_subject_type=subject_type,
         )
         event.hash = event.compute_hash()
         event.save(force_insert=True)

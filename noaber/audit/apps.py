@@ -12,3 +12,6 @@ class AuditConfig(AppConfig):
         # Each app names the codes it records in Dutch in its own audit_labels.py
         # (see noaber/audit/labels.py).
         autodiscover_modules("audit_labels")
+        from . import activities
+
+        activities.connect()

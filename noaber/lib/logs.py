@@ -16,6 +16,7 @@ Code that logs does so with identifiers and counts only (docs/operations.md, "Lo
 
 import json
 import logging
+import secrets
 import time
 import traceback
 import uuid
@@ -41,6 +42,9 @@ class RequestContext:
     def __init__(self, request_id: str, request):
         self.request_id = request_id
         self.request = request
+        # W3C trace context: the request id is the trace id (16 bytes, hex) and the request
+        # is one span of it; audit events written meanwhile are spans under this one.
+        self.span_id = secrets.token_hex(8)
 
     def fields(self) -> dict:
         request = self.request
@@ -57,6 +61,12 @@ class RequestContext:
 
 _current: ContextVar[RequestContext | None] = ContextVar("noaber_request", default=None)
 CONTEXT_FIELDS = ("request_id", "municipality", "view", "user_id")
+
+
+def current_trace() -> tuple[str, str] | None:
+    """(trace id, span id) of the request being handled, None outside one."""
+    context = _current.get()
+    return (context.request_id, context.span_id) if context else None
 
 
 def current_fields() -> dict:

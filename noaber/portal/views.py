@@ -175,6 +175,7 @@ def _visible_subjects(case, categories, request, municipality):
             municipality=municipality,
             object_type="subject",
             object_id=subject.pk,
+            data_subject=subject.data_subject(),
             reason="partner_portal",
             detail={"case": case.pk, "organisation": request.user.organisation_id},
         )

@@ -522,6 +522,7 @@ def add_subject(signal: Signal, kind: str, data: dict, role: str, *, actor, requ
         municipality=signal.municipality,
         object_type="subject",
         object_id=subject.pk,
+        data_subject=subject.data_subject(),
         detail={"kind": kind, "signal": signal.pk},
     )
     return subject
@@ -539,6 +540,7 @@ def link_subject(signal: Signal, subject: Subject, role: str, *, actor, request)
         municipality=signal.municipality,
         object_type="subject",
         object_id=subject.pk,
+        data_subject=subject.data_subject(),
         detail={"linked_to_signal": signal.pk},
     )
 
@@ -876,6 +878,7 @@ def rectify_subject(subject: Subject, data: dict, reason: str, *, actor, request
         municipality=subject.municipality,
         object_type="subject",
         object_id=subject.pk,
+        data_subject=subject.data_subject(),
         reason=reason.strip(),
         detail={"rectified": changed},
     )
@@ -890,7 +893,7 @@ def erase_subject(subject: Subject, reason: str, *, actor, request) -> None:
         raise ValidationError(
             _("Deze betrokkene hoort bij een signaal met bewaarplicht en kan niet worden gewist.")
         )
-    municipality, number = subject.municipality, str(subject)
+    municipality, number, who = subject.municipality, str(subject), subject.data_subject()
     subject.delete()
     DestructionRecord.objects.create(
         municipality=municipality,
@@ -908,6 +911,7 @@ def erase_subject(subject: Subject, reason: str, *, actor, request) -> None:
         object_type="subject",
         object_id=number,
         reason=reason.strip(),
+        data_subject=who,
     )
 
 

@@ -208,6 +208,7 @@ def subject_export(subject: Subject, *, actor, purpose, request=None) -> dict:
         municipality=municipality,
         object_type="subject",
         object_id=subject.pk,
+        data_subject=subject.data_subject(),
         reason=purpose.text,
         detail=purpose.audit_detail()
         | {"withheld": {k: v for k, v in withheld.items() if v}, "released": sorted(

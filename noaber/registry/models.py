@@ -195,6 +195,13 @@ class Subject(models.Model):
     def __str__(self):
         return f"B-{self.pk}"
 
+    def data_subject(self) -> tuple[str, object]:
+        """Who the audit log says the data are about (as a keyed pseudonym only): the person's
+        BSN where the register holds one, else this subject record."""
+        if self.kind == self.Kind.PERSON and self.bsn:
+            return ("bsn", self.bsn)
+        return ("noaber-subject", self.pk)
+
 
 class SubjectKey(models.Model):
     """Blind index entries of a subject: exact keys and fuzzy (phonetic) keys."""

@@ -174,6 +174,7 @@ def record_subject_read(subject: Subject, purpose: Purpose | None, *, request, w
             municipality=subject.municipality,
             object_type="subject",
             object_id=subject.pk,
+            data_subject=subject.data_subject(),
             result=Result.DENIED,
             reason="no_purpose",
             detail={"what": what},
@@ -185,6 +186,7 @@ def record_subject_read(subject: Subject, purpose: Purpose | None, *, request, w
         municipality=subject.municipality,
         object_type="subject",
         object_id=subject.pk,
+        data_subject=subject.data_subject(),
         reason=purpose.text,
         detail={"what": what} | purpose.audit_detail(),
     )
@@ -230,6 +232,7 @@ def release_item(subject_request, subject: Subject, signal: Signal, reason: str,
         municipality=subject.municipality,
         object_type="subject",
         object_id=subject.pk,
+        data_subject=subject.data_subject(),
         # The typed reason stays encrypted on the release; the audit log names the release.
         reason="export_release",
         detail={

@@ -711,6 +711,7 @@ def subject_detail(request, municipality, pk):
             municipality=municipality,
             object_type="subject",
             object_id=subject.pk,
+            data_subject=subject.data_subject(),
             reason=form.cleaned_data["reason"],
         )
         links = subject.links.select_related("signal", "signal__theme").order_by(

@@ -1,0 +1,20 @@
+"""The shipped register of processing activities (data/reference/processing_activities.json)."""
+
+import json
+
+from django.conf import settings
+
+FILE = settings.BASE_DIR / "data" / "reference" / "processing_activities.json"
+
+
+def load_processing_activities(model=None) -> int:
+    """Add the activities not yet in the database (adds only: a municipality's edits stay)."""
+    if model is None:
+        from .models import ProcessingActivity
+
+        model = ProcessingActivity
+    added = 0
+    for entry in json.loads(FILE.read_text())["activities"]:
+        _obj, created = model.objects.get_or_create(code=entry["code"], defaults=entry)
+        added += created
+    return added

@@ -1,0 +1,135 @@
+"""The fields of an audit event beyond BIO2's six (docs/decisions/0018-audit-event-fields.md):
+processing activity, confidentiality, retention, W3C trace context and a keyed pseudonym of
+the data subject — all covered by the event's HMAC; events of the first form keep verifying."""
+
+import re
+
+from django.urls import reverse
+
+from noaber.accounts.tests.base import NoaberTestCase
+from noaber.audit.actions import data_subject_pseudonym, record
+from noaber.audit.chain import verify_chain
+from noaber.audit.labels import registered_object_types
+from noaber.audit.models import GENESIS_HASH, AuditEvent, ProcessingActivity
+from noaber.audit.reference import FILE
+from noaber.audit.triggers import triggers_removed
+from noaber.intake.actions import submit_report
+from noaber.intake.models import Category, Channel
+from noaber.registry import actions as registry_actions
+
+HEX = re.compile(r"^[0-9a-f]+$")
+
+
+class EventFieldTests(NoaberTestCase):
+    def test_an_event_names_its_processing_activity_with_its_confidentiality_and_retention(self):
+        event = record("view", object_type="signal", object_id=1, origin="system")
+        self.assertEqual(
+            (event.processing_activity, event.confidentiality, event.retention_months),
+            ("signaalregister", "geheim", 84),
+        )
+        report = record("view", object_type="report", object_id=1, origin="system")
+        self.assertEqual(report.processing_activity, "meldpunt")
+        # A caller may name the activity, and raise the confidentiality of one event.
+        named = record("view", object_type="report", activity="zoeken",
+                       confidentiality="confidentieel", origin="system")  # fmt: skip
+        self.assertEqual((named.processing_activity, named.confidentiality), (
+            "zoeken", "confidentieel"))  # fmt: skip
+        with self.assertRaises(ValueError):
+            record("view", object_type="report", confidentiality="topgeheim", origin="system")
+
+    def test_the_register_is_data_and_an_edit_applies_to_the_next_event_at_once(self):
+        activity = ProcessingActivity.objects.get(code="meldpunt")
+        activity.retention_months = 48
+        activity.confidentiality = "zaakvertrouwelijk"
+        activity.save()
+        event = record("view", object_type="report", object_id=2, origin="system")
+        self.assertEqual((event.retention_months, event.confidentiality), (48, "zaakvertrouwelijk"))
+
+    def test_every_object_type_the_apps_record_is_covered_by_one_activity(self):
+        covered = [t for a in ProcessingActivity.objects.all() for t in a.object_types]
+        self.assertEqual(len(covered), len(set(covered)), "an object type in two activities")
+        missing = set(registered_object_types()) - set(covered)
+        self.assertFalse(missing, f"object types without a processing activity: {missing}")
+        self.assertTrue(FILE.exists())
+
+    def test_a_request_is_the_trace_and_each_event_a_span_under_it(self):
+        self.sign_in(self.advisor)
+        report = submit_report(
+            self.dinkelland,
+            {"category": Category.objects.get(code="overlast-jeugd"), "description": "Herrie."},
+            channel=Channel.WEB,
+        ).report
+        before = AuditEvent.objects.order_by("-seq").first().seq
+        response = self.client.get(reverse("intake:detail", args=["GM1774", report.pk]))
+        self.assertEqual(response.status_code, 200)
+        events = list(AuditEvent.objects.filter(seq__gt=before))
+        self.assertTrue(events)
+        for event in events:
+            # The trace id is the request id of the JSON logs (sent as X-Request-ID).
+            self.assertEqual(event.trace_id, response["X-Request-ID"])
+            self.assertRegex(event.span_id, r"^[0-9a-f]{16}$")
+            self.assertRegex(event.parent_span_id, r"^[0-9a-f]{16}$")
+            self.assertNotEqual(event.span_id, event.parent_span_id)
+        self.assertEqual(len({e.parent_span_id for e in events}), 1)  # one request span
+        # Outside a request each event is a trace of its own.
+        worker = record("view", object_type="report", origin="system")
+        self.assertRegex(worker.trace_id, r"^[0-9a-f]{32}$")
+        self.assertEqual(worker.parent_span_id, "")
+
+    def test_the_data_subject_is_a_keyed_pseudonym_never_the_bsn(self):
+        signal = registry_actions.register_from_reports(
+            self.dinkelland,
+            [submit_report(self.dinkelland, {"category": Category.objects.get(
+                code="verdacht-pand"), "description": "Loods."}, channel=Channel.WEB).report],
+            actor=self.advisor, request=None,
+        )  # fmt: skip
+        person = registry_actions.add_subject(
+            signal, "person", {"label": "Jan Jansen", "bsn": "111222333"}, "",
+            actor=self.advisor, request=None,
+        )  # fmt: skip
+        company = registry_actions.add_subject(
+            signal, "company", {"label": "Loods BV"}, "", actor=self.advisor, request=None
+        )
+        made = AuditEvent.objects.filter(object_type="subject", action="create").order_by("seq")
+        by_bsn, by_record = made[0], made[1]
+        self.assertEqual(by_bsn.data_subject_type, "bsn")
+        self.assertEqual(by_bsn.data_subject, data_subject_pseudonym("bsn", "111 222 333"))
+        self.assertRegex(by_bsn.data_subject, r"^[0-9a-f]{64}$")
+        self.assertNotIn("111222333", str(AuditEvent.objects.filter(pk=by_bsn.pk).values()))
+        self.assertEqual((by_record.data_subject_type, by_record.data_subject), (
+            "noaber-subject", data_subject_pseudonym("noaber-subject", company.pk)))  # fmt: skip
+        self.assertNotEqual(person.pk, company.pk)
+        # "What was processed about this BSN": one indexed lookup by the pseudonym.
+        about = AuditEvent.objects.filter(data_subject=data_subject_pseudonym("bsn", "111222333"))
+        self.assertEqual(list(about), [by_bsn])
+        with self.assertRaises(ValueError):
+            data_subject_pseudonym("email", "jan@example.nl")
+
+    def test_the_new_fields_are_covered_by_the_hmac(self):
+        event = record("view", object_type="signal", object_id=7, origin="system")
+        self.assertTrue(verify_chain().ok)
+        for column, value in (("processing_activity", "beheer"), ("confidentiality", "intern"),
+                              ("retention_months", 1), ("trace_id", "0" * 32),
+                              ("data_subject", "f" * 64)):  # fmt: skip
+            with self.subTest(column=column), triggers_removed():
+                AuditEvent.objects.filter(pk=event.pk).update(**{column: value})
+                report = verify_chain()
+                self.assertFalse(report.ok)
+                self.assertEqual(report.broken_seq, event.seq)
+                original = {column: getattr(event, column)}
+                AuditEvent.objects.filter(pk=event.pk).update(**original)
+        self.assertTrue(verify_chain().ok)
+
+    def test_an_event_of_the_first_form_still_verifies(self):
+        """Events written before these fields existed (format 1) are hashed over the old
+        fields only and keep verifying beside new ones."""
+        last = AuditEvent.objects.order_by("-seq").first()
+        old = AuditEvent(seq=last.seq + 1, prev_hash=last.hash if last else GENESIS_HASH,
+                         created_at=last.created_at, action="view", result="success",
+                         origin="system", format=1)  # fmt: skip
+        old.hash = old.compute_hash()
+        old.save(force_insert=True)
+        self.assertNotIn(b'"format"', old.canonical())
+        record("view", object_type="report", origin="system")  # a new one after it
+        self.assertTrue(verify_chain().ok)
+        self.assertTrue(HEX.match(old.hash))
