@@ -36,7 +36,17 @@ def verify_chain(
     without the key. Removing the newest rows leaves a shorter chain that is still valid, so
     `expect_head` (a head recorded earlier outside the database) must still be in it.
     `using` names another database connection (a restored backup, see restore_check).
+    Missing or disabled append-only triggers are a break too (reported with sequence 0): with
+    them gone, rows can be rewritten and a rewrite with the key would go unnoticed.
     """
+    from .triggers import missing
+
+    absent = missing(using)
+    if absent:
+        return ChainReport(
+            0, None, "", 0,
+            "the append-only triggers are missing or disabled: " + ", ".join(absent),
+        )  # fmt: skip
     expected_seq, expected_prev = 1, GENESIS_HASH
     checked = 0
     last = None

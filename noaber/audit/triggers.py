@@ -42,6 +42,34 @@ SQL = {
 }
 
 
+# The triggers that must exist (and, on PostgreSQL, be enabled) for the table to be append-only.
+NAMES = {
+    "sqlite": ("audit_no_update", "audit_no_delete"),
+    "postgresql": ("audit_no_change", "audit_no_truncate"),
+}
+
+
+def missing(using: str = "default") -> list[str]:
+    """The append-only triggers that are absent or disabled (empty: all in place). Someone who
+    can drop or disable them can rewrite the log; verify_audit reports it as a break."""
+    from django.db import connections
+
+    conn = connections[using]
+    wanted = NAMES.get(conn.vendor, ())
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND tgenabled <> 'D'",
+                [TABLE],
+            )
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE]
+            )
+        present = {row[0] for row in cursor.fetchall()}
+    return [name for name in wanted if name not in present]
+
+
 def statements(vendor: str, which: str) -> list[str]:
     if vendor not in SQL:
         raise NotImplementedError(f"No append-only triggers for database vendor {vendor!r}.")

@@ -111,13 +111,16 @@ class EventFieldTests(NoaberTestCase):
         for column, value in (("processing_activity", "beheer"), ("confidentiality", "intern"),
                               ("retention_months", 1), ("trace_id", "0" * 32),
                               ("data_subject", "f" * 64)):  # fmt: skip
-            with self.subTest(column=column), triggers_removed():
-                AuditEvent.objects.filter(pk=event.pk).update(**{column: value})
+            with self.subTest(column=column):
+                with triggers_removed():
+                    AuditEvent.objects.filter(pk=event.pk).update(**{column: value})
                 report = verify_chain()
                 self.assertFalse(report.ok)
                 self.assertEqual(report.broken_seq, event.seq)
-                original = {column: getattr(event, column)}
-                AuditEvent.objects.filter(pk=event.pk).update(**original)
+                with triggers_removed():
+                    AuditEvent.objects.filter(pk=event.pk).update(
+                        **{column: getattr(event, column)}
+                    )
         self.assertTrue(verify_chain().ok)
 
     def test_an_event_of_the_first_form_still_verifies(self):
@@ -133,3 +136,44 @@ class EventFieldTests(NoaberTestCase):
         record("view", object_type="report", origin="system")  # a new one after it
         self.assertTrue(verify_chain().ok)
         self.assertTrue(HEX.match(old.hash))
+
+
+class TriggerCheckTests(NoaberTestCase):
+    """verify_audit checks the protection itself: missing or disabled append-only triggers
+    are reported as a break (non-zero exit), on SQLite and PostgreSQL."""
+
+    def verify(self):
+        from io import StringIO
+
+        from django.core.management import CommandError, call_command
+
+        with self.assertRaises(CommandError) as caught:
+            call_command("verify_audit", "--no-record", stdout=StringIO())
+        return str(caught.exception)
+
+    def test_a_dropped_trigger_is_reported(self):
+        from django.db import connection
+
+        from noaber.audit.triggers import NAMES, TABLE, missing
+
+        self.assertEqual(missing(), [])
+        first = NAMES[connection.vendor][0]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DROP TRIGGER {first} ON {TABLE}" if connection.vendor == "postgresql"
+                else f"DROP TRIGGER {first}"
+            )  # fmt: skip
+        message = self.verify()
+        self.assertIn("Audit log unprotected", message)
+        self.assertIn(first, message)
+
+    def test_a_disabled_trigger_is_reported_on_postgresql(self):
+        from django.db import connection
+
+        from noaber.audit.triggers import TABLE
+
+        if connection.vendor != "postgresql":
+            self.skipTest("SQLite triggers cannot be disabled, only dropped")
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER audit_no_change")
+        self.assertIn("audit_no_change", self.verify())

@@ -33,6 +33,8 @@ class Command(BaseCommand):
             report = verify_chain(expect_head)
         else:
             report = verify_and_record(origin="cli", expect_head=expect_head)
+        if not report.ok and report.broken_seq == 0:
+            raise CommandError(f"Audit log unprotected: {report.problem}")
         if not report.ok:
             raise CommandError(
                 f"Audit chain broken at event #{report.broken_seq}: {report.problem}"
