@@ -36,6 +36,14 @@ if not SECRET_KEY:
 
 # Key of the audit log's HMAC chain. Kept outside the database, so that someone who can write
 # to the database cannot forge a valid chain; never rotated (old events are verified with it).
+# Where the audit chain's head is anchored outside the database (noaber/audit/anchors.py): an
+# append-only file, written with fsync, that the database role cannot rewrite. Off ("") during
+# the test run, whose rolled-back transactions would leave anchors of heads that never stayed;
+# the anchor tests switch it on with a file of their own.
+NOABER_AUDIT_ANCHOR_FILE = os.environ.get(
+    "NOABER_AUDIT_ANCHOR_FILE",
+    "" if "test" in sys.argv[1:2] else str(VAR_DIR / "audit-anchors.jsonl"),
+)
 NOABER_AUDIT_KEY = os.environ.get("NOABER_AUDIT_KEY", "")
 if not NOABER_AUDIT_KEY:
     if not DEBUG:

@@ -190,15 +190,19 @@ def record(
 
 def verify_and_record(origin: str, expect_head=None):
     """Walk the chain (chain.verify_chain) and append the outcome as a `verify` event."""
-    from .chain import verify_chain
+    from .chain import verify_all
 
-    report = verify_chain(expect_head)
+    report = verify_all(expect_head)
     record(
         Action.VERIFY,
         object_type="audit_chain",
         object_id=report.head_seq or "",
         result=Result.SUCCESS if report.ok else Result.FAILURE,
         origin=origin,
-        detail={"checked": report.checked, "broken_seq": report.broken_seq},
+        detail={
+            "checked": report.checked,
+            "broken_seq": report.broken_seq,
+            "incident": report.incident,
+        },
     )
     return report

@@ -12,6 +12,17 @@ class AuditConfig(AppConfig):
         # Each app names the codes it records in Dutch in its own audit_labels.py
         # (see noaber/audit/labels.py).
         autodiscover_modules("audit_labels")
+        from django.db.models.signals import post_migrate
+
         from . import activities
 
         activities.connect()
+        # Every migrate (a fresh `make run`, each deployment) anchors the head once.
+        post_migrate.connect(_anchor_after_migrate, sender=self, dispatch_uid="audit-anchor")
+
+
+def _anchor_after_migrate(sender, using="default", **kwargs):
+    from .anchors import path, write
+
+    if path() is not None and using == "default":
+        write(origin="system")

@@ -12,10 +12,12 @@ class ChainReport:
     head_hash: str
     broken_seq: int | None = None
     problem: str = ""
+    # Not a broken link but a broken protection: missing triggers, anchors that do not match.
+    incident: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.broken_seq is None
+        return self.broken_seq is None and not self.incident
 
 
 def parse_head(text: str) -> tuple[int, str]:
@@ -44,8 +46,8 @@ def verify_chain(
     absent = missing(using)
     if absent:
         return ChainReport(
-            0, None, "", 0,
-            "the append-only triggers are missing or disabled: " + ", ".join(absent),
+            0, None, "",
+            incident="the append-only triggers are missing or disabled: " + ", ".join(absent),
         )  # fmt: skip
     expected_seq, expected_prev = 1, GENESIS_HASH
     checked = 0
@@ -87,3 +89,14 @@ def verify_chain(
             f"the log ends before the recorded head #{expect_head[0]}: newest events removed",
         )
     return ChainReport(checked, last.seq if last else None, last.hash if last else GENESIS_HASH)
+
+
+def verify_all(expect_head: tuple[int, str] | None = None) -> ChainReport:
+    """The whole proof: the triggers, the anchor file against the log, and the chain against
+    the newest anchor (or `expect_head`, when an operator passes one)."""
+    from .anchors import check
+
+    anchored, problem = check()
+    if problem:
+        return ChainReport(0, None, "", incident=f"audit anchors: {problem}")
+    return verify_chain(expect_head or anchored)

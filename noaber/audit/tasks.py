@@ -14,10 +14,22 @@ logger = logging.getLogger("noaber.audit")
 def verify_audit_chain() -> dict:
     """The periodic proof that the audit log is unchanged; a failure is itself recorded."""
     report = verify_and_record(origin="worker")
-    if not report.ok:
+    if report.incident:
+        logger.error("Audit log unprotected: %s", report.incident)
+    elif not report.ok:
         logger.error("Audit chain broken at event #%s: %s", report.broken_seq, report.problem)
     else:
         # The head goes to the log stream, which lives outside the database: an operator (or
         # the log collector) keeps it and can later prove no newest events were removed.
         logger.info("Audit chain intact, head %s:%s", report.head_seq, report.head_hash)
     return {"ok": report.ok, "checked": report.checked, "broken_seq": report.broken_seq}
+
+
+@periodic(hours=1)
+@task()
+def anchor_audit_chain() -> dict:
+    """Write the chain's head to the anchor file outside the database (hourly)."""
+    from .anchors import write
+
+    anchor = write(origin="worker")
+    return {"anchored": anchor.seq if anchor else None}

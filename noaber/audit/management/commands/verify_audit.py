@@ -1,15 +1,16 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from noaber.audit.actions import verify_and_record
-from noaber.audit.chain import parse_head, verify_chain
+from noaber.audit.chain import parse_head, verify_all
 
 
 class Command(BaseCommand):
     help = (
         "Walk the audit log's hash chain and prove it unchanged. Exits non-zero and names the "
-        "first broken event when a row was changed, removed or inserted outside Noaber. Keep "
-        "the printed head (SEQ:HASH) outside the database and pass it back with --expect-head "
-        "to also detect removal of the newest events."
+        "first broken event when a row was changed, removed or inserted outside Noaber; checks "
+        "that the append-only triggers are in place and that the chain still holds the newest "
+        "head anchored in NOABER_AUDIT_ANCHOR_FILE. --expect-head checks a head kept "
+        "elsewhere too."
     )
 
     def add_arguments(self, parser):
@@ -30,11 +31,11 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(f"--expect-head: {error}") from error
         if options["no_record"]:
-            report = verify_chain(expect_head)
+            report = verify_all(expect_head)
         else:
             report = verify_and_record(origin="cli", expect_head=expect_head)
-        if not report.ok and report.broken_seq == 0:
-            raise CommandError(f"Audit log unprotected: {report.problem}")
+        if report.incident:
+            raise CommandError(f"Audit log unprotected: {report.incident}")
         if not report.ok:
             raise CommandError(
                 f"Audit chain broken at event #{report.broken_seq}: {report.problem}"

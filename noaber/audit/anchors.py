@@ -1,0 +1,151 @@
+"""Anchoring the audit chain outside the database.
+
+Removing the newest events (or emptying the table) as database superuser leaves a chain that
+still verifies; only a head recorded elsewhere shows it. Noaber records heads itself, in an
+append-only file outside the database (NOABER_AUDIT_ANCHOR_FILE), written with O_APPEND and
+fsync under a file lock, one JSON line per anchor:
+
+    {"n": 12, "chain": "*", "seq": 1532, "hash": "9f2c…", "at": "2026-11-30T17:00:00+00:00",
+     "prev": "<mac of line 11>", "mac": "<HMAC-SHA256 with NOABER_AUDIT_KEY over the rest>"}
+
+Each anchor is also an audit event (`audit_anchor`, with its line number), so the log knows
+how many anchors exist and the file knows which heads the log had. `check()` compares them:
+
+- a file that is missing, shorter than the log says, or with a line whose MAC or link does not
+  fit (edited, reordered, lines removed from the middle) is reported;
+- the newest anchor's head must still be in the chain (`verify_chain(expect_head=…)`): a chain
+  shorter than its anchor, or a different hash at an anchored sequence number, is reported.
+
+The file lives on the application's file system, which the database role cannot write; an
+operator can ship it off the machine (docs/operations.md, "Audit anchors"). Chain "*" is the
+installation's one chain today; one chain per municipality will anchor each chain's head here.
+"""
+
+import fcntl
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import GENESIS_HASH, Action, AuditEvent
+
+OBJECT_TYPE = "audit_anchor"
+
+
+class AnchorError(Exception):
+    """The anchor file does not hold what the log says was written to it (message in English,
+    for the operator and the log)."""
+
+
+@dataclass(frozen=True)
+class Anchor:
+    n: int
+    chain: str
+    seq: int
+    hash: str
+    mac: str
+
+
+def path() -> Path | None:
+    configured = getattr(settings, "NOABER_AUDIT_ANCHOR_FILE", "")
+    return Path(configured) if configured else None
+
+
+def _mac(fields: dict) -> str:
+    body = json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+    return hmac.new(settings.NOABER_AUDIT_KEY.encode(), body, hashlib.sha256).hexdigest()
+
+
+def read(file: Path) -> list[Anchor]:
+    """Every anchor in the file, each line's MAC and link checked; AnchorError names the
+    first line that does not fit."""
+    anchors, prev = [], ""
+    for number, line in enumerate(file.read_text().splitlines(), start=1):
+        try:
+            fields = json.loads(line)
+            mac = fields.pop("mac")
+            anchor = Anchor(int(fields["n"]), str(fields["chain"]), int(fields["seq"]),
+                            str(fields["hash"]), mac)  # fmt: skip
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise AnchorError(f"anchor file line {number} is not an anchor") from None
+        if not hmac.compare_digest(mac, _mac(fields)):
+            raise AnchorError(f"anchor file line {number} was changed after writing")
+        if fields.get("prev") != prev or anchor.n != number:
+            raise AnchorError(f"anchor file line {number} does not follow line {number - 1}")
+        anchors.append(anchor)
+        prev = mac
+    return anchors
+
+
+def _head() -> tuple[int, str]:
+    last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+    return (last.seq, last.hash) if last else (0, GENESIS_HASH)
+
+
+def write(origin: str = "system") -> Anchor | None:
+    """Append the chain's current head to the anchor file and record that as an event.
+    None when no file is configured."""
+    from .actions import record
+
+    file = path()
+    if file is None:
+        return None
+    file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        existing = read(file)
+        seq, digest = _head()
+        fields = {
+            "n": len(existing) + 1,
+            "chain": "*",
+            "seq": seq,
+            "hash": digest,
+            "at": timezone.now().isoformat(timespec="seconds"),
+            "prev": existing[-1].mac if existing else "",
+        }
+        mac = _mac(fields)
+        os.write(fd, (json.dumps(fields | {"mac": mac}, sort_keys=True) + "\n").encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    anchor = Anchor(fields["n"], "*", seq, digest, mac)
+    record(
+        Action.CREATE,
+        origin=origin,
+        object_type=OBJECT_TYPE,
+        object_id=anchor.n,
+        detail={"chain": "*", "seq": seq, "hash": digest},
+    )
+    return anchor
+
+
+def check() -> tuple[tuple[int, str] | None, str]:
+    """(the newest anchored head, to be found in the chain) and a problem ("" when none)."""
+    written = (
+        AuditEvent.objects.filter(object_type=OBJECT_TYPE, action=Action.CREATE)
+        .order_by("-seq")
+        .values_list("object_id", flat=True)
+        .first()
+    )
+    file = path()
+    if file is None:
+        return None, ""
+    if not file.exists():
+        return None, (f"the anchor file {file} is missing (the log says {written} anchors were "
+                      "written)" if written else "")  # fmt: skip
+    try:
+        anchors = read(file)
+    except AnchorError as error:
+        return None, str(error)
+    if written and int(written) > len(anchors):
+        return None, (f"the anchor file holds {len(anchors)} anchors; the log says {written} were "
+                      "written: lines were removed")  # fmt: skip
+    if not anchors:
+        return None, ""
+    return (anchors[-1].seq, anchors[-1].hash), ""

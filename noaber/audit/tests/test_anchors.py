@@ -1,0 +1,112 @@
+"""The chain's head anchored outside the database (noaber/audit/anchors.py): verify_audit finds
+newest events removed, the table emptied, and an anchor file missing, truncated or edited."""
+
+import json
+import tempfile
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from noaber.accounts.tests.base import NoaberTestCase
+from noaber.audit import anchors
+from noaber.audit.actions import record
+from noaber.audit.models import AuditEvent
+from noaber.audit.triggers import triggers_removed
+
+
+class AnchorTests(NoaberTestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.file = Path(self.dir.name) / "anchors" / "audit-anchors.jsonl"
+        self.enterContext(override_settings(NOABER_AUDIT_ANCHOR_FILE=str(self.file)))
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def verify(self):
+        out = StringIO()
+        call_command("verify_audit", "--no-record", stdout=out)
+        return out.getvalue()
+
+    def refused(self):
+        with self.assertRaises(CommandError) as caught:
+            self.verify()
+        return str(caught.exception)
+
+    def test_an_anchor_is_a_line_with_a_mac_and_an_event(self):
+        head = AuditEvent.objects.order_by("-seq").first()
+        anchor = anchors.write()
+        self.assertEqual((anchor.n, anchor.seq, anchor.hash), (1, head.seq, head.hash))
+        line = json.loads(self.file.read_text())
+        self.assertEqual((line["seq"], line["chain"], line["prev"]), (head.seq, "*", ""))
+        self.assertRegex(line["mac"], r"^[0-9a-f]{64}$")
+        self.assertEqual(self.file.stat().st_mode & 0o777, 0o600)
+        event = AuditEvent.objects.order_by("-seq").first()
+        self.assertEqual((event.object_type, event.object_id), ("audit_anchor", "1"))
+        self.assertEqual(event.processing_activity, "verantwoording")
+        record("view", object_type="report", origin="system")
+        second = anchors.write()
+        self.assertEqual(second.n, 2)
+        self.assertEqual(json.loads(self.file.read_text().splitlines()[1])["prev"], anchor.mac)
+        self.assertIn("Audit chain intact", self.verify())
+
+    def test_removing_the_newest_events_is_found_without_being_told_the_head(self):
+        anchors.write()
+        anchored = AuditEvent.objects.order_by("-seq")[1]  # the head the anchor holds
+        with triggers_removed():
+            AuditEvent.objects.filter(seq__gte=anchored.seq - 1).delete()
+        self.assertIn(f"ends before the recorded head #{anchored.seq}", self.refused())
+
+    def test_emptying_the_table_is_found(self):
+        anchors.write()
+        with triggers_removed():
+            AuditEvent.objects.all().delete()
+        self.assertIn("newest events removed", self.refused())
+
+    def test_a_changed_event_at_the_anchored_sequence_number_is_found(self):
+        anchor = anchors.write()
+        lines = self.file.read_text().splitlines()
+        self.assertEqual(len(lines), 1)
+        with triggers_removed():
+            # (A row rewritten with a valid HMAC needs the key, which is not in the database.)
+            AuditEvent.objects.filter(seq=anchor.seq).update(reason="anders")
+        self.assertIn(f"event #{anchor.seq}", self.refused())
+
+    def test_a_missing_truncated_or_edited_anchor_file_is_reported(self):
+        anchors.write()
+        anchors.write()
+        text = self.file.read_text()
+        lines = text.splitlines()
+        cases = {
+            "missing": None,
+            "lines were removed": lines[0] + "\n",
+            "was changed after writing": text.replace('"seq": ', '"seq": 1', 1),
+            "does not follow": lines[1] + "\n" + lines[0] + "\n",
+            "is not an anchor": "niets\n",
+        }
+        for expected, content in cases.items():
+            with self.subTest(expected=expected):
+                if content is None:
+                    self.file.unlink()
+                else:
+                    self.file.write_text(content)
+                message = self.refused()
+                self.assertIn("Audit log unprotected: audit anchors", message)
+                self.assertIn(expected, message)
+                self.file.write_text(text)
+        self.assertIn("Audit chain intact", self.verify())
+
+    def test_migrate_anchors_the_head_once(self):
+        from django.apps import apps
+
+        from noaber.audit.apps import _anchor_after_migrate
+
+        _anchor_after_migrate(apps.get_app_config("audit"))
+        self.assertEqual(len(anchors.read(self.file)), 1)
+
+    def test_without_a_file_configured_nothing_is_written_or_required(self):
+        with override_settings(NOABER_AUDIT_ANCHOR_FILE=""):
+            self.assertIsNone(anchors.write())
+            self.assertIn("Audit chain intact", self.verify())
