@@ -15,3 +15,9 @@ class AccountsConfig(AppConfig):
         from .access import roles_of
 
         resolve_roles_with(roles_of)
+
+        from noaber.lib.events import audit_incident
+
+        from .tasks import notify_audit_incident
+
+        audit_incident.connect(notify_audit_incident, dispatch_uid="accounts-audit-incident")

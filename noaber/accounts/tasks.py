@@ -65,3 +65,22 @@ def check_failed_login_peak() -> int:
         settings.DEFAULT_FROM_EMAIL,
         to,
     )
+
+
+def notify_audit_incident(sender=None, problem: str = "", **kwargs) -> int:
+    """The audit log's periodic check failed: e-mail every privacy officer, without content
+    (what broke is in the application log and `verify_audit`; an e-mail leaves the system)."""
+    to = recipients([Role.PRIVACY])
+    if not to:
+        return 0
+    return send_mail(
+        _("Noaber: beveiligingsincident bij het auditlog"),
+        _(
+            "De dagelijkse controle van het auditlog van Noaber is mislukt: het log is "
+            "gewijzigd, ingekort of niet meer beschermd. Behandel dit als "
+            "beveiligingsincident. Vraag de beheerder om de uitkomst van 'manage.py "
+            "verify_audit'; het privacydashboard in Noaber toont de melding ook."
+        ),
+        settings.DEFAULT_FROM_EMAIL,
+        to,
+    )

@@ -13,11 +13,17 @@ logger = logging.getLogger("noaber.audit")
 @task()
 def verify_audit_chain() -> dict:
     """The periodic proof that the audit log is unchanged; a failure is itself recorded."""
+    from noaber.lib.events import audit_incident
+
     report = verify_and_record(origin="worker")
     if report.incident:
         logger.error("Audit log unprotected: %s", report.incident)
     elif not report.ok:
         logger.error("Audit chain broken at event #%s: %s", report.broken_seq, report.problem)
+    if not report.ok:
+        # A security incident: the privacy officers are told (without content) by the app
+        # that knows them; the details stay in the log above and in verify_audit.
+        audit_incident.send(sender=None, problem=report.incident or report.problem)
     else:
         # The head goes to the log stream, which lives outside the database: an operator (or
         # the log collector) keeps it and can later prove no newest events were removed.

@@ -8,6 +8,10 @@ without importing it (docs/decisions/0010-app-layers.md).
 - `field_keys_rotated(sender=None, reindex=bool)`: `rotate_field_keys` finished; with
   `reindex`, NOABER_BLIND_INDEX_KEY may have changed and every keyed index must be recomputed.
 
+- `audit_incident(sender=None, problem=str)`: the periodic audit check found the log broken
+  or unprotected (missing triggers, anchors that do not match); the accounts app tells the
+  privacy officers.
+
 Receivers run synchronously, inside the sender's transaction.
 """
 
@@ -15,3 +19,4 @@ from django.dispatch import Signal
 
 records_changed = Signal()
 field_keys_rotated = Signal()
+audit_incident = Signal()

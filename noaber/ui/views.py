@@ -41,8 +41,25 @@ def dashboard(request, municipality):
             "figures": _figures(request, municipality),
             "tasks": _task_counts(request, municipality),
             "work": _work_counts(request, municipality),
+            "audit_incident": _audit_incident(request, municipality),
         },
     )
+
+
+def _audit_incident(request, municipality) -> bool:
+    """For the privacy officer: whether the newest check of the audit log failed (a red
+    notice until a later check passes)."""
+    from noaber.audit.models import AuditEvent
+
+    if not can(request.user, "audit.view", municipality):
+        return False
+    latest = (
+        AuditEvent.objects.filter(action="verify", object_type="audit_chain")
+        .order_by("-seq")
+        .values_list("result", flat=True)
+        .first()
+    )
+    return latest == "failure"
 
 
 def _task_counts(request, municipality) -> dict:

@@ -110,3 +110,35 @@ class AnchorTests(NoaberTestCase):
         with override_settings(NOABER_AUDIT_ANCHOR_FILE=""):
             self.assertIsNone(anchors.write())
             self.assertIn("Audit chain intact", self.verify())
+
+
+class IncidentTests(NoaberTestCase):
+    """A failed periodic check is a security incident: the privacy officers get an e-mail
+    without content and a red notice on their dashboard, until a later check passes."""
+
+    def test_a_failed_check_mails_the_privacy_officers_and_shows_on_their_dashboard(self):
+        from django.core import mail
+        from django.urls import reverse
+
+        from noaber.audit.tasks import verify_audit_chain
+
+        self.privacy.email = "privacy@dinkelland.example"
+        self.privacy.save()
+        dashboard = reverse("ui:dashboard", args=["GM1774"])
+        self.assertTrue(verify_audit_chain.call()["ok"])
+        self.sign_in(self.privacy)
+        self.assertNotContains(self.client.get(dashboard), "Beveiligingsincident")
+        first = AuditEvent.objects.order_by("seq").first()
+        with triggers_removed():
+            AuditEvent.objects.filter(pk=first.pk).update(reason="weggepoetst")
+        mail.outbox.clear()
+        self.assertFalse(verify_audit_chain.call()["ok"])
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertIn("privacy@dinkelland.example", mail.outbox[0].to)
+        self.assertIn("beveiligingsincident", mail.outbox[0].subject)
+        self.assertNotIn("weggepoetst", mail.outbox[0].body)  # no content
+        self.assertContains(self.client.get(dashboard), "Beveiligingsincident")
+        # An advisor's dashboard says nothing of it.
+        self.client.logout()
+        self.sign_in(self.advisor)
+        self.assertNotContains(self.client.get(dashboard), "Beveiligingsincident")
