@@ -16,6 +16,12 @@ class AccountsConfig(AppConfig):
 
         resolve_roles_with(roles_of)
 
+        from noaber.audit.actions import check_municipalities_with
+
+        from .models import Municipality
+
+        check_municipalities_with(lambda code: Municipality.objects.filter(cbs_code=code).exists())
+
         from noaber.lib.events import audit_incident
 
         from .tasks import notify_audit_incident

@@ -92,6 +92,17 @@ def resolve_roles_with(function) -> None:
     _roles_of = function
 
 
+# Whether a municipality code is one this installation serves (supplied by accounts, as the
+# roles are): an event for an unknown code is refused, never written under another name.
+_known_municipality = None
+
+
+def check_municipalities_with(function) -> None:
+    """`function(cbs_code) -> bool`: whether `record` may write an event for that code."""
+    global _known_municipality
+    _known_municipality = function
+
+
 # The kinds of identifier a data subject's pseudonym is made from (LDV
 # dpl.core.data_subject_id_type): a BSN, or Noaber's own subject record where there is none.
 DATA_SUBJECT_TYPES = frozenset({"bsn", "noaber-subject"})
@@ -140,6 +151,10 @@ def record(
         raise ValueError(f"Unknown audit result {result!r}")
     if confidentiality is not None and confidentiality not in Confidentiality.values:
         raise ValueError(f"Unknown confidentiality {confidentiality!r}")
+    code = getattr(municipality, "cbs_code", municipality or "") or ""
+    if code and not hasattr(municipality, "cbs_code") and _known_municipality is not None:
+        if not _known_municipality(str(code)):
+            raise ValueError(f"Unknown municipality {str(code)[:10]!r}: no audit event written")
     found = activity_for(object_type, activity)
     subject_type, subject = "", ""
     if data_subject is not None and data_subject[1] not in (None, ""):
@@ -165,7 +180,7 @@ def record(
             actor_id=getattr(actor, "pk", None),
             actor=_text(getattr(actor, "username", "")) if actor is not None else "",
             role=role or "",
-            municipality=getattr(municipality, "cbs_code", municipality or "") or "",
+            municipality=code,
             action=action,
             object_type=object_type,
             object_id=_text(object_id)[:150],

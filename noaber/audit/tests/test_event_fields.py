@@ -37,6 +37,17 @@ class EventFieldTests(NoaberTestCase):
         with self.assertRaises(ValueError):
             record("view", object_type="report", confidentiality="topgeheim", origin="system")
 
+    def test_an_event_for_an_unknown_municipality_is_refused_and_nothing_is_written(self):
+        before = AuditEvent.objects.count()
+        for code in ("GM9999", "XX", "GM1774'; --"):
+            with self.subTest(code=code), self.assertRaises(ValueError):
+                record("view", municipality=code, object_type="report", origin="system")
+        self.assertEqual(AuditEvent.objects.count(), before)
+        event = record("view", municipality="GM1774", object_type="report", origin="system")
+        self.assertEqual(event.municipality, "GM1774")
+        self.assertEqual(record("view", municipality=self.tubbergen, origin="system")
+                         .municipality, "GM0183")  # fmt: skip
+
     def test_the_register_is_data_and_an_edit_applies_to_the_next_event_at_once(self):
         activity = ProcessingActivity.objects.get(code="meldpunt")
         activity.retention_months = 48
