@@ -36,14 +36,6 @@ if not SECRET_KEY:
 
 # Key of the audit log's HMAC chain. Kept outside the database, so that someone who can write
 # to the database cannot forge a valid chain; never rotated (old events are verified with it).
-# Where the audit chain's head is anchored outside the database (noaber/audit/anchors.py): an
-# append-only file, written with fsync, that the database role cannot rewrite. Off ("") during
-# the test run, whose rolled-back transactions would leave anchors of heads that never stayed;
-# the anchor tests switch it on with a file of their own.
-NOABER_AUDIT_ANCHOR_FILE = os.environ.get(
-    "NOABER_AUDIT_ANCHOR_FILE",
-    "" if "test" in sys.argv[1:2] else str(VAR_DIR / "audit-anchors.jsonl"),
-)
 NOABER_AUDIT_KEY = os.environ.get("NOABER_AUDIT_KEY", "")
 if not NOABER_AUDIT_KEY:
     if not DEBUG:
@@ -144,6 +136,16 @@ TEMPLATES = [
 
 # --- Database: SQLite by default, PostgreSQL (or another) by DATABASE_URL --------------------
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Where the audit chain's head is anchored outside the database (noaber/audit/anchors.py): an
+# append-only file, written with fsync, that the database role cannot rewrite; on one
+# persistent volume shared by `migrate` and the task worker. Always off ("") during the test
+# run, whose rolled-back transactions would leave anchors of heads that never stayed; the
+# anchor tests switch it on with a file of their own.
+NOABER_AUDIT_ANCHOR_FILE = (
+    ""
+    if "test" in sys.argv[1:2]
+    else os.environ.get("NOABER_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl"))
+)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'noaber.sqlite3'}"),

@@ -114,8 +114,12 @@ def data_subject_pseudonym(kind: str, value) -> str:
     nobody can read a BSN back from the log."""
     if kind not in DATA_SUBJECT_TYPES:
         raise ValueError(f"Unknown data subject type {kind!r}")
-    value = re.sub(r"\D", "", str(value)) if kind == "bsn" else str(value)
-    return blind_index(value, f"audit-data-subject-{kind}")
+    if kind == "bsn":
+        # As the register normalises a BSN (an 8-digit one gets its leading zero).
+        value = re.sub(r"\D", "", str(value)).zfill(9)
+        if not value.strip("0"):
+            raise ValueError("A BSN pseudonym needs a BSN")
+    return blind_index(str(value), f"audit-data-subject-{kind}")
 
 
 def record(
@@ -156,6 +160,13 @@ def record(
         if not _known_municipality(str(code)):
             raise ValueError(f"Unknown municipality {str(code)[:10]!r}: no audit event written")
     found = activity_for(object_type, activity)
+    if activity and not found.confidentiality:
+        raise ValueError(f"Unknown processing activity {activity!r}")
+    if confidentiality is not None:
+        # A caller may raise the activity's confidentiality for one event, never lower it.
+        order = Confidentiality.values
+        if found.confidentiality in order:
+            confidentiality = max(confidentiality, found.confidentiality, key=order.index)
     subject_type, subject = "", ""
     if data_subject is not None and data_subject[1] not in (None, ""):
         subject_type = data_subject[0]
@@ -205,9 +216,12 @@ def record(
 
 def verify_and_record(origin: str, expect_head=None):
     """Walk the chain (chain.verify_chain) and append the outcome as a `verify` event."""
-    from .chain import verify_all
+    from .chain import ChainReport, verify_all
 
-    report = verify_all(expect_head)
+    try:
+        report = verify_all(expect_head)
+    except Exception as error:  # noqa: BLE001 - a check that cannot run is an incident too
+        report = ChainReport(0, None, "", incident=f"the check failed ({type(error).__name__})")
     record(
         Action.VERIFY,
         object_type="audit_chain",

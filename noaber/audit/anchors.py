@@ -62,21 +62,33 @@ def _mac(fields: dict) -> str:
 
 
 def read(file: Path) -> list[Anchor]:
-    """Every anchor in the file, each line's MAC and link checked; AnchorError names the
-    first line that does not fit."""
+    """Every anchor in the file, each line's MAC and link checked, heads never moving back;
+    AnchorError names the first line that does not fit (or why the file cannot be read)."""
+    try:
+        text = file.read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        raise AnchorError(f"the anchor file cannot be read ({type(error).__name__})") from None
     anchors, prev = [], ""
-    for number, line in enumerate(file.read_text().splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         try:
             fields = json.loads(line)
-            mac = fields.pop("mac")
+            mac = str(fields.pop("mac"))
             anchor = Anchor(int(fields["n"]), str(fields["chain"]), int(fields["seq"]),
                             str(fields["hash"]), mac)  # fmt: skip
+            valid = hmac.compare_digest(mac.encode(), _mac(fields).encode())
         except (ValueError, KeyError, TypeError, AttributeError):
             raise AnchorError(f"anchor file line {number} is not an anchor") from None
-        if not hmac.compare_digest(mac, _mac(fields)):
+        if not valid:
             raise AnchorError(f"anchor file line {number} was changed after writing")
         if fields.get("prev") != prev or anchor.n != number:
             raise AnchorError(f"anchor file line {number} does not follow line {number - 1}")
+        if anchors and anchor.seq < anchors[-1].seq:
+            raise AnchorError(
+                f"anchor file line {number} holds an older head (#{anchor.seq}) than line "
+                f"{number - 1} (#{anchors[-1].seq}): the log was cut back before it was anchored"
+            )
+        if anchors and anchor.seq == anchors[-1].seq and anchor.hash != anchors[-1].hash:
+            raise AnchorError(f"anchor file line {number} names another event #{anchor.seq}")
         anchors.append(anchor)
         prev = mac
     return anchors
@@ -87,19 +99,58 @@ def _head() -> tuple[int, str]:
     return (last.seq, last.hash) if last else (0, GENESIS_HASH)
 
 
+def _written() -> tuple[int, str]:
+    """The highest anchor number the log says was written, and a problem ("" when none)."""
+    numbers = AuditEvent.objects.filter(object_type=OBJECT_TYPE, action=Action.CREATE)
+    highest = 0
+    for value in numbers.values_list("object_id", flat=True):
+        if not str(value).isdigit():
+            return 0, f"an anchor event names no anchor number ({str(value)[:20]!r})"
+        highest = max(highest, int(value))
+    return highest, ""
+
+
+def _compare(file: Path, anchors: list[Anchor] | None) -> str:
+    """What does not fit between the file (None: missing), the log and the chain; "" if all
+    does. The newest anchored head must still be in the chain with its hash."""
+    written, problem = _written()
+    if problem:
+        return problem
+    if anchors is None:
+        return (f"the anchor file {file} is missing (the log says {written} anchors were "
+                "written)" if written else "")  # fmt: skip
+    if written > len(anchors):
+        return (f"the anchor file holds {len(anchors)} anchors; the log says {written} were "
+                "written: lines were removed")  # fmt: skip
+    if anchors:
+        newest = anchors[-1]
+        found = AuditEvent.objects.filter(seq=newest.seq).values_list("hash", flat=True).first()
+        if newest.seq and found != newest.hash:
+            return (f"the log no longer holds the anchored head #{newest.seq} as it was: newest "
+                    "events removed or the log emptied")  # fmt: skip
+    return ""
+
+
 def write(origin: str = "system") -> Anchor | None:
     """Append the chain's current head to the anchor file and record that as an event.
-    None when no file is configured."""
+    None when no file is configured. Refuses (AnchorError) when the file and the log do not
+    fit — a missing or cut file, a log cut back below the newest anchor — instead of writing
+    over the evidence: that is an incident for verify_audit, and re-anchoring is a deliberate
+    act of the operator (docs/operations.md, "Audit anchors")."""
     from .actions import record
 
     file = path()
     if file is None:
         return None
     file.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    existed = file.exists()
+    fd = os.open(file, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         existing = read(file)
+        problem = _compare(file, existing if existed else None)
+        if problem:
+            raise AnchorError(problem)
         seq, digest = _head()
         fields = {
             "n": len(existing) + 1,
@@ -110,42 +161,44 @@ def write(origin: str = "system") -> Anchor | None:
             "prev": existing[-1].mac if existing else "",
         }
         mac = _mac(fields)
-        os.write(fd, (json.dumps(fields | {"mac": mac}, sort_keys=True) + "\n").encode())
+        data = (json.dumps(fields | {"mac": mac}, sort_keys=True) + "\n").encode()
+        while data:  # a short write must not leave half a line
+            data = data[os.write(fd, data) :]
         os.fsync(fd)
+        anchor = Anchor(fields["n"], "*", seq, digest, mac)
+        # Recorded under the lock, so the log's newest anchor number is this line's.
+        record(
+            Action.CREATE,
+            origin=origin,
+            object_type=OBJECT_TYPE,
+            object_id=anchor.n,
+            detail={"chain": "*", "seq": seq, "hash": digest},
+        )
     finally:
         os.close(fd)
-    anchor = Anchor(fields["n"], "*", seq, digest, mac)
-    record(
-        Action.CREATE,
-        origin=origin,
-        object_type=OBJECT_TYPE,
-        object_id=anchor.n,
-        detail={"chain": "*", "seq": seq, "hash": digest},
-    )
     return anchor
 
 
 def check() -> tuple[tuple[int, str] | None, str]:
-    """(the newest anchored head, to be found in the chain) and a problem ("" when none)."""
-    written = (
-        AuditEvent.objects.filter(object_type=OBJECT_TYPE, action=Action.CREATE)
-        .order_by("-seq")
-        .values_list("object_id", flat=True)
-        .first()
-    )
+    """(the newest anchored head, to be found in the chain) and a problem ("" when none).
+    Never raises: whatever cannot be read is itself the problem."""
     file = path()
     if file is None:
         return None, ""
-    if not file.exists():
-        return None, (f"the anchor file {file} is missing (the log says {written} anchors were "
-                      "written)" if written else "")  # fmt: skip
     try:
-        anchors = read(file)
+        if not file.exists():
+            return None, _compare(file, None)
+        fd = os.open(file, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)  # never half a line being written
+            anchors = read(file)
+        finally:
+            os.close(fd)
+        problem = _compare(file, anchors)
     except AnchorError as error:
         return None, str(error)
-    if written and int(written) > len(anchors):
-        return None, (f"the anchor file holds {len(anchors)} anchors; the log says {written} were "
-                      "written: lines were removed")  # fmt: skip
-    if not anchors:
-        return None, ""
+    except Exception as error:  # noqa: BLE001 - an unreadable anchor is an incident, not a crash
+        return None, f"the anchors cannot be checked ({type(error).__name__})"
+    if problem or not anchors:
+        return None, problem
     return (anchors[-1].seq, anchors[-1].hash), ""

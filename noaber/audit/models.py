@@ -57,7 +57,7 @@ class Confidentiality(models.TextChoices):
 
 class ProcessingActivity(models.Model):
     """One processing activity of the register (verwerkingsregister, AVG art. 30), as data:
-    loaded from data/reference/processing_activities.json, edited by the admin. Every audit
+    loaded from data/reference/processing_activities.json (no edit page yet). Every audit
     event names the activity it belongs to by `code` and copies its confidentiality and the
     retention of its log entries at the time of writing."""
 

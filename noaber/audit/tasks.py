@@ -35,7 +35,15 @@ def verify_audit_chain() -> dict:
 @task()
 def anchor_audit_chain() -> dict:
     """Write the chain's head to the anchor file outside the database (hourly)."""
-    from .anchors import write
+    from noaber.lib.events import audit_incident
 
-    anchor = write(origin="worker")
+    from .anchors import AnchorError, write
+
+    try:
+        anchor = write(origin="worker")
+    except AnchorError as error:
+        # Not written over the evidence: the file and the log disagree, which is an incident.
+        logger.error("Audit anchor not written: %s", error)
+        audit_incident.send(sender=None, problem=str(error))
+        return {"anchored": None, "problem": str(error)}
     return {"anchored": anchor.seq if anchor else None}

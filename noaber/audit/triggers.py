@@ -58,8 +58,11 @@ def missing(using: str = "default") -> list[str]:
     wanted = NAMES.get(conn.vendor, ())
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
+            # 'O' fires in normal sessions, 'A' always; 'D' (disabled) and 'R' (replica only)
+            # leave the table writable. to_regclass: a missing table is reported, not raised.
             cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND tgenabled <> 'D'",
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass(%s) "
+                "AND tgenabled IN ('O', 'A')",
                 [TABLE],
             )
         else:

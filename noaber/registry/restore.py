@@ -352,6 +352,12 @@ class RestoreCheck:
         except DatabaseError as error:
             self.wrong(_("Het auditlog is niet te lezen: %(error)s") % {"error": error})
             return
+        if report.incident:
+            self.wrong(
+                _("Het herstelde auditlog is niet beschermd: %(problem)s")
+                % {"problem": report.incident}
+            )
+            return
         if not report.ok:
             self.wrong(
                 _("De auditketen is gebroken bij gebeurtenis #%(seq)s: %(problem)s")

@@ -57,13 +57,58 @@ class AnchorTests(NoaberTestCase):
         anchored = AuditEvent.objects.order_by("-seq")[1]  # the head the anchor holds
         with triggers_removed():
             AuditEvent.objects.filter(seq__gte=anchored.seq - 1).delete()
-        self.assertIn(f"ends before the recorded head #{anchored.seq}", self.refused())
+        self.assertIn(f"no longer holds the anchored head #{anchored.seq}", self.refused())
+        # The next anchor does not write over the evidence: it refuses, and the check still
+        # fails afterwards (an attacker cannot wait for the hourly anchor).
+        with self.assertRaises(anchors.AnchorError):
+            anchors.write()
+        self.assertEqual(len(anchors.read(self.file)), 1)
+        self.assertIn("newest events removed", self.refused())
 
-    def test_emptying_the_table_is_found(self):
+    def test_emptying_the_table_is_found_also_after_a_migrate(self):
+        from django.apps import apps
+
+        from noaber.audit.apps import _anchor_after_migrate
+
         anchors.write()
         with triggers_removed():
             AuditEvent.objects.all().delete()
         self.assertIn("newest events removed", self.refused())
+        _anchor_after_migrate(apps.get_app_config("audit"))  # warns, writes nothing
+        self.assertEqual(len(anchors.read(self.file)), 1)
+        self.assertIn("newest events removed", self.refused())
+
+    def test_an_anchor_line_with_an_older_head_is_refused(self):
+        from noaber.audit.anchors import _mac
+
+        anchors.write()
+        first = json.loads(self.file.read_text())
+        fields = {k: v for k, v in first.items() if k != "mac"} | {
+            "n": 2, "seq": first["seq"] - 1, "prev": first["mac"]}  # fmt: skip
+        with self.file.open("a") as out:
+            out.write(json.dumps(fields | {"mac": _mac(fields)}) + "\n")
+        self.assertIn("holds an older head", self.refused())
+
+    def test_a_forged_anchor_event_makes_an_incident_not_a_crash(self):
+        from noaber.audit.tasks import verify_audit_chain
+
+        anchors.write()
+        last = AuditEvent.objects.order_by("-seq").first()
+        AuditEvent.objects.create(
+            seq=last.seq + 1,
+            prev_hash=last.hash,
+            hash="f" * 64,
+            created_at=last.created_at,
+            action="create",
+            object_type="audit_anchor",
+            object_id="x",
+            result="success",
+        )
+        result = verify_audit_chain.call()
+        self.assertFalse(result["ok"])
+        event = AuditEvent.objects.filter(action="verify").order_by("-seq").first()
+        self.assertEqual(event.result, "failure")
+        self.assertIn("names no anchor number", event.detail["incident"])
 
     def test_a_changed_event_at_the_anchored_sequence_number_is_found(self):
         anchor = anchors.write()
@@ -95,6 +140,9 @@ class AnchorTests(NoaberTestCase):
                 message = self.refused()
                 self.assertIn("Audit log unprotected: audit anchors", message)
                 self.assertIn(expected, message)
+                # The next anchor refuses too: a lost or cut file does not heal itself.
+                with self.assertRaises(anchors.AnchorError):
+                    anchors.write()
                 self.file.write_text(text)
         self.assertIn("Audit chain intact", self.verify())
 

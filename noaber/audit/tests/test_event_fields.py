@@ -36,6 +36,11 @@ class EventFieldTests(NoaberTestCase):
             "zoeken", "confidentieel"))  # fmt: skip
         with self.assertRaises(ValueError):
             record("view", object_type="report", confidentiality="topgeheim", origin="system")
+        with self.assertRaises(ValueError):
+            record("view", object_type="report", activity="onbekend", origin="system")
+        # Never lower than the activity's own.
+        lowered = record("view", object_type="signal", confidentiality="intern", origin="system")
+        self.assertEqual(lowered.confidentiality, "geheim")
 
     def test_an_event_for_an_unknown_municipality_is_refused_and_nothing_is_written(self):
         before = AuditEvent.objects.count()
@@ -49,6 +54,9 @@ class EventFieldTests(NoaberTestCase):
                          .municipality, "GM0183")  # fmt: skip
 
     def test_the_register_is_data_and_an_edit_applies_to_the_next_event_at_once(self):
+        from noaber.audit import activities
+
+        self.addCleanup(activities.forget)  # the edit is rolled back; so is what was cached
         activity = ProcessingActivity.objects.get(code="meldpunt")
         activity.retention_months = 48
         activity.confidentiality = "zaakvertrouwelijk"
@@ -115,6 +123,9 @@ class EventFieldTests(NoaberTestCase):
         self.assertEqual(list(about), [by_bsn])
         with self.assertRaises(ValueError):
             data_subject_pseudonym("email", "jan@example.nl")
+        # An 8-digit BSN is the 9-digit one with its leading zero, as the register has it.
+        self.assertEqual(data_subject_pseudonym("bsn", "11222333"),
+                         data_subject_pseudonym("bsn", "011222333"))  # fmt: skip
 
     def test_the_new_fields_are_covered_by_the_hmac(self):
         event = record("view", object_type="signal", object_id=7, origin="system")
@@ -147,6 +158,11 @@ class EventFieldTests(NoaberTestCase):
         record("view", object_type="report", origin="system")  # a new one after it
         self.assertTrue(verify_chain().ok)
         self.assertTrue(HEX.match(old.hash))
+        # Its HMAC does not cover the later fields, so setting one on it is a change.
+        with triggers_removed():
+            AuditEvent.objects.filter(pk=old.pk).update(retention_months=0)
+        report = verify_chain()
+        self.assertEqual((report.ok, report.broken_seq), (False, old.seq))
 
 
 class TriggerCheckTests(NoaberTestCase):
