@@ -411,7 +411,10 @@ class DecisionForm(LocationFields):
         self.init_location(meeting.municipality)
         for name in ("location_postcode", "location_house_number", "location_addition",
                      "location_area"):  # fmt: skip
-            self.fields[name].label = _("Taak %(l)s") % {"l": self.fields[name].label}
+            # "Locatie: postcode" -> "Taaklocatie: postcode": on this form it is the task's.
+            self.fields[name].label = str(self.fields[name].label).replace(
+                str(_("Locatie")), str(_("Taaklocatie")), 1
+            )
         self.fields["task_team"].queryset = Team.objects.filter(
             municipality=meeting.municipality, active=True
         )
