@@ -16,8 +16,9 @@ encrypted here too, without a change to this file.
     b.timeline(1_000_000, case_ids)
     b.analyze()
 
-No audit events are written: the audit table is append-only (triggers) and hash-chained, and
-no bench needs history of its bench data. Rows are written straight with COPY, so no action,
+No audit events are written for these rows: the audit table is append-only (triggers) and
+chained, and no bench needs history of its bench data. `audit_events` writes events of their
+own (bench/audit.py), with their HMACs and seals exactly as the app's sealer makes them. Rows are written straight with COPY, so no action,
 no signal handler and no `save()` runs (`TimelineEntry.save` refuses updates, not inserts).
 
 Hook for file benches (10 MB attachment, restore check at size): `attachment_files` writes
@@ -442,6 +443,96 @@ class Builder:
             made.append(attachment)
         return made
 
+    # -- audit log --------------------------------------------------------------------------
+
+    def audit_events(self, n: int, codes: list[str]):
+        """`n` page-view events of form 3, round robin over the chains `codes`, with their HMACs,
+        chained onto each chain's newest seal in seals of `chains.BATCH` events. The queue
+        trigger is off during the COPY (nothing waits: the seals are written here). Returns
+        (events, seals, canonical_bytes): the bytes the HMACs covered."""
+        import hmac as hmac_module
+        import json
+        from types import SimpleNamespace
+
+        from django.conf import settings
+        from psycopg.types.json import Jsonb
+
+        from noaber.audit.actions import data_subject_pseudonym
+        from noaber.audit.chains import BATCH, heads, start_reference
+        from noaber.audit.models import AuditEvent, AuditSeal, canonical
+
+        start = time.perf_counter()
+        key = settings.NOABER_AUDIT_KEY.encode()
+        r = self.rng
+        subjects = [data_subject_pseudonym("noaber-subject", i) for i in range(1, 1001)]
+        newest = heads()
+        tails = {c: (newest[c][0], newest[c][1], newest[c][2]) if c in newest
+                 else (0, 0, start_reference()) for c in codes}  # fmt: skip
+        batches = {c: [] for c in codes}
+        seals, total_bytes = [], 0
+        moment = timezone.now() - timedelta(days=365)
+        step = timedelta(days=365) / max(n, 1)
+        first = reserve_ids(AuditEvent, n)
+
+        def close(code):
+            number, last_seq, prev = tails[code]
+            ids = [i for i, _ in batches[code]]
+            link = AuditSeal(chain=code, number=number + 1, first_seq=last_seq + 1,
+                             count=len(ids), event_ids=ids, prev_hash=prev)  # fmt: skip
+            link.hash = link.compute_hash([m for _, m in batches[code]])
+            seals.append((code, link.number, link.first_seq, link.count, json.dumps(ids),
+                          moment, prev, link.hash))  # fmt: skip
+            tails[code] = (link.number, link.last_seq, link.hash)
+            batches[code] = []
+
+        columns = ["id", "created_at", "actor_id", "actor", "role", "municipality", "action",
+                   "object_type", "object_id", "result", "origin", "reason", "detail", "format",
+                   "processing_activity", "confidentiality", "retention_months", "trace_id",
+                   "span_id", "parent_span_id", "data_subject", "data_subject_type",
+                   "prev_hash", "hash"]  # fmt: skip
+        sql = f"COPY audit_auditevent ({', '.join(columns)}) FROM STDIN"
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_queue")
+            with cursor.cursor.copy(sql) as copy:
+                for k in range(n):
+                    pk, code = first + k, codes[k % len(codes)]
+                    values = {
+                        "format": 3, "seq": None, "created_at": moment + step * k,
+                        "actor_id": 7, "actor": "bench.adviseur", "role": "advisor",
+                        "municipality": code, "action": "view", "object_type": "signal",
+                        "object_id": str(r.randrange(1, 1_000_000)), "result": "success",
+                        "origin": "10.1.2.3", "reason": "", "detail": {"page": "detail"},
+                        "prev_hash": "", "processing_activity": "signaalregister",
+                        "confidentiality": "geheim", "retention_months": 84,
+                        "trace_id": f"{r.getrandbits(128):032x}",
+                        "span_id": f"{r.getrandbits(64):016x}",
+                        "parent_span_id": f"{r.getrandbits(64):016x}",
+                        "data_subject": subjects[k % len(subjects)],
+                        "data_subject_type": "noaber-subject",
+                    }  # fmt: skip
+                    body = canonical(values)
+                    total_bytes += len(body)
+                    mac = hmac_module.new(key, body, "sha256").hexdigest()
+                    values["detail"] = Jsonb(values["detail"])
+                    copy.write_row([pk] + [values[c] if c != "hash" else mac
+                                           for c in columns[1:]])  # fmt: skip
+                    batches[code].append((pk, mac))
+                    if len(batches[code]) == BATCH:
+                        close(code)
+            for code in codes:
+                if batches[code]:
+                    close(code)
+            self.say("audit events", n, start)
+            with cursor.cursor.copy(
+                "COPY audit_auditseal (chain, number, first_seq, count, event_ids, created_at, "
+                "prev_hash, hash) FROM STDIN"
+            ) as copy:
+                for row in seals:
+                    copy.write_row(row)
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_queue")
+        self.say("audit seals", len(seals), start)
+        return SimpleNamespace(events=n, seals=len(seals), canonical_bytes=total_bytes)
+
     # -- after loading ----------------------------------------------------------------------
 
     def analyze(self, vacuum: bool = False) -> None:
@@ -491,4 +582,3 @@ def inbox_reports(b: Builder, n: int, *, municipality, received: tuple[date, dat
     ids = copy_rows(Report, names, rows(), n)
     b.say("inbox reports", n, start)
     return ids
-

@@ -18,8 +18,8 @@ from noaber.lib.paging import Sort, list_page
 from .access import municipality_view
 from .models import Role, User
 
-# The log sorts on its sequence number only: seq is its order of writing (and of the hash chain).
-AUDIT_SORTS = {"nummer": Sort("seq", gettext_lazy("#"))}
+# The log sorts on its number only: the id is its order of writing.
+AUDIT_SORTS = {"nummer": Sort("id", gettext_lazy("#"))}
 
 
 def origin_label(origin: str) -> str:
@@ -76,7 +76,7 @@ def event_list(request, municipality):
     own_accounts = Q(actor_id__in=members.values("pk")) | Q(object_type="user", object_id__in=names)
     events = AuditEvent.objects.filter(
         Q(municipality=municipality.cbs_code) | (Q(municipality="") & own_accounts)
-    ).order_by("-seq")
+    ).order_by("-id")
     action = request.GET.get("handeling", "")
     errors = []
     if action and action not in Action.values:

@@ -60,11 +60,11 @@ def login_blocked(username: str, origin: str) -> bool:
     key = username_key(username)
     last_success = (
         recent.filter(action=Action.LOGIN, object_id=key)
-        .order_by("-seq")
-        .values_list("seq", flat=True)
+        .order_by("-id")
+        .values_list("id", flat=True)
         .first()
     )
-    failures = failed.filter(object_id=key, seq__gt=last_success or 0).count()
+    failures = failed.filter(object_id=key, id__gt=last_success or 0).count()
     if failures >= settings.NOABER_LOGIN_MAX_FAILURES:
         return True
     if origin:

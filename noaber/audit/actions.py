@@ -2,15 +2,17 @@
 
 import re
 import secrets
+from functools import partial
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from noaber.lib.crypto import blind_index
 from noaber.lib.logs import current_trace
 
 from .activities import activity_for
-from .models import FORMAT, GENESIS_HASH, Action, AuditEvent, Confidentiality, Result
+from .chains import seal_soon
+from .models import FORMAT, Action, AuditEvent, Confidentiality, Result
 
 # Keys whose values must never reach the log, whatever a caller passes in `detail`: a key is
 # secret when one of its words (split on _ - . and spaces) is one of these. Whole words, so that
@@ -38,8 +40,6 @@ SECRET_WORDS = frozenset(
 )
 KEY_WORDS = re.compile(r"[_\-.\s]+")
 REDACTED = "[verwijderd]"
-# Any constant works; it names the PostgreSQL advisory lock that serialises chain appends.
-CHAIN_LOCK_ID = 0x6E6F61626572
 
 
 def is_secret_key(key: str) -> bool:
@@ -122,7 +122,19 @@ def data_subject_pseudonym(kind: str, value) -> str:
     return blind_index(str(value), f"audit-data-subject-{kind}")
 
 
-def record(
+def record(action: str, **fields) -> AuditEvent:
+    """Write one event, inside the caller's transaction if there is one: committed with the
+    change it records or not at all, one INSERT without any lock (a trigger queues it in
+    AuditPending in the same statement). Right after commit the process's sealer chains it
+    into its municipality's chain (installation-wide events: chain "") — `chains.seal_soon`.
+    The fields are those of `build_event`."""
+    event = build_event(action, **fields)
+    event.save(force_insert=True)
+    transaction.on_commit(partial(seal_soon, event.municipality))
+    return event
+
+
+def build_event(
     action: str,
     *,
     actor=None,
@@ -139,7 +151,7 @@ def record(
     confidentiality: str | None = None,
     data_subject: tuple[str, object] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction if there is one.
+    """The event `record` writes, unsaved, with its HMAC: every field checked and filled.
 
     `actor` defaults to the request's user; `origin` to the request's client address (pass
     origin="public" for anonymous intake, which must not store addresses) or "system".
@@ -179,57 +191,52 @@ def record(
         origin = client_origin(request) if request is not None else "system"
     if role is None and actor is not None and municipality is not None and _roles_of:
         role = ",".join(sorted(_roles_of(actor, municipality)))
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_ID])
-        last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
-        event = AuditEvent(
-            seq=(last.seq + 1) if last else 1,
-            prev_hash=last.hash if last else GENESIS_HASH,
-            created_at=timezone.now(),
-            actor_id=getattr(actor, "pk", None),
-            actor=_text(getattr(actor, "username", "")) if actor is not None else "",
-            role=role or "",
-            municipality=code,
-            action=action,
-            object_type=object_type,
-            object_id=_text(object_id)[:150],
-            result=result,
-            origin=_text(origin)[:100],
-            reason=_text(reason),
-            detail=_scrub(detail or {}),
-            format=FORMAT,
-            processing_activity=found.code,
-            confidentiality=confidentiality or found.confidentiality,
-            retention_months=found.retention_months,
-            trace_id=trace_id,
-            span_id=secrets.token_hex(8),
-            parent_span_id=parent_span,
-            data_subject=subject,
-            data_subject_type=subject_type,
-        )
-        event.hash = event.compute_hash()
-        event.save(force_insert=True)
+    event = AuditEvent(
+        created_at=timezone.now(),
+        actor_id=getattr(actor, "pk", None),
+        actor=_text(getattr(actor, "username", "")) if actor is not None else "",
+        role=role or "",
+        municipality=code,
+        action=action,
+        object_type=object_type,
+        object_id=_text(object_id)[:150],
+        result=result,
+        origin=_text(origin)[:100],
+        reason=_text(reason),
+        detail=_scrub(detail or {}),
+        format=FORMAT,
+        processing_activity=found.code,
+        confidentiality=confidentiality or found.confidentiality,
+        retention_months=found.retention_months,
+        trace_id=trace_id,
+        span_id=secrets.token_hex(8),
+        parent_span_id=parent_span,
+        data_subject=subject,
+        data_subject_type=subject_type,
+    )
+    event.hash = event.compute_hash()
     return event
 
 
-def verify_and_record(origin: str, expect_head=None):
-    """Walk the chain (chain.verify_chain) and append the outcome as a `verify` event."""
+def verify_and_record(origin: str, expect_head=None, *, only=None, jobs: int = 1):
+    """Seal what waits, walk every chain (chain.verify_all) and append the outcome as a
+    `verify` event."""
     from .chain import ChainReport, verify_all
 
     try:
-        report = verify_all(expect_head)
+        report = verify_all(expect_head, only=only, jobs=jobs)
     except Exception as error:  # noqa: BLE001 - a check that cannot run is an incident too
         report = ChainReport(0, None, "", incident=f"the check failed ({type(error).__name__})")
     record(
         Action.VERIFY,
         object_type="audit_chain",
-        object_id=report.head_seq or "",
+        object_id=only if only is not None else "",
         result=Result.SUCCESS if report.ok else Result.FAILURE,
         origin=origin,
         detail={
             "checked": report.checked,
+            "chains": len(report.chains),
+            "broken_chain": report.chain if not report.ok else None,
             "broken_seq": report.broken_seq,
             "incident": report.incident,
         },

@@ -3,22 +3,26 @@
 Removing the newest events (or emptying the table) as database superuser leaves a chain that
 still verifies; only a head recorded elsewhere shows it. Noaber records heads itself, in an
 append-only file outside the database (NOABER_AUDIT_ANCHOR_FILE), written with O_APPEND and
-fsync under a file lock, one JSON line per anchor:
+fsync under a file lock, one JSON line per anchor holding the newest seal of every chain:
 
-    {"n": 12, "chain": "*", "seq": 1532, "hash": "9f2c…", "at": "2026-11-30T17:00:00+00:00",
+    {"n": 12, "heads": {"": [40, "1d0e…"], "GM0183": [977, "9f2c…"]},
+     "at": "2026-11-30T17:00:00+00:00",
      "prev": "<mac of line 11>", "mac": "<HMAC-SHA256 with NOABER_AUDIT_KEY over the rest>"}
+
+(Lines written before one chain per municipality, {"chain": "*", "seq": …, "hash": …}, name an
+event of the old chain and are read as such.)
 
 Each anchor is also an audit event (`audit_anchor`, with its line number), so the log knows
 how many anchors exist and the file knows which heads the log had. `check()` compares them:
 
 - a file that is missing, shorter than the log says, or with a line whose MAC or link does not
   fit (edited, reordered, lines removed from the middle) is reported;
-- the newest anchor's head must still be in the chain (`verify_chain(expect_head=…)`): a chain
-  shorter than its anchor, or a different hash at an anchored sequence number, is reported.
+- the newest anchor's head of every chain must still be in the log with its hash
+  (`chain.check_head`): a chain shorter than its anchor, or a different hash at an anchored
+  seal, is reported.
 
 The file lives on the application's file system, which the database role cannot write; an
-operator can ship it off the machine (docs/operations.md, "Audit anchors"). Chain "*" is the
-installation's one chain today; one chain per municipality will anchor each chain's head here.
+operator can ship it off the machine (docs/operations.md, "Audit anchors").
 """
 
 import fcntl
@@ -32,7 +36,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from .models import GENESIS_HASH, Action, AuditEvent
+from .chain import chain_name, check_head
+from .models import LEGACY_CHAIN, Action, AuditEvent
 
 OBJECT_TYPE = "audit_anchor"
 
@@ -45,9 +50,8 @@ class AnchorError(Exception):
 @dataclass(frozen=True)
 class Anchor:
     n: int
-    chain: str
-    seq: int
-    hash: str
+    # {chain: (seal number, seal hash)}; chain "*" names an event of the old chain instead.
+    heads: dict
     mac: str
 
 
@@ -73,30 +77,34 @@ def read(file: Path) -> list[Anchor]:
         try:
             fields = json.loads(line)
             mac = str(fields.pop("mac"))
-            anchor = Anchor(int(fields["n"]), str(fields["chain"]), int(fields["seq"]),
-                            str(fields["hash"]), mac)  # fmt: skip
+            if "heads" in fields:
+                heads = {str(c): (int(h[0]), str(h[1])) for c, h in fields["heads"].items()}
+            else:  # a line of the old single chain
+                heads = {LEGACY_CHAIN: (int(fields["seq"]), str(fields["hash"]))}
+            anchor = Anchor(int(fields["n"]), heads, mac)
             valid = hmac.compare_digest(mac.encode(), _mac(fields).encode())
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
             raise AnchorError(f"anchor file line {number} is not an anchor") from None
         if not valid:
             raise AnchorError(f"anchor file line {number} was changed after writing")
         if fields.get("prev") != prev or anchor.n != number:
             raise AnchorError(f"anchor file line {number} does not follow line {number - 1}")
-        if anchors and anchor.seq < anchors[-1].seq:
-            raise AnchorError(
-                f"anchor file line {number} holds an older head (#{anchor.seq}) than line "
-                f"{number - 1} (#{anchors[-1].seq}): the log was cut back before it was anchored"
-            )
-        if anchors and anchor.seq == anchors[-1].seq and anchor.hash != anchors[-1].hash:
-            raise AnchorError(f"anchor file line {number} names another event #{anchor.seq}")
+        for chain, (seal, digest) in anchor.heads.items():
+            before = anchors[-1].heads.get(chain) if anchors else None
+            if before and seal < before[0]:
+                raise AnchorError(
+                    f"anchor file line {number} holds an older head of chain "
+                    f"{chain_name(chain)} ({seal}) than line {number - 1} ({before[0]}): the "
+                    "log was cut back before it was anchored"
+                )
+            if before and seal == before[0] and digest != before[1]:
+                raise AnchorError(
+                    f"anchor file line {number} names another head {seal} of chain "
+                    f"{chain_name(chain)}"
+                )
         anchors.append(anchor)
         prev = mac
     return anchors
-
-
-def _head() -> tuple[int, str]:
-    last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
-    return (last.seq, last.hash) if last else (0, GENESIS_HASH)
 
 
 def _written() -> tuple[int, str]:
@@ -123,21 +131,22 @@ def _compare(file: Path, anchors: list[Anchor] | None) -> str:
         return (f"the anchor file holds {len(anchors)} anchors; the log says {written} were "
                 "written: lines were removed")  # fmt: skip
     if anchors:
-        newest = anchors[-1]
-        found = AuditEvent.objects.filter(seq=newest.seq).values_list("hash", flat=True).first()
-        if newest.seq and found != newest.hash:
-            return (f"the log no longer holds the anchored head #{newest.seq} as it was: newest "
-                    "events removed or the log emptied")  # fmt: skip
+        for chain, (number, digest) in sorted(anchors[-1].heads.items()):
+            problem = check_head((chain, number, digest))
+            if problem:
+                return f"anchored head: {problem}"
     return ""
 
 
 def write(origin: str = "system") -> Anchor | None:
-    """Append the chain's current head to the anchor file and record that as an event.
+    """Seal what waits, append every chain's newest seal to the anchor file and record that as
+    an event.
     None when no file is configured. Refuses (AnchorError) when the file and the log do not
     fit — a missing or cut file, a log cut back below the newest anchor — instead of writing
     over the evidence: that is an incident for verify_audit, and re-anchoring is a deliberate
     act of the operator (docs/operations.md, "Audit anchors")."""
     from .actions import record
+    from .chains import heads, seal_all
 
     file = path()
     if file is None:
@@ -151,12 +160,11 @@ def write(origin: str = "system") -> Anchor | None:
         problem = _compare(file, existing if existed else None)
         if problem:
             raise AnchorError(problem)
-        seq, digest = _head()
+        seal_all()
+        newest = {c: (n, h) for c, (n, _, h) in heads().items() if c != LEGACY_CHAIN}
         fields = {
             "n": len(existing) + 1,
-            "chain": "*",
-            "seq": seq,
-            "hash": digest,
+            "heads": {c: [n, h] for c, (n, h) in newest.items()},
             "at": timezone.now().isoformat(timespec="seconds"),
             "prev": existing[-1].mac if existing else "",
         }
@@ -165,22 +173,22 @@ def write(origin: str = "system") -> Anchor | None:
         while data:  # a short write must not leave half a line
             data = data[os.write(fd, data) :]
         os.fsync(fd)
-        anchor = Anchor(fields["n"], "*", seq, digest, mac)
+        anchor = Anchor(fields["n"], newest, mac)
         # Recorded under the lock, so the log's newest anchor number is this line's.
         record(
             Action.CREATE,
             origin=origin,
             object_type=OBJECT_TYPE,
             object_id=anchor.n,
-            detail={"chain": "*", "seq": seq, "hash": digest},
+            detail={"chains": len(newest)},
         )
     finally:
         os.close(fd)
     return anchor
 
 
-def check() -> tuple[tuple[int, str] | None, str]:
-    """(the newest anchored head, to be found in the chain) and a problem ("" when none).
+def check() -> tuple[dict | None, str]:
+    """(the newest anchored heads, all found in the log) and a problem ("" when none).
     Never raises: whatever cannot be read is itself the problem."""
     file = path()
     if file is None:
@@ -201,4 +209,4 @@ def check() -> tuple[tuple[int, str] | None, str]:
         return None, f"the anchors cannot be checked ({type(error).__name__})"
     if problem or not anchors:
         return None, problem
-    return (anchors[-1].seq, anchors[-1].hash), ""
+    return anchors[-1].heads, ""

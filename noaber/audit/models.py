@@ -18,8 +18,14 @@ from django.utils.translation import gettext_lazy as _
 GENESIS_HASH = "0" * 64
 # The form of an event's canonical bytes: 1 = the fields of 2026-11 (BIO2's six and detail),
 # 2 = also processing activity, confidentiality, retention, trace context and data subject
-# (docs/decisions/0018-audit-event-fields.md). Old events keep their form and their HMAC.
-FORMAT = 2
+# (docs/decisions/0018-audit-event-fields.md), 3 = the same fields without a place in the one
+# installation-wide chain: the event's HMAC covers its content only and a seal
+# (AuditSeal) chains it into its municipality's chain after commit
+# (docs/decisions/0019-one-audit-chain-per-municipality.md). Old events keep their form.
+FORMAT = 3
+# The chain of the events written before 0019 (forms 1 and 2): closed by migration with one
+# seal whose hash is the start of every municipality's chain.
+LEGACY_CHAIN = "*"
 
 
 class Action(models.TextChoices):
@@ -81,15 +87,50 @@ class ProcessingActivity(models.Model):
         return self.name
 
 
+# The fields canonical() reads, in the order verify_audit selects them.
+CANONICAL_FIELDS = (
+    "format", "seq", "created_at", "actor_id", "actor", "role", "municipality", "action",
+    "object_type", "object_id", "result", "origin", "reason", "detail", "prev_hash",
+    "processing_activity", "confidentiality", "retention_months", "trace_id", "span_id",
+    "parent_span_id", "data_subject", "data_subject_type",
+)  # fmt: skip
+LATER_FIELDS = CANONICAL_FIELDS[15:]
+
+
+def canonical(values: dict) -> bytes:
+    """An event's canonical bytes from its field values (CANONICAL_FIELDS): used by the model,
+    by verify_audit's streaming walk and by migrations, which have no model methods."""
+    fields = {name: values[name] for name in CANONICAL_FIELDS[2:14]}
+    fields["created_at"] = values["created_at"].isoformat(timespec="microseconds")
+    form = values["format"]
+    if form < 3:
+        fields["seq"] = values["seq"]
+        fields["prev_hash"] = values["prev_hash"]
+    if form >= 2:
+        fields["format"] = form
+        for name in LATER_FIELDS:
+            fields[name] = values[name]
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def event_hash(values: dict) -> str:
+    return hmac.new(
+        settings.NOABER_AUDIT_KEY.encode(), canonical(values), hashlib.sha256
+    ).hexdigest()
+
+
 class AuditEvent(models.Model):
-    # Position in the chain: gap-free and unique, so two writers can never fork the chain.
-    seq = models.PositiveBigIntegerField(unique=True)
+    # Forms 1 and 2 only: the position in the one chain of before 0019, gap-free and unique.
+    # An event of form 3 has none: its chain is its municipality ("" = installation-wide) and
+    # its position is given by the seal that chains it.
+    seq = models.PositiveBigIntegerField(unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("tijdstip"), db_index=True)
     # Who: a copy, not a foreign key, so the event outlives the account unchanged.
     actor_id = models.BigIntegerField(null=True, blank=True)
     actor = models.CharField(_("actor"), max_length=150, blank=True)
     role = models.CharField(_("rol"), max_length=100, blank=True)
-    municipality = models.CharField(_("gemeente"), max_length=6, blank=True, db_index=True)
+    # Also the event's chain (form 3): "" for installation-wide events.
+    municipality = models.CharField(_("gemeente"), max_length=6, blank=True)
     action = models.CharField(_("handeling"), max_length=20, choices=Action.choices)
     object_type = models.CharField(_("soort object"), max_length=50, blank=True)
     object_id = models.CharField(_("object"), max_length=150, blank=True)
@@ -114,13 +155,17 @@ class AuditEvent(models.Model):
     # a BSN in clear, and the kind of identifier it was made from (bsn, noaber-subject).
     data_subject = models.CharField(_("betrokkene (pseudoniem)"), max_length=64, blank=True)
     data_subject_type = models.CharField(max_length=20, blank=True)
-    prev_hash = models.CharField(max_length=64)
+    # Forms 1 and 2: the predecessor's hash ("" in form 3, where the seal links).
+    prev_hash = models.CharField(max_length=64, blank=True)
+    # The HMAC of canonical(); unique, so a copy of an event cannot be inserted beside it.
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["id"]
         indexes = [
             models.Index(fields=["action", "object_type", "object_id", "created_at"]),
+            # A chain in order (verify_audit) and the municipality's events (audit log page).
+            models.Index(fields=["municipality", "id"], name="audit_chain_order"),
             # "Who processed what about this person": the VNG verwerkingenlogging read API.
             models.Index(
                 fields=["data_subject", "created_at"],
@@ -132,42 +177,77 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("auditlog")
 
     def __str__(self):
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id} ({self.result})"
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id} ({self.result})"
+
+    @property
+    def chain(self) -> str:
+        return LEGACY_CHAIN if self.format < 3 else self.municipality
 
     def canonical(self) -> bytes:
-        """The bytes the hash covers: every field but the hash itself, in a fixed form."""
-        fields = {
-            "seq": self.seq,
-            "created_at": self.created_at.isoformat(timespec="microseconds"),
-            "actor_id": self.actor_id,
-            "actor": self.actor,
-            "role": self.role,
-            "municipality": self.municipality,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "result": self.result,
-            "origin": self.origin,
-            "reason": self.reason,
-            "detail": self.detail,
-            "prev_hash": self.prev_hash,
-        }
-        if self.format >= 2:
-            fields |= {
-                "format": self.format,
-                "processing_activity": self.processing_activity,
-                "confidentiality": self.confidentiality,
-                "retention_months": self.retention_months,
-                "trace_id": self.trace_id,
-                "span_id": self.span_id,
-                "parent_span_id": self.parent_span_id,
-                "data_subject": self.data_subject,
-                "data_subject_type": self.data_subject_type,
-            }
-        return json.dumps(
-            fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        ).encode()
+        """The bytes the hash covers: every field but the hash itself, in a fixed form (forms 1
+        and 2 include the place in the old chain, form 3 does not: its seal gives it)."""
+        return canonical({name: getattr(self, name) for name in CANONICAL_FIELDS})
 
     def compute_hash(self) -> str:
+        return event_hash({name: getattr(self, name) for name in CANONICAL_FIELDS})
+
+
+class AuditSeal(models.Model):
+    """One link of a municipality's chain: the events it chains, in order, and the HMAC over
+    them and the previous seal's hash. Written only by `noaber.audit.chains.seal`; append-only
+    like the events (triggers). The first seal of every chain links to the seal that closed
+    the old installation-wide chain (chain LEGACY_CHAIN, number 1)."""
+
+    chain = models.CharField(max_length=6, blank=True)
+    number = models.PositiveBigIntegerField()
+    # The position in the chain of the first event this seal chains (1 for the first).
+    first_seq = models.PositiveBigIntegerField()
+    count = models.PositiveIntegerField()
+    event_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["chain", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "number"], name="audit_seal_chain_number")
+        ]
+
+    def __str__(self):
+        return f"{self.chain or '-'}:{self.number}"
+
+    @property
+    def last_seq(self) -> int:
+        return self.first_seq + self.count - 1
+
+    def canonical(self, macs: list[str]) -> bytes:
+        """The bytes the seal's hash covers; `macs` are the hashes of its events in order."""
+        if self.chain == LEGACY_CHAIN:
+            # Closes the old chain: its length and its head event's hash.
+            body = ["legacy", self.count, self.first_seq, self.prev_hash]
+        else:
+            body = [
+                "seal", self.chain, self.number, self.first_seq, self.prev_hash,
+                [[int(i), m] for i, m in zip(self.event_ids, macs, strict=True)],
+            ]  # fmt: skip
+        return json.dumps(body, separators=(",", ":")).encode()
+
+    def compute_hash(self, macs: list[str]) -> str:
         key = settings.NOABER_AUDIT_KEY.encode()
-        return hmac.new(key, self.canonical(), hashlib.sha256).hexdigest()
+        return hmac.new(key, self.canonical(macs), hashlib.sha256).hexdigest()
+
+
+class AuditPending(models.Model):
+    """An event committed and not yet sealed: inserted with the event, in the same transaction,
+    and removed by the seal that chains it. Not append-only (it is a queue); an event that is
+    neither sealed nor here is reported by verify_audit."""
+
+    event_id = models.BigIntegerField(primary_key=True)
+    chain = models.CharField(max_length=6, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["chain", "event_id"], name="audit_pending_chain")]
+
+    def __str__(self):
+        return f"{self.chain or '-'}:{self.event_id}"

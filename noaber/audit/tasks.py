@@ -5,6 +5,7 @@ from django_tasks import task
 from noaber.jobs.schedule import periodic
 
 from .actions import verify_and_record
+from .chain import chain_name
 
 logger = logging.getLogger("noaber.audit")
 
@@ -19,7 +20,10 @@ def verify_audit_chain() -> dict:
     if report.incident:
         logger.error("Audit log unprotected: %s", report.incident)
     elif not report.ok:
-        logger.error("Audit chain broken at event #%s: %s", report.broken_seq, report.problem)
+        logger.error(
+            "Audit chain %s broken at event #%s: %s",
+            chain_name(report.chain), report.broken_seq, report.problem,
+        )  # fmt: skip
     if not report.ok:
         # A security incident: the privacy officers are told (without content) by the app
         # that knows them; the details stay in the log above and in verify_audit.
@@ -27,8 +31,24 @@ def verify_audit_chain() -> dict:
     else:
         # The head goes to the log stream, which lives outside the database: an operator (or
         # the log collector) keeps it and can later prove no newest events were removed.
-        logger.info("Audit chain intact, head %s:%s", report.head_seq, report.head_hash)
-    return {"ok": report.ok, "checked": report.checked, "broken_seq": report.broken_seq}
+        logger.info(
+            "Audit chains intact: %s events in %s chains", report.checked, len(report.chains)
+        )
+    return {
+        "ok": report.ok,
+        "checked": report.checked,
+        "broken_chain": report.chain if not report.ok else None,
+        "broken_seq": report.broken_seq,
+    }
+
+
+@periodic(minutes=1)
+@task()
+def seal_audit_chains() -> dict:
+    """Chain the events no writer sealed right after its commit (a crash, a busy sealer)."""
+    from .chains import seal_all
+
+    return {"sealed": seal_all()}
 
 
 @periodic(hours=1)

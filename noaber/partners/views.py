@@ -182,7 +182,7 @@ def agreement_document_version(request, municipality, pk, version):
 # --- What partners viewed ------------------------------------------------------------------
 
 
-VIEWED_SORTS = {"tijdstip": Sort("seq", _lazy("Tijdstip"))}
+VIEWED_SORTS = {"tijdstip": Sort("id", _lazy("Tijdstip"))}
 
 
 @municipality_view("partners.viewed")

@@ -36,7 +36,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from noaber.audit.models import AuditEvent
+from noaber.audit.chain import heads_digest
+from noaber.audit.models import AuditSeal
 from noaber.lib.files import file_fields
 
 FORMAT = 1
@@ -122,13 +123,15 @@ def read_snapshot(cursor, tables, quote, snapshot: DatabaseSnapshot) -> None:
     for table in sorted(tables):
         cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")  # noqa: S608 (introspected names)
         snapshot.rows[table] = cursor.fetchone()[0]
-    if AuditEvent._meta.db_table in tables:
+    if AuditSeal._meta.db_table in tables:
+        seals = quote(AuditSeal._meta.db_table)
         cursor.execute(
-            f"SELECT seq, hash FROM {quote(AuditEvent._meta.db_table)} "  # noqa: S608
-            "ORDER BY seq DESC LIMIT 1"
+            f"SELECT s.chain, s.first_seq + s.count - 1, s.hash FROM {seals} s "  # noqa: S608
+            f"JOIN (SELECT chain, MAX(number) AS top FROM {seals} GROUP BY chain) m "
+            "ON m.chain = s.chain AND m.top = s.number"
         )
-        head = cursor.fetchone()
-        snapshot.audit_head = f"{head[0]}:{head[1]}" if head else None
+        heads = {chain: (last, digest) for chain, last, digest in cursor.fetchall()}
+        snapshot.audit_head = heads_digest(heads) if heads else None
     for model, names in file_fields().items():
         if model._meta.db_table not in tables:
             continue

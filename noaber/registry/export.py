@@ -163,7 +163,7 @@ def subject_export(subject: Subject, *, actor, purpose, request=None) -> dict:
     events = AuditEvent.objects.filter(
         Q(object_type="subject", object_id=str(subject.pk))
         | Q(object_type="signal", object_id__in=[str(s.pk) for s in signals])
-    ).order_by("seq")
+    ).order_by("id")
     actor_ids = {e.actor_id for e in events if e.actor_id}
     users = {u.pk: u for u in User.objects.filter(pk__in=actor_ids).select_related("organisation")}
     data = {

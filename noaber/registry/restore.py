@@ -34,8 +34,7 @@ from django.db.utils import load_backend
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from noaber.audit.chain import verify_chain
-from noaber.audit.models import AuditEvent
+from noaber.audit.chain import chain_name, check_head, verify_log
 from noaber.lib.crypto import MissingFieldKey, encrypted_fields, rows_under_missing_keys
 from noaber.lib.files import AlteredFileError, EncryptedStorage, file_fields
 
@@ -91,7 +90,8 @@ class RestoreCheck:
     def __init__(self, directory, *, sample=20, expect_head=None, server_url=None):
         self.directory = Path(directory)
         self.sample = sample
-        self.expect_head = expect_head  # (seq, hash) recorded outside the backup, or None
+        # (chain, number, hash) recorded outside the backup (audit.chain.parse_head), or None
+        self.expect_head = expect_head
         self.server_url = server_url
         self.result = CheckResult()
         self.scratch: Path | None = None
@@ -348,7 +348,7 @@ class RestoreCheck:
 
     def check_audit(self, database):
         try:
-            report = verify_chain(using=ALIAS)
+            report = verify_log(ALIAS)
         except DatabaseError as error:
             self.wrong(_("Het auditlog is niet te lezen: %(error)s") % {"error": error})
             return
@@ -360,8 +360,12 @@ class RestoreCheck:
             return
         if not report.ok:
             self.wrong(
-                _("De auditketen is gebroken bij gebeurtenis #%(seq)s: %(problem)s")
-                % {"seq": report.broken_seq, "problem": report.problem}
+                _("De auditketen %(chain)s is gebroken bij gebeurtenis #%(seq)s: %(problem)s")
+                % {
+                    "chain": chain_name(report.chain),
+                    "seq": report.broken_seq,
+                    "problem": report.problem,
+                }
             )
             return
         restored = f"{report.head_seq}:{report.head_hash}" if report.head_seq else None
@@ -386,12 +390,12 @@ class RestoreCheck:
                 )
             return
         if self.expect_head:
-            seq, digest = self.expect_head
-            found = AuditEvent.objects.using(ALIAS).filter(seq=seq).values_list("hash", flat=True)
-            if list(found) != [digest]:
+            problem = check_head(self.expect_head, ALIAS)
+            if problem:
+                chain, number, digest = self.expect_head
                 self.wrong(
-                    _("De opgegeven kop %(seq)s:%(hash)s staat niet in het herstelde auditlog.")
-                    % {"seq": seq, "hash": digest}
+                    _("De opgegeven kop %(head)s staat niet in het herstelde auditlog: %(problem)s")
+                    % {"head": f"{chain_name(chain)}:{number}:{digest}", "problem": problem}
                 )
                 return
         self.note(

@@ -55,7 +55,7 @@ def _audit_incident(request, municipality) -> bool:
         return False
     latest = (
         AuditEvent.objects.filter(action="verify", object_type="audit_chain")
-        .order_by("-seq")
+        .order_by("-id")
         .values_list("result", flat=True)
         .first()
     )

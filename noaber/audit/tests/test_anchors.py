@@ -12,7 +12,8 @@ from django.test import override_settings
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit import anchors
 from noaber.audit.actions import record
-from noaber.audit.models import AuditEvent
+from noaber.audit.chains import heads
+from noaber.audit.models import AuditEvent, AuditSeal
 from noaber.audit.triggers import triggers_removed
 
 
@@ -36,14 +37,16 @@ class AnchorTests(NoaberTestCase):
         return str(caught.exception)
 
     def test_an_anchor_is_a_line_with_a_mac_and_an_event(self):
-        head = AuditEvent.objects.order_by("-seq").first()
-        anchor = anchors.write()
-        self.assertEqual((anchor.n, anchor.seq, anchor.hash), (1, head.seq, head.hash))
+        anchor = anchors.write()  # seals what waits first
+        newest = {c: (n, h) for c, (n, _, h) in heads().items() if c != "*"}
+        self.assertEqual(set(newest), {"", "GM1774", "GM0183"})
+        self.assertEqual((anchor.n, anchor.heads), (1, newest))
         line = json.loads(self.file.read_text())
-        self.assertEqual((line["seq"], line["chain"], line["prev"]), (head.seq, "*", ""))
+        self.assertEqual(line["heads"], {c: list(h) for c, h in newest.items()})
+        self.assertEqual(line["prev"], "")
         self.assertRegex(line["mac"], r"^[0-9a-f]{64}$")
         self.assertEqual(self.file.stat().st_mode & 0o777, 0o600)
-        event = AuditEvent.objects.order_by("-seq").first()
+        event = AuditEvent.objects.order_by("-id").first()
         self.assertEqual((event.object_type, event.object_id), ("audit_anchor", "1"))
         self.assertEqual(event.processing_activity, "verantwoording")
         record("view", object_type="report", origin="system")
@@ -53,11 +56,13 @@ class AnchorTests(NoaberTestCase):
         self.assertIn("Audit chain intact", self.verify())
 
     def test_removing_the_newest_events_is_found_without_being_told_the_head(self):
-        anchors.write()
-        anchored = AuditEvent.objects.order_by("-seq")[1]  # the head the anchor holds
+        anchor = anchors.write()
+        number, _ = anchor.heads["GM1774"]
+        newest = AuditSeal.objects.get(chain="GM1774", number=number)
         with triggers_removed():
-            AuditEvent.objects.filter(seq__gte=anchored.seq - 1).delete()
-        self.assertIn(f"no longer holds the anchored head #{anchored.seq}", self.refused())
+            AuditEvent.objects.filter(pk__in=newest.event_ids).delete()
+            newest.delete()
+        self.assertIn(f"no longer holds seal {number} of chain GM1774", self.refused())
         # The next anchor does not write over the evidence: it refuses, and the check still
         # fails afterwards (an attacker cannot wait for the hourly anchor).
         with self.assertRaises(anchors.AnchorError):
@@ -73,6 +78,7 @@ class AnchorTests(NoaberTestCase):
         anchors.write()
         with triggers_removed():
             AuditEvent.objects.all().delete()
+            AuditSeal.objects.all().delete()
         self.assertIn("newest events removed", self.refused())
         _anchor_after_migrate(apps.get_app_config("audit"))  # warns, writes nothing
         self.assertEqual(len(anchors.read(self.file)), 1)
@@ -81,22 +87,33 @@ class AnchorTests(NoaberTestCase):
     def test_an_anchor_line_with_an_older_head_is_refused(self):
         from noaber.audit.anchors import _mac
 
+        record("view", object_type="report", origin="system", municipality="GM1774")
         anchors.write()
         first = json.loads(self.file.read_text())
+        older = first["heads"] | {"GM1774": [first["heads"]["GM1774"][0] - 1, "0" * 64]}
         fields = {k: v for k, v in first.items() if k != "mac"} | {
-            "n": 2, "seq": first["seq"] - 1, "prev": first["mac"]}  # fmt: skip
+            "n": 2, "heads": older, "prev": first["mac"]}  # fmt: skip
         with self.file.open("a") as out:
             out.write(json.dumps(fields | {"mac": _mac(fields)}) + "\n")
-        self.assertIn("holds an older head", self.refused())
+        self.assertIn("holds an older head of chain GM1774", self.refused())
+
+    def test_a_line_of_the_old_single_chain_is_still_read(self):
+        from noaber.audit.anchors import _mac
+
+        fields = {"n": 1, "chain": "*", "seq": 7, "hash": "a" * 64, "at": "x", "prev": ""}
+        self.file.parent.mkdir(parents=True)
+        self.file.write_text(json.dumps(fields | {"mac": _mac(fields)}) + "\n")
+        self.assertEqual(anchors.read(self.file)[0].heads, {"*": (7, "a" * 64)})
+        # Event #7 of the old chain is not in this log: the check says so.
+        self.assertIn("event #7 of the old chain", self.refused())
 
     def test_a_forged_anchor_event_makes_an_incident_not_a_crash(self):
         from noaber.audit.tasks import verify_audit_chain
 
         anchors.write()
-        last = AuditEvent.objects.order_by("-seq").first()
+        last = AuditEvent.objects.order_by("-id").first()
         AuditEvent.objects.create(
-            seq=last.seq + 1,
-            prev_hash=last.hash,
+            format=3,
             hash="f" * 64,
             created_at=last.created_at,
             action="create",
@@ -106,18 +123,18 @@ class AnchorTests(NoaberTestCase):
         )
         result = verify_audit_chain.call()
         self.assertFalse(result["ok"])
-        event = AuditEvent.objects.filter(action="verify").order_by("-seq").first()
+        event = AuditEvent.objects.filter(action="verify").order_by("-id").first()
         self.assertEqual(event.result, "failure")
         self.assertIn("names no anchor number", event.detail["incident"])
 
-    def test_a_changed_event_at_the_anchored_sequence_number_is_found(self):
+    def test_a_different_hash_at_an_anchored_seal_is_found(self):
         anchor = anchors.write()
-        lines = self.file.read_text().splitlines()
-        self.assertEqual(len(lines), 1)
+        number, digest = anchor.heads["GM0183"]
         with triggers_removed():
-            # (A row rewritten with a valid HMAC needs the key, which is not in the database.)
-            AuditEvent.objects.filter(seq=anchor.seq).update(reason="anders")
-        self.assertIn(f"event #{anchor.seq}", self.refused())
+            # (A seal rewritten with a valid HMAC needs the key, which is not in the database;
+            # an attacker with the key could, and the anchor outside the database shows it.)
+            AuditSeal.objects.filter(chain="GM0183", number=number).update(hash="e" * 64)
+        self.assertIn(f"seal {number} of chain GM0183 differs", self.refused())
 
     def test_a_missing_truncated_or_edited_anchor_file_is_reported(self):
         anchors.write()
@@ -127,7 +144,7 @@ class AnchorTests(NoaberTestCase):
         cases = {
             "missing": None,
             "lines were removed": lines[0] + "\n",
-            "was changed after writing": text.replace('"seq": ', '"seq": 1', 1),
+            "was changed after writing": text.replace('"GM1774": [', '"GM1774": [1', 1),
             "does not follow": lines[1] + "\n" + lines[0] + "\n",
             "is not an anchor": "niets\n",
         }
@@ -176,7 +193,7 @@ class IncidentTests(NoaberTestCase):
         self.assertTrue(verify_audit_chain.call()["ok"])
         self.sign_in(self.privacy)
         self.assertNotContains(self.client.get(dashboard), "Beveiligingsincident")
-        first = AuditEvent.objects.order_by("seq").first()
+        first = AuditEvent.objects.order_by("id").first()
         with triggers_removed():
             AuditEvent.objects.filter(pk=first.pk).update(reason="weggepoetst")
         mail.outbox.clear()

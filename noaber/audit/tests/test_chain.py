@@ -6,9 +6,10 @@ from django.urls import reverse
 
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.actions import REDACTED, record
-from noaber.audit.chain import verify_chain
-from noaber.audit.models import GENESIS_HASH, Action, AuditEvent, Result
-from noaber.audit.triggers import triggers_removed
+from noaber.audit.chain import verify_log
+from noaber.audit.chains import seal_all
+from noaber.audit.models import LEGACY_CHAIN, Action, AuditEvent, AuditPending, AuditSeal, Result
+from noaber.audit.triggers import SEAL_TABLE, triggers_removed
 
 TABLE = AuditEvent._meta.db_table
 
@@ -18,24 +19,94 @@ def raw(sql, params=()):
         cursor.execute(sql, params)
 
 
-class ChainTests(NoaberTestCase):
-    def test_events_form_a_chain_from_the_genesis_hash(self):
-        events = list(AuditEvent.objects.order_by("seq"))
-        self.assertGreater(len(events), 3)
-        self.assertEqual(events[0].prev_hash, GENESIS_HASH)
-        for prev, event in zip(events, events[1:], strict=False):
-            self.assertEqual(event.seq, prev.seq + 1)
-            self.assertEqual(event.prev_hash, prev.hash)
-            self.assertEqual(event.hash, event.compute_hash())
+def verify_chain():
+    """The whole log, after sealing what waits (what verify_audit does)."""
+    seal_all()
+    return verify_log()
 
-    def test_verify_audit_passes_on_an_untouched_log(self):
+
+class ChainTests(NoaberTestCase):
+    def setUp(self):
+        # Events in both municipalities and installation-wide, sealed into their chains.
+        for n in range(3):
+            record(Action.VIEW, origin="system", municipality=self.dinkelland,
+                   object_type="report", object_id=f"d{n}")  # fmt: skip
+            record(Action.VIEW, origin="system", municipality=self.tubbergen,
+                   object_type="report", object_id=f"t{n}")  # fmt: skip
+        seal_all()
+
+    def chain_events(self, code):
+        """The events of a chain in chain order, from its seals."""
+        ids = [i for s in AuditSeal.objects.filter(chain=code).order_by("number")
+               for i in s.event_ids]  # fmt: skip
+        events = AuditEvent.objects.in_bulk(ids)
+        return [events[i] for i in ids]
+
+    def test_each_municipality_has_its_own_chain_starting_at_the_closed_old_chain(self):
+        start = AuditSeal.objects.get(chain=LEGACY_CHAIN, number=1)
+        for code in ("GM1774", "GM0183", ""):
+            with self.subTest(chain=code):
+                seals = list(AuditSeal.objects.filter(chain=code).order_by("number"))
+                self.assertTrue(seals)
+                self.assertEqual(seals[0].prev_hash, start.hash)
+                position = 1
+                for prev, link in zip([None, *seals], seals, strict=False):
+                    if prev:
+                        self.assertEqual(link.prev_hash, prev.hash)
+                    self.assertEqual(link.first_seq, position)
+                    position += link.count
+                    macs = [AuditEvent.objects.get(pk=i).hash for i in link.event_ids]
+                    self.assertEqual(link.hash, link.compute_hash(macs))
+                events = self.chain_events(code)
+                self.assertEqual({e.municipality for e in events}, {code})
+                self.assertEqual([e.pk for e in events], sorted(e.pk for e in events))
+                for event in events:
+                    self.assertEqual((event.seq, event.prev_hash, event.format), (None, "", 3))
+                    self.assertEqual(event.hash, event.compute_hash())
+        self.assertFalse(AuditPending.objects.exists())
+
+    def test_an_event_commits_with_its_change_or_not_at_all(self):
+        before = AuditEvent.objects.count()
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            record(Action.UPDATE, origin="system", municipality=self.dinkelland)
+            raise RuntimeError("the change fails")
+        self.assertEqual(AuditEvent.objects.count(), before)
+        self.assertFalse(AuditPending.objects.exists())
+        self.assertTrue(verify_chain().ok)
+
+    def test_events_left_unsealed_by_a_crash_are_chained_by_the_next_sealer(self):
+        # The writer committed and died before sealing: its events wait in AuditPending.
+        sealed = len(self.chain_events("GM1774"))
+        waiting = [record(Action.VIEW, origin="system", municipality=self.dinkelland,
+                          object_type="report", object_id=n) for n in range(3)]  # fmt: skip
+        self.assertEqual(AuditPending.objects.filter(chain="GM1774").count(), 3)
+        out = StringIO()
+        call_command("verify_audit", "--no-record", stdout=out)
+        self.assertIn(f"GM1774: {sealed} events, 3 more waiting to be sealed", out.getvalue())
+        out = StringIO()
+        call_command("verify_audit", stdout=out)  # seals first
+        total = sealed + 3
+        self.assertIn(f"GM1774: {total} events, head GM1774:{total}:", out.getvalue())
+        chained = [e.pk for e in self.chain_events("GM1774")]
+        self.assertEqual(chained[sealed:], [e.pk for e in waiting])
+        self.assertFalse(AuditPending.objects.filter(chain="GM1774").exists())
+
+    def test_verify_audit_passes_on_an_untouched_log_and_can_check_one_chain(self):
         out = StringIO()
         call_command("verify_audit", stdout=out)
         self.assertIn("Audit chain intact", out.getvalue())
-        self.assertEqual(AuditEvent.objects.order_by("-seq")[0].action, Action.VERIFY)
+        for name in ("old chain", "GM1774", "GM0183", "installation"):
+            self.assertIn(f"  {name}: ", out.getvalue())
+        self.assertEqual(AuditEvent.objects.order_by("-id")[0].action, Action.VERIFY)
+        out = StringIO()
+        call_command("verify_audit", "--chain", "GM0183", "--no-record", stdout=out)
+        self.assertIn(f"GM0183: {len(self.chain_events('GM0183'))} events", out.getvalue())
+        self.assertNotIn("GM1774", out.getvalue())
+        with self.assertRaisesMessage(CommandError, "--chain: a municipality code"):
+            call_command("verify_audit", "--chain", "GM1774; DROP", stdout=StringIO())
 
     def test_update_and_delete_are_refused_by_the_database(self):
-        event = AuditEvent.objects.order_by("seq").first()
+        event = AuditEvent.objects.order_by("id").first()
         original_reason, original_actor = event.reason, event.actor
         with self.assertRaises(DatabaseError), transaction.atomic():
             AuditEvent.objects.filter(pk=event.pk).update(reason="rewritten")
@@ -43,58 +114,116 @@ class ChainTests(NoaberTestCase):
             AuditEvent.objects.filter(pk=event.pk).delete()
         with self.assertRaises(DatabaseError), transaction.atomic():
             raw(f"UPDATE {TABLE} SET actor = 'someone' WHERE id = %s", [event.pk])
+        link = AuditSeal.objects.get(chain="GM1774", number=1)
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            raw(f"UPDATE {SEAL_TABLE} SET count = 1 WHERE id = %s", [link.pk])
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            AuditSeal.objects.filter(pk=link.pk).delete()
         event.refresh_from_db()
         self.assertEqual((event.reason, event.actor), (original_reason, original_actor))
         self.assertTrue(verify_chain().ok)
 
-    def test_a_changed_row_is_named(self):
-        target = AuditEvent.objects.order_by("seq")[2]
+    def test_a_changed_row_names_its_chain_and_position_and_the_others_verify(self):
+        target = self.chain_events("GM0183")[1]
         with triggers_removed():
             raw(f"UPDATE {TABLE} SET actor = 'someone-else' WHERE id = %s", [target.pk])
-        with self.assertRaisesMessage(CommandError, f"event #{target.seq} was changed"):
+        with self.assertRaisesMessage(
+            CommandError, "Audit chain GM0183 broken at event #2: event #2 (id"
+        ):
             call_command("verify_audit", stdout=StringIO())
+        report = verify_log()
+        self.assertEqual((report.chain, report.broken_seq), ("GM0183", 2))
+        intact = {r.chain for r in report.chains if r.ok}
+        self.assertEqual(intact, {LEGACY_CHAIN, "GM1774", ""})
+        out = StringIO()
+        call_command("verify_audit", "--chain", "GM1774", "--no-record", stdout=out)
+        self.assertIn("Audit chain intact", out.getvalue())
 
     def test_a_removed_row_is_named(self):
-        target = AuditEvent.objects.order_by("seq")[2]
+        target = self.chain_events("GM1774")[2]
         with triggers_removed():
             raw(f"DELETE FROM {TABLE} WHERE id = %s", [target.pk])
-        with self.assertRaisesMessage(CommandError, f"event #{target.seq} is missing"):
+        with self.assertRaisesMessage(CommandError, f"event #3 (id {target.pk}) is missing"):
             call_command("verify_audit", stdout=StringIO())
 
+    def test_a_removed_or_changed_seal_is_named(self):
+        record(Action.VIEW, origin="system", municipality=self.dinkelland, object_id="later")
+        seal_all()
+        links = list(AuditSeal.objects.filter(chain="GM1774").order_by("number"))
+        self.assertGreaterEqual(len(links), 2)
+        with triggers_removed():
+            raw(f"UPDATE {SEAL_TABLE} SET created_at = created_at, event_ids = %s WHERE id = %s",
+                ['[]', links[0].pk])  # fmt: skip
+        with self.assertRaisesMessage(
+            CommandError, "Audit chain GM1774 broken at event #1: seal 1"
+        ):
+            call_command("verify_audit", "--no-record", stdout=StringIO())
+        with triggers_removed():
+            raw(f"DELETE FROM {SEAL_TABLE} WHERE id = %s", [links[0].pk])
+        with self.assertRaisesMessage(CommandError, "seal 1 is missing"):
+            call_command("verify_audit", "--no-record", stdout=StringIO())
+
+    def test_an_event_taken_out_of_the_queue_is_named(self):
+        event = record(Action.VIEW, origin="system", municipality=self.tubbergen)
+        AuditPending.objects.filter(event_id=event.pk).delete()
+        with self.assertRaisesMessage(
+            CommandError, f"event id {event.pk} is in no seal and not waiting for one"
+        ):
+            call_command("verify_audit", stdout=StringIO())
+        waiting = record(Action.VIEW, origin="system", municipality=self.dinkelland)
+        with triggers_removed():
+            raw(f"DELETE FROM {TABLE} WHERE id = %s", [waiting.pk])
+        report = verify_log(only="GM1774")
+        self.assertIn(f"event id {waiting.pk} was waiting to be sealed and is missing",
+                      report.problem)  # fmt: skip
+
     def test_a_row_inserted_behind_the_applications_back_is_named(self):
-        # The forger links correctly to the head and computes the hash the way the code does,
-        # but without the audit key, which is not in the database.
-        last = AuditEvent.objects.order_by("-seq").first()
+        # The forger computes the hash the way the code does, but without the audit key,
+        # which is not in the database; the sealer chains what is in the queue.
         forged = AuditEvent(
-            seq=last.seq + 1,
-            created_at=last.created_at,
-            action=Action.VIEW,
-            result=Result.SUCCESS,
-            prev_hash=last.hash,
-        )
+            created_at=AuditEvent.objects.first().created_at, format=3,
+            municipality="GM1774", action=Action.VIEW, result=Result.SUCCESS,
+        )  # fmt: skip
         with self.settings(NOABER_AUDIT_KEY="a-guess-at-the-key"):
             forged.hash = forged.compute_hash()
-        forged.save(force_insert=True)
-        with self.assertRaisesMessage(CommandError, f"event #{last.seq + 1} was changed"):
+        forged.save(force_insert=True)  # the trigger queues it, as it queues every event
+        self.assertTrue(AuditPending.objects.filter(event_id=forged.pk).exists())
+        position = len(self.chain_events("GM1774")) + 1
+        with self.assertRaisesMessage(
+            CommandError, f"event #{position} (id {forged.pk}) was changed"
+        ):
             call_command("verify_audit", stdout=StringIO())
+
+    def test_a_copy_of_an_event_cannot_be_inserted(self):
+        event = AuditEvent.objects.filter(municipality="GM1774").first()
+        copy = AuditEvent.objects.get(pk=event.pk)
+        copy.pk = None
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            copy.save(force_insert=True)
 
     def test_removing_the_newest_events_is_found_with_a_recorded_head(self):
         out = StringIO()
         call_command("verify_audit", "--no-record", stdout=out)
-        head = out.getvalue().split("head ")[1].split()[0]
-        record(Action.VIEW, origin="system", object_type="x", object_id="later")
-        call_command("verify_audit", "--no-record", "--expect-head", head, stdout=StringIO())
-        head_seq = int(head.split(":")[0])
+        head = out.getvalue().split("head GM1774:")[1].split()[0]
+        self.assertRegex(head, r"^[0-9]+:[0-9a-f]{64}$")
+        record(Action.VIEW, origin="system", municipality=self.dinkelland, object_id="later")
+        call_command("verify_audit", "--expect-head", "GM1774:1:" + head[-64:], stdout=StringIO())
         with triggers_removed():
-            raw(f"DELETE FROM {TABLE} WHERE seq >= %s", [head_seq])
+            raw(f"DELETE FROM {SEAL_TABLE} WHERE chain = 'GM1774'")
+            raw(f"DELETE FROM {TABLE} WHERE municipality = 'GM1774'")
         # Without the recorded head the shortened chain looks whole; with it, it does not.
         self.assertTrue(verify_chain().ok)
-        with self.assertRaisesMessage(CommandError, f"recorded head #{head_seq}"):
-            call_command("verify_audit", "--expect-head", head, stdout=StringIO())
+        with self.assertRaisesMessage(CommandError, "no longer holds seal 1 of chain GM1774"):
+            call_command("verify_audit", "--expect-head", "GM1774:1:" + head[-64:],
+                         stdout=StringIO())  # fmt: skip
 
     def test_a_malformed_expected_head_is_refused(self):
-        with self.assertRaisesMessage(CommandError, "expected SEQ:HASH"):
-            call_command("verify_audit", "--expect-head", "12", stdout=StringIO())
+        for head in ("12", "GM1774:x:" + "0" * 64, "a:b:c:d"):
+            with (
+                self.subTest(head=head),
+                self.assertRaisesMessage(CommandError, "expected CHAIN:NUMBER:HASH"),
+            ):
+                call_command("verify_audit", "--expect-head", head, stdout=StringIO())
 
     def test_details_keep_their_exact_bytes_on_every_database(self):
         event = record(
@@ -181,3 +310,35 @@ class AuditPageTests(NoaberTestCase):
         self.sign_in(self.privacy)
         response = self.client.get(reverse("audit:list", args=["GM1774"]))
         self.assertNotContains(response, "tubbergen-only")
+
+
+class FastWalkTests(NoaberTestCase):
+    """On PostgreSQL the walk lets the database render an event's canonical bytes (all but
+    `detail`); they must be the very bytes the event's HMAC was made over, for any value."""
+
+    def test_the_database_renders_the_canonical_bytes_exactly(self):
+        from noaber.audit.chain import FAST_SELECT, _event_rows
+
+        if connection.vendor != "postgresql":
+            self.skipTest("the fast walk is PostgreSQL's")
+        awkward = ['quote " backslash \\ slash /', "tab\tnew\nline\rcr\x08\x0c\x01\x1f\x7f",
+                   "é ü 中文 \u2028 \u2029 😀", "", "'; DROP TABLE x; --"]  # fmt: skip
+        for n, text in enumerate(awkward):
+            record(Action.UPDATE, origin=text[:100], reason=text, object_id=text,
+                   municipality=self.dinkelland, role=text[:100],
+                   detail={"z": text, "a": [1, None, True, {"é": text}], "n": -(2**52)},
+                   actor=self.advisor if n % 2 else None)  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(FAST_SELECT, ["GM1774"])
+            fast = {row[0]: row for row in cursor.fetchall()}
+        events = AuditEvent.objects.filter(pk__in=fast)
+        self.assertGreaterEqual(len(events), len(awkward))
+        for event in events:
+            event_id, before, detail, after, _ = fast[event.pk]
+            exact = event.canonical().decode()
+            self.assertTrue(exact.startswith(before), (before, exact))
+            self.assertTrue(exact.endswith(after), (after, exact))
+        rows, row_mac = _event_rows("GM1774", "default")
+        for row in rows:
+            self.assertEqual(row_mac(row), row[-1])
+        self.assertTrue(verify_chain().ok)

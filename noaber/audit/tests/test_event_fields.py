@@ -5,12 +5,20 @@ the data subject — all covered by the event's HMAC; events of the first form k
 import re
 
 from django.urls import reverse
+from django.utils import timezone
 
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.actions import data_subject_pseudonym, record
-from noaber.audit.chain import verify_chain
+from noaber.audit.chain import verify_log
+from noaber.audit.chains import close_legacy_chain, seal_all
 from noaber.audit.labels import registered_object_types
-from noaber.audit.models import GENESIS_HASH, AuditEvent, ProcessingActivity
+from noaber.audit.models import (
+    GENESIS_HASH,
+    LEGACY_CHAIN,
+    AuditEvent,
+    AuditSeal,
+    ProcessingActivity,
+)
 from noaber.audit.reference import FILE
 from noaber.audit.triggers import triggers_removed
 from noaber.intake.actions import submit_report
@@ -18,6 +26,11 @@ from noaber.intake.models import Category, Channel
 from noaber.registry import actions as registry_actions
 
 HEX = re.compile(r"^[0-9a-f]+$")
+
+
+def verify_chain():
+    seal_all()
+    return verify_log()
 
 
 class EventFieldTests(NoaberTestCase):
@@ -78,10 +91,10 @@ class EventFieldTests(NoaberTestCase):
             {"category": Category.objects.get(code="overlast-jeugd"), "description": "Herrie."},
             channel=Channel.WEB,
         ).report
-        before = AuditEvent.objects.order_by("-seq").first().seq
+        before = AuditEvent.objects.order_by("-id").first().pk
         response = self.client.get(reverse("intake:detail", args=["GM1774", report.pk]))
         self.assertEqual(response.status_code, 200)
-        events = list(AuditEvent.objects.filter(seq__gt=before))
+        events = list(AuditEvent.objects.filter(pk__gt=before))
         self.assertTrue(events)
         for event in events:
             # The trace id is the request id of the JSON logs (sent as X-Request-ID).
@@ -109,7 +122,7 @@ class EventFieldTests(NoaberTestCase):
         company = registry_actions.add_subject(
             signal, "company", {"label": "Loods BV"}, "", actor=self.advisor, request=None
         )
-        made = AuditEvent.objects.filter(object_type="subject", action="create").order_by("seq")
+        made = AuditEvent.objects.filter(object_type="subject", action="create").order_by("id")
         by_bsn, by_record = made[0], made[1]
         self.assertEqual(by_bsn.data_subject_type, "bsn")
         self.assertEqual(by_bsn.data_subject, data_subject_pseudonym("bsn", "111 222 333"))
@@ -138,31 +151,66 @@ class EventFieldTests(NoaberTestCase):
                     AuditEvent.objects.filter(pk=event.pk).update(**{column: value})
                 report = verify_chain()
                 self.assertFalse(report.ok)
-                self.assertEqual(report.broken_seq, event.seq)
+                self.assertEqual(report.chain, "")
+                self.assertIn(f"(id {event.pk}) was changed", report.problem)
                 with triggers_removed():
                     AuditEvent.objects.filter(pk=event.pk).update(
                         **{column: getattr(event, column)}
                     )
         self.assertTrue(verify_chain().ok)
 
-    def test_an_event_of_the_first_form_still_verifies(self):
-        """Events written before these fields existed (format 1) are hashed over the old
-        fields only and keep verifying beside new ones."""
-        last = AuditEvent.objects.order_by("-seq").first()
-        old = AuditEvent(seq=last.seq + 1, prev_hash=last.hash if last else GENESIS_HASH,
-                         created_at=last.created_at, action="view", result="success",
-                         origin="system", format=1)  # fmt: skip
-        old.hash = old.compute_hash()
-        old.save(force_insert=True)
-        self.assertNotIn(b'"format"', old.canonical())
+    def test_events_of_the_old_chain_still_verify_against_the_seal_that_closed_it(self):
+        """Events written before one chain per municipality (forms 1 and 2) keep their place
+        in the old chain and their HMAC; migration 0004 closes that chain with a seal, and
+        every municipality's chain starts from it."""
+        old = self.old_chain()
+        self.assertNotIn(b'"format"', old[0].canonical())
+        self.assertIn(b'"prev_hash"', old[1].canonical())
+        closing = close_legacy_chain()
+        self.assertEqual((closing.count, closing.prev_hash), (2, old[1].hash))
+        self.assertIs(close_legacy_chain().pk, closing.pk)  # once
         record("view", object_type="report", origin="system")  # a new one after it
-        self.assertTrue(verify_chain().ok)
-        self.assertTrue(HEX.match(old.hash))
+        report = verify_chain()
+        self.assertTrue(report.ok, report.problem)
+        self.assertEqual(report.chains[0].checked, 2)
+        first = AuditSeal.objects.filter(chain="").order_by("number").first()
+        self.assertEqual(first.prev_hash, closing.hash)
         # Its HMAC does not cover the later fields, so setting one on it is a change.
         with triggers_removed():
-            AuditEvent.objects.filter(pk=old.pk).update(retention_months=0)
+            AuditEvent.objects.filter(pk=old[0].pk).update(retention_months=0)
         report = verify_chain()
-        self.assertEqual((report.ok, report.broken_seq), (False, old.seq))
+        self.assertEqual((report.ok, report.chain, report.broken_seq), (False, LEGACY_CHAIN, 1))
+
+    def test_the_old_chain_is_only_closed_when_it_verifies(self):
+        old = self.old_chain()
+        with triggers_removed():
+            AuditEvent.objects.filter(pk=old[1].pk).update(reason="anders")
+        with self.assertRaisesMessage(ValueError, "event #2: event #2 was changed"):
+            close_legacy_chain()
+        self.assertFalse(AuditSeal.objects.filter(chain=LEGACY_CHAIN).exists())
+
+    def test_events_after_the_old_chain_was_closed_are_found(self):
+        old = self.old_chain()
+        close_legacy_chain()
+        with triggers_removed():
+            AuditEvent.objects.filter(pk=old[1].pk).delete()
+        report = verify_chain()
+        self.assertIn("newest events removed", report.chains[0].problem)
+
+    def old_chain(self):
+        """The state before 0019: two events of forms 1 and 2 in the one chain, not closed."""
+        with triggers_removed():
+            AuditSeal.objects.filter(chain=LEGACY_CHAIN).delete()
+        first = AuditEvent(seq=1, prev_hash=GENESIS_HASH, created_at=timezone.now(),
+                           action="view", result="success", origin="system", format=1)  # fmt: skip
+        first.hash = first.compute_hash()
+        first.save(force_insert=True)
+        second = AuditEvent(seq=2, prev_hash=first.hash, created_at=timezone.now(),
+                            action="view", result="success", origin="system", format=2,
+                            processing_activity="beheer")  # fmt: skip
+        second.hash = second.compute_hash()
+        second.save(force_insert=True)
+        return [first, second]
 
 
 class TriggerCheckTests(NoaberTestCase):
@@ -184,7 +232,7 @@ class TriggerCheckTests(NoaberTestCase):
         from noaber.audit.triggers import NAMES, TABLE, missing
 
         self.assertEqual(missing(), [])
-        first = NAMES[connection.vendor][0]
+        first = NAMES[connection.vendor][TABLE][0]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"DROP TRIGGER {first} ON {TABLE}" if connection.vendor == "postgresql"

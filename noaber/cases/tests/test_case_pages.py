@@ -73,7 +73,7 @@ class CasePageTests(NoaberTestCase):
         self.assertContains(page, "afgehandeld")
         self.assertContains(page, "Het pand is gesloten. Dank voor uw melding.")
         self.assertNotContains(page, "Drugslab opgerold")
-        kinds = [e.action for e in AuditEvent.objects.filter(object_type="case").order_by("seq")]
+        kinds = [e.action for e in AuditEvent.objects.filter(object_type="case").order_by("id")]
         self.assertIn("create", kinds)
 
     def test_a_case_of_another_municipality_is_404_and_audited(self):

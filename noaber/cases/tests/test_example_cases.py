@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from noaber.accounts.models import Organisation
 from noaber.accounts.tests.base import NoaberTestCase
-from noaber.audit.chain import verify_chain
+from noaber.audit.chain import verify_all
 from noaber.audit.models import AuditEvent
 from noaber.cases.models import Case, CaseResult, CaseType, InterventionType, Meeting
 from noaber.intake.models import Report
@@ -135,7 +135,7 @@ class ExampleCaseTests(NoaberTestCase):
         for kind in ("status", "disclosure", "intervention", "closing"):
             self.assertIn(kind, kinds)
         self.assertTrue(AuditEvent.objects.filter(action="share", object_type="signal").exists())
-        self.assertTrue(verify_chain().ok)
+        self.assertTrue(verify_all().ok)
 
     def test_2_maatschappelijke_onrust_police_signal_driehoek_and_measures(self):
         from noaber.accounts.partner_keys import create_partner_token
@@ -263,4 +263,4 @@ class ExampleCaseTests(NoaberTestCase):
             self.reporter_sees(receipt, "het is weer rustig")
         page = self.client.get(case_url("case", case.pk), {"sectie": "tijdlijn"})
         self.assertContains(page, "Straat is weer rustig.")
-        self.assertTrue(verify_chain().ok)
+        self.assertTrue(verify_all().ok)

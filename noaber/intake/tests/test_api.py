@@ -152,7 +152,7 @@ class PartnerApiTests(NoaberTestCase):
         forged = self.key.rsplit("_", 1)[0] + "_" + "x" * 43
         response = self.post(REPORT | {"source": "police"}, key=forged)
         self.assertEqual(response.status_code, 401)
-        event = AuditEvent.objects.filter(action="denied").latest("seq")
+        event = AuditEvent.objects.filter(action="denied").latest("id")
         self.assertEqual((event.object_id, event.reason), (str(self.token.pk), "invalid"))
 
     def test_a_missing_or_forged_key_is_refused(self):

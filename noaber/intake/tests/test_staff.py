@@ -67,7 +67,7 @@ class InboxTests(NoaberTestCase):
     def test_opening_a_report_is_audited_and_never_cached(self):
         response = self.client.get(url("detail", self.report.pk))
         self.assertIn("no-store", response["Cache-Control"])
-        event = AuditEvent.objects.filter(object_type="report", action="view").latest("seq")
+        event = AuditEvent.objects.filter(object_type="report", action="view").latest("id")
         self.assertEqual(
             (event.actor, event.object_id, event.reason), ("anouk", str(self.report.pk), "triage")
         )

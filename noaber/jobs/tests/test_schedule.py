@@ -32,5 +32,5 @@ class SchedulerTests(NoaberTestCase):
     def test_the_audit_check_task_records_its_result(self):
         result = verify_audit_chain.call()
         self.assertTrue(result["ok"])
-        last = AuditEvent.objects.order_by("-seq")[0]
+        last = AuditEvent.objects.order_by("-id")[0]
         self.assertEqual((last.action, last.origin), (Action.VERIFY, "worker"))

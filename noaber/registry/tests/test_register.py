@@ -77,7 +77,7 @@ class InboxTests(NoaberTestCase):
     def test_reading_a_signal_is_audited_with_its_reason(self):
         signal = make_signal(self.dinkelland, self.advisor)
         self.client.get(url("signal", signal.pk))
-        event = AuditEvent.objects.filter(object_type="signal", action="view").latest("seq")
+        event = AuditEvent.objects.filter(object_type="signal", action="view").latest("id")
         self.assertEqual((event.reason, event.actor), ("triage", "anouk"))
 
 
@@ -148,7 +148,7 @@ class SubjectTests(NoaberTestCase):
         checks = AuditEvent.objects.filter(object_type="subject_match")
         # Linking checks again on the submitted data: only a subject it finds can be linked.
         self.assertEqual(
-            [e.detail["hit"] for e in checks.order_by("seq")], [False, True, True, True]
+            [e.detail["hit"] for e in checks.order_by("id")], [False, True, True, True]
         )
 
     def test_subject_details_need_a_reason_which_is_audited(self):
@@ -509,7 +509,7 @@ class SubjectRightsTests(NoaberTestCase):
             self.dinkelland, "person", {"label": "Jan Jansen"}, actor=None, request=None
         )
         self.assertEqual(match.exact, [self.subject.pk])
-        event = AuditEvent.objects.filter(object_type="subject", action="update").latest("seq")
+        event = AuditEvent.objects.filter(object_type="subject", action="update").latest("id")
         self.assertEqual((event.reason, event.detail["rectified"]), ("verzoek 2026-14", ["label"]))
 
     def test_erasure_removes_the_subject_but_not_the_signal_unless_held(self):

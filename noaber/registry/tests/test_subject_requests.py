@@ -173,7 +173,7 @@ class OpeningASubjectTests(NoaberTestCase):
         self.assertContains(page, "111222333")
         event = AuditEvent.objects.filter(
             object_type="subject", action="view", object_id=str(self.subject.pk)
-        ).latest("seq")
+        ).latest("id")
         self.assertEqual(event.detail["subject_request"], "AVG-2026-001")
         self.assertIn("AVG-2026-001", event.reason)
 
@@ -222,7 +222,7 @@ class OpeningASubjectTests(NoaberTestCase):
             url("subject_rights", self.subject.pk), {"reden": "vordering rechtbank Overijssel"}
         )
         self.assertContains(page, "111222333")
-        event = AuditEvent.objects.filter(object_type="subject", action="view").latest("seq")
+        event = AuditEvent.objects.filter(object_type="subject", action="view").latest("id")
         self.assertEqual(event.reason, "vordering rechtbank Overijssel")
 
     def test_a_closed_request_or_another_municipalitys_request_opens_nothing(self):

@@ -93,7 +93,7 @@ class DueDateTests(NoaberTestCase):
         self.assertEqual(make_report(self.dinkelland).due_date,
                          add_working_days(FRIDAY_BEFORE_CHRISTMAS, 20,
                                           holidays_for(self.dinkelland)))  # fmt: skip
-        event = AuditEvent.objects.filter(object_type="handling_term").order_by("-seq")[0]
+        event = AuditEvent.objects.filter(object_type="handling_term").order_by("-id")[0]
         self.assertEqual(event.detail["working_days"], [5, 20])
 
 

@@ -44,7 +44,7 @@ class ThemeEditingTests(NoaberTestCase):
         )
         shared.refresh_from_db()
         self.assertEqual(shared.name, "Veilig toerisme")
-        event = AuditEvent.objects.order_by("-seq")[0]
+        event = AuditEvent.objects.order_by("-id")[0]
         self.assertEqual((event.action, event.object_type, event.actor), ("create", "theme", "bea"))
 
     def test_a_theme_switched_off_disappears_from_the_municipality(self):

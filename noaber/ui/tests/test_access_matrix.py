@@ -103,7 +103,7 @@ class AccessMatrixTests(NoaberTestCase):
                 before = AuditEvent.objects.filter(action=Action.DENIED).count()
                 response = self.request(route, url)
                 self.assertEqual(response.status_code, 404)
-                denied = AuditEvent.objects.filter(action=Action.DENIED).order_by("-seq")
+                denied = AuditEvent.objects.filter(action=Action.DENIED).order_by("-id")
                 self.assertEqual(denied.count(), before + 1)
                 self.assertEqual(denied[0].actor, "tim")
                 self.assertEqual(denied[0].municipality, "GM1774")

@@ -94,7 +94,7 @@ class AssignmentTests(NoaberTestCase):
                 self.assertEqual(obj.due_date, new_due)
                 self.assertEqual(obj.due_date_reason, "Wacht op informatie van de politie.")
                 event = AuditEvent.objects.filter(object_type=kind, object_id=str(obj.pk))
-                event = event.order_by("-seq")[0]
+                event = event.order_by("-id")[0]
                 self.assertEqual(event.reason, "assign")
                 self.assertEqual(event.detail["handler"][1], self.colleague.pk)
                 self.assertEqual(event.detail["due_date"][1], new_due.isoformat())
@@ -110,7 +110,7 @@ class AssignmentTests(NoaberTestCase):
         response = self.client.post(url, self.form("report", handler=self.advisor.pk))
         self.assertEqual(response.status_code, 302)
         self.assertEqual(Report.objects.get(pk=self.report.pk).handler, self.advisor)
-        event = AuditEvent.objects.filter(object_type="report").order_by("-seq")[0]
+        event = AuditEvent.objects.filter(object_type="report").order_by("-id")[0]
         self.assertEqual(event.reason, "take_over")
 
     def assert_refused(self, kind, data, message, status=400):
@@ -220,7 +220,7 @@ class MyWorkTests(NoaberTestCase):
         self.assertIn("Bel de verhuurder", html)
         self.assertIn("Drugs (5.2)", html)
         self.assertIn("te laat", html)
-        event = AuditEvent.objects.filter(object_type="my_work").order_by("-seq")[0]
+        event = AuditEvent.objects.filter(object_type="my_work").order_by("-id")[0]
         self.assertEqual(event.action, "view")
         self.assertEqual(event.detail["reports"], [late.number, soon.number])
 

@@ -1,26 +1,41 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from noaber.audit.actions import verify_and_record
-from noaber.audit.chain import parse_head, verify_all
+from noaber.audit.chain import chain_name, parse_head, verify_all
 
 
 class Command(BaseCommand):
     help = (
-        "Walk the audit log's hash chain and prove it unchanged. Exits non-zero and names the "
-        "first broken event when a row was changed, removed or inserted outside Noaber; checks "
-        "that the append-only triggers are in place and that the chain still holds the newest "
-        "head anchored in NOABER_AUDIT_ANCHOR_FILE. --expect-head checks a head kept "
-        "elsewhere too."
+        "Prove the audit log unchanged: seal the events that wait, then walk the closed old "
+        "chain and every municipality's chain (or --chain CODE). Exits non-zero and names the "
+        "chain and position of the first break when a row was changed, removed or inserted "
+        "outside Noaber; checks that the append-only triggers are in place and that every "
+        "chain still holds its newest head anchored in NOABER_AUDIT_ANCHOR_FILE. --expect-head "
+        "checks a head kept elsewhere too."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--no-record", action="store_true", help="Do not append the result to the log."
+            "--no-record",
+            action="store_true",
+            help="Write nothing: neither seal waiting events nor append the result to the log.",
+        )
+        parser.add_argument(
+            "--chain",
+            metavar="CODE",
+            help="Only this chain: a municipality code, or 'installation'.",
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            metavar="N",
+            help="Walk chains in N processes side by side (PostgreSQL).",
         )
         parser.add_argument(
             "--expect-head",
-            metavar="SEQ:HASH",
-            help="A head printed by an earlier run; it must still be part of the chain.",
+            metavar="CHAIN:NUMBER:HASH",
+            help="A head printed by an earlier run; it must still be in the log as it was.",
         )
 
     def handle(self, *args, **options):
@@ -30,19 +45,32 @@ class Command(BaseCommand):
                 expect_head = parse_head(options["expect_head"])
             except ValueError as error:
                 raise CommandError(f"--expect-head: {error}") from error
+        only = options["chain"]
+        if only is not None:
+            only = "" if only == "installation" else only
+            if len(only) > 6:
+                raise CommandError("--chain: a municipality code (e.g. GM0183) or 'installation'")
+        jobs = max(1, min(options["jobs"], 32))
         if options["no_record"]:
-            report = verify_all(expect_head)
+            report = verify_all(expect_head, only=only, seal_first=False, jobs=jobs)
         else:
-            report = verify_and_record(origin="cli", expect_head=expect_head)
+            report = verify_and_record(origin="cli", expect_head=expect_head, only=only, jobs=jobs)
         if report.incident:
             raise CommandError(f"Audit log unprotected: {report.incident}")
+        for chain in report.chains:
+            if chain.ok:
+                head = f"{chain_name(chain.chain)}:{chain.head_seq or 0}:{chain.head_hash}"
+                waiting = f", {chain.waiting} more waiting to be sealed" if chain.waiting else ""
+                self.stdout.write(
+                    f"  {chain_name(chain.chain)}: {chain.checked} events{waiting}, head {head}"
+                )
         if not report.ok:
             raise CommandError(
-                f"Audit chain broken at event #{report.broken_seq}: {report.problem}"
+                f"Audit chain {chain_name(report.chain)} broken at event #{report.broken_seq}: "
+                f"{report.problem}"
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Audit chain intact: {report.checked} events, head "
-                f"{report.head_seq}:{report.head_hash}"
+                f"Audit chain intact: {report.checked} events in {len(report.chains)} chains"
             )
         )

@@ -1,0 +1,69 @@
+"""One chain per municipality on PostgreSQL, with real concurrent transactions: writers take
+no lock, so an open business transaction in one municipality holds up nobody, and an event
+that commits late is chained after the ones that committed before it."""
+
+import threading
+from unittest import skipUnless
+
+from django.db import connection, connections, transaction
+from django.test import TransactionTestCase
+
+from noaber.accounts.reference import load_municipalities
+from noaber.audit.actions import record
+from noaber.audit.chain import verify_log
+from noaber.audit.chains import drain
+from noaber.audit.models import AuditEvent, AuditPending, AuditSeal
+from noaber.audit.triggers import triggers_removed
+
+
+@skipUnless(connection.vendor == "postgresql", "SQLite has one writer at a time")
+class ConcurrentWriterTests(TransactionTestCase):
+    def _fixture_teardown(self):
+        with triggers_removed():
+            super()._fixture_teardown()
+
+    def setUp(self):
+        load_municipalities()
+
+    def test_an_open_transaction_in_one_municipality_holds_up_nobody(self):
+        written, release, failures = threading.Event(), threading.Event(), []
+
+        def slow_dinkelland_transaction():
+            try:
+                with transaction.atomic():
+                    record("update", municipality="GM1774", origin="system", object_id="slow")
+                    written.set()
+                    release.wait(30)
+            except Exception as error:  # noqa: BLE001 - reported by the test below
+                failures.append(error)
+            finally:
+                connections.close_all()
+
+        slow = threading.Thread(target=slow_dinkelland_transaction)
+        slow.start()
+        self.assertTrue(written.wait(30))
+        try:
+            # Anything that had to wait for the open transaction would hit this timeout.
+            with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = '5s'")
+            tubbergen = record("update", municipality="GM0183", origin="system", object_id="t")
+            fast = record("update", municipality="GM1774", origin="system", object_id="fast")
+            self.assertTrue(drain())  # sealed while the slow transaction is still open
+            self.assertEqual(AuditPending.objects.filter(chain="GM1774").count(), 0)
+        finally:
+            release.set()
+            slow.join(30)
+        self.assertEqual(failures, [])
+        # Committed, and sealed by the sealer right after commit, each in its own chain.
+        self.assertTrue(drain())
+        self.assertFalse(AuditPending.objects.exists())
+        slow_event = AuditEvent.objects.get(object_id="slow")
+        self.assertLess(slow_event.pk, fast.pk)  # it took its id first, and committed last
+        chain = [i for s in AuditSeal.objects.filter(chain="GM1774").order_by("number")
+                 for i in s.event_ids]  # fmt: skip
+        self.assertEqual(chain, [fast.pk, slow_event.pk])
+        self.assertEqual(AuditSeal.objects.get(chain="GM0183").event_ids, [tubbergen.pk])
+        report = verify_log()
+        self.assertTrue(report.ok, report.problem)
+        checked = {r.chain: r.checked for r in report.chains}
+        self.assertEqual((checked["GM1774"], checked["GM0183"]), (2, 1))
