@@ -30,8 +30,12 @@ def configure(db: str, *, fresh: bool = False) -> None:
             "NOABER_LOG_LEVEL": "WARNING",
             "NOABER_STATIC_ROOT": "/tmp/noaber-bench-static",
             "NOABER_MEDIA_ROOT": f"/tmp/noaber-bench-media/{db}",
+            # Anchors belong to their database: a fresh bench database gets a fresh file.
+            "NOABER_AUDIT_ANCHOR_FILE": f"/tmp/noaber-bench-anchors/{db}.jsonl",
         }
     )
+    if fresh:
+        Path(os.environ["NOABER_AUDIT_ANCHOR_FILE"]).unlink(missing_ok=True)
     os.environ.pop("NOABER_DEBUG", None)
     import psycopg
 

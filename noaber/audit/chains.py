@@ -29,10 +29,15 @@ from .models import GENESIS_HASH, LEGACY_CHAIN, AuditEvent, AuditPending, AuditS
 BATCH = 2000
 # How long the sealer thread gathers commits before it seals (seconds): under load one seal
 # chains many events; alone, an event is chained this long after its commit.
-GATHER = 0.05
+GATHER = 0.2
+# After this long without waiting events the sealer looks only every IDLE seconds (its own
+# process's commits still wake it at once).
+IDLE = 1.0
 logger = logging.getLogger("noaber.audit")
 # The advisory lock class of the sealers (any constant; the chain's CRC is the object id).
 SEAL_LOCK_CLASS = 0x6E6F6162
+# The session advisory lock of the installation's one sealer thread (class, 0).
+SEALER_ROLE_LOCK_CLASS = SEAL_LOCK_CLASS + 1
 
 
 class ChainStartError(Exception):
@@ -109,15 +114,20 @@ def seal(chain: str) -> int:
 
 
 class _Sealer:
-    """The process's sealer thread: chains named by `seal_soon` are sealed a moment later,
-    with the thread's own database connection. A fork (gunicorn, multiprocessing) starts a
-    fresh one in the child."""
+    """The process's sealer thread (PostgreSQL). One thread in the installation is the sealer
+    at a time: the one holding the session advisory lock SEALER_ROLE_LOCK_CLASS/0. It looks for
+    waiting events every GATHER seconds while there are any (every IDLE seconds when there
+    were none for a while) and seals each chain that has them, so one seal chains what every
+    process committed meanwhile. The other processes' threads only try, now and then, to take
+    over — a sealer that dies releases the lock with its session. Its own connection; a fork
+    (gunicorn, multiprocessing) starts a fresh thread in the child."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.wake = threading.Condition(self.lock)
         self.dirty: set[str] = set()
         self.busy = False
+        self.resign = False
         self.pid = None
         self.thread = None
 
@@ -131,40 +141,64 @@ class _Sealer:
             self.wake.notify_all()
 
     def run(self) -> None:
-        from django.db import close_old_connections, connection
+        from django.db import connection
 
+        leader, idle_since, last_try = False, time.monotonic(), 0.0
         while True:
             with self.lock:
-                while not self.dirty:
-                    self.wake.wait()
+                if self.resign:
+                    leader, self.resign, last_try = False, False, 0.0
+                    connection.close()  # the lock goes with the session
+                    self.wake.notify_all()
+                if not self.dirty and (not leader or time.monotonic() - idle_since > IDLE):
+                    # Not the sealer, or idle: sleep until this process commits an event (or
+                    # IDLE passes, for the sealer, which also seals other processes' events).
+                    self.wake.wait(None if not leader else IDLE)
+                gathered = set(self.dirty)
             time.sleep(GATHER)
             with self.lock:
-                chains, self.dirty, self.busy = sorted(self.dirty), set(), True
+                self.dirty -= gathered
+                self.busy = True
             try:
-                close_old_connections()
-                for chain in chains:
-                    seal(chain)
+                if not leader and time.monotonic() - last_try >= 1.0:
+                    last_try = time.monotonic()
+                    leader = _take_sealer_role()
+                if leader:
+                    chains = list(AuditPending.objects.values_list("chain", flat=True)
+                                  .distinct().order_by())  # fmt: skip
+                    for chain in sorted(chains):
+                        seal(chain)
+                    if chains:
+                        idle_since = time.monotonic()
             except Exception:  # noqa: BLE001 - nothing is lost: the events wait in the queue
                 logger.exception("Audit events left for the next sealer")
+                leader = False
+                connection.close()
             finally:
-                with self.lock:
-                    idle = not self.dirty
-                if idle:
-                    connection.close()  # no idle session held open (or a test database)
                 with self.lock:
                     self.busy = False
                     self.wake.notify_all()
 
     def drain(self, timeout: float = 10.0) -> bool:
-        """Wait until everything named so far is sealed (tests, benches); False on timeout."""
+        """Wait until this process's commits so far went through a sealing round, then give
+        up the sealer role and the connection (tests, benches); False on timeout."""
         deadline = time.monotonic() + timeout
         with self.lock:
-            while self.dirty or self.busy:
-                left = deadline - time.monotonic()
-                if left <= 0 or self.thread is None:
-                    return False
-                self.wake.wait(left)
-        return True
+            if self.thread is None or not self.thread.is_alive() or self.pid != os.getpid():
+                return True
+            while (self.dirty or self.busy) and time.monotonic() < deadline:
+                self.wake.wait(0.05)
+            self.resign = True
+            self.wake.notify_all()
+            while self.resign and time.monotonic() < deadline:
+                self.wake.wait(0.05)
+            return not (self.resign or self.dirty or self.busy)
+
+
+def _take_sealer_role() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, 0)", [SEALER_ROLE_LOCK_CLASS])
+        return bool(cursor.fetchone()[0])
 
 
 _sealer = _Sealer()
