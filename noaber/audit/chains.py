@@ -2,15 +2,18 @@
 
 `record()` inserts an event in the caller's transaction, without any lock, and a trigger
 queues it in AuditPending in the same statement, so neither writers nor municipalities wait
-for each other. Right after commit the writer hands the chain to its process's sealer thread
-(`seal_soon`), which gathers what commits in the next moment and calls `seal(chain)`: everything
-waiting in that chain, in event id order, becomes one AuditSeal, the HMAC over the previous
-seal's hash and the events' ids and hashes. Sealers of one chain exclude each other with a
-per-chain lock they only try (PostgreSQL advisory transaction lock; SQLite's write lock
-serialises anyway); one that finds the lock taken leaves the work to its holder, which looks
-again after its commit. A crash between commit and sealing leaves the events waiting, and the
-next sealer (any later event of that chain, the task every minute, verify_audit, an anchor)
-chains them. See docs/decisions/0019-one-audit-chain-per-municipality.md.
+for each other. Right after commit the writer wakes its process's sealer thread
+(`seal_soon`); one such thread in the installation holds the sealer role (`_Sealer`),
+gathers what commits in the next 200 ms in any process and calls `seal(chain)` for every
+chain with waiting events: everything waiting in that chain, in event id order, becomes one
+AuditSeal, the HMAC over the previous seal's hash and the events' ids and hashes.
+
+Sealers of one chain exclude each other with a per-chain lock they only try (PostgreSQL
+advisory transaction lock; SQLite's write lock serialises anyway); one that finds the lock
+taken leaves the work to its holder, which looks again after its commit. A crash between
+commit and sealing leaves the events waiting, and the next sealer (the sealer thread, the
+task every minute, verify_audit, an anchor) chains them.
+See docs/decisions/0019-one-audit-chain-per-municipality.md.
 """
 
 import logging
