@@ -45,6 +45,8 @@ class ChainReport:
     chain: str | None = None
     # Events committed and not yet sealed (they will be; their own hashes were checked).
     waiting: int = 0
+    # The number of the chain's newest seal (its head is CHAIN:head_seal:head_hash).
+    head_seal: int | None = None
     chains: list["ChainReport"] = field(default_factory=list)
 
     @property
@@ -113,9 +115,12 @@ def _sql_json(name: str) -> str:
     if name in ("actor_id", "retention_months", "format"):
         return f"COALESCE({name}::text, 'null')"
     if name in _PLAIN_TEXT:
-        # Codes and hexadecimal ids that never need escaping when Noaber writes them; one
-        # that would (written behind its back) only sends the row to the exact recomputation.
-        return f"'\"' || {name} || '\"'"
+        # Codes and hexadecimal ids, which never need escaping when Noaber writes them: pasted
+        # as they are unless they hold a quote or a backslash (so a value can never reach
+        # into the next field); a control character only makes the bytes differ, which sends
+        # the row to the exact recomputation.
+        return (f"CASE WHEN strpos({name}, '\"') = 0 AND strpos({name}, '\\') = 0 "
+                f"THEN '\"' || {name} || '\"' ELSE to_json({name})::text END")  # fmt: skip
     return f"to_json({name})::text"
 
 
@@ -249,7 +254,22 @@ def verify_legacy(using: str = "default") -> ChainReport:
 def verify_chain(chain: str, using: str = "default") -> ChainReport:
     """Walk one municipality's chain: its seals in order, each linking to its predecessor (the
     first to the closed old chain), each event named in a seal present with its own HMAC, and
-    every event of the chain that no seal names still waiting in AuditPending."""
+    every event of the chain that no seal names still waiting in AuditPending. Seals, events
+    and queue are read in one snapshot (REPEATABLE READ on PostgreSQL): the sealer works on
+    while the walk runs, and an event sealed in between must not look removed."""
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.in_atomic_block:
+        return _verify_chain(chain, using)
+    with transaction.atomic(using=using):
+        if conn.vendor == "postgresql":
+            with conn.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return _verify_chain(chain, using)
+
+
+def _verify_chain(chain: str, using: str) -> ChainReport:
     seals = (
         AuditSeal.objects.using(using)
         .filter(chain=chain)
@@ -339,7 +359,7 @@ def verify_chain(chain: str, using: str = "default") -> ChainReport:
             )
     return ChainReport(
         position, position if head else None, head[1] if head else "",
-        chain=chain, waiting=len(rest),
+        chain=chain, waiting=len(rest), head_seal=head[0] if head else None,
     )  # fmt: skip
 
 

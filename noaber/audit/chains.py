@@ -91,7 +91,9 @@ def seal(chain: str) -> int:
                 return sealed
             # A waiting id without its event cannot be chained; it stays for verify_audit.
             found = list(
-                AuditEvent.objects.filter(pk__in=waiting.values("event_id"))
+                AuditEvent.objects.filter(
+                    pk__in=waiting.values("event_id"), municipality=chain, format__gte=3
+                )
                 .order_by("pk")
                 .values_list("pk", "hash")[:BATCH]
             )
@@ -135,9 +137,14 @@ class _Sealer:
         self.thread = None
 
     def add(self, chain: str) -> None:
+        if self.pid != os.getpid():
+            # A forked child: the parent's lock may have been copied while held.
+            self.lock = threading.Lock()
+            self.wake = threading.Condition(self.lock)
+            self.thread = None
         with self.lock:
             if self.pid != os.getpid() or not self.thread.is_alive():
-                self.dirty, self.busy, self.pid = set(), False, os.getpid()
+                self.dirty, self.busy, self.resign, self.pid = set(), False, False, os.getpid()
                 self.thread = threading.Thread(target=self.run, name="audit-sealer", daemon=True)
                 self.thread.start()
             self.dirty.add(chain)

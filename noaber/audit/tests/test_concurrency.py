@@ -67,3 +67,33 @@ class ConcurrentWriterTests(TransactionTestCase):
         self.assertTrue(report.ok, report.problem)
         checked = {r.chain: r.checked for r in report.chains}
         self.assertEqual((checked["GM1774"], checked["GM0183"]), (2, 1))
+
+    def test_a_walk_while_the_sealer_works_raises_no_false_alarm(self):
+        """Seals, events and queue are read in one snapshot: an event sealed while the walk
+        runs must not look removed, nor one committed meanwhile look lost."""
+        from noaber.audit.chains import seal
+
+        done, failures = threading.Event(), []
+
+        def busy_municipality():
+            try:
+                for n in range(150):
+                    record("view", municipality="GM1774", origin="system", object_id=n)
+                    if n % 3 == 0:
+                        seal("GM1774")
+            except Exception as error:  # noqa: BLE001 - reported by the test below
+                failures.append(error)
+            finally:
+                done.set()
+                connections.close_all()
+
+        writer = threading.Thread(target=busy_municipality)
+        writer.start()
+        walks = 0
+        while not done.is_set() or walks < 3:
+            report = verify_log()
+            self.assertTrue(report.ok, f"{report.chain} #{report.broken_seq}: {report.problem}")
+            walks += 1
+        writer.join(30)
+        self.assertEqual(failures, [])
+        self.assertTrue(drain())

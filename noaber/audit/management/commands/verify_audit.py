@@ -59,10 +59,12 @@ class Command(BaseCommand):
             raise CommandError(f"Audit log unprotected: {report.incident}")
         for chain in report.chains:
             if chain.ok:
-                head = f"{chain_name(chain.chain)}:{chain.head_seq or 0}:{chain.head_hash}"
                 waiting = f", {chain.waiting} more waiting to be sealed" if chain.waiting else ""
+                # A head in the form --expect-head takes (the old chain is closed: no head).
+                head = (f", head {chain.chain or 'installation'}:{chain.head_seal}:"
+                        f"{chain.head_hash}" if chain.head_seal else "")  # fmt: skip
                 self.stdout.write(
-                    f"  {chain_name(chain.chain)}: {chain.checked} events{waiting}, head {head}"
+                    f"  {chain_name(chain.chain)}: {chain.checked} events{waiting}{head}"
                 )
         if not report.ok:
             raise CommandError(
