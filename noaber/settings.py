@@ -295,6 +295,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task whose worker (`run_worker`) has not beaten for this many seconds is run again (or
+# failed after three runs); one claimed by a worker without heartbeat, after the longest run.
+NOABER_WORKER_LOST_AFTER = int(os.environ.get("NOABER_WORKER_LOST_AFTER", "60"))
+NOABER_TASK_MAX_RUNTIME = int(os.environ.get("NOABER_TASK_MAX_RUNTIME", str(6 * 3600)))
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,14 +1,15 @@
 """Security alerts (BIO2): changes to privileged rights, and peaks in failed logins."""
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from noaber.audit.models import Action, AuditEvent
+from noaber.jobs.outbox import send_notice
 from noaber.jobs.schedule import periodic
 
 from .models import Membership, Role, User
@@ -28,7 +29,8 @@ def notify_privileged_change(membership_id: int) -> int:
     to = recipients([Role.PRIVACY], [membership.municipality_id])
     if not to:
         return 0
-    return send_mail(
+    return send_notice(
+        f"privileged-role:{membership.pk}",
         _("Noaber: nieuwe bevoegdheid toegekend"),
         _(
             "Gebruiker %(user)s heeft de rol %(role)s gekregen in %(municipality)s. "
@@ -39,41 +41,48 @@ def notify_privileged_change(membership_id: int) -> int:
             "role": membership.get_role_display(),
             "municipality": membership.municipality.name,
         },
-        settings.DEFAULT_FROM_EMAIL,
         to,
+        settings.DEFAULT_FROM_EMAIL,
     )
 
 
 @periodic(minutes=15)
 @task()
 def check_failed_login_peak() -> int:
-    """Alert privacy officers and admins when failed logins in the last 15 minutes peak."""
-    since = timezone.now() - timedelta(minutes=15)
+    """Alert privacy officers and admins when failed logins in the last 15 minutes peak (one
+    notice per quarter of an hour at most, however often the check runs)."""
+    now = timezone.now()
+    since = now - timedelta(minutes=15)
+    quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
     failures = AuditEvent.objects.filter(action=Action.LOGIN_FAILED, created_at__gte=since).count()
     if failures < settings.NOABER_FAILED_LOGIN_ALERT:
         return 0
     to = recipients([Role.PRIVACY, Role.ADMIN])
     if not to:
         return 0
-    return send_mail(
+    return send_notice(
+        f"failed-login-peak:{quarter.isoformat()}",
         _("Noaber: veel mislukte inlogpogingen"),
         _(
             "In het afgelopen kwartier zijn %(count)d inlogpogingen mislukt. Bekijk het "
             "auditlog (handeling: inloggen mislukt) voor accounts en herkomst."
         )
         % {"count": failures},
-        settings.DEFAULT_FROM_EMAIL,
         to,
+        settings.DEFAULT_FROM_EMAIL,
     )
 
 
 def notify_audit_incident(sender=None, problem: str = "", **kwargs) -> int:
     """The audit log's periodic check failed: e-mail every privacy officer, without content
-    (what broke is in the application log and `verify_audit`; an e-mail leaves the system)."""
+    (what broke is in the application log and `verify_audit`; an e-mail leaves the system).
+    One notice per problem per day: a check that keeps failing does not flood them."""
     to = recipients([Role.PRIVACY])
     if not to:
         return 0
-    return send_mail(
+    digest = hashlib.sha256(problem.encode()).hexdigest()[:16]
+    return send_notice(
+        f"audit-incident:{timezone.localdate().isoformat()}:{digest}",
         _("Noaber: beveiligingsincident bij het auditlog"),
         _(
             "De dagelijkse controle van het auditlog van Noaber is mislukt: het log is "
@@ -81,6 +90,6 @@ def notify_audit_incident(sender=None, problem: str = "", **kwargs) -> int:
             "beveiligingsincident. Vraag de beheerder om de uitkomst van 'manage.py "
             "verify_audit'; het privacydashboard in Noaber toont de melding ook."
         ),
-        settings.DEFAULT_FROM_EMAIL,
         to,
+        settings.DEFAULT_FROM_EMAIL,
     )

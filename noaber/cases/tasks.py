@@ -3,12 +3,13 @@ team's task: to each active team's members)."""
 
 from datetime import timedelta
 
-from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from noaber.jobs.outbox import send_notice
 from noaber.jobs.schedule import periodic
 
 from .models import Task
@@ -18,7 +19,8 @@ from .models import Task
 @task()
 def send_task_reminders() -> int:
     """One e-mail per task per day, to the user who owns it or the members of the team that
-    owns it; no case content beyond its number."""
+    owns it; no case content beyond its number. The notice and the day it was sent for are
+    stored together, so a second run on the same day mails nobody again."""
     today = timezone.localdate()
     due = (
         Task.objects.filter(
@@ -41,18 +43,18 @@ def send_task_reminders() -> int:
         if not recipients:
             continue
         overdue = item.due_date < today
-        send_mail(
-            _("Noaber: taak %(state)s")
-            % {"state": _("verlopen") if overdue else _("bijna verlopen")},
-            _("Uw taak '%(title)s' bij casus %(case)s moest uiterlijk %(date)s af. Zie Noaber.")
-            % {
-                "title": item.title,
-                "case": item.case.number,
-                "date": item.due_date.strftime("%d-%m-%Y"),
-            },
-            None,
-            recipients,
-        )
-        Task.objects.filter(pk=item.pk).update(reminded_on=today)
-        sent += 1
+        with transaction.atomic():
+            sent += send_notice(
+                f"task-reminder:{item.pk}:{today.isoformat()}",
+                _("Noaber: taak %(state)s")
+                % {"state": _("verlopen") if overdue else _("bijna verlopen")},
+                _("Uw taak '%(title)s' bij casus %(case)s moest uiterlijk %(date)s af. Zie Noaber.")
+                % {
+                    "title": item.title,
+                    "case": item.case.number,
+                    "date": item.due_date.strftime("%d-%m-%Y"),
+                },
+                recipients,
+            )
+            Task.objects.filter(pk=item.pk).update(reminded_on=today)
     return sent

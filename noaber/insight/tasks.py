@@ -1,5 +1,7 @@
 """Recount the register's aggregates every night (the dashboards read the counts)."""
 
+import hashlib
+
 from django_tasks import task
 
 from noaber.accounts.models import Municipality
@@ -26,11 +28,11 @@ def detect_all_peaks() -> int:
 @task()
 def notify_alerts(municipality_id: int, alert_ids: list[int]) -> int:
     """E-mail the municipality's advisors: series, week and counts only (no personal data)."""
-    from django.core.mail import send_mail
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
     from noaber.accounts.models import Role, User
+    from noaber.jobs.outbox import send_notice
 
     from .models import Alert
 
@@ -57,11 +59,13 @@ def notify_alerts(municipality_id: int, alert_ids: list[int]) -> int:
          _("Bekijk ze in Noaber onder Veiligheidsbeeld → Pieken: %(url)s")
          % {"url": reverse("insight:alerts", args=[municipality.cbs_code])}]
     )  # fmt: skip
-    send_mail(
+    ids = ",".join(str(pk) for pk in sorted(alerts.values_list("pk", flat=True)))
+    if not send_notice(
+        f"peak-alerts:{municipality_id}:{hashlib.sha256(ids.encode()).hexdigest()[:16]}",
         _("Noaber: %(n)d nieuwe piekmelding(en) in %(m)s")
         % {"n": len(lines), "m": municipality.name},
         body,
-        None,
         to,
-    )
+    ):
+        return 0
     return len(to)

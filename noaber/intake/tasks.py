@@ -1,12 +1,12 @@
 """Background work of the meldpunt: notices to advisors and pruning of throttle counts."""
 
-from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from noaber.accounts.models import Role
 from noaber.accounts.tasks import recipients
+from noaber.jobs.outbox import send_notice
 from noaber.jobs.schedule import periodic
 
 from .models import Report
@@ -21,14 +21,14 @@ def notify_new_report(report_id: int) -> int:
     if not to:
         return 0
     link = reverse("intake:inbox", args=[report.municipality.cbs_code])
-    return send_mail(
+    return send_notice(
+        f"new-report:{report.pk}",
         _("Noaber: nieuwe informatie bij het meldpunt"),
         _(
             "Er is nieuwe informatie binnengekomen bij het meldpunt van %(municipality)s "
             "(melding %(number)s). Log in op Noaber om haar te bekijken: %(link)s"
         )
         % {"municipality": report.municipality.name, "number": report.number, "link": link},
-        None,
         to,
     )
 

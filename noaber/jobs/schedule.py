@@ -1,7 +1,7 @@
 """Periodic jobs: a registry of (task, interval) and the step the scheduler runs.
 
 A periodic job is an ordinary task (Django's tasks framework) that the scheduler enqueues
-when it is due; workers (`manage.py db_worker`) run it. Several schedulers may run against
+when it is due; workers (`manage.py run_worker`) run it. Several schedulers may run against
 PostgreSQL: the row lock on ScheduleState makes sure a due job is enqueued once.
 """
 

@@ -256,7 +256,8 @@ class ReminderTests(NoaberTestCase):
             request=None,
             user=self.advisor,
         )
-        self.assertEqual(send_task_reminders.call(), 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(send_task_reminders.call(), 1)
         self.assertEqual(mail.outbox[0].to, ["anouk@example.nl"])
         self.assertIn(case.number, mail.outbox[0].body)
         self.assertEqual(send_task_reminders.call(), 0)

@@ -131,7 +131,8 @@ class TeamTaskTests(NoaberTestCase):
         Task.objects.filter(pk=self.task.pk).update(due_date=timezone.localdate())
         self.enforcer.email = "hanna@example.nl"
         self.enforcer.save(update_fields=["email"])
-        self.assertEqual(send_task_reminders.call(), 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(send_task_reminders.call(), 1)
         self.assertEqual(mail.outbox[0].to, ["hanna@example.nl"])  # henk has no address
         self.assertNotIn("Jan Jansen", mail.outbox[0].body)
 

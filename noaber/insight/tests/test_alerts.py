@@ -50,7 +50,8 @@ class AlertTests(NoaberTestCase):
         self.assertTrue(AuditEvent.objects.filter(object_type="alert", object_id=alert.pk))
         queued = DBTaskResult.objects.filter(task_path=notify_alerts.module_path)
         self.assertEqual(queued.count(), 1)
-        self.assertEqual(notify_alerts.call(self.dinkelland.pk, [alert.pk]), 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(notify_alerts.call(self.dinkelland.pk, [alert.pk]), 1)
         self.assertIn("Meldingen, thema 1.1", mail.outbox[0].body)
         # Judging the same week again adds nothing.
         again = detect_for(self.dinkelland, END, refresh=False)

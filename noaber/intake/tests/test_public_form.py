@@ -67,7 +67,8 @@ class PublicFormTests(NoaberTestCase):
         # The advisors get a notice (queued, then sent by the worker) without any content.
         queued = DBTaskResult.objects.filter(task_path=notify_new_report.module_path)
         self.assertEqual(queued.count(), 1)
-        self.assertEqual(notify_new_report.call(report.pk), 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(notify_new_report.call(report.pk), 1)
         self.assertEqual(len(mail.outbox), 1)
         self.assertEqual(mail.outbox[0].to, ["anouk@example.nl"])
         self.assertNotIn("schuur", mail.outbox[0].body)

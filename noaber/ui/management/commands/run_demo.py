@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         manage = [sys.executable, "manage.py"]
         children = [
-            subprocess.Popen([*manage, "db_worker", "--queue-name", "*"]),  # noqa: S603
+            subprocess.Popen([*manage, "run_worker", "--queue-name", "*"]),  # noqa: S603
             subprocess.Popen([*manage, "run_scheduler"]),  # noqa: S603
         ]
 
