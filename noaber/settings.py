@@ -282,6 +282,8 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("NOABER_EMAIL_HOST", "localhost")
+# For the file backend (benches): one file per connection, in this directory.
+EMAIL_FILE_PATH = os.environ.get("NOABER_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_PORT = int(os.environ.get("NOABER_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("NOABER_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("NOABER_EMAIL_PASSWORD", "")

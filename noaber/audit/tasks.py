@@ -66,4 +66,6 @@ def anchor_audit_chain() -> dict:
         logger.error("Audit anchor not written: %s", error)
         audit_incident.send(sender=None, problem=str(error))
         return {"anchored": None, "problem": str(error)}
-    return {"anchored": anchor.seq if anchor else None}
+    if anchor is None:
+        return {"anchored": None}
+    return {"anchored": anchor.n, "chains": sorted(anchor.heads)}

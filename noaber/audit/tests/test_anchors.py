@@ -36,6 +36,16 @@ class AnchorTests(NoaberTestCase):
             self.verify()
         return str(caught.exception)
 
+    def test_the_hourly_task_writes_an_anchor_and_says_which(self):
+        from noaber.audit.tasks import anchor_audit_chain
+
+        self.assertEqual(
+            anchor_audit_chain.call(), {"anchored": 1, "chains": ["", "GM0183", "GM1774"]}
+        )
+        self.assertEqual(anchor_audit_chain.call()["anchored"], 2)
+        with override_settings(NOABER_AUDIT_ANCHOR_FILE=""):
+            self.assertEqual(anchor_audit_chain.call(), {"anchored": None})
+
     def test_an_anchor_is_a_line_with_a_mac_and_an_event(self):
         anchor = anchors.write()  # seals what waits first
         newest = {c: (n, h) for c, (n, _, h) in heads().items() if c != "*"}
