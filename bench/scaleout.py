@@ -2,7 +2,8 @@
 database with the shared bench data, under staff and public load — proven for correctness,
 measured for speed.
 
-Run: .venv/bin/python bench/scaleout.py [--signals 1000000] [--rate 8] [--seconds 90] [--keep]
+Run: .venv/bin/python bench/scaleout.py [--signals 1000000] [--rate 10] [--seconds 90] [--fresh]
+                                        [--drop]
 
 Builds (or reuses) `noaber_scaleout_bench` with the shared builder: `--signals` signals with
 their reports over all municipalities, 10,000 Dinkelland cases with 100,000 timeline
@@ -11,9 +12,11 @@ entries. Then starts, against that one database: two gunicorn instances (2 worke
 a fixed rate (open loop: latency counts from the moment a request was due, so a slow server
 cannot slow the load down) from four signed-in advisors — inbox, case page, note, task,
 dashboard — and public submitters (POST /api/v1/public/reports). Phase 1 sends everything to
-instance 1, phase 2 spreads it over both; each phase runs `--seconds`.
+instance 1, phase 2 spreads it over both; each phase runs `--seconds`. Before them, phase 0
+(`--warmup` seconds, both instances) carries the jobs made due at the start and the kill below,
+so that they do not weigh on one of the two measured phases.
 
-During phase 1 the bench enqueues a task that takes 40 s on its first run, waits until a
+During phase 0 the bench enqueues a task that takes 40 s on its first run, waits until a
 worker runs it, kills that worker with SIGKILL and starts a fresh one. The jobs that are due
 daily or weekly and touch bench data only lightly (reminders, register counts, audit check
 and anchor, failed-login check) are made due at the start, so both schedulers compete for
@@ -398,18 +401,27 @@ def speed(results):
     by = defaultdict(lambda: defaultdict(list))
     for kind, _status, ms, phase in results:
         by[kind][phase].append(ms)
-    print(f"\n{'request':<12} {'n 1':>5} {'p50 1':>8} {'p95 1':>8}   {'n 2':>5} {'p50 2':>8} "
-          f"{'p95 2':>8}   p50 2/1  p95 2/1   (ms; 1 = one instance, 2 = two)")  # fmt: skip
+    print(
+        f"\n{'request':<11} {'phase 0':>13} {'1: one instance':>19} {'2: two instances':>19}"
+        f"   {'ratio 2/1':>11}\n{'':<11} {'p50':>6} {'p95':>6} {'n':>5} {'p50':>6} {'p95':>6} "
+        f"{'n':>5} {'p50':>6} {'p95':>6}   {'p50':>5} {'p95':>5}   (ms)"
+    )
     for kind in sorted(by):
-        one, two = by[kind].get(1, []), by[kind].get(2, [])
-        if not one or not two:
-            continue
-        p50 = (statistics.median(one), statistics.median(two))
-        p95 = (percentile(one, 0.95), percentile(two, 0.95))
-        print(
-            f"{kind:<12} {len(one):>5} {p50[0]:>8.0f} {p95[0]:>8.0f}   {len(two):>5} "
-            f"{p50[1]:>8.0f} {p95[1]:>8.0f}   {p50[1] / p50[0]:>7.2f}  {p95[1] / p95[0]:>7.2f}"
-        )
+        cells, figures = [], {}
+        for phase in (0, 1, 2):
+            values = by[kind].get(phase, [])
+            figures[phase] = (
+                (statistics.median(values), percentile(values, 0.95)) if values else None
+            )
+            if phase and values:
+                cells.append(f"{len(values):>5}")
+            cells.append(
+                f"{figures[phase][0]:>6.0f} {figures[phase][1]:>6.0f}" if values else f"{'-':>13}"
+            )
+        ratio = ""
+        if figures[1] and figures[2]:
+            ratio = f"{figures[2][0] / figures[1][0]:>5.2f} {figures[2][1] / figures[1][1]:>5.2f}"
+        print(f"{kind:<11} " + " ".join(cells) + f"   {ratio}")
 
 
 def drain(seconds=180):
@@ -503,12 +515,18 @@ def checks(report, load, since, env) -> list[tuple[str, bool, str]]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--signals", type=int, default=1_000_000)
-    parser.add_argument("--rate", type=float, default=8.0, help="requests per second")
-    parser.add_argument("--seconds", type=float, default=90, help="per phase")
-    parser.add_argument("--keep", action="store_true", help="keep the database (default: keep)")
+    parser.add_argument("--rate", type=float, default=10.0, help="requests per second")
+    parser.add_argument("--seconds", type=float, default=90, help="per measured phase")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=60,
+        help="phase 0: the jobs made due run, a worker is killed",
+    )
+    parser.add_argument("--fresh", action="store_true", help="build the database anew")
     parser.add_argument("--drop", action="store_true", help="drop the database afterwards")
     options = parser.parse_args()
-    configure(DB)
+    configure(DB, fresh=options.fresh)  # fresh: its anchor file goes too
     import random
 
     from django.db import connection
@@ -551,12 +569,16 @@ def main():
     started = processes(env)
     ok = False
     try:
+        for member in members:  # the CSRF cookie, before threads share the member
+            member.get(PORTS[0], f"/m/{M}/casussen/{cases[0]}/note/")
         print(
             f"load: {options.rate:g} requests/s for {options.seconds:g} s per phase, "
             f"mix {MIX}; {os.cpu_count()} cores"
         )
         killer = threading.Thread(target=kill_a_worker_mid_task, args=(env, started, report))
         killer.start()
+        load.run(options.warmup, PORTS, 0, rng)
+        print("phase 0 (daily jobs due, a worker killed; both instances) done")
         load.run(options.seconds, PORTS[:1], 1, rng)
         print("phase 1 (one instance) done")
         load.run(options.seconds, PORTS, 2, rng)
