@@ -143,6 +143,25 @@ FAST_SELECT = (
 )  # fmt: skip
 
 
+def hmac_sha256_hex(key: bytes):
+    """HMAC-SHA256 (RFC 2104) with the key's inner and outer states computed once: per
+    message two hash copies instead of a key set-up (`hmac.digest` sets the key up again on
+    every call, which is about half its cost for an event)."""
+    block = key if len(key) <= 64 else hashlib.sha256(key).digest()
+    block = block.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def mac(message: bytes) -> str:
+        step = inner.copy()
+        step.update(message)
+        last = outer.copy()
+        last.update(step.digest())
+        return last.hexdigest()
+
+    return mac
+
+
 def _event_rows(chain: str, using: str):
     """The chain's events in id order, each (id, …, hash), and the function that computes a
     row's HMAC: streamed with a server-side cursor."""
@@ -152,8 +171,7 @@ def _event_rows(chain: str, using: str):
     if connections[using].vendor != "postgresql":
         rows = events.order_by("id").values_list("id", *CANONICAL_FIELDS, "hash")
         return iter(rows.iterator(chunk_size=CHUNK)), lambda row: _mac(row[1:])
-    key = settings.NOABER_AUDIT_KEY.encode()
-    digest = hmac.digest
+    mac = hmac_sha256_hex(settings.NOABER_AUDIT_KEY.encode())
     details: dict[str, str] = {}
 
     def fast_mac(row) -> str:
@@ -164,7 +182,7 @@ def _event_rows(chain: str, using: str):
                                           ensure_ascii=False, separators=(",", ":"))  # fmt: skip
             if len(details) < 10_000:
                 details[detail] = canonical_detail
-        if digest(key, (before + canonical_detail + after).encode(), "sha256").hex() == row[-1]:
+        if mac((before + canonical_detail + after).encode()) == row[-1]:
             return row[-1]
         exact = events.filter(pk=event_id).values_list(*CANONICAL_FIELDS).first()
         return _mac(exact) if exact else ""

@@ -2,6 +2,7 @@ from io import StringIO
 
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.test import SimpleTestCase
 from django.urls import reverse
 
 from noaber.accounts.tests.base import NoaberTestCase
@@ -348,3 +349,19 @@ class FastWalkTests(NoaberTestCase):
         for row in rows:
             self.assertEqual(row_mac(row), row[-1])
         self.assertTrue(verify_chain().ok)
+
+
+class HmacTests(SimpleTestCase):
+    def test_the_walk_hmac_is_rfc_2104_for_short_and_long_keys(self):
+        import hashlib
+        import hmac
+
+        from noaber.audit.chain import hmac_sha256_hex
+
+        for key in (b"", b"k", b"x" * 64, b"y" * 65, bytes(range(200))):
+            mac = hmac_sha256_hex(key)
+            for message in (b"", b"event", bytes(range(256)) * 5):
+                with self.subTest(key=len(key), message=len(message)):
+                    self.assertEqual(
+                        mac(message), hmac.new(key, message, hashlib.sha256).hexdigest()
+                    )
