@@ -288,6 +288,8 @@ EMAIL_PORT = int(os.environ.get("NOABER_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("NOABER_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("NOABER_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("NOABER_EMAIL_TLS")
+# A mail server that hangs must not hold a delivery (and its row lock) for ever.
+EMAIL_TIMEOUT = int(os.environ.get("NOABER_EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("NOABER_FROM_EMAIL", "noaber@localhost")
 
 # --- Background work: Django's tasks framework with a database queue -------------------------

@@ -147,7 +147,7 @@ def grant_role(user: User, municipality: Municipality, role: str, *, actor=None,
         if role in PRIVILEGED_ROLES:
             from .tasks import notify_privileged_change
 
-            transaction.on_commit(lambda: notify_privileged_change.enqueue(membership.pk))
+            notify_privileged_change.enqueue(membership.pk)  # commits with the grant
         record(
             Action.CREATE,
             actor=actor,

@@ -80,7 +80,7 @@ def detect_for(municipality, week=None, *, params: Params | None = None, refresh
             )  # fmt: skip
     if summary.new:
         ids = [a.pk for a in summary.new]
-        transaction.on_commit(lambda: _notify(municipality.pk, ids))
+        _notify(municipality.pk, ids)  # the notice task commits with the alerts
     return summary
 
 

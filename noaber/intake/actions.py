@@ -181,14 +181,15 @@ def _store(report, code, files, source, request, public, partner_token) -> Submi
                 "partner_client": partner_token.pk if partner_token else None,
             },
         )
-        transaction.on_commit(lambda: _notify_advisors(report.pk))
+        # Queued in the same transaction: the report and its notice commit together.
+        _notify_advisors(report.pk)
     return Submitted(report, receipt=code, files=list(files))
 
 
-def _notify_advisors(report_id: int) -> None:
+def _notify_advisors(report_id: int, message_id: int | None = None) -> None:
     from .tasks import notify_new_report
 
-    notify_new_report.enqueue(report_id)
+    notify_new_report.enqueue(report_id, message_id)
 
 
 def find_by_receipt(text: str) -> Report | None:
@@ -227,7 +228,7 @@ def post_reporter_message(report: Report, body: str) -> Message:
         object_id=message.pk,
         detail={"report": report.pk, "author": "reporter"},
     )
-    transaction.on_commit(lambda: _notify_advisors(report.pk))
+    _notify_advisors(report.pk, message.pk)
     return message
 
 

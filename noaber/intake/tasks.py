@@ -14,15 +14,16 @@ from .throttle import prune
 
 
 @task()
-def notify_new_report(report_id: int) -> int:
-    """Tell the advisors that something arrived, without any content of the report."""
+def notify_new_report(report_id: int, message_id: int | None = None) -> int:
+    """Tell the advisors that something arrived (the report, or a reporter's message on it),
+    without any content of the report; once per report and once per message."""
     report = Report.objects.select_related("municipality").get(pk=report_id)
     to = recipients([Role.ADVISOR], [report.municipality_id])
     if not to:
         return 0
     link = reverse("intake:inbox", args=[report.municipality.cbs_code])
     return send_notice(
-        f"new-report:{report.pk}",
+        f"report-message:{message_id}" if message_id else f"new-report:{report.pk}",
         _("Noaber: nieuwe informatie bij het meldpunt"),
         _(
             "Er is nieuwe informatie binnengekomen bij het meldpunt van %(municipality)s "

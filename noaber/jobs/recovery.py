@@ -19,7 +19,7 @@ import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -57,6 +57,9 @@ class Heart:
         self.thread = threading.Thread(target=self._run, name="noaber-heartbeat", daemon=True)
 
     def start(self):
+        # A process that is only starting runs nothing: what an earlier process with this
+        # worker id left running is lost (a restart under a fixed id).
+        recover_lost_tasks(worker_id=self.worker_id)
         beat(self.worker_id)  # before the first task is claimed
         self.thread.start()
         return self
@@ -65,37 +68,51 @@ class Heart:
         try:
             while not self.stopped.wait(self.every):
                 try:
+                    close_old_connections()  # a broken connection is replaced, not reused
                     beat(self.worker_id)
                 except Exception:  # the database is away for a moment: beat again later
                     logger.warning("worker heartbeat failed", exc_info=True)
+                    connection.close()
         finally:
             connection.close()
 
     def stop(self):
+        """The worker stops: its beat is marked as long gone, so that a task it leaves running
+        (a forced stop) is recovered at the next scheduler pass; the row is pruned then."""
         self.stopped.set()
         self.thread.join(timeout=5)
-        WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
+        gone = timezone.now() - timedelta(days=2)
+        WorkerBeat.objects.filter(worker_id=self.worker_id).update(seen_at=gone)
+
+
+def lost_after() -> int:
+    """Seconds without a beat after which a worker is lost: at least three beats, whatever is
+    configured, so that a slow beat under load is not taken for a dead worker."""
+    return max(settings.NOABER_WORKER_LOST_AFTER, 3 * BEAT_SECONDS)
 
 
 def _lost_workers(now) -> tuple[set[str], set[str]]:
     """(worker ids that stopped beating, worker ids that beat recently)."""
-    limit = now - timedelta(seconds=settings.NOABER_WORKER_LOST_AFTER)
+    limit = now - timedelta(seconds=lost_after())
     stale, alive = set(), set()
     for worker_id, seen_at in WorkerBeat.objects.values_list("worker_id", "seen_at"):
         (stale if seen_at < limit else alive).add(worker_id)
     return stale, alive
 
 
-def recover_lost_tasks(now=None) -> dict[str, int]:
-    """Requeue or fail every running task whose worker is gone; returns the counts."""
+def recover_lost_tasks(now=None, *, worker_id=None) -> dict[str, int]:
+    """Requeue or fail every running task whose worker is gone (or, with `worker_id`, every
+    running task last claimed under that id); returns the counts."""
     now = now or timezone.now()
     stale, alive = _lost_workers(now)
+    if worker_id is not None:
+        stale, alive = {worker_id}, set()
     runtime_limit = now - timedelta(seconds=settings.NOABER_TASK_MAX_RUNTIME)
     counts = {"retried": 0, "failed": 0}
     running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
     for pk, worker_ids, started_at in running.values_list("pk", "worker_ids", "started_at"):
         worker = worker_ids[-1] if worker_ids else ""
-        if worker in alive:
+        if worker in alive or (worker_id is not None and worker != worker_id):
             continue
         if worker not in stale and started_at and started_at > runtime_limit:
             continue  # a worker without heartbeat, still within the longest allowed run
@@ -127,5 +144,6 @@ def recover_lost_tasks(now=None) -> dict[str, int]:
                 counts["failed"] += 1
                 logger.error("task %s lost its worker %s times; marked failed", pk, attempts)
     # Workers that stopped long ago leave no row behind once their tasks are dealt with.
-    WorkerBeat.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()
+    if worker_id is None:
+        WorkerBeat.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()
     return counts

@@ -35,6 +35,15 @@ def periodic(**interval):
     return decorator
 
 
+def scheduled_run(task) -> str:
+    """When the scheduler last enqueued `task` (ISO time; "" if never): the same for a run and
+    its retries, so a periodic job can key its notices on the run it belongs to."""
+    name = f"{task.func.__module__}.{task.func.__name__}"
+    when = ScheduleState.objects.filter(name=name).values_list("last_enqueued_at", flat=True)
+    when = when.first()
+    return when.isoformat() if when else ""
+
+
 def enqueue_due(now=None) -> list[str]:
     """Enqueue every job whose time has come; returns the names enqueued."""
     now = now or timezone.now()

@@ -73,6 +73,40 @@ class OutboxTests(NoaberTestCase):
         self.assertEqual(len(mail.outbox), 1)
         self.assertEqual(OutboxMail.objects.get().key, f"new-report:{report.pk}")
 
+    def test_a_reporters_message_is_a_notice_of_its_own(self):
+        from django_tasks_db.models import DBTaskResult
+
+        from noaber.intake.actions import post_reporter_message, submit_report
+        from noaber.intake.models import Category, Channel
+
+        self.advisor.email = "anouk@example.nl"
+        self.advisor.save(update_fields=["email"])
+        data = {"category": Category.objects.get(code="overlast-jeugd"), "description": "Licht."}
+        report = submit_report(self.dinkelland, data, channel=Channel.WEB).report
+        message = post_reporter_message(report, "Vannacht weer busjes gezien.")
+        queued = DBTaskResult.objects.filter(task_path=notify_new_report.module_path)
+        self.assertEqual(queued.count(), 2)  # queued with the report and with the message
+        for task in queued.order_by("enqueued_at"):
+            for _ in range(2):  # each run twice: still one mail each
+                with self.captureOnCommitCallbacks(execute=True):
+                    notify_new_report.call(*task.args_kwargs["args"])
+        self.assertEqual(len(mail.outbox), 2)
+        self.assertEqual(
+            set(OutboxMail.objects.values_list("key", flat=True)),
+            {f"new-report:{report.pk}", f"report-message:{message.pk}"},
+        )
+
+    def test_the_back_off_is_capped_at_two_hours(self):
+        with override_settings(**REFUSING_SMTP), self.assertLogs("noaber.jobs.outbox"):
+            self.notice()
+            row = OutboxMail.objects.get()
+            OutboxMail.objects.filter(pk=row.pk).update(attempts=9)
+            self.assertFalse(outbox.deliver(row.pk))
+        row.refresh_from_db()
+        self.assertEqual(row.attempts, 10)
+        self.assertLessEqual(row.next_attempt_at, timezone.now() + timedelta(minutes=120))
+        self.assertIsNone(row.failed_at)
+
     def test_a_refusing_mail_server_leaves_the_notice_for_a_later_attempt(self):
         with override_settings(**REFUSING_SMTP), self.assertLogs("noaber.jobs.outbox") as logs:
             self.assertEqual(self.notice(), 1)
@@ -81,7 +115,8 @@ class OutboxTests(NoaberTestCase):
         self.assertIsNone(row.sent_at)
         self.assertEqual((row.attempts, row.last_error), (1, "ConnectionRefusedError"))
         self.assertGreater(row.next_attempt_at, timezone.now())
-        self.assertEqual(outbox.deliver_pending(), 0)  # not due yet
+        # Past the grace for its own process, but within the back-off: not yet.
+        self.assertEqual(outbox.deliver_pending(timezone.now() + timedelta(seconds=60)), 0)
         later = timezone.now() + timedelta(minutes=3)
         self.assertEqual(outbox.deliver_pending(later), 1)  # the server is back (locmem)
         self.assertEqual(outbox.deliver_pending(later), 0)

@@ -5,13 +5,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
-from unittest import skipUnless
+from unittest import mock, skipUnless
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test import TransactionTestCase, override_settings
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -19,8 +20,8 @@ from django_tasks_db.models import DBTaskResult
 
 from noaber.audit.triggers import triggers_removed
 from noaber.jobs.models import ScheduleState, WorkerBeat
-from noaber.jobs.recovery import MAX_ATTEMPTS, recover_lost_tasks
-from noaber.jobs.schedule import REGISTRY
+from noaber.jobs.recovery import BEAT_SECONDS, MAX_ATTEMPTS, Heart, recover_lost_tasks
+from noaber.jobs.schedule import REGISTRY, PeriodicJob, enqueue_due
 
 from .slow_task import sleep_on_first_run
 
@@ -64,7 +65,26 @@ class RecoveryTests(TransactionTestCase):
         task.refresh_from_db()
         self.assertEqual(task.status, TaskResultStatus.SUCCESSFUL)
         self.assertEqual((task.worker_ids, task.return_value), (["dead", "w2"], 2))
-        self.assertFalse(WorkerBeat.objects.filter(worker_id="w2").exists())  # it said goodbye
+        # It said goodbye: its beat is marked long gone (a task it left would be recovered).
+        gone = WorkerBeat.objects.get(worker_id="w2").seen_at
+        self.assertLess(gone, timezone.now() - timedelta(days=1))
+
+    def test_a_worker_restarted_under_the_same_id_recovers_what_it_left_running(self):
+        beating("fixed-id", seconds_ago=1)  # the old process beat a second ago, then died
+        task = claimed("fixed-id")
+        with self.assertLogs("noaber.jobs.recovery", "WARNING"):
+            heart = Heart("fixed-id", every=60).start()
+        heart.stop()
+        task.refresh_from_db()
+        self.assertEqual(task.status, TaskResultStatus.READY)
+
+    @override_settings(NOABER_WORKER_LOST_AFTER=1)
+    def test_a_lost_after_shorter_than_three_beats_is_not_used(self):
+        beating("slow", seconds_ago=BEAT_SECONDS + 2)  # a late beat under load
+        task = claimed("slow")
+        self.assertEqual(recover_lost_tasks(), {"retried": 0, "failed": 0})
+        task.refresh_from_db()
+        self.assertEqual(task.status, TaskResultStatus.RUNNING)
 
     def test_after_three_lost_runs_the_task_is_marked_failed_with_the_reason(self):
         beating("dead", seconds_ago=300)
@@ -153,6 +173,52 @@ class WorkerProcessTests(TransactionTestCase):
         task.refresh_from_db()
         self.assertEqual((task.status, task.return_value), (TaskResultStatus.SUCCESSFUL, 2))
         self.assertEqual(len(task.worker_ids), 2)
+
+    def test_the_heart_beats_on_its_own_connection(self):
+        heart = Heart("beating", every=0.05).start()
+        try:
+            first = WorkerBeat.objects.get(worker_id="beating").seen_at
+            self.wait_for(lambda: WorkerBeat.objects.get(worker_id="beating").seen_at > first)
+        finally:
+            heart.stop()
+
+    def test_a_scheduler_skips_the_job_another_is_enqueueing_and_then_finds_it_done(self):
+        """Forces the overlap two processes only sometimes hit: the first scheduler holds the
+        job's row while it enqueues; the second passes it by; a third pass finds it done."""
+        name = "noaber.jobs.tasks.deliver_pending_mail"
+        real = REGISTRY[name]
+        inside, release = threading.Event(), threading.Event()
+
+        class SlowToEnqueue:
+            def enqueue(self):
+                result = real.task.enqueue()
+                inside.set()
+                release.wait(10)
+                return result
+
+        results = {}
+
+        def scheduler(label, wait_for=None):
+            try:
+                if wait_for:
+                    wait_for.wait(10)
+                results[label] = enqueue_due(now)
+            finally:
+                connections.close_all()
+
+        now = timezone.now()
+        job = PeriodicJob(name, SlowToEnqueue(), real.interval)
+        with mock.patch.dict(REGISTRY, {name: job}, clear=True):
+            first = threading.Thread(target=scheduler, args=("first",))
+            second = threading.Thread(target=scheduler, args=("second", inside))
+            first.start()
+            second.start()
+            second.join(15)
+            release.set()
+            first.join(15)
+            self.assertEqual(results, {"first": [name], "second": []})
+            self.assertEqual(enqueue_due(now + timedelta(seconds=1)), [])  # not due again
+        self.assertEqual(DBTaskResult.objects.filter(task_path=name).count(), 1)
 
     def test_two_schedulers_started_at_once_enqueue_each_due_job_once(self):
         schedulers = [manage("run_scheduler", "--once") for _ in range(2)]

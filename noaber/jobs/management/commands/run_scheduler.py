@@ -1,9 +1,13 @@
+import logging
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
 
 from noaber.jobs.recovery import recover_lost_tasks
 from noaber.jobs.schedule import REGISTRY, enqueue_due
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -19,14 +23,24 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.stdout.write(f"Scheduler: {len(REGISTRY)} periodieke taken: {', '.join(REGISTRY)}")
         while True:
-            for name in enqueue_due():
-                self.stdout.write(f"In de wachtrij gezet: {name}")
-            recovered = recover_lost_tasks()
-            if any(recovered.values()):
-                self.stdout.write(
-                    "Taken van een gestopte worker: {retried} opnieuw in de wachtrij, "
-                    "{failed} mislukt".format(**recovered)
-                )
+            close_old_connections()  # a connection broken since the last pass is replaced
+            try:
+                self.step()
+            except DatabaseError:
+                if options["once"]:
+                    raise
+                # The database is away for a moment (a restart, a fail-over): try next pass.
+                logger.warning("scheduler pass failed", exc_info=True)
             if options["once"]:
                 return
             time.sleep(options["interval"])
+
+    def step(self):
+        for name in enqueue_due():
+            self.stdout.write(f"In de wachtrij gezet: {name}")
+        recovered = recover_lost_tasks()
+        if any(recovered.values()):
+            self.stdout.write(
+                "Taken van een gestopte worker: {retried} opnieuw in de wachtrij, "
+                "{failed} mislukt".format(**recovered)
+            )
