@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -41,25 +43,41 @@ def dashboard(request, municipality):
             "figures": _figures(request, municipality),
             "tasks": _task_counts(request, municipality),
             "work": _work_counts(request, municipality),
-            "audit_incident": _audit_incident(request, municipality),
+            "audit_check": _audit_check(request, municipality),
         },
     )
 
 
-def _audit_incident(request, municipality) -> bool:
+# The audit log is checked every 24 hours (noaber.audit.tasks.verify_audit_chain); two hours
+# later without a check, the worker or the scheduler is not running.
+AUDIT_CHECK_OVERDUE = timedelta(hours=26)
+
+
+def _audit_check(request, municipality) -> dict:
     """For the privacy officer: whether the newest check of the audit log failed (a red
-    notice until a later check passes)."""
+    notice until a later check passes) and whether the daily check is overdue: none for 26
+    hours, or none ever while the log is older than that (a change would go unnoticed)."""
     from noaber.audit.models import AuditEvent
 
     if not can(request.user, "audit.view", municipality):
-        return False
+        return {}
     latest = (
         AuditEvent.objects.filter(action="verify", object_type="audit_chain")
         .order_by("-id")
-        .values_list("result", flat=True)
+        .values_list("result", "created_at")
         .first()
     )
-    return latest == "failure"
+    since = timezone.now() - AUDIT_CHECK_OVERDUE
+    if latest:
+        overdue = latest[1] < since
+    else:
+        oldest = AuditEvent.objects.order_by("id").values_list("created_at", flat=True).first()
+        overdue = oldest is not None and oldest < since
+    return {
+        "incident": bool(latest) and latest[0] == "failure",
+        "overdue": overdue,
+        "last": latest[1] if latest else None,
+    }
 
 
 def _task_counts(request, municipality) -> dict:

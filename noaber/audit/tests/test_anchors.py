@@ -3,11 +3,15 @@ newest events removed, the table emptied, and an anchor file missing, truncated 
 
 import json
 import tempfile
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit import anchors
@@ -218,3 +222,43 @@ class IncidentTests(NoaberTestCase):
         self.client.logout()
         self.sign_in(self.advisor)
         self.assertNotContains(self.client.get(dashboard), "Beveiligingsincident")
+
+
+class OverdueCheckTests(NoaberTestCase):
+    """The daily check that does not run is noticed too: a notice on the privacy officer's
+    dashboard once 26 hours pass without one (the worker or the scheduler is down)."""
+
+    def dashboard(self, user):
+        from django.urls import reverse
+
+        self.client.logout()
+        self.sign_in(user)
+        return self.client.get(reverse("ui:dashboard", args=["GM1774"]))
+
+    def test_a_recent_check_or_a_young_log_gives_no_notice(self):
+        from noaber.audit.tasks import verify_audit_chain
+
+        # A fresh installation: events of today, never checked yet.
+        self.assertNotContains(self.dashboard(self.privacy), "Controle achterstallig")
+        self.assertTrue(verify_audit_chain.call()["ok"])
+        self.assertNotContains(self.dashboard(self.privacy), "Controle achterstallig")
+
+    def test_a_check_older_than_26_hours_is_named_with_its_time(self):
+        from noaber.audit.tasks import verify_audit_chain
+
+        self.assertTrue(verify_audit_chain.call()["ok"])
+        checked = AuditEvent.objects.filter(action="verify").latest("id").created_at
+        # As seen once the limit has passed (the limit made zero: the check is now "old").
+        with mock.patch("noaber.ui.views.AUDIT_CHECK_OVERDUE", timedelta(0)):
+            page = self.dashboard(self.privacy)
+        self.assertContains(page, "Controle achterstallig")
+        moment = date_format(timezone.localtime(checked), "j F Y H:i")
+        self.assertContains(page, f"het auditlog is voor het laatst gecontroleerd op {moment}")
+        with mock.patch("noaber.ui.views.AUDIT_CHECK_OVERDUE", timedelta(0)):
+            self.assertNotContains(self.dashboard(self.advisor), "Controle achterstallig")
+
+    def test_a_log_older_than_26_hours_never_checked_is_named(self):
+        self.assertTrue(AuditEvent.objects.exists())
+        with mock.patch("noaber.ui.views.AUDIT_CHECK_OVERDUE", timedelta(0)):
+            page = self.dashboard(self.privacy)
+        self.assertContains(page, "het auditlog is nog nooit gecontroleerd")
