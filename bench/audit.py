@@ -9,8 +9,8 @@
    writers stopped every event was sealed (the sealer keeping up).
 2. Verify: --events events of form 3 (default 10,000,000) over the four chains, sealed as the
    sealer seals them (2,000 per seal), loaded with COPY through the shared builder; then
-   `verify_log` (every chain walked, streamed with server-side cursors, --jobs processes side
-   by side) against hashing the same number of canonical bytes with hashlib in one pass
+   `verify_log` (one pass over the events in id order, split into --jobs ranges walked by
+   processes side by side) against hashing the same number of canonical bytes with hashlib in one pass
    (target: within 10x).
 
     .venv/bin/python bench/audit.py [--seconds 10] [--writers 1,2,4,8,16] [--events 10000000]

@@ -13,10 +13,12 @@ Events are streamed as tuples with a server-side cursor on PostgreSQL (no model 
 import hashlib
 import hmac
 import json
+from array import array
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max, Min
 
 from .models import (
     CANONICAL_FIELDS,
@@ -97,60 +99,60 @@ def _mac(row) -> str:
     return hmac.new(key, canonical(_values(row)), hashlib.sha256).hexdigest()
 
 
-# Form 3 on PostgreSQL: the database renders every field of the canonical bytes but `detail`
-# (keys in the sorted order of models.canonical), so the walk does one HMAC per row and
-# builds no Python object per field. A row whose fast bytes do not match is recomputed the
-# exact way before it counts as changed: the fast path can be slower, never wrong.
-_BEFORE_DETAIL = ("action", "actor", "actor_id", "confidentiality", "created_at",
-                  "data_subject", "data_subject_type")  # fmt: skip
-_AFTER_DETAIL = ("format", "municipality", "object_id", "object_type", "origin",
-                 "parent_span_id", "processing_activity", "reason", "result",
-                 "retention_months", "role", "span_id", "trace_id")  # fmt: skip
+# Form 3 on PostgreSQL: the chain's rows arrive as lines of `COPY … TO STDOUT` (the cheapest
+# way out of the database: no per-row protocol of a cursor, no rendering in SQL but the time)
+# and Python pastes each line's fields into the canonical form (keys in the sorted order of
+# models.canonical). A line whose pasted bytes could differ from the exact form for a reason
+# other than a change — a quote or a backslash outside `detail`, which JSON escapes and COPY
+# may escape too — and any line whose HMAC does not match is a *suspect*: it is recomputed the
+# exact way from its row before it counts as changed. The fast path can be slower, never wrong:
+# with no quote and no backslash in them, the pasted values are delimited unambiguously, so
+# bytes that match the HMAC are the event's own (docs/decisions/0019).
+_FORM_3_KEYS = sorted(set(CANONICAL_FIELDS) - {"seq", "prev_hash"})
+_NUMBERS = frozenset({"actor_id", "format", "retention_months"})
 
 
-def _sql_json(name: str) -> str:
-    if name == "created_at":
-        return ("'\"' || to_char(created_at AT TIME ZONE 'UTC', "
-                "'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+00:00\"'")  # fmt: skip
-    if name in ("actor_id", "retention_months", "format"):
-        return f"COALESCE({name}::text, 'null')"
-    if name in _PLAIN_TEXT:
-        # Codes and hexadecimal ids, which never need escaping when Noaber writes them: pasted
-        # as they are unless they hold a quote or a backslash (so a value can never reach
-        # into the next field); a control character only makes the bytes differ, which sends
-        # the row to the exact recomputation.
-        return (f"CASE WHEN strpos({name}, '\"') = 0 AND strpos({name}, '\\') = 0 "
-                f"THEN '\"' || {name} || '\"' ELSE to_json({name})::text END")  # fmt: skip
-    return f"to_json({name})::text"
+def _form_3_copy() -> tuple[str, bytes, int]:
+    """The COPY query (ids from `{low}` below `{high}` of the chains `{chains}`), the canonical
+    template its fields are pasted into, and the place of `detail` among them."""
+    columns, pieces = [], []
+    for name in _FORM_3_KEYS:
+        if name == "created_at":
+            columns.append("to_char(created_at AT TIME ZONE 'UTC', "
+                           "'YYYY-MM-DD\"T\"HH24:MI:SS.US')")  # fmt: skip
+            pieces.append(f'"{name}":"%s+00:00"')
+        elif name in _NUMBERS:
+            columns.append(f"COALESCE({name}::text, 'null')")
+            pieces.append(f'"{name}":%s')
+        elif name == "detail":
+            columns.append("detail::text")
+            pieces.append(f'"{name}":%s')
+        else:
+            columns.append(name)
+            pieces.append(f'"{name}":"%s"')
+    query = (
+        f"COPY (SELECT id, municipality, {', '.join(columns)}, hash "  # noqa: S608
+        "FROM audit_auditevent WHERE id >= {low} AND id < {high} AND format >= 3 "
+        "AND municipality IN ({chains}) ORDER BY id) TO STDOUT"
+    )
+    return query, ("{" + ",".join(pieces) + "}").encode(), _FORM_3_KEYS.index("detail")
 
 
-_PLAIN_TEXT = frozenset({"action", "confidentiality", "data_subject", "data_subject_type",
-                         "municipality", "parent_span_id", "processing_activity", "result",
-                         "span_id", "trace_id"})  # fmt: skip
+_COPY_QUERY, _TEMPLATE, _DETAIL = _form_3_copy()
 
 
-def _sql_part(names, opening: str, closing: str) -> str:
-    parts = [f"'{opening if i == 0 else ','}\"{name}\":' || {_sql_json(name)}"
-             for i, name in enumerate(names)]  # fmt: skip
-    return " || ".join(parts) + f" || '{closing}'"
-
-
-_DETAIL_KEY = ',"detail":'
-FAST_SELECT = (
-    "SELECT id, " + _sql_part(_BEFORE_DETAIL, "{", _DETAIL_KEY) + ", detail::text, "  # noqa: S608
-    + _sql_part(_AFTER_DETAIL, ",", "}") + ", hash FROM audit_auditevent "
-    "WHERE municipality = %s AND format >= 3 ORDER BY id"
-)  # fmt: skip
+def _hmac_states(key: bytes):
+    block = key if len(key) <= 64 else hashlib.sha256(key).digest()
+    block = block.ljust(64, b"\0")
+    return (hashlib.sha256(bytes(b ^ 0x36 for b in block)),
+            hashlib.sha256(bytes(b ^ 0x5C for b in block)))  # fmt: skip
 
 
 def hmac_sha256_hex(key: bytes):
     """HMAC-SHA256 (RFC 2104) with the key's inner and outer states computed once: per
     message two hash copies instead of a key set-up (`hmac.digest` sets the key up again on
     every call, which is about half its cost for an event)."""
-    block = key if len(key) <= 64 else hashlib.sha256(key).digest()
-    block = block.ljust(64, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+    inner, outer = _hmac_states(key)
 
     def mac(message: bytes) -> str:
         step = inner.copy()
@@ -162,40 +164,114 @@ def hmac_sha256_hex(key: bytes):
     return mac
 
 
-def _event_rows(chain: str, using: str):
-    """The chain's events in id order, each (id, …, hash), and the function that computes a
-    row's HMAC: streamed with a server-side cursor."""
+def _canonical_detail(text: bytes) -> bytes:
+    return json.dumps(json.loads(text), sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":")).encode()  # fmt: skip
+
+
+def _event_rows(names: list[str], low: int, high: int, using: str):
+    """The events of the chains `names` with ids from `low` below `high`, in id order, each
+    (id, chain, hash, fine): `fine` is False for a suspect, which `_exact` must settle."""
     from django.db import connections
 
-    events = AuditEvent.objects.using(using).filter(municipality=chain, format__gte=3)
-    if connections[using].vendor != "postgresql":
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        events = AuditEvent.objects.using(using).filter(
+            municipality__in=names, format__gte=3, id__gte=low, id__lt=high
+        )
         rows = events.order_by("id").values_list("id", *CANONICAL_FIELDS, "hash")
-        return iter(rows.iterator(chunk_size=CHUNK)), lambda row: _mac(row[1:])
-    mac = hmac_sha256_hex(settings.NOABER_AUDIT_KEY.encode())
-    details: dict[str, str] = {}
+        for row in rows.iterator(chunk_size=CHUNK):
+            yield row[0], row[7], row[-1], _mac(row[1:-1]) == row[-1]
+        return
+    from psycopg import sql
 
-    def fast_mac(row) -> str:
-        event_id, before, detail, after, _ = row
+    inner, outer = _hmac_states(settings.NOABER_AUDIT_KEY.encode())
+    inner_copy, outer_copy = inner.copy, outer.copy  # hmac_sha256_hex, written out: per row
+    details: dict[bytes, bytes] = {}
+    template, detail_at = _TEMPLATE, _DETAIL + 2
+    connection.ensure_connection()
+    query = sql.SQL(_COPY_QUERY).format(
+        low=sql.Literal(low), high=sql.Literal(high),
+        chains=sql.SQL(", ").join(map(sql.Literal, names)),
+    )  # fmt: skip
+    for line in _copy_lines(connection.connection, query.as_bytes(connection.connection)):
+        line = bytes(line)
+        fields = line.split(b"\t")
+        detail = fields[detail_at]
+        digest = fields[-1][:-1].decode()
+        if b"\\" in line or line.count(b'"') != detail.count(b'"'):
+            yield int(fields[0]), _copy_text(fields[1]), digest, False
+            continue
         canonical_detail = details.get(detail)
         if canonical_detail is None:
-            canonical_detail = json.dumps(json.loads(detail), sort_keys=True,
-                                          ensure_ascii=False, separators=(",", ":"))  # fmt: skip
+            canonical_detail = _canonical_detail(detail)
             if len(details) < 10_000:
                 details[detail] = canonical_detail
-        if mac((before + canonical_detail + after).encode()) == row[-1]:
-            return row[-1]
-        exact = events.filter(pk=event_id).values_list(*CANONICAL_FIELDS).first()
-        return _mac(exact) if exact else ""
+        fields[detail_at] = canonical_detail
+        step = inner_copy()
+        step.update(template % tuple(fields[2:-1]))
+        last = outer_copy()
+        last.update(step.digest())
+        yield int(fields[0]), fields[1].decode(), digest, last.hexdigest() == digest
 
-    def stream():
-        with transaction.atomic(using=using), connections[using].cursor() as cursor:
-            # A named (server-side) cursor: rows arrive CHUNK at a time, not all at once.
-            with cursor.connection.cursor(name=f"audit_walk_{chain or 'installation'}") as walk:
-                walk.itersize = CHUNK
-                walk.execute(FAST_SELECT, [chain])
-                yield from walk
 
-    return stream(), fast_mac
+def _copy_text(field: bytes) -> str:
+    """A text field of a COPY line as it is stored (only a suspect line needs this)."""
+    escapes = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+    text, out, k = field.decode(), [], 0
+    while k < len(text):
+        if text[k] == "\\" and k + 1 < len(text):
+            out.append(escapes.get(text[k + 1], text[k + 1]))
+            k += 2
+        else:
+            out.append(text[k])
+            k += 1
+    return "".join(out)
+
+
+def _copy_lines(connection, query: bytes):
+    """The lines of `COPY … TO STDOUT` straight from libpq (psycopg.pq), one call per line: the
+    walk's rows are read at about twice the rate of psycopg's Copy object. The protocol is
+    always completed (a consumer that stops early has the rest drained), so the connection
+    is left as psycopg expects it: idle in its transaction."""
+    import select
+
+    from psycopg import errors, pq
+
+    pgconn = connection.pgconn
+    pgconn.send_query(query)
+    while pgconn.flush():
+        select.select([], [pgconn.socket], [])
+    result = pgconn.get_result()
+    if result.status != pq.ExecStatus.COPY_OUT:
+        while pgconn.get_result() is not None:
+            pass
+        raise errors.error_from_result(result, encoding="utf-8")
+    size = 0
+    try:
+        while (copied := pgconn.get_copy_data(0))[0] > 0:
+            yield copied[1]
+        size = copied[0]
+    finally:
+        while size >= 0 and (size := pgconn.get_copy_data(0)[0]) > 0:
+            pass
+        failure = None
+        while (result := pgconn.get_result()) is not None:
+            if result.status != pq.ExecStatus.COMMAND_OK:
+                failure = result
+    if failure is not None:
+        raise errors.error_from_result(failure, encoding="utf-8")
+
+
+def _exact(event_id: int, using: str) -> bool:
+    """A suspect settled: its HMAC recomputed from the row's values in the exact form."""
+    row = (
+        AuditEvent.objects.using(using)
+        .filter(pk=event_id)
+        .values_list(*CANONICAL_FIELDS, "hash")
+        .first()
+    )
+    return row is not None and _mac(row[:-1]) == row[-1]
 
 
 def _set_since_format_2(values: dict) -> bool:
@@ -270,115 +346,412 @@ def verify_legacy(using: str = "default") -> ChainReport:
 
 
 def verify_chain(chain: str, using: str = "default") -> ChainReport:
-    """Walk one municipality's chain: its seals in order, each linking to its predecessor (the
-    first to the closed old chain), each event named in a seal present with its own HMAC, and
-    every event of the chain that no seal names still waiting in AuditPending. Seals, events
-    and queue are read in one snapshot (REPEATABLE READ on PostgreSQL): the sealer works on
-    while the walk runs, and an event sealed in between must not look removed."""
+    """One municipality's chain ("" for installation-wide events): see `verify_chains`."""
+    return verify_chains([chain], using)[0]
+
+
+def verify_chains(
+    names: list[str], using: str = "default", *, jobs: int = 1, parts: int | None = None
+) -> list[ChainReport]:
+    """Walk the chains `names` in one pass over their events in id order, split into `parts`
+    ranges of ids (default: `jobs`), each walked by one of `jobs` processes (PostgreSQL,
+    outside a transaction; otherwise one after the other here). Every event is read once,
+    however many chains there are: a walk per chain would read every page of the table once
+    per chain.
+
+    Per chain: its seals in order, each linking to its predecessor (the first to the closed
+    old chain); each event a seal names present in the chain with its own HMAC; the seal's
+    HMAC over its events; every event no seal names still waiting in AuditPending. A seal is
+    checked by the range that holds its lowest event id; events it names in another range
+    are matched against what that range found no seal of its own for. Seals, events and
+    queue are read in one snapshot (REPEATABLE READ on PostgreSQL, shared with the walkers):
+    the sealer works on while the walk runs, and an event sealed in between must not look
+    removed."""
     from django.db import connections
 
     conn = connections[using]
-    if conn.in_atomic_block:
-        return _verify_chain(chain, using)
-    with transaction.atomic(using=using):
-        if conn.vendor == "postgresql":
-            with conn.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        return _verify_chain(chain, using)
+    parts = max(1, parts or jobs)
+    forked = jobs > 1 and conn.vendor == "postgresql" and not conn.in_atomic_block
+    pool = None
+    if forked:
+        import multiprocessing
+
+        connections.close_all()  # a forked walker must never speak on its parent's socket
+        pool = multiprocessing.get_context("fork").Pool(jobs)
+    try:
+        if conn.in_atomic_block:
+            return _verify_chains(names, using, parts, pool)
+        with transaction.atomic(using=using):
+            if conn.vendor == "postgresql":
+                with conn.cursor() as cursor:
+                    _read_only_snapshot(cursor)
+            return _verify_chains(names, using, parts, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
 
 
-def _verify_chain(chain: str, using: str) -> ChainReport:
-    seals = (
+def _read_only_snapshot(cursor, snapshot: str | None = None) -> None:
+    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    if snapshot:
+        cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+    # One core per walker (--jobs gives the walk its cores); no compiling of the query.
+    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    cursor.execute("SET LOCAL jit = off")
+
+
+@dataclass
+class _Seal:
+    number: int
+    first_seq: int
+    count: int
+    ids: array
+    prev_hash: str
+    hash: str
+
+
+def _seals(names, using, numbers: dict | None = None) -> dict[str, list[_Seal]]:
+    """The chains' seals in order (`numbers`: only these {chain: set of numbers})."""
+    found = {name: [] for name in names}
+    for name in names:
+        stored = AuditSeal.objects.using(using).filter(chain=name)
+        if numbers is not None:
+            wanted = numbers.get(name)
+            if not wanted:
+                continue
+            stored = stored.filter(number__gte=min(wanted), number__lte=max(wanted))
+        rows = stored.order_by("number").values_list(
+            "number", "first_seq", "count", "event_ids", "prev_hash", "hash"
+        )
+        for number, first_seq, count, ids, prev_hash, digest in rows.iterator(chunk_size=200):
+            if numbers is None or number in numbers[name]:
+                found[name].append(
+                    _Seal(number, first_seq, count, array("q", ids), prev_hash, digest)
+                )
+    return found
+
+
+def _verify_chains(names, using, parts, pool) -> list[ChainReport]:
+    from django.db import connections
+
+    start = (
         AuditSeal.objects.using(using)
-        .filter(chain=chain)
-        .order_by("number")
-        .values_list("number", "first_seq", "count", "event_ids", "prev_hash", "hash")
-        .iterator(chunk_size=200)
+        .filter(chain=LEGACY_CHAIN, number=1)
+        .values_list("hash", flat=True)
+        .first()
     )
-    rows, row_mac = _event_rows(chain, using)
-    ahead = {}  # events read before the seal that names them (a late commit sealed later)
-    closing = AuditSeal.objects.using(using).filter(chain=LEGACY_CHAIN, number=1)
-    # (None: no seal of the old chain, which only a log whose chains have no seal yet lacks.)
-    expected_prev = closing.values_list("hash", flat=True).first()
-    position, number, head = 0, 0, None
+    seals = _seals(names, using)
+    waiting = {name: set() for name in names}
+    for event_id, name in (
+        AuditPending.objects.using(using).filter(chain__in=names).values_list("event_id", "chain")
+    ):
+        waiting[name].add(event_id)
+    bounds = (
+        AuditEvent.objects.using(using)
+        .filter(municipality__in=names, format__gte=3)
+        .aggregate(low=Min("id"), high=Max("id"))
+    )
+    low, high = bounds["low"] or 0, (bounds["high"] or 0) + 1
+    step = max(1, -(-(high - low) // parts))
+    ranges = [(low + k * step, min(high, low + (k + 1) * step)) for k in range(parts)]
+    ranges = [(lo, hi) for lo, hi in ranges if lo < hi] or [(low, high)]
+    # Each seal is checked by the range that holds its lowest event id (an empty seal: the first).
+    owned = [{name: set() for name in names} for _ in ranges]
+    for name in names:
+        for seal in seals[name]:
+            lowest = min(seal.ids) if seal.ids else ranges[0][0]
+            k = next((k for k, (lo, hi) in enumerate(ranges) if lo <= lowest < hi), 0)
+            owned[k][name].add(seal.number)
+    if pool is not None:
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+        found = pool.starmap(
+            _walk_range_in_child,
+            [(names, lo, hi, owned[k], using, snapshot) for k, (lo, hi) in enumerate(ranges)],
+        )
+    else:
+        found = [
+            _walk_range(
+                names,
+                lo,
+                hi,
+                {
+                    name: [seal for seal in seals[name] if seal.number in owned[k][name]]
+                    for name in names
+                },
+                using,
+            )
+            for k, (lo, hi) in enumerate(ranges)
+        ]
+    return [
+        _chain_report(name, start, seals[name], waiting[name], [part[name] for part in found])
+        for name in names
+    ]
 
-    def take(wanted):
-        if wanted in ahead:
-            return ahead.pop(wanted)
-        for row in rows:
-            if row[0] == wanted:
-                return row
-            ahead[row[0]] = row
-            if row[0] > wanted:
-                return None
-        return None
 
-    for seal_number, first_seq, count, event_ids, prev_hash, digest in seals:
+def _walk_range_in_child(names, lo, hi, numbers, using, snapshot):
+    from django.db import connections
+
+    try:
+        with transaction.atomic(using=using):
+            with connections[using].cursor() as cursor:
+                _read_only_snapshot(cursor, snapshot)
+            return _walk_range(names, lo, hi, _seals(names, using, numbers), using)
+    finally:
+        connections.close_all()
+
+
+@dataclass
+class _Part:
+    """What one range found for one chain."""
+
+    problems: list = field(default_factory=list)  # (position, checked, problem)
+    foreign: list = field(default_factory=list)  # (event id, position): named here, read elsewhere
+    # event id: intact; read here and named by no seal here
+    leftovers: dict = field(default_factory=dict)
+    suspects: list = field(default_factory=list)  # (position, event id) named here
+
+
+class _RangeWalk:
+    """One chain within one range of ids: rows arrive in id order (into `rows`); an owned seal
+    is checked (`settle`) as soon as the rows it names in this range have all been read."""
+
+    def __init__(self, chain, seals, lo, hi):
+        self.chain, self.seals, self.lo, self.hi = chain, seals, lo, hi
+        self.rows = {}  # event id: (hash, fine), read and not yet taken by a seal
+        self.next = 0
+        self.stopped = False
+        self.deferred = []  # (seal, hashes with None for events read elsewhere)
+        self.part = _Part()
+        self.due = self._due()
+
+    def _due(self) -> float:
+        if self.stopped or self.next >= len(self.seals):
+            return float("inf")
+        own = [i for i in self.seals[self.next].ids if self.lo <= i < self.hi]
+        return max(own) if own else self.lo
+
+    def settle(self, upto=None):
+        """Check every owned seal whose rows in this range are all read (all: `upto` None)."""
+        while not self.stopped and self.next < len(self.seals):
+            if upto is not None and self.due > upto:
+                return
+            self._check(self.seals[self.next])
+            self.next += 1
+            self.due = self._due()
+        self.due = float("inf")
+
+    def _stop(self, position, checked, problem):
+        self.part.problems.append((position, checked, problem))
+        self.stopped = True
+
+    def _check(self, seal):
+        rows, lo, hi = self.rows, self.lo, self.hi
+        if seal.ids and lo <= min(seal.ids) and max(seal.ids) < hi:
+            # The usual seal: all its events read here (one pass in C; a miss is named below).
+            taken = [rows.pop(event_id, None) for event_id in seal.ids]
+            if None in taken:  # put them back: the loop below names what is missing
+                rows.update(
+                    (i, row) for i, row in zip(seal.ids, taken, strict=True) if row is not None
+                )
+            else:
+                macs = [row[0] for row in taken]
+                if not all(row[1] for row in taken):
+                    self.part.suspects.extend(
+                        (seal.first_seq + offset, seal.ids[offset])
+                        for offset, row in enumerate(taken)
+                        if not row[1]
+                    )
+                if not _seal_intact(self.chain, seal, macs):
+                    self._stop(seal.first_seq, seal.first_seq - 1,
+                               f"seal {seal.number} was changed after writing")  # fmt: skip
+                return
+        macs, deferred = [], False
+        for offset, event_id in enumerate(seal.ids):
+            position = seal.first_seq + offset
+            if lo <= event_id < hi:
+                row = rows.pop(event_id, None)
+                if row is None:
+                    problem = f"event #{position} (id {event_id}) is missing"
+                    return self._stop(position, position - 1, problem)
+                macs.append(row[0])
+                if not row[1]:
+                    self.part.suspects.append((position, event_id))
+            else:
+                self.part.foreign.append((event_id, position))
+                macs.append(None)
+                deferred = True
+        if deferred:
+            self.deferred.append((seal, macs))
+        elif not _seal_intact(self.chain, seal, macs):
+            self._stop(
+                seal.first_seq, seal.first_seq - 1, f"seal {seal.number} was changed after writing"
+            )
+
+    def finish(self, using) -> _Part:
+        """After the last row: the seals with events read elsewhere (their hashes fetched),
+        suspects settled the exact way, and what no seal here took."""
+        self.settle()
+        elsewhere = {event_id for event_id, _ in self.part.foreign}
+        hashes = {}
+        for chunk in _chunks(sorted(elsewhere), 500):
+            hashes.update(
+                (event_id, digest)
+                for event_id, digest in AuditEvent.objects.using(using)
+                .filter(pk__in=chunk, municipality=self.chain, format__gte=3)
+                .values_list("id", "hash")
+            )
+        for seal, macs in self.deferred:
+            for offset, event_id in enumerate(seal.ids):
+                if macs[offset] is None:
+                    macs[offset] = hashes.get(event_id)
+            if None in macs:
+                offset = macs.index(None)
+                position = seal.first_seq + offset
+                self.part.problems.append(
+                    (
+                        position,
+                        position - 1,
+                        f"event #{position} (id {seal.ids[offset]}) is missing",
+                    )
+                )
+            elif not _seal_intact(self.chain, seal, macs):
+                self.part.problems.append(
+                    (
+                        seal.first_seq,
+                        seal.first_seq - 1,
+                        f"seal {seal.number} was changed after writing",
+                    )
+                )
+        for position, event_id in self.part.suspects:
+            if not _exact(event_id, using):
+                self.part.problems.append(
+                    (
+                        position,
+                        position - 1,
+                        f"event #{position} (id {event_id}) was changed after writing",
+                    )
+                )
+                break
+        self.part.suspects = []
+        self.part.leftovers = {
+            event_id: fine or _exact(event_id, using) for event_id, (_, fine) in self.rows.items()
+        }
+        return self.part
+
+
+def _chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _seal_intact(chain, seal, macs) -> bool:
+    """The seal's HMAC over its events: its canonical bytes written out directly (as
+    AuditSeal.canonical renders them for codes and hexadecimal hashes), and the model's own
+    way when they do not match."""
+    pairs = ",".join(map('[%d,"%s"]'.__mod__, zip(seal.ids, macs, strict=True)))
+    body = (f'["seal",{json.dumps(chain)},{seal.number},{seal.first_seq},'
+            f"{json.dumps(seal.prev_hash)},[{pairs}]]")  # fmt: skip
+    key = settings.NOABER_AUDIT_KEY.encode()
+    if hmac.new(key, body.encode(), hashlib.sha256).hexdigest() == seal.hash:
+        return True
+    link = AuditSeal(
+        chain=chain,
+        number=seal.number,
+        first_seq=seal.first_seq,
+        count=seal.count,
+        event_ids=seal.ids,
+        prev_hash=seal.prev_hash,
+    )
+    return link.compute_hash(macs) == seal.hash
+
+
+def _walk_range(names, lo, hi, seals, using) -> dict[str, _Part]:
+    walks = {name: _RangeWalk(name, seals[name], lo, hi) for name in names}
+    rows = _event_rows(names, lo, hi, using)
+    try:
+        for event_id, chain, digest, fine in rows:
+            walk = walks[chain]
+            walk.rows[event_id] = (digest, fine)
+            if event_id >= walk.due:
+                walk.settle(event_id)
+    finally:
+        rows.close()
+    return {name: walk.finish(using) for name, walk in walks.items()}
+
+
+def _chain_report(chain, start, seals, waiting, parts) -> ChainReport:
+    """One chain's verdict from the seals' links and what every range found: the problem at
+    the lowest position, if any."""
+    problems, position, expected_prev = [], 0, start
+    for number, seal in enumerate(seals, start=1):
         if expected_prev is None:
             missing = "the seal that closed the old chain is missing"
             return ChainReport(0, None, "", chain=chain, incident=missing)
-        number += 1
-        if seal_number != number or first_seq != position + 1:
-            return _break(chain, position, position + 1, f"seal {number} is missing")
-        if prev_hash != expected_prev:
-            return _break(
-                chain, position, position + 1, f"seal {number} does not link to its predecessor"
+        if seal.number != number or seal.first_seq != position + 1:
+            problems.append((position + 1, position, f"seal {number} is missing"))
+            break
+        if seal.prev_hash != expected_prev:
+            problems.append(
+                (position + 1, position, f"seal {number} does not link to its predecessor")
             )
-        if count != len(event_ids):
-            return _break(chain, position, position + 1, f"seal {number} was changed after writing")
-        macs = []
-        for event_id in event_ids:
-            position += 1
-            row = take(event_id)
-            if row is None:
-                return _break(
-                    chain, position - 1, position, f"event #{position} (id {event_id}) is missing"
+            break
+        if seal.count != len(seal.ids):
+            problems.append((position + 1, position, f"seal {number} was changed after writing"))
+            break
+        position += seal.count
+        expected_prev = seal.hash
+    end = position if not problems else sum(s.count for s in seals)
+    for part in parts:
+        problems.extend(part.problems)
+    leftovers = {}
+    for part in parts:
+        leftovers.update(part.leftovers)
+    named_elsewhere = {}
+    for part in parts:
+        for event_id, at in part.foreign:
+            if event_id in named_elsewhere or event_id not in leftovers or event_id in waiting:
+                problems.append((at, at - 1, f"event #{at} (id {event_id}) is missing"))
+            elif not leftovers[event_id]:
+                problems.append(
+                    (at, at - 1, f"event #{at} (id {event_id}) was changed after writing")
                 )
-            if row_mac(row) != row[-1]:
-                return _break(
-                    chain,
-                    position - 1,
-                    position,
-                    f"event #{position} (id {event_id}) was changed after writing",
-                )
-            macs.append(row[-1])
-        link = AuditSeal(chain=chain, number=seal_number, first_seq=first_seq, count=count,
-                         event_ids=event_ids, prev_hash=prev_hash)  # fmt: skip
-        if link.compute_hash(macs) != digest:
-            return _break(
-                chain, first_seq - 1, first_seq, f"seal {number} was changed after writing"
-            )
-        expected_prev, head = digest, (seal_number, digest)
-    # Whatever no seal names must be waiting for one, with a valid HMAC of its own.
-    waiting = set(
-        AuditPending.objects.using(using).filter(chain=chain).values_list("event_id", flat=True)
-    )
-    rest = list(ahead.values())
-    rest.extend(rows)
-    gone = waiting - {row[0] for row in rest}
+            named_elsewhere[event_id] = at
+    gone = waiting - leftovers.keys()
     if gone:
-        return _break(
-            chain, position, position + 1,
-            f"event id {min(gone)} was waiting to be sealed and is missing",
-        )  # fmt: skip
-    for row in rest:
-        if row[0] not in waiting:
-            return _break(
-                chain, position, position + 1,
-                f"event id {row[0]} is in no seal and not waiting for one: inserted outside "
-                "Noaber or its place in the queue removed",
-            )  # fmt: skip
-        if row_mac(row) != row[-1]:
-            return _break(
-                chain,
-                position,
-                position + 1,
-                f"waiting event id {row[0]} was changed after writing",
+        problems.append(
+            (end + 1, end, f"event id {min(gone)} was waiting to be sealed and is missing")
+        )
+    for event_id in sorted(leftovers.keys() - named_elsewhere.keys()):
+        if event_id not in waiting:
+            problems.append(
+                (
+                    end + 1,
+                    end,
+                    f"event id {event_id} is in no seal and not waiting for one: "
+                    "inserted outside Noaber or its place in the queue removed",
+                )
             )
+            break
+        if not leftovers[event_id]:
+            problems.append(
+                (end + 1, end, f"waiting event id {event_id} was changed after writing")
+            )
+            break
+    if problems:
+        seq, checked, problem = min(problems, key=lambda found: found[0])
+        return _break(chain, checked, seq, problem)
+    head = seals[-1] if seals else None
     return ChainReport(
-        position, position if head else None, head[1] if head else "",
-        chain=chain, waiting=len(rest), head_seal=head[0] if head else None,
-    )  # fmt: skip
+        end,
+        end if head else None,
+        head.hash if head else "",
+        chain=chain,
+        waiting=len(waiting),
+        head_seal=head.number if head else None,
+    )
 
 
 def chains(using: str = "default") -> list[str]:
@@ -402,8 +775,8 @@ def chains(using: str = "default") -> list[str]:
 
 def verify_log(using: str = "default", *, only: str | None = None, jobs: int = 1) -> ChainReport:
     """The triggers, then the old chain and every municipality's chain (or `only` that one).
-    Each chain is walked on its own: a break in one leaves the others verified. With `jobs`
-    > 1 (PostgreSQL, outside a transaction) that many processes walk chains side by side."""
+    A break in one chain leaves the others verified. With `jobs` > 1 (PostgreSQL, outside a
+    transaction) that many processes walk ranges of the log side by side."""
     from .triggers import missing
 
     absent = missing(using)
@@ -412,37 +785,14 @@ def verify_log(using: str = "default", *, only: str | None = None, jobs: int = 1
             0, None, "",
             incident="the append-only triggers are missing or disabled: " + ", ".join(absent),
         )  # fmt: skip
-    names = [only] if only is not None else [LEGACY_CHAIN, *chains(using)]
-    if jobs > 1 and len(names) > 1:
-        return combine(_walk_in_processes(names, using, jobs))
-    return combine([_walk(name, using) for name in names])
-
-
-def _walk(name: str, using: str = "default") -> ChainReport:
-    return verify_legacy(using) if name == LEGACY_CHAIN else verify_chain(name, using)
-
-
-def _walk_in_child(name: str, using: str) -> ChainReport:
-    from django.db import connections
-
-    try:
-        return _walk(name, using)
-    finally:
-        connections.close_all()
-
-
-def _walk_in_processes(names: list[str], using: str, jobs: int) -> list[ChainReport]:
-    """Forked walkers, each with its own connection (the parent's is closed first: a forked
-    child must never speak on its parent's socket)."""
-    import multiprocessing
-
-    from django.db import connections
-
-    if connections[using].vendor != "postgresql" or connections[using].in_atomic_block:
-        return [_walk(name, using) for name in names]
-    connections.close_all()
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        return pool.starmap(_walk_in_child, [(name, using) for name in names])
+    reports = []
+    if only is None or only == LEGACY_CHAIN:
+        reports.append(verify_legacy(using))
+    names = [only] if only is not None else chains(using)
+    names = [name for name in names if name != LEGACY_CHAIN]
+    if names:
+        reports.extend(verify_chains(names, using, jobs=jobs))
+    return combine(reports)
 
 
 def combine(reports: list[ChainReport]) -> ChainReport:

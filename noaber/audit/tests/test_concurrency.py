@@ -97,3 +97,34 @@ class ConcurrentWriterTests(TransactionTestCase):
         writer.join(30)
         self.assertEqual(failures, [])
         self.assertTrue(drain())
+
+
+@skipUnless(connection.vendor == "postgresql", "walker processes are PostgreSQL's")
+class WalkerProcessTests(TransactionTestCase):
+    """verify_audit --jobs: forked walkers, each with its own connection, import the parent's
+    snapshot and walk a range of ids each; together they find what one walk finds."""
+
+    def _fixture_teardown(self):
+        with triggers_removed():
+            super()._fixture_teardown()
+
+    def setUp(self):
+        load_municipalities()
+
+    def test_two_walkers_agree_with_one_and_find_a_change(self):
+        for n in range(60):
+            record("view", municipality=("GM1774", "GM0183")[n % 2], origin="system",
+                   object_id=str(n))  # fmt: skip
+            if n % 25 == 0:
+                self.assertTrue(drain())
+        self.assertTrue(drain())
+        one, two = verify_log(), verify_log(jobs=2)
+        self.assertTrue(one.ok and two.ok, (one.problem, two.problem))
+        self.assertEqual((two.checked, two.head_hash), (one.checked, one.head_hash))
+        target = AuditEvent.objects.filter(municipality="GM0183").order_by("-id")[3]
+        with triggers_removed(), connection.cursor() as cursor:
+            cursor.execute("UPDATE audit_auditevent SET origin = 'x' WHERE id = %s", [target.pk])
+        one, two = verify_log(), verify_log(jobs=2)
+        self.assertEqual((one.chain, one.broken_seq, one.problem),
+                         (two.chain, two.broken_seq, two.problem))  # fmt: skip
+        self.assertIn(f"(id {target.pk}) was changed after writing", two.problem)

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             type=int,
             default=1,
             metavar="N",
-            help="Walk chains in N processes side by side (PostgreSQL).",
+            help="Walk the log in N processes, each a range of event ids (PostgreSQL).",
         )
         parser.add_argument(
             "--expect-head",
