@@ -25,7 +25,7 @@ run: $(VENV)/.installed
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	$(DEMO_ENV) $(PY) manage.py demo_logins
-	@echo "Noaber draait op http://$(HOST)/  (stoppen: Ctrl+C)"
+	@echo "Noaber draait op http://$(HOST)/  (stoppen: Ctrl+C; bewaking: /health en /ready)"
 	@$(DEMO_ENV) $(PY) manage.py run_demo $(HOST)
 
 test: $(VENV)/.dev-installed

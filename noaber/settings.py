@@ -211,6 +211,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Monitors on the internal network ask over plain HTTP and must see 200 or 503.
+SECURE_REDIRECT_EXEMPT = [r"^health$", r"^ready$"]
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("NOABER_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -303,6 +305,8 @@ TASKS = {
 # failed after three runs); one claimed by a worker without heartbeat, after the longest run.
 NOABER_WORKER_LOST_AFTER = int(os.environ.get("NOABER_WORKER_LOST_AFTER", "60"))
 NOABER_TASK_MAX_RUNTIME = int(os.environ.get("NOABER_TASK_MAX_RUNTIME", str(6 * 3600)))
+# /ready answers 503 when no task worker or no scheduler has beaten for this many minutes.
+NOABER_READY_BEAT_MINUTES = int(os.environ.get("NOABER_READY_BEAT_MINUTES", "5"))
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -210,3 +210,13 @@ def check() -> tuple[dict | None, str]:
     if problem or not anchors:
         return None, problem
     return anchors[-1].heads, ""
+
+
+def newest_anchor_time():
+    """When the newest anchor was written (None: none yet), from its audit event."""
+    return (
+        AuditEvent.objects.filter(object_type=OBJECT_TYPE, action=Action.CREATE)
+        .order_by("-id")
+        .values_list("created_at", flat=True)
+        .first()
+    )

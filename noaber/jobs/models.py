@@ -54,3 +54,14 @@ class WorkerBeat(models.Model):
 
     def __str__(self):
         return self.worker_id
+
+
+class SchedulerBeat(models.Model):
+    """A running scheduler (`manage.py run_scheduler`) and when it last made a pass: /ready
+    reports a scheduler that stopped (and with it every periodic job)."""
+
+    scheduler_id = models.CharField(max_length=300, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return self.scheduler_id

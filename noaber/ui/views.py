@@ -4,6 +4,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from noaber.accounts.access import (
     can,
@@ -123,16 +124,62 @@ def accessibility(request):
     return render(request, "ui/accessibility.html")
 
 
-@public_view(["GET"], page=False)
-def health(request):
-    """Liveness and database check for load balancers and monitoring."""
+def _database_up() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        database = "ok"
     except Exception:  # noqa: BLE001 - any failure means unhealthy
-        database = "unavailable"
-    status = 200 if database == "ok" else 503
-    return JsonResponse(
-        {"status": "ok" if status == 200 else "error", "database": database}, status=status
-    )
+        return False
+    return True
+
+
+def _probe(checks: dict) -> JsonResponse:
+    """200 when every check says "ok", else 503; statuses only, no data."""
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks},
+                        status=200 if healthy else 503)  # fmt: skip
+
+
+@public_view(["GET"], page=False)
+@never_cache
+def health(request):
+    """Liveness for load balancers and monitoring: the process answers and reaches its
+    database. Plain HTTP is served too (SECURE_REDIRECT_EXEMPT)."""
+    return _probe({"database": "ok" if _database_up() else "unavailable"})
+
+
+# The audit anchor is written every hour; a day and two hours without one means the task
+# worker or the scheduler has not run it (docs/operations.md, "Monitoring").
+ANCHOR_OVERDUE = timedelta(hours=26)
+_migrated = False  # once every migration is applied, it stays so for this process
+
+
+@public_view(["GET"], page=False)
+@never_cache
+def ready(request):
+    """Readiness: migrations applied, a task worker and a scheduler alive (heartbeats younger
+    than NOABER_READY_BEAT_MINUTES), the newest audit anchor — once there is one — younger
+    than 26 hours. Without those, e-mail notices, reminders, retention and the audit check
+    stop while the pages still work."""
+    global _migrated
+    if not _database_up():
+        return _probe({"database": "unavailable"})
+    from django.conf import settings
+    from django.db.migrations.executor import MigrationExecutor
+
+    from noaber.audit.anchors import newest_anchor_time
+    from noaber.jobs.health import alive
+
+    if not _migrated:
+        executor = MigrationExecutor(connection)
+        _migrated = not executor.migration_plan(executor.loader.graph.leaf_nodes())
+    now = timezone.now()
+    beats = alive(now, timedelta(minutes=settings.NOABER_READY_BEAT_MINUTES))
+    anchored = newest_anchor_time()
+    return _probe({
+        "database": "ok",
+        "migrations": "ok" if _migrated else "pending",
+        "worker": "ok" if beats["worker"] else "not running",
+        "scheduler": "ok" if beats["scheduler"] else "not running",
+        "audit_anchor": "ok" if anchored is None or now - anchored < ANCHOR_OVERDUE else "overdue",
+    })  # fmt: skip

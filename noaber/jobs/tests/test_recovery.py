@@ -232,3 +232,20 @@ class WorkerProcessTests(TransactionTestCase):
                     sum(o.count(f"In de wachtrij gezet: {name}\n") for o in outputs), 1
                 )
         self.assertEqual(ScheduleState.objects.count(), len(REGISTRY))
+
+    def test_ready_sees_a_real_worker_and_scheduler_and_their_going(self):
+        """What `make run` starts: /ready turns green once both beat, and says which stopped."""
+        self.assertEqual(self.client.get("/ready").status_code, 503)
+        worker = manage("run_worker", "--no-startup-delay", "--no-reload", "--interval", "0.5")
+        scheduler = manage("run_scheduler", "--interval", "1")
+        try:
+            self.wait_for(lambda: self.client.get("/ready").status_code == 200)
+            scheduler.terminate()
+            scheduler.wait(20)
+            answer = self.client.get("/ready").json()
+            self.assertEqual((answer["worker"], answer["scheduler"]), ("ok", "not running"))
+        finally:
+            for process in (worker, scheduler):
+                process.kill()
+                process.wait(10)
+                process.stdout.close()

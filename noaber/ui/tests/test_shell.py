@@ -137,3 +137,78 @@ class DashboardFigureTests(NoaberTestCase):
         self.sign_in(self.employee)
         page = self.client.get(reverse("ui:dashboard", args=["GM1774"]))
         self.assertContains(page, reverse("intake:internal", args=["GM1774"]))
+
+
+class ProbeTests(NoaberTestCase):
+    """/health (alive) and /ready (able to do its work), for monitors on the internal network."""
+
+    def setUp(self):
+        super().setUp()
+        from noaber.jobs.models import SchedulerBeat, WorkerBeat
+
+        WorkerBeat.objects.all().delete()
+        SchedulerBeat.objects.all().delete()
+
+    def test_both_answer_over_plain_http_where_pages_redirect_and_are_never_cached(self):
+        from django.test import Client, override_settings
+
+        with override_settings(SECURE_SSL_REDIRECT=True):
+            client = Client()
+            self.assertEqual(client.get(reverse("ui:accessibility")).status_code, 301)
+            for path, status in (("/health", 200), ("/ready", 503)):
+                response = client.get(path)
+                self.assertEqual(response.status_code, status, path)
+                self.assertIn("no-store", response["Cache-Control"])
+                self.assertEqual(response["Content-Type"], "application/json")
+
+    def test_ready_needs_a_worker_and_a_scheduler_that_beat(self):
+        from noaber.jobs.health import scheduler_beat
+        from noaber.jobs.recovery import beat
+
+        answer = self.client.get("/ready")
+        self.assertEqual(answer.status_code, 503)
+        self.assertEqual(answer.json(), {
+            "status": "error", "database": "ok", "migrations": "ok", "worker": "not running",
+            "scheduler": "not running", "audit_anchor": "ok",
+        })  # fmt: skip
+        beat("worker-1")
+        scheduler_beat("scheduler-1")
+        answer = self.client.get("/ready")
+        self.assertEqual(answer.status_code, 200)
+        self.assertEqual(answer.json()["status"], "ok")
+
+    def test_a_silent_worker_or_an_old_anchor_is_not_ready(self):
+        from datetime import timedelta
+        from unittest import mock
+
+        from django.utils import timezone
+
+        from noaber.audit.actions import record
+        from noaber.jobs.health import scheduler_beat
+        from noaber.jobs.models import WorkerBeat
+        from noaber.jobs.recovery import beat
+
+        beat("worker-1")
+        scheduler_beat("scheduler-1")
+        WorkerBeat.objects.update(seen_at=timezone.now() - timedelta(minutes=6))
+        self.assertEqual(self.client.get("/ready").json()["worker"], "not running")
+        beat("worker-1")
+        record("create", object_type="audit_anchor", object_id="1", origin="system")
+        self.assertEqual(self.client.get("/ready").status_code, 200)
+        with mock.patch("noaber.ui.views.ANCHOR_OVERDUE", timedelta(0)):
+            answer = self.client.get("/ready")
+        self.assertEqual((answer.status_code, answer.json()["audit_anchor"]), (503, "overdue"))
+
+    def test_the_scheduler_beats_at_every_pass(self):
+        # (That it takes its beat away when stopped: jobs.tests.test_recovery, real processes.)
+        from io import StringIO
+
+        from noaber.jobs.management.commands.run_scheduler import Command
+        from noaber.jobs.models import SchedulerBeat
+
+        command = Command(stdout=StringIO())
+        command.beat_id = "host:1"
+        command.step()
+        first = SchedulerBeat.objects.get(scheduler_id="host:1").seen_at
+        command.step()
+        self.assertGreater(SchedulerBeat.objects.get(scheduler_id="host:1").seen_at, first)

@@ -1,13 +1,20 @@
 import logging
+import signal
 import time
 
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
+from django.utils import timezone
 
+from noaber.jobs.health import prune_beats, scheduler_beat, scheduler_gone, scheduler_id
 from noaber.jobs.recovery import recover_lost_tasks
 from noaber.jobs.schedule import REGISTRY, enqueue_due
 
 logger = logging.getLogger(__name__)
+
+
+def _stop(signum, frame):
+    raise SystemExit(0)
 
 
 class Command(BaseCommand):
@@ -22,6 +29,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.stdout.write(f"Scheduler: {len(REGISTRY)} periodieke taken: {', '.join(REGISTRY)}")
+        self.beat_id = scheduler_id()
+        signal.signal(signal.SIGTERM, _stop)  # systemd and `make run` stop it with SIGTERM
+        try:
+            self.loop(options)
+        finally:
+            try:
+                scheduler_gone(self.beat_id)  # /ready: no scheduler, unless another one beats
+            except DatabaseError:
+                logger.warning("scheduler could not remove its heartbeat", exc_info=True)
+
+    def loop(self, options):
         while True:
             close_old_connections()  # a connection broken since the last pass is replaced
             try:
@@ -36,6 +54,8 @@ class Command(BaseCommand):
             time.sleep(options["interval"])
 
     def step(self):
+        scheduler_beat(self.beat_id)
+        prune_beats(timezone.now())
         for name in enqueue_due():
             self.stdout.write(f"In de wachtrij gezet: {name}")
         recovered = recover_lost_tasks()
