@@ -17,7 +17,7 @@ from array import array
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DataError, transaction
 from django.db.models import Max, Min
 
 from .models import (
@@ -118,8 +118,10 @@ def _form_3_copy() -> tuple[str, bytes, int]:
     columns, pieces = [], []
     for name in _FORM_3_KEYS:
         if name == "created_at":
-            columns.append("to_char(created_at AT TIME ZONE 'UTC', "
-                           "'YYYY-MM-DD\"T\"HH24:MI:SS.US')")  # fmt: skip
+            # (`YYYY` has no era: a time moved to the same moment BC must not render alike.)
+            columns.append("CASE WHEN created_at >= '0001-01-01 00:00:00+00' AND "
+                           "created_at < '10000-01-01 00:00:00+00' THEN to_char(created_at AT "
+                           "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') END")  # fmt: skip
             pieces.append(f'"{name}":"%s+00:00"')
         elif name in _NUMBERS:
             columns.append(f"COALESCE({name}::text, 'null')")
@@ -263,15 +265,17 @@ def _copy_lines(connection, query: bytes):
         raise errors.error_from_result(failure, encoding="utf-8")
 
 
-def _exact(event_id: int, using: str) -> bool:
-    """A suspect settled: its HMAC recomputed from the row's values in the exact form."""
-    row = (
-        AuditEvent.objects.using(using)
-        .filter(pk=event_id)
-        .values_list(*CANONICAL_FIELDS, "hash")
-        .first()
-    )
-    return row is not None and _mac(row[:-1]) == row[-1]
+def _exact(event_id: int, chain: str, using: str) -> bool:
+    """A suspect settled: its HMAC recomputed from the row's values in the exact form. The row
+    must be the only one with its id, of this chain and form 3, and readable at all (a time
+    before year 1 is not)."""
+    rows = AuditEvent.objects.using(using).filter(pk=event_id, municipality=chain, format__gte=3)
+    try:
+        with transaction.atomic(using=using):
+            found = list(rows.values_list(*CANONICAL_FIELDS, "hash")[:2])
+    except (DataError, ValueError, OverflowError):
+        return False
+    return len(found) == 1 and _mac(found[0][:-1]) == found[0][-1]
 
 
 def _set_since_format_2(values: dict) -> bool:
@@ -320,10 +324,23 @@ def walk_legacy(using: str = "default", *, events=AuditEvent) -> ChainReport:
 
 
 def verify_legacy(using: str = "default") -> ChainReport:
-    """The old chain against the seal that closed it: as long and with the same head."""
+    """The old chain against the seal that closed it: as long and with the same head, and
+    closed: no event of a later form and no second seal claims it."""
     report = walk_legacy(using)
     if not report.ok:
         return report
+    intruder = (
+        AuditEvent.objects.using(using)
+        .filter(municipality=LEGACY_CHAIN, format__gte=3)
+        .values_list("id", flat=True)
+        .first()
+    )
+    if intruder is not None:
+        return _break(LEGACY_CHAIN, report.checked, report.checked + 1,
+                      f"event id {intruder} claims the closed old chain")  # fmt: skip
+    if AuditSeal.objects.using(using).filter(chain=LEGACY_CHAIN, number__gt=1).exists():
+        return _break(LEGACY_CHAIN, report.checked, report.checked + 1,
+                      "a second seal claims the closed old chain")  # fmt: skip
     closing = AuditSeal.objects.using(using).filter(chain=LEGACY_CHAIN, number=1).first()
     if closing is None:
         if not report.checked and not AuditSeal.objects.using(using).exists():
@@ -386,6 +403,10 @@ def verify_chains(
                 with conn.cursor() as cursor:
                     _read_only_snapshot(cursor)
             return _verify_chains(names, using, parts, pool)
+    except BaseException:
+        if pool is not None:
+            pool.terminate()  # an error or Ctrl+C: the walkers stop now, not at their end
+        raise
     finally:
         if pool is not None:
             pool.close()
@@ -543,8 +564,8 @@ class _RangeWalk:
             self.due = self._due()
         self.due = float("inf")
 
-    def _stop(self, position, checked, problem):
-        self.part.problems.append((position, checked, problem))
+    def _stop(self, position, checked, problem, *tag):
+        self.part.problems.append((position, checked, problem, *tag))
         self.stopped = True
 
     def _check(self, seal):
@@ -565,8 +586,7 @@ class _RangeWalk:
                         if not row[1]
                     )
                 if not _seal_intact(self.chain, seal, macs):
-                    self._stop(seal.first_seq, seal.first_seq - 1,
-                               f"seal {seal.number} was changed after writing")  # fmt: skip
+                    self._stop(*_seal_changed(seal))
                 return
         macs, deferred = [], False
         for offset, event_id in enumerate(seal.ids):
@@ -586,9 +606,7 @@ class _RangeWalk:
         if deferred:
             self.deferred.append((seal, macs))
         elif not _seal_intact(self.chain, seal, macs):
-            self._stop(
-                seal.first_seq, seal.first_seq - 1, f"seal {seal.number} was changed after writing"
-            )
+            self._stop(*_seal_changed(seal))
 
     def finish(self, using) -> _Part:
         """After the last row: the seals with events read elsewhere (their hashes fetched),
@@ -618,28 +636,27 @@ class _RangeWalk:
                     )
                 )
             elif not _seal_intact(self.chain, seal, macs):
-                self.part.problems.append(
-                    (
-                        seal.first_seq,
-                        seal.first_seq - 1,
-                        f"seal {seal.number} was changed after writing",
-                    )
-                )
+                self.part.problems.append(_seal_changed(seal))
         for position, event_id in self.part.suspects:
-            if not _exact(event_id, using):
-                self.part.problems.append(
-                    (
-                        position,
-                        position - 1,
-                        f"event #{position} (id {event_id}) was changed after writing",
-                    )
-                )
+            if not _exact(event_id, self.chain, using):
+                self.part.problems.append(_event_changed(position, event_id))
                 break
         self.part.suspects = []
         self.part.leftovers = {
-            event_id: fine or _exact(event_id, using) for event_id, (_, fine) in self.rows.items()
+            event_id: fine or _exact(event_id, self.chain, using)
+            for event_id, (_, fine) in self.rows.items()
         }
         return self.part
+
+
+def _seal_changed(seal) -> tuple:
+    return (seal.first_seq, seal.first_seq - 1, f"seal {seal.number} was changed after writing",
+            "seal", seal.count)  # fmt: skip
+
+
+def _event_changed(position, event_id) -> tuple:
+    return (position, position - 1, f"event #{position} (id {event_id}) was changed after writing",
+            "event")  # fmt: skip
 
 
 def _chunks(items, size):
@@ -671,9 +688,15 @@ def _seal_intact(chain, seal, macs) -> bool:
 def _walk_range(names, lo, hi, seals, using) -> dict[str, _Part]:
     walks = {name: _RangeWalk(name, seals[name], lo, hi) for name in names}
     rows = _event_rows(names, lo, hi, using)
+    previous = lo - 1
     try:
         for event_id, chain, digest, fine in rows:
             walk = walks[chain]
+            if event_id <= previous:  # ids come in order, each once: unless the key was dropped
+                problem = f"event id {event_id} is in the log twice: its primary key was removed"
+                walk.part.problems.append((1, 0, problem))
+                fine = False
+            previous = event_id
             walk.rows[event_id] = (digest, fine)
             if event_id >= walk.due:
                 walk.settle(event_id)
@@ -715,9 +738,7 @@ def _chain_report(chain, start, seals, waiting, parts) -> ChainReport:
             if event_id in named_elsewhere or event_id not in leftovers or event_id in waiting:
                 problems.append((at, at - 1, f"event #{at} (id {event_id}) is missing"))
             elif not leftovers[event_id]:
-                problems.append(
-                    (at, at - 1, f"event #{at} (id {event_id}) was changed after writing")
-                )
+                problems.append(_event_changed(at, event_id))
             named_elsewhere[event_id] = at
     gone = waiting - leftovers.keys()
     if gone:
@@ -740,8 +761,15 @@ def _chain_report(chain, start, seals, waiting, parts) -> ChainReport:
                 (end + 1, end, f"waiting event id {event_id} was changed after writing")
             )
             break
+    # A seal fails its HMAC when one of its events was changed together with its hash: the
+    # event is named, not the seal.
+    changed = [found[0] for found in problems if found[3:4] == ("event",)]
+    problems = [
+        found for found in problems
+        if found[3:4] != ("seal",) or not any(0 <= at - found[0] < found[4] for at in changed)
+    ]  # fmt: skip
     if problems:
-        seq, checked, problem = min(problems, key=lambda found: found[0])
+        seq, checked, problem = min(problems, key=lambda found: found[0])[:3]
         return _break(chain, checked, seq, problem)
     head = seals[-1] if seals else None
     return ChainReport(
