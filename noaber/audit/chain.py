@@ -325,7 +325,21 @@ def walk_legacy(using: str = "default", *, events=AuditEvent) -> ChainReport:
 
 def verify_legacy(using: str = "default") -> ChainReport:
     """The old chain against the seal that closed it: as long and with the same head, and
-    closed: no event of a later form and no second seal claims it."""
+    closed: no event of a later form and no second seal claims it. Read in one snapshot (on
+    PostgreSQL): the first sealer writes the closing seal while this may run."""
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.in_atomic_block:
+        return _verify_legacy(using)
+    with transaction.atomic(using=using):
+        if conn.vendor == "postgresql":
+            with conn.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return _verify_legacy(using)
+
+
+def _verify_legacy(using: str) -> ChainReport:
     report = walk_legacy(using)
     if not report.ok:
         return report
