@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # A session's maximum age; sessions from an identity provider count as verified.
+    "noaber.accounts.middleware.session_policy",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -186,6 +188,13 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Maximum age: a staff session ends this long after its login, however active (decision
+# 0021); a group removed at the identity provider takes effect at the latest then.
+NOABER_SESSION_MAX_SECONDS = int(os.environ.get("NOABER_SESSION_MAX_SECONDS", str(8 * 3600)))
+# Who may still sign in with a local password and TOTP: "*" everyone (make run), a list of
+# roles (e.g. "admin" for a break-glass administrator: only users whose every role is listed),
+# or empty: nobody, everyone signs in through an identity provider.
+NOABER_LOCAL_LOGIN_ROLES = os.environ.get("NOABER_LOCAL_LOGIN_ROLES", "*").strip()
 # Failed logins: this many failures within the window lock the account (and, ten times as
 # many, the client address) for the rest of the window.
 NOABER_LOGIN_MAX_FAILURES = int(os.environ.get("NOABER_LOGIN_MAX_FAILURES", "5"))

@@ -1,5 +1,7 @@
 """Every change of state in accounts: logins, second factors, passwords, roles."""
 
+import time
+
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
 from django.core.exceptions import ValidationError
@@ -13,7 +15,7 @@ from noaber.audit.models import Action, Result
 
 from .access import PRIVILEGED_ROLES
 from .lockout import username_key
-from .models import Membership, Municipality, Organisation, Role, User
+from .models import IdentityProvider, Membership, Municipality, Organisation, Role, User
 
 
 def record_login_failure(request, username: str, reason: str, municipality=None, result=None):
@@ -37,6 +39,8 @@ def complete_login(request, user: User, device: TOTPDevice, municipality: Munici
     django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     otp_login(request, device)
     request.session["municipality"] = municipality.cbs_code
+    request.session["auth_method"] = "local"  # the access review flags local logins
+    request.session["auth_at"] = time.time()  # the session's maximum age counts from here
     record(
         Action.LOGIN,
         actor=user,
@@ -44,10 +48,11 @@ def complete_login(request, user: User, device: TOTPDevice, municipality: Munici
         municipality=municipality,
         object_type="user",
         object_id=username_key(user.username),
+        reason="local_login",
     )
 
 
-def logout(request):
+def logout(request, *, reason: str = ""):
     user = request.user if request.user.is_authenticated else None
     if user is not None:
         record(
@@ -56,6 +61,7 @@ def logout(request):
             request=request,
             object_type="user",
             object_id=username_key(user.username),
+            reason=reason,
         )
     django_logout(request)
 
@@ -132,15 +138,25 @@ def create_user(
 
 
 @transaction.atomic
-def grant_role(user: User, municipality: Municipality, role: str, *, actor=None, origin="system"):
+def grant_role(
+    user: User,
+    municipality: Municipality,
+    role: str,
+    *,
+    actor=None,
+    origin="system",
+    provider: IdentityProvider | None = None,
+):
     """Give `user` a role in `municipality`. A partner user acts for one chain partner: the
-    partner role needs a partner organisation (the portal shows only what that one received)."""
+    partner role needs a partner organisation (the portal shows only what that one received).
+    `provider`: the role comes from that identity provider's claims (re-synchronised at each
+    login through it), not from a local grant."""
     if role == Role.PARTNER and not (user.organisation and user.organisation.is_partner):
         raise ValidationError(
             _("Een ketenpartnergebruiker moet bij een ketenpartner horen; kies de organisatie.")
         )
     membership, created = Membership.objects.get_or_create(
-        user=user, municipality=municipality, role=role
+        user=user, municipality=municipality, role=role, defaults={"provider": provider}
     )
     if created:
         user.__dict__.pop("_noaber_roles", None)
@@ -156,9 +172,31 @@ def grant_role(user: User, municipality: Municipality, role: str, *, actor=None,
             role="",
             object_type="membership",
             object_id=membership.pk,
-            detail={"user": username_key(user.username), "role": role},
+            detail={
+                "user": username_key(user.username),
+                "role": role,
+                "source": provider.slug if provider else "local",
+            },
         )
     return membership
+
+
+@transaction.atomic
+def revoke_role(membership: Membership, *, actor=None, origin="system", reason: str = ""):
+    pk = membership.pk
+    membership.delete()
+    membership.user.__dict__.pop("_noaber_roles", None)
+    record(
+        Action.DELETE,
+        actor=actor,
+        origin=origin,
+        municipality=membership.municipality,
+        role="",
+        object_type="membership",
+        object_id=pk,
+        reason=reason,
+        detail={"user": username_key(membership.user.username), "role": membership.role},
+    )
 
 
 @transaction.atomic

@@ -27,3 +27,5 @@ class AccountsConfig(AppConfig):
         from .tasks import notify_audit_incident
 
         audit_incident.connect(notify_audit_incident, dispatch_uid="accounts-audit-incident")
+
+        from . import checks  # noqa: F401  (registers the sign-in checks)

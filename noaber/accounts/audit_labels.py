@@ -20,6 +20,36 @@ register_reasons(
         "mfa_enrolled": _("tweede factor gekoppeld"),
         "password_changed": _("wachtwoord gewijzigd"),
         "revoked": _("ingetrokken"),
+        "local_login": _("met wachtwoord en code"),
+        "local_login_off": _("inloggen met wachtwoord staat uit voor deze rol"),
+        "identity_provider": _("via een identiteitsprovider"),
+        "session_max_age": _("sessie op haar maximale duur"),
+        "claim_removed": _("groep of rol niet meer in de claims"),
+        "backchannel_logout": _("beëindigd door de identiteitsprovider"),
+        "mfa_missing": _("geen bewijs van een tweede factor voor een rol die dat vraagt"),
+        "account_inactive": _("account uitgeschakeld"),
+        "unknown_state": _("antwoord hoort niet bij een gestarte inlog (state)"),
+        "login_expired": _("inlog te lang geleden gestart"),
+        "provider_error": _("identiteitsprovider meldde een fout"),
+        "no_code": _("geen autorisatiecode"),
+        "token_request_failed": _("tokenverzoek mislukt"),
+        "no_id_token": _("geen ID-token"),
+        "malformed_token": _("token onleesbaar"),
+        "bad_algorithm": _("token met een niet toegestaan algoritme"),
+        "unknown_key": _("token ondertekend met een onbekende sleutel"),
+        "bad_signature": _("handtekening van het token klopt niet"),
+        "token_expired": _("token verlopen"),
+        "missing_claim": _("verplichte claim ontbreekt"),
+        "invalid_claim": _("claim klopt niet"),
+        "wrong_issuer": _("token van een andere uitgever"),
+        "wrong_audience": _("token voor een andere client"),
+        "wrong_nonce": _("nonce klopt niet (hergebruikt of vervalst token)"),
+        "not_a_logout_token": _("geen uitlogtoken"),
+        "replayed_token": _("uitlogtoken hergebruikt"),
+        "issuer_mismatch": _("discovery-document noemt een andere uitgever"),
+        "insecure_provider_url": _("adres van de identiteitsprovider is niet https"),
+        "provider_unreachable": _("identiteitsprovider niet bereikbaar"),
+        "bad_jwks": _("sleutelset van de identiteitsprovider onleesbaar"),
     }
 )
 
@@ -60,6 +90,8 @@ register_object_type("membership", _("rol"))
 register_object_type("mfa_device", _("tweede factor"))
 register_object_type("partner_token", _("koppelsleutel van een ketenpartner"))
 register_object_type("access_review", _("toegangsreview"))
+register_object_type("identity_provider", _("identiteitsprovider"))
+register_object_type("role_mapping", _("rolkoppeling"))
 
 
 def _audit_logs(municipality, ids, user):

@@ -6,6 +6,8 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from noaber.lib.crypto import EncryptedTextField
+
 
 class Role(models.TextChoices):
     """The roles of PRODUCT.md. A user holds roles per municipality (see Membership)."""
@@ -165,7 +167,11 @@ class User(AbstractUser):
 
 
 class Membership(models.Model):
-    """User U holds role R for municipality M. An advisor can serve several municipalities."""
+    """User U holds role R for municipality M. An advisor can serve several municipalities.
+
+    A role is a local grant (by the admin, `provider` empty) or comes from the claims of an
+    identity provider (`provider` set): those are re-synchronised at every login through that
+    provider and removed when the claim is gone (decision 0021)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     municipality = models.ForeignKey(
@@ -173,6 +179,14 @@ class Membership(models.Model):
     )
     role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
     granted_at = models.DateTimeField(_("toegekend op"), auto_now_add=True)
+    provider = models.ForeignKey(
+        "IdentityProvider",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("uit de claims van"),
+    )
 
     class Meta:
         constraints = [
@@ -212,3 +226,113 @@ class PartnerToken(models.Model):
 
     def __str__(self):
         return f"{self.organisation} — {self.name}"
+
+
+class IdentityProvider(models.Model):
+    """An OpenID Connect provider whose users sign in to Noaber (decision 0021): the
+    municipality's Entra ID or Keycloak, or a chain partner's own. Data, kept by the admin."""
+
+    slug = models.SlugField(_("korte naam"), max_length=40, unique=True)
+    name = models.CharField(_("naam op de inlogknop"), max_length=100)
+    issuer = models.CharField(_("issuer"), max_length=300, unique=True)
+    client_id = models.CharField(_("client-id"), max_length=200)
+    # Encrypted with the field keys (docs/operations.md); shown to no one after saving.
+    client_secret = EncryptedTextField(_("client-secret"), blank=True)
+    scopes = models.CharField(_("scopes"), max_length=200, default="openid profile email")
+    # Where the provider puts the groups or app roles: Entra ID `groups` or `roles`,
+    # Keycloak `groups`.
+    groups_claim = models.CharField(_("claim met groepen of rollen"), max_length=100)
+    municipalities = models.ManyToManyField(
+        Municipality, related_name="identity_providers", verbose_name=_("gemeenten")
+    )
+    # A chain partner's own provider: its users belong to this organisation and can only
+    # be given the partner role.
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="identity_providers",
+        verbose_name=_("organisatie van de gebruikers"),
+    )
+    # Roles that need proof of multi-factor authentication in the ID token, and what counts
+    # as proof: an `amr` value (RFC 8176) or an `acr` value.
+    mfa_roles = models.JSONField(_("rollen die bewijs van MFA vragen"), default=list, blank=True)
+    mfa_amr = models.JSONField(_("amr-waarden die als MFA gelden"), default=list, blank=True)
+    mfa_acr = models.JSONField(_("acr-waarden die als MFA gelden"), default=list, blank=True)
+    active = models.BooleanField(_("actief"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("identiteitsprovider")
+        verbose_name_plural = _("identiteitsproviders")
+
+    def __str__(self):
+        return self.name
+
+
+class RoleMapping(models.Model):
+    """A value in the provider's groups claim gives a Noaber role in a municipality."""
+
+    provider = models.ForeignKey(
+        IdentityProvider, on_delete=models.CASCADE, related_name="role_mappings"
+    )
+    claim_value = models.CharField(_("groep of rol in de claim"), max_length=200)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="+", verbose_name=_("gemeente")
+    )
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["provider", "claim_value", "municipality", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "claim_value", "municipality", "role"],
+                name="one_mapping_per_claim_role",
+            )
+        ]
+        verbose_name = _("rolkoppeling")
+        verbose_name_plural = _("rolkoppelingen")
+
+    def __str__(self):
+        return f"{self.claim_value} → {self.get_role_display()} — {self.municipality}"
+
+
+class ExternalIdentity(models.Model):
+    """The user that issuer + `sub` signs in as; never matched by e-mail."""
+
+    provider = models.ForeignKey(
+        IdentityProvider, on_delete=models.PROTECT, related_name="identities"
+    )
+    subject = models.CharField(max_length=255)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="one_user_per_subject")
+        ]
+
+    def __str__(self):
+        return f"{self.provider} — {self.user}"
+
+
+class ProviderSession(models.Model):
+    """A Noaber session started through a provider, by the provider's session id (`sid`), so
+    a back-channel logout can end it. Removed when the session ends."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=255)
+    sid = models.CharField(max_length=255, blank=True)
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["provider", "sid"]),
+            models.Index(fields=["provider", "subject"]),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} — {self.created_at:%Y-%m-%d %H:%M}"

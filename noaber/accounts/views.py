@@ -3,6 +3,7 @@
 import time
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
@@ -17,14 +18,18 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from noaber.audit.actions import client_origin
 from noaber.audit.models import Result
 
-from . import actions
+from . import actions, providers
 from .access import municipalities_of, public_view, serves, signed_in_view
 from .forms import LoginForm, TokenForm
 from .lockout import attempt_guard, login_blocked
-from .models import Municipality, User
+from .models import IdentityProvider, Municipality, User
 
 PENDING = "login_pending"
 PENDING_SECONDS = 300
+LOCAL_OFF_MESSAGE = gettext_lazy(
+    "Inloggen met een wachtwoord is hier uitgeschakeld voor uw rol. Log in via de "
+    "identiteitsprovider van uw gemeente of organisatie."
+)
 LOCKED_MESSAGE = gettext_lazy(
     "Te veel mislukte inlogpogingen. Inloggen is tijdelijk geblokkeerd; probeer het over "
     "een kwartier opnieuw of neem contact op met de functioneel beheerder."
@@ -65,12 +70,30 @@ def _finish(request, user, device, municipality):
     return redirect(next_url or reverse("ui:dashboard", args=[municipality.cbs_code]))
 
 
+def local_login_allowed(user=None) -> bool:
+    """Whether local passwords are on at all, or for `user`: every role they hold must be in
+    NOABER_LOCAL_LOGIN_ROLES ("*" = every role; decision 0021)."""
+    allowed = settings.NOABER_LOCAL_LOGIN_ROLES
+    if allowed == "*":
+        return True
+    roles = {r.strip() for r in allowed.split(",") if r.strip()}
+    if user is None:
+        return bool(roles)
+    held = set(user.memberships.values_list("role", flat=True))
+    return bool(held) and held <= roles
+
+
 @public_view(["GET", "POST"])
 def login(request):
     if request.user.is_authenticated and request.user.is_verified():
         return redirect("ui:home")
     form = LoginForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    local = local_login_allowed()
+    if request.method == "POST" and not local:
+        actions.record_login_failure(request, "", "local_login_off", result=Result.DENIED)
+        form = LoginForm()
+        form.add_error(None, LOCAL_OFF_MESSAGE)
+    elif request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         chosen = form.cleaned_data["municipality"]
         with attempt_guard(username):
@@ -84,7 +107,10 @@ def login(request):
                 if user is None:
                     actions.record_login_failure(request, username, "bad_password")
                     form.add_error(None, _("Gebruikersnaam of wachtwoord is onjuist."))
-        if user is not None:
+        if user is not None and not local_login_allowed(user):
+            actions.record_login_failure(request, username, "local_login_off", result=Result.DENIED)
+            form.add_error(None, LOCAL_OFF_MESSAGE)
+        elif user is not None:
             served = list(municipalities_of(user))
             if not served:
                 actions.record_login_failure(request, username, "no_role")
@@ -117,7 +143,18 @@ def login(request):
                 if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
                     return redirect("accounts:login_code")
                 return redirect("accounts:enrol")
-    return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request)})
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "next": _safe_next(request),
+            "local": local,
+            "providers": IdentityProvider.objects.filter(active=True)
+            .select_related("organisation")
+            .prefetch_related("municipalities"),
+        },
+    )
 
 
 @public_view(["GET", "POST"])
@@ -178,8 +215,27 @@ def enrol(request):
 
 @public_view(["POST"], page=False)
 def logout(request):
+    """End the Noaber session and, for a session from an identity provider that offers it,
+    the session there too (RP-initiated logout)."""
+    provider = None
+    if request.session.get(providers.AUTH_METHOD) == "oidc":
+        provider = IdentityProvider.objects.filter(
+            pk=request.session.get(providers.PROVIDER)
+        ).first()
+    id_token = request.session.get(providers.ID_TOKEN, "")
+    providers.forget_session(request.session.session_key)
     actions.logout(request)
     messages.success(request, _("U bent uitgelogd."))
+    if provider is not None and id_token:
+        from .oidc import end_session_url
+
+        url = end_session_url(
+            provider,
+            id_token=id_token,
+            post_logout_redirect_uri=request.build_absolute_uri(reverse("accounts:login")),
+        )
+        if url:
+            return redirect(url)
     return redirect("accounts:login")
 
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from noaber.accounts.models import Organisation, PartnerToken, User
+from noaber.accounts.models import IdentityProvider, Organisation, PartnerToken, User
 from noaber.accounts.partner_keys import create_partner_token
 from noaber.archive.models import DestructionList, DestructionListItem
 from noaber.cases import actions as case_actions
@@ -32,6 +32,21 @@ from noaber.registry.models import (
     SubjectRequest,
 )
 from noaber.themes.models import themes_for
+
+
+def identity_provider(municipality):
+    # Switched off, so the walk never reaches out to its (unreachable) address.
+    provider, _ = IdentityProvider.objects.get_or_create(
+        slug="voorbeeld-idp",
+        defaults={
+            "name": "Voorbeeld-IdP",
+            "issuer": "https://login.voorbeeld.invalid/",
+            "client_id": "noaber",
+            "groups_claim": "groups",
+            "active": False,
+        },
+    )
+    return {"slug": provider.slug}
 
 
 def first_theme(municipality):
@@ -361,7 +376,13 @@ def _names(function, *names):
 
 
 EXAMPLES = (
-    _names(first_theme, "themes:edit")
+    _names(
+        identity_provider,
+        "accounts:provider_start",
+        "accounts:provider_callback",
+        "accounts:provider_backchannel_logout",
+    )
+    | _names(first_theme, "themes:edit")
     | _names(first_priority, "themes:priority_edit")
     | _names(handling_term, "themes:term_remove")
     | _names(local_holiday, "themes:holiday_remove")

@@ -1,0 +1,282 @@
+"""The OpenID Connect relying party (docs/decisions/0021-openid-connect-sign-in.md).
+
+Authlib builds the authorization request (PKCE S256, `state`, `nonce`) and makes the token
+request with the client's secret; joserfc verifies the ID tokens and the back-channel logout
+tokens against the provider's JWKS. Everything here raises `OIDCError` with a fixed reason
+code (audited, never the token) when anything is not exactly right."""
+
+import ipaddress
+import threading
+import time
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from authlib.common.security import generate_token
+from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.requests_client import OAuth2Session
+from django.conf import settings
+from django.core.cache import cache
+from joserfc import errors as jose_errors
+from joserfc import jwt
+from joserfc.jwk import KeySet
+from joserfc.jws import extract_compact
+
+TIMEOUT_SECONDS = 10
+LEEWAY_SECONDS = 60
+METADATA_SECONDS = 3600
+# An ID token with a key id the cached JWKS lacks makes Noaber fetch the JWKS again (a key
+# rotation at the provider), but not more often than this, so forged tokens cannot make it
+# hammer the provider.
+JWKS_REFRESH_SECONDS = 10
+ALGORITHMS = ["RS256"]
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+
+
+class OIDCError(Exception):
+    """A sign-in or logout through a provider that must not go on; `reason` is the audit
+    code (noaber/accounts/audit_labels.py)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
+def insecure_url_reason(url: str) -> str | None:
+    """Why `url` may not be a provider's address, or None: HTTPS always; plain HTTP only to
+    a loopback address and only with DEBUG on (the tests' provider on 127.0.0.1)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and _loopback(parts.hostname):
+        if settings.DEBUG:
+            return None
+        return "http_in_production"
+    return "not_https"
+
+
+_lock = threading.Lock()
+_providers: dict[str, dict] = {}
+
+
+def _get_json(url: str) -> dict:
+    if insecure_url_reason(url):
+        raise OIDCError("insecure_provider_url")
+    try:
+        response = requests.get(url, timeout=TIMEOUT_SECONDS)
+        response.raise_for_status()
+        data = response.json()
+    except (requests.RequestException, ValueError) as error:
+        raise OIDCError("provider_unreachable") from error
+    if not isinstance(data, dict):
+        raise OIDCError("provider_unreachable")
+    return data
+
+
+def metadata(provider) -> dict:
+    """The provider's discovery document, kept for an hour; its `issuer` must be the
+    configured one exactly (no mix-up between providers)."""
+    with _lock:
+        cached = _providers.get(provider.issuer)
+        if cached and time.monotonic() - cached["at"] < METADATA_SECONDS:
+            return cached["metadata"]
+    document = _get_json(provider.issuer.rstrip("/") + "/.well-known/openid-configuration")
+    if document.get("issuer") != provider.issuer:
+        raise OIDCError("issuer_mismatch")
+    for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
+        if not isinstance(document.get(name), str) or insecure_url_reason(document[name]):
+            raise OIDCError("insecure_provider_url")
+    with _lock:
+        _providers[provider.issuer] = {"at": time.monotonic(), "metadata": document, "keys": None}
+    return document
+
+
+def _keys(provider, *, refresh: bool = False) -> KeySet:
+    document = metadata(provider)
+    with _lock:
+        entry = _providers[provider.issuer]
+        keys, fetched = entry.get("keys"), entry.get("keys_at", 0.0)
+        if keys is not None and not refresh:
+            return keys
+        if keys is not None and time.monotonic() - fetched < JWKS_REFRESH_SECONDS:
+            return keys
+    try:
+        keys = KeySet.import_key_set(_get_json(document["jwks_uri"]))
+    except (jose_errors.JoseError, ValueError, TypeError, KeyError) as error:
+        raise OIDCError("bad_jwks") from error
+    with _lock:
+        entry.update(keys=keys, keys_at=time.monotonic())
+    return keys
+
+
+def forget(provider=None) -> None:
+    """Drop what is cached of one provider (its settings changed) or of all."""
+    with _lock:
+        if provider is None:
+            _providers.clear()
+        else:
+            _providers.pop(provider.issuer, None)
+
+
+def _session(provider, redirect_uri: str | None = None) -> OAuth2Session:
+    return OAuth2Session(
+        client_id=provider.client_id,
+        client_secret=provider.client_secret,
+        scope=provider.scopes,
+        redirect_uri=redirect_uri,
+        code_challenge_method="S256",
+        token_endpoint_auth_method="client_secret_basic",
+    )
+
+
+def authorization_request(provider, redirect_uri: str) -> tuple[str, dict]:
+    """The URL that sends the browser to the provider, and what the callback needs to check
+    the answer (kept in the session, never in the URL)."""
+    document = metadata(provider)
+    pending = {
+        "state": generate_token(43),
+        "nonce": generate_token(43),
+        "verifier": generate_token(64),
+    }
+    with _session(provider, redirect_uri) as client:
+        url, _ = client.create_authorization_url(
+            document["authorization_endpoint"],
+            state=pending["state"],
+            nonce=pending["nonce"],
+            code_verifier=pending["verifier"],
+        )
+    return url, pending
+
+
+def token_request(provider, *, code: str, verifier: str, redirect_uri: str) -> dict:
+    """Trade the authorization code for tokens (the client authenticates with its secret)."""
+    document = metadata(provider)
+    try:
+        with _session(provider, redirect_uri) as client:
+            token = client.fetch_token(
+                document["token_endpoint"],
+                grant_type="authorization_code",
+                code=code,
+                code_verifier=verifier,
+                timeout=TIMEOUT_SECONDS,
+            )
+    except (OAuthError, requests.RequestException, ValueError) as error:
+        raise OIDCError("token_request_failed") from error
+    if not isinstance(token.get("id_token"), str):
+        raise OIDCError("no_id_token")
+    return dict(token)
+
+
+def _decode(provider, value: str):
+    """The signed claims of a JWT from `provider`, signature checked with its JWKS; a key id
+    the JWKS lacks fetches it again once (a key rotation at the provider)."""
+    try:
+        header = extract_compact(value.encode()).headers()
+    except (jose_errors.JoseError, ValueError, TypeError) as error:
+        raise OIDCError("malformed_token") from error
+    if header.get("alg") not in ALGORITHMS:
+        raise OIDCError("bad_algorithm")
+    keys = _keys(provider)
+    kid = header.get("kid")
+    if kid is not None and not any(key.kid == kid for key in keys.keys):
+        keys = _keys(provider, refresh=True)
+        if not any(key.kid == kid for key in keys.keys):
+            raise OIDCError("unknown_key")
+    try:
+        return jwt.decode(value, keys, algorithms=ALGORITHMS).claims
+    except jose_errors.BadSignatureError as error:
+        raise OIDCError("bad_signature") from error
+    except (jose_errors.JoseError, ValueError, TypeError) as error:
+        raise OIDCError("malformed_token") from error
+
+
+def _validate(claims: dict, **options) -> None:
+    registry = jwt.JWTClaimsRegistry(leeway=LEEWAY_SECONDS, **options)
+    try:
+        registry.validate(claims)
+    except jose_errors.ExpiredTokenError as error:
+        raise OIDCError("token_expired") from error
+    except jose_errors.MissingClaimError as error:
+        raise OIDCError("missing_claim") from error
+    except jose_errors.InvalidClaimError as error:
+        raise OIDCError(_INVALID.get(error.claim, "invalid_claim")) from error
+    except jose_errors.JoseError as error:
+        raise OIDCError("invalid_claim") from error
+
+
+_INVALID = {"iss": "wrong_issuer", "aud": "wrong_audience", "nonce": "wrong_nonce"}
+
+
+def verify_id_token(provider, value: str, *, nonce: str) -> dict:
+    """The claims of an ID token that is exactly what this login asked for: signed RS256 by a
+    key in the provider's JWKS, from its issuer, for this client, with this login's nonce,
+    not expired, and naming a subject."""
+    claims = _decode(provider, value)
+    _validate(
+        claims,
+        iss={"essential": True, "value": provider.issuer},
+        aud={"essential": True, "value": provider.client_id},
+        sub={"essential": True},
+        exp={"essential": True},
+        iat={"essential": True},
+        nonce={"essential": True, "value": nonce},
+    )
+    audience = claims["aud"]
+    if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != provider.client_id:
+        raise OIDCError("wrong_audience")
+    if not isinstance(claims["sub"], str) or not claims["sub"]:
+        raise OIDCError("missing_claim")
+    return claims
+
+
+def verify_logout_token(provider, value: str) -> dict:
+    """The claims of a back-channel logout token (OIDC Back-Channel Logout 1.0, 2.6): signed
+    by the provider, for this client, with the logout event, a `sub` or `sid`, no `nonce`,
+    and a `jti` not seen before."""
+    claims = _decode(provider, value)
+    _validate(
+        claims,
+        iss={"essential": True, "value": provider.issuer},
+        aud={"essential": True, "value": provider.client_id},
+        iat={"essential": True},
+        jti={"essential": True},
+        events={"essential": True},
+    )
+    events = claims["events"]
+    if not isinstance(events, dict) or not isinstance(events.get(BACKCHANNEL_EVENT), dict):
+        raise OIDCError("not_a_logout_token")
+    if "nonce" in claims:
+        raise OIDCError("not_a_logout_token")
+    if not (isinstance(claims.get("sub"), str) or isinstance(claims.get("sid"), str)):
+        raise OIDCError("missing_claim")
+    seen_for = max(LEEWAY_SECONDS * 2, int(claims.get("exp", 0)) - int(time.time()) + 60)
+    if not cache.add(f"oidc-logout-jti:{provider.pk}:{claims['jti']}", 1, timeout=seen_for):
+        raise OIDCError("replayed_token")
+    return claims
+
+
+def end_session_url(provider, *, id_token: str, post_logout_redirect_uri: str) -> str | None:
+    """Where to send the browser to end the session at the provider too (RP-initiated
+    logout), or None when the provider offers no such endpoint."""
+    try:
+        endpoint = metadata(provider).get("end_session_endpoint")
+    except OIDCError:
+        return None
+    if not isinstance(endpoint, str) or insecure_url_reason(endpoint):
+        return None
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": post_logout_redirect_uri,
+            "client_id": provider.client_id,
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"

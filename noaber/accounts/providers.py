@@ -1,0 +1,351 @@
+"""Signing in through a municipality's or partner's identity provider (decision 0021): who a
+provider's user is (issuer + `sub`), which roles the claims give, the proof of MFA that
+privileged roles need, the mapping the admin keeps, and ending sessions the provider ends."""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.contrib.auth import login as django_login
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from noaber.audit.actions import record
+from noaber.audit.models import Action, Result
+
+from . import actions
+from .lockout import username_key
+from .models import (
+    ExternalIdentity,
+    IdentityProvider,
+    Membership,
+    Municipality,
+    ProviderSession,
+    Role,
+    RoleMapping,
+    User,
+)
+from .oidc import OIDCError, insecure_url_reason
+
+# Session keys of a staff session (set at every login, local or through a provider).
+AUTH_METHOD = "auth_method"  # "local" or "oidc"
+AUTH_AT = "auth_at"  # time.time() of the login: the session's maximum age counts from here
+PROVIDER = "oidc_provider"  # the provider's pk
+ID_TOKEN = "oidc_id_token"  # for the id_token_hint of RP-initiated logout
+# What a municipal role is: every role but the chain partner's.
+MUNICIPAL_ROLES = frozenset(Role.values) - {Role.PARTNER}
+
+
+def claim_values(provider: IdentityProvider, claims: dict) -> set[str]:
+    """The groups or roles in the provider's claim, as strings (a list, or one value)."""
+    value = claims.get(provider.groups_claim)
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, list):
+        return {item for item in value if isinstance(item, str)}
+    return set()
+
+
+def mapped_roles(provider: IdentityProvider, claims: dict) -> set[tuple[int, str]]:
+    """(municipality id, role) for every mapping whose claim value the token carries, for the
+    municipalities this provider serves."""
+    values = claim_values(provider, claims)
+    if not values:
+        return set()
+    rows = RoleMapping.objects.filter(
+        provider=provider,
+        claim_value__in=values,
+        municipality__in=provider.municipalities.all(),
+    )
+    return {(row.municipality_id, row.role) for row in rows}
+
+
+def has_mfa_proof(provider: IdentityProvider, claims: dict) -> bool:
+    """Whether the ID token proves multi-factor authentication as this provider says it
+    does: an `amr` value (RFC 8176, e.g. "mfa") or an `acr` value the admin listed."""
+    amr = claims.get("amr")
+    amr = set(amr) if isinstance(amr, list) else set()
+    if amr & set(provider.mfa_amr):
+        return True
+    return isinstance(claims.get("acr"), str) and claims["acr"] in provider.mfa_acr
+
+
+def _username(provider: IdentityProvider, subject: str) -> str:
+    # Opaque and stable: `sub` may be long or hold any character; the person is shown by name.
+    digest = hashlib.sha256(f"{provider.issuer}\0{subject}".encode()).hexdigest()[:24]
+    return f"{provider.slug}.{digest}"
+
+
+def _names(claims: dict) -> dict:
+    def text(name, limit):
+        value = claims.get(name)
+        return value.strip()[:limit] if isinstance(value, str) else ""
+
+    first, last = text("given_name", 150), text("family_name", 150)
+    if not (first or last):
+        first, _sep, last = text("name", 301).partition(" ")
+    return {"first_name": first[:150], "last_name": last[:150], "email": text("email", 254)}
+
+
+def refuse(request, provider, reason: str, *, subject: str = "") -> None:
+    """Audit a refused sign-in through `provider` (the reason code, never the token)."""
+    record(
+        Action.LOGIN_FAILED,
+        actor=None,
+        request=request,
+        role="",
+        object_type="identity_provider",
+        object_id=provider.slug if provider else "",
+        result=Result.DENIED,
+        reason=reason,
+        detail={"subject": hashlib.sha256(subject.encode()).hexdigest()[:16]} if subject else None,
+    )
+
+
+@transaction.atomic
+def sign_in(request, provider: IdentityProvider, claims: dict, *, id_token: str) -> User:
+    """The provider vouched for `claims` (verified by noaber.accounts.oidc): find or create the
+    user by issuer + `sub`, give exactly the roles the mapping yields for these claims, and
+    start the session. Raises OIDCError (nothing changed) when there is no role, when a role
+    needs proof of MFA the token lacks, or when the account was switched off."""
+    subject = claims["sub"]
+    wanted = mapped_roles(provider, claims)
+    if not wanted:
+        raise OIDCError("no_role")
+    needs_mfa = {role for _m, role in wanted if role in provider.mfa_roles}
+    if needs_mfa and not has_mfa_proof(provider, claims):
+        raise OIDCError("mfa_missing")
+    identity = (
+        ExternalIdentity.objects.select_for_update()
+        .select_related("user")
+        .filter(provider=provider, subject=subject)
+        .first()
+    )
+    names = _names(claims)
+    if identity is None:
+        user = actions.create_user(
+            _username(provider, subject), organisation=provider.organisation, **names
+        )
+        identity = ExternalIdentity.objects.create(provider=provider, subject=subject, user=user)
+    else:
+        user = identity.user
+        if not user.is_active:
+            raise OIDCError("account_inactive")
+        changed = [name for name, value in names.items() if getattr(user, name) != value]
+        if provider.organisation_id != user.organisation_id:
+            user.organisation = provider.organisation
+            changed.append("organisation")
+        for name in changed:
+            if name in names:
+                setattr(user, name, names[name])
+        if changed:
+            user.save(update_fields=changed)
+    _synchronise_roles(user, provider, wanted)
+    identity.last_login_at = timezone.now()
+    identity.save(update_fields=["last_login_at"])
+    municipality = (
+        Municipality.objects.filter(pk__in={m for m, _r in wanted}).order_by("name").first()
+    )
+    django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    session = request.session
+    session.update(
+        {
+            AUTH_METHOD: "oidc",
+            AUTH_AT: time.time(),
+            PROVIDER: provider.pk,
+            ID_TOKEN: id_token,
+            "municipality": municipality.cbs_code,
+        }
+    )
+    session.save()
+    ProviderSession.objects.create(
+        provider=provider,
+        subject=subject,
+        sid=claims["sid"] if isinstance(claims.get("sid"), str) else "",
+        session_key=session.session_key,
+    )
+    record(
+        Action.LOGIN,
+        actor=user,
+        request=request,
+        municipality=municipality,
+        object_type="user",
+        object_id=username_key(user.username),
+        reason="identity_provider",
+        detail={"provider": provider.slug},
+    )
+    return user
+
+
+def _synchronise_roles(user: User, provider: IdentityProvider, wanted: set) -> None:
+    """Roles from this provider's claims become exactly `wanted`; local grants stay."""
+    held = {(m.municipality_id, m.role): m for m in user.memberships.select_related("user")}
+    for key in sorted(wanted - set(held)):
+        municipality = Municipality.objects.get(pk=key[0])
+        actions.grant_role(user, municipality, key[1], provider=provider)
+    for key, membership in held.items():
+        if membership.provider_id == provider.pk and key not in wanted:
+            actions.revoke_role(membership, reason="claim_removed")
+
+
+def end_sessions(request, provider: IdentityProvider, *, subject: str | None, sid: str | None):
+    """End the Noaber sessions the provider ended (back-channel logout): those of `sid`, or
+    every session of `subject` when the token names no sid. Returns how many ended."""
+    rows = ProviderSession.objects.filter(provider=provider)
+    rows = rows.filter(sid=sid) if sid else rows.filter(subject=subject)
+    if sid and subject:
+        rows = rows.filter(subject=subject)
+    store: type[SessionBase] = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    rows = list(rows)
+    for row in rows:
+        store(session_key=row.session_key).delete()
+        row.delete()
+    subjects = {row.subject for row in rows} or ({subject} if subject else set())
+    users = [
+        i.user for i in ExternalIdentity.objects.filter(provider=provider, subject__in=subjects)
+    ]
+    record(
+        Action.LOGOUT,
+        actor=users[0] if len(users) == 1 else None,
+        request=request,
+        origin="system",
+        role="",
+        object_type="identity_provider",
+        object_id=provider.slug,
+        reason="backchannel_logout",
+        detail={"sessions": len(rows)},
+    )
+    return len(rows)
+
+
+def forget_session(session_key: str | None) -> None:
+    if session_key:
+        ProviderSession.objects.filter(session_key=session_key).delete()
+
+
+# --- the admin's data: providers and role mappings ---------------------------------------
+
+
+def check_issuer(issuer: str) -> None:
+    """Refuse a provider address that is not HTTPS (plain HTTP only to loopback in DEBUG)."""
+    reason = insecure_url_reason(issuer)
+    if reason == "http_in_production":
+        raise ValidationError(
+            _(
+                "Een identiteitsprovider via http:// is alleen toegestaan bij testen op deze "
+                "computer; gebruik https://."
+            )
+        )
+    if reason:
+        raise ValidationError(_("Het adres van de identiteitsprovider moet met https:// beginnen."))
+
+
+def check_mapping(provider: IdentityProvider, municipality: Municipality, role: str) -> None:
+    """A partner's provider gives only the partner role; a municipal provider gives only
+    municipal roles, and only in municipalities it serves."""
+    partner = provider.organisation is not None and provider.organisation.is_partner
+    if partner and role != Role.PARTNER:
+        raise ValidationError(
+            _(
+                "Gebruikers van %(organisation)s zijn ketenpartner: zij kunnen geen "
+                "gemeentelijke rol krijgen."
+            )
+            % {"organisation": provider.organisation.name}
+        )
+    if role == Role.PARTNER and not partner:
+        raise ValidationError(
+            _(
+                "De rol ketenpartner kan alleen via de identiteitsprovider van een ketenpartner "
+                "worden gegeven."
+            )
+        )
+    if not provider.municipalities.filter(pk=municipality.pk).exists():
+        raise ValidationError(
+            _("Deze identiteitsprovider is niet ingesteld voor de gemeente %(name)s.")
+            % {"name": municipality.name}
+        )
+
+
+@transaction.atomic
+def add_role_mapping(
+    provider: IdentityProvider, claim_value: str, municipality: Municipality, role: str, *, actor
+) -> RoleMapping:
+    claim_value = claim_value.strip()
+    if not claim_value:
+        raise ValidationError(_("Vul de groep of rol in zoals die in de claim staat."))
+    if role not in Role.values:
+        raise ValidationError(_("Kies een bestaande rol."))
+    check_mapping(provider, municipality, role)
+    mapping, created = RoleMapping.objects.get_or_create(
+        provider=provider, claim_value=claim_value, municipality=municipality, role=role
+    )
+    if created:
+        record(
+            Action.CREATE,
+            actor=actor,
+            municipality=municipality,
+            object_type="role_mapping",
+            object_id=mapping.pk,
+            detail={"provider": provider.slug, "claim": claim_value, "role": role},
+        )
+    return mapping
+
+
+@transaction.atomic
+def remove_role_mapping(mapping: RoleMapping, *, actor) -> None:
+    """Remove a mapping. Roles it gave end at the user's next login through the provider, or
+    when their session ends (at most the session's maximum age)."""
+    pk = mapping.pk
+    mapping.delete()
+    record(
+        Action.DELETE,
+        actor=actor,
+        municipality=mapping.municipality,
+        object_type="role_mapping",
+        object_id=pk,
+        detail={"provider": mapping.provider.slug, "claim": mapping.claim_value},
+    )
+
+
+@transaction.atomic
+def save_provider(provider: IdentityProvider, *, actor, municipalities=None) -> IdentityProvider:
+    """Create or change a provider (the admin's, or `configure_identity_provider`)."""
+    check_issuer(provider.issuer)
+    if provider.mfa_roles and not (provider.mfa_amr or provider.mfa_acr):
+        raise ValidationError(
+            _("Noem de amr- of acr-waarden die als bewijs van MFA gelden voor deze rollen.")
+        )
+    unknown = set(provider.mfa_roles) - set(Role.values)
+    if unknown:
+        raise ValidationError(_("Onbekende rol: %(roles)s") % {"roles": ", ".join(unknown)})
+    created = provider.pk is None
+    provider.full_clean(exclude=["municipalities"])
+    provider.save()
+    if municipalities is not None:
+        provider.municipalities.set(municipalities)
+    from .oidc import forget
+
+    forget(provider)
+    record(
+        Action.CREATE if created else Action.UPDATE,
+        actor=actor,
+        object_type="identity_provider",
+        object_id=provider.slug,
+        detail={
+            "issuer": provider.issuer,
+            "municipalities": sorted(m.cbs_code for m in provider.municipalities.all()),
+            "mfa_roles": sorted(provider.mfa_roles),
+        },
+    )
+    return provider
+
+
+def roles_source(membership: Membership) -> str:
+    """Where a role came from, for the access review."""
+    if membership.provider_id:
+        return _("claim van %(provider)s") % {"provider": membership.provider.name}
+    return _("lokaal toegekend")
