@@ -195,6 +195,11 @@ NOABER_SESSION_MAX_SECONDS = int(os.environ.get("NOABER_SESSION_MAX_SECONDS", st
 # roles (e.g. "admin" for a break-glass administrator: only users whose every role is listed),
 # or empty: nobody, everyone signs in through an identity provider.
 NOABER_LOCAL_LOGIN_ROLES = os.environ.get("NOABER_LOCAL_LOGIN_ROLES", "*").strip()
+# Plain HTTP to an identity provider on a loopback address (the tests' provider): only with
+# DEBUG on (make run, make test); in production every provider is HTTPS (decision 0021).
+NOABER_OIDC_LOOPBACK_HTTP = DEBUG
+# Seconds between two fetches of a provider's JWKS for an unknown key id (a key rotation).
+NOABER_OIDC_JWKS_REFRESH = int(os.environ.get("NOABER_OIDC_JWKS_REFRESH", "10"))
 # Failed logins: this many failures within the window lock the account (and, ten times as
 # many, the client address) for the rest of the window.
 NOABER_LOGIN_MAX_FAILURES = int(os.environ.get("NOABER_LOGIN_MAX_FAILURES", "5"))

@@ -20,6 +20,7 @@ municipality_urls = [
     path("archief/", include("noaber.archive.urls")),
     path("zoeken/", include("noaber.search.urls")),
     path("", include("noaber.accounts.branding_urls")),
+    path("beheer/", include("noaber.accounts.sign_in_urls")),
 ]
 
 urlpatterns = [

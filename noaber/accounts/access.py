@@ -99,6 +99,8 @@ RULES: dict[str, frozenset[str]] = {
     "accounts.access_review": frozenset({Role.PRIVACY}),
     # The municipality's branding (name in the header, logo, primary colour).
     "accounts.branding": frozenset({Role.ADMIN}),
+    # Which groups at the identity provider give which role here (decision 0021).
+    "accounts.sign_in": frozenset({Role.ADMIN}),
 }
 
 

@@ -24,7 +24,7 @@ def refuse_insecure_providers() -> None:
     if found:
         raise ImproperlyConfigured(
             "Identity providers with an issuer that is not https:// cannot be used "
-            f"{'outside DEBUG' if not settings.DEBUG else 'except on a loopback address'}: "
+            "in production (plain HTTP only to 127.0.0.1 with NOABER_DEBUG, for tests): "
             f"{', '.join(found)}. Change the issuer to https:// or switch the provider off "
             "(docs/operations.md, 'Inloggen via Entra ID')."
         )

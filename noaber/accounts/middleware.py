@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 
 from . import actions
-from .providers import AUTH_AT, AUTH_METHOD, forget_session
+from .providers import AUTH_AT, AUTH_METHOD, LOGOUT_ORIGIN, forget_session
 
 
 def session_policy(get_response):
@@ -26,6 +26,7 @@ def session_policy(get_response):
                 forget_session(key)
             elif session.get(AUTH_METHOD) == "oidc":
                 user.is_verified = lambda: True
+                request.csp_form_action = session.get(LOGOUT_ORIGIN, "")
         return get_response(request)
 
     return middleware

@@ -270,6 +270,11 @@ class IdentityProvider(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def mfa_role_labels(self) -> list[str]:
+        labels = dict(Role.choices)
+        return [str(labels.get(role, role)) for role in self.mfa_roles]
+
 
 class RoleMapping(models.Model):
     """A value in the provider's groups claim gives a Noaber role in a municipality."""

@@ -24,10 +24,6 @@ from joserfc.jws import extract_compact
 TIMEOUT_SECONDS = 10
 LEEWAY_SECONDS = 60
 METADATA_SECONDS = 3600
-# An ID token with a key id the cached JWKS lacks makes Noaber fetch the JWKS again (a key
-# rotation at the provider), but not more often than this, so forged tokens cannot make it
-# hammer the provider.
-JWKS_REFRESH_SECONDS = 10
 ALGORITHMS = ["RS256"]
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
@@ -52,12 +48,13 @@ def _loopback(host: str | None) -> bool:
 
 def insecure_url_reason(url: str) -> str | None:
     """Why `url` may not be a provider's address, or None: HTTPS always; plain HTTP only to
-    a loopback address and only with DEBUG on (the tests' provider on 127.0.0.1)."""
+    a loopback address and only with DEBUG on when the process started
+    (NOABER_OIDC_LOOPBACK_HTTP: the tests' provider on 127.0.0.1)."""
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return None
     if parts.scheme == "http" and _loopback(parts.hostname):
-        if settings.DEBUG:
+        if settings.NOABER_OIDC_LOOPBACK_HTTP:
             return None
         return "http_in_production"
     return "not_https"
@@ -106,7 +103,9 @@ def _keys(provider, *, refresh: bool = False) -> KeySet:
         keys, fetched = entry.get("keys"), entry.get("keys_at", 0.0)
         if keys is not None and not refresh:
             return keys
-        if keys is not None and time.monotonic() - fetched < JWKS_REFRESH_SECONDS:
+        # An unknown key id fetches the JWKS again (a key rotation at the provider), but not
+        # more often than this, so forged tokens cannot make Noaber hammer the provider.
+        if keys is not None and time.monotonic() - fetched < settings.NOABER_OIDC_JWKS_REFRESH:
             return keys
     try:
         keys = KeySet.import_key_set(_get_json(document["jwks_uri"]))
@@ -261,6 +260,18 @@ def verify_logout_token(provider, value: str) -> dict:
     if not cache.add(f"oidc-logout-jti:{provider.pk}:{claims['jti']}", 1, timeout=seen_for):
         raise OIDCError("replayed_token")
     return claims
+
+
+def end_session_origin(provider) -> str:
+    """scheme://host[:port] of the provider's end-session endpoint, or "" when it has none."""
+    try:
+        endpoint = metadata(provider).get("end_session_endpoint")
+    except OIDCError:
+        return ""
+    if not isinstance(endpoint, str) or insecure_url_reason(endpoint):
+        return ""
+    parts = urlsplit(endpoint)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def end_session_url(provider, *, id_token: str, post_logout_redirect_uri: str) -> str | None:

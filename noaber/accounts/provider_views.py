@@ -103,6 +103,9 @@ def provider_callback(request, slug):
         return _refused(request, provider, "login_expired")
     if request.GET.get("error"):
         return _refused(request, provider, "provider_error")
+    # RFC 9207: a provider that names itself in the answer must name itself (no mix-up).
+    if "iss" in request.GET and request.GET["iss"] != provider.issuer:
+        return _refused(request, provider, "wrong_issuer")
     code = request.GET.get("code", "")
     if not code:
         return _refused(request, provider, "no_code")

@@ -29,13 +29,14 @@ from .models import (
     RoleMapping,
     User,
 )
-from .oidc import OIDCError, insecure_url_reason
+from .oidc import OIDCError, end_session_origin, insecure_url_reason
 
 # Session keys of a staff session (set at every login, local or through a provider).
 AUTH_METHOD = "auth_method"  # "local" or "oidc"
 AUTH_AT = "auth_at"  # time.time() of the login: the session's maximum age counts from here
 PROVIDER = "oidc_provider"  # the provider's pk
 ID_TOKEN = "oidc_id_token"  # for the id_token_hint of RP-initiated logout
+LOGOUT_ORIGIN = "oidc_logout_origin"  # the end-session endpoint's origin (CSP form-action)
 # What a municipal role is: every role but the chain partner's.
 MUNICIPAL_ROLES = frozenset(Role.values) - {Role.PARTNER}
 
@@ -106,16 +107,22 @@ def refuse(request, provider, reason: str, *, subject: str = "") -> None:
     )
 
 
-@transaction.atomic
 def sign_in(request, provider: IdentityProvider, claims: dict, *, id_token: str) -> User:
     """The provider vouched for `claims` (verified by noaber.accounts.oidc): find or create the
     user by issuer + `sub`, give exactly the roles the mapping yields for these claims, and
-    start the session. Raises OIDCError (nothing changed) when there is no role, when a role
-    needs proof of MFA the token lacks, or when the account was switched off."""
+    start the session. Raises OIDCError when there is no role (a new user is then not created;
+    a known user loses the roles the claims no longer give), when a role needs proof of MFA
+    the token lacks, or when the account was switched off (nothing changed)."""
+    user = _sign_in(request, provider, claims, id_token)
+    if user is None:
+        raise OIDCError("no_role")
+    return user
+
+
+@transaction.atomic
+def _sign_in(request, provider, claims, id_token) -> User | None:
     subject = claims["sub"]
     wanted = mapped_roles(provider, claims)
-    if not wanted:
-        raise OIDCError("no_role")
     needs_mfa = {role for _m, role in wanted if role in provider.mfa_roles}
     if needs_mfa and not has_mfa_proof(provider, claims):
         raise OIDCError("mfa_missing")
@@ -125,6 +132,8 @@ def sign_in(request, provider: IdentityProvider, claims: dict, *, id_token: str)
         .filter(provider=provider, subject=subject)
         .first()
     )
+    if identity is None and not wanted:
+        raise OIDCError("no_role")
     names = _names(claims)
     if identity is None:
         user = actions.create_user(
@@ -136,20 +145,21 @@ def sign_in(request, provider: IdentityProvider, claims: dict, *, id_token: str)
         if not user.is_active:
             raise OIDCError("account_inactive")
         changed = [name for name, value in names.items() if getattr(user, name) != value]
+        for name in changed:
+            setattr(user, name, names[name])
         if provider.organisation_id != user.organisation_id:
             user.organisation = provider.organisation
             changed.append("organisation")
-        for name in changed:
-            if name in names:
-                setattr(user, name, names[name])
         if changed:
             user.save(update_fields=changed)
     _synchronise_roles(user, provider, wanted)
+    # Local grants count too; with no role at all the login ends here (what changed stays).
+    served = Municipality.objects.filter(memberships__user=user).distinct().order_by("name")
+    municipality = served.filter(pk__in={m for m, _r in wanted}).first() or served.first()
+    if municipality is None:
+        return None
     identity.last_login_at = timezone.now()
     identity.save(update_fields=["last_login_at"])
-    municipality = (
-        Municipality.objects.filter(pk__in={m for m, _r in wanted}).order_by("name").first()
-    )
     django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     session = request.session
     session.update(
@@ -158,6 +168,7 @@ def sign_in(request, provider: IdentityProvider, claims: dict, *, id_token: str)
             AUTH_AT: time.time(),
             PROVIDER: provider.pk,
             ID_TOKEN: id_token,
+            LOGOUT_ORIGIN: end_session_origin(provider),
             "municipality": municipality.cbs_code,
         }
     )

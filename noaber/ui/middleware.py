@@ -18,6 +18,11 @@ def security_headers(get_response):
             if extra_img
             else CSP
         )
+        # A session from an identity provider: the logout form's redirect goes on to the
+        # provider's end-session endpoint (RP-initiated logout), which form-action must allow.
+        extra_form = getattr(request, "csp_form_action", "")
+        if extra_form:
+            csp = csp.replace("form-action 'self'", f"form-action 'self' {extra_form}")
         response.setdefault("Content-Security-Policy", csp)
         response.setdefault("Permissions-Policy", PERMISSIONS)
         return response

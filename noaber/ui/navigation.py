@@ -56,6 +56,7 @@ GROUPS = [
             (_("Partnersleutels"), "intake:tokens", "intake.tokens"),
             (_("Sjablonen"), "intake:standard_texts", "intake.standard_texts"),
             (_("Huisstijl"), "branding:edit", "accounts.branding"),
+            (_("Inloggen"), "sign_in:mappings", "accounts.sign_in"),
             (_("Teams"), "cases:teams", "cases.teams"),
         ],
     ),

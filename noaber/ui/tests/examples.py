@@ -12,7 +12,13 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from noaber.accounts.models import IdentityProvider, Organisation, PartnerToken, User
+from noaber.accounts.models import (
+    IdentityProvider,
+    Organisation,
+    PartnerToken,
+    RoleMapping,
+    User,
+)
 from noaber.accounts.partner_keys import create_partner_token
 from noaber.archive.models import DestructionList, DestructionListItem
 from noaber.cases import actions as case_actions
@@ -47,6 +53,24 @@ def identity_provider(municipality):
         },
     )
     return {"slug": provider.slug}
+
+
+def role_mapping(municipality):
+    provider, _ = IdentityProvider.objects.get_or_create(
+        slug="voorbeeld-gemeente-idp",
+        defaults={
+            "name": "Voorbeeld-IdP gemeente",
+            "issuer": "https://login.gemeente.invalid/",
+            "client_id": "noaber",
+            "groups_claim": "groups",
+            "active": False,
+        },
+    )
+    provider.municipalities.add(municipality)
+    mapping, _ = RoleMapping.objects.get_or_create(
+        provider=provider, claim_value="adviseurs", municipality=municipality, role="advisor"
+    )
+    return {"pk": mapping.pk}
 
 
 def first_theme(municipality):
@@ -382,6 +406,7 @@ EXAMPLES = (
         "accounts:provider_callback",
         "accounts:provider_backchannel_logout",
     )
+    | _names(role_mapping, "sign_in:mapping_remove")
     | _names(first_theme, "themes:edit")
     | _names(first_priority, "themes:priority_edit")
     | _names(handling_term, "themes:term_remove")

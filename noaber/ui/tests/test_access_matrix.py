@@ -44,6 +44,7 @@ EXPECTED = {
     "partners.viewed": {Role.ADVISOR, Role.PRIVACY},
     "accounts.access_review": {Role.PRIVACY},
     "accounts.branding": {Role.ADMIN},
+    "accounts.sign_in": {Role.ADMIN},
     "archive.work": {Role.ARCHIVIST},
     "insight.view": {Role.ADVISOR, Role.MANAGEMENT},
     "insight.alerts": {Role.ADVISOR},
