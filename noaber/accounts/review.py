@@ -23,7 +23,7 @@ from noaber.audit.actions import record
 from noaber.audit.models import Action, AuditEvent
 
 from .access import PRIVILEGED_ROLES, municipality_view
-from .models import Membership, Municipality, PartnerToken, Role
+from .models import ExternalIdentity, Membership, Municipality, PartnerToken, Role
 
 # An account or key without use for this long is flagged: its rights may no longer be needed.
 UNUSED_DAYS = 90
@@ -38,6 +38,8 @@ class Flag(models.TextChoices):
     UNUSED = "unused", gettext_lazy("niet gebruikt in 90 dagen")
     NEVER_USED = "never_used", gettext_lazy("nooit gebruikt")
     INACTIVE = "inactive", gettext_lazy("geblokkeerd, wel rollen")
+    # Signed in with a local password in the last 90 days (decision 0021: break-glass only).
+    LOCAL_LOGIN = "local_login", gettext_lazy("logt lokaal in met wachtwoord")
 
 
 UNUSED_FLAGS = (Flag.UNUSED, Flag.NEVER_USED)
@@ -47,6 +49,14 @@ UNUSED_FLAGS = (Flag.UNUSED, Flag.NEVER_USED)
 class Grant:
     role: str
     granted_at: datetime
+    # The identity provider whose claims give the role; empty for a local grant.
+    provider: str = ""
+
+    @property
+    def source(self) -> str:
+        if self.provider:
+            return _("uit de claims van %(provider)s") % {"provider": self.provider}
+        return _("lokaal toegekend")
 
     @property
     def label(self) -> str:
@@ -68,6 +78,8 @@ class AccountRow:
     # Names of the other municipalities where the account holds a role.
     elsewhere: list[str] = field(default_factory=list)
     mfa: bool = False
+    # The identity providers the account signs in through (MFA is enforced there).
+    providers: list[str] = field(default_factory=list)
     last_login: datetime | None = None
     # The newest audit event with this account as actor, in any municipality.
     last_activity: datetime | None = None
@@ -140,7 +152,7 @@ def build_review(municipality: Municipality, on: date | None = None) -> AccessRe
     rows: dict[int, AccountRow] = {}
     memberships = (
         Membership.objects.filter(municipality=municipality)
-        .select_related("user__organisation")
+        .select_related("user__organisation", "provider")
         .order_by("user__username", "role")
     )
     for membership in memberships:
@@ -155,7 +167,8 @@ def build_review(municipality: Municipality, on: date | None = None) -> AccessRe
                 is_active=user.is_active,
                 last_login=user.last_login,
             )
-        row.grants.append(Grant(membership.role, membership.granted_at))
+        source = membership.provider.name if membership.provider else ""
+        row.grants.append(Grant(membership.role, membership.granted_at, source))
 
     ids = list(rows)
     elsewhere = (
@@ -179,9 +192,17 @@ def build_review(municipality: Municipality, on: date | None = None) -> AccessRe
     )
     for actor_id, last in last_activity:
         rows[actor_id].last_activity = last
+    identities = ExternalIdentity.objects.filter(user_id__in=ids).select_related("provider")
+    for identity in identities.order_by("provider__name"):
+        rows[identity.user_id].providers.append(identity.provider.name)
+    local_logins = set(
+        AuditEvent.objects.filter(
+            actor_id__in=ids, action=Action.LOGIN, reason="local_login", created_at__gte=cutoff
+        ).values_list("actor_id", flat=True)
+    )
 
     for row in rows.values():
-        row.mfa = row.user_id in with_mfa
+        row.mfa = row.user_id in with_mfa or bool(row.providers)
         if row.privileged:
             row.flags.append(Flag.PRIVILEGED)
         if row.elsewhere:
@@ -193,6 +214,8 @@ def build_review(municipality: Municipality, on: date | None = None) -> AccessRe
             row.flags.append(unused)
         if not row.is_active:
             row.flags.append(Flag.INACTIVE)
+        if row.user_id in local_logins:
+            row.flags.append(Flag.LOCAL_LOGIN)
     accounts = sorted(rows.values(), key=lambda row: (not row.privileged, row.username.lower()))
 
     keys = []
@@ -262,7 +285,7 @@ def _csv_response(review: AccessReview) -> HttpResponse:
     )
     for row in review.accounts:
         roles = ", ".join(
-            f"{grant.label} ({timezone.localdate(grant.granted_at):%Y-%m-%d})"
+            f"{grant.label} ({timezone.localdate(grant.granted_at):%Y-%m-%d}, {grant.source})"
             for grant in row.grants
         )
         writer.writerow(

@@ -423,3 +423,22 @@ class ProviderLoginTests(NoaberTestCase):
         self.assertIn("id_token_hint", query)
         self.assertNotIn("_auth_user_id", self.client.session)
         self.assertFalse(ProviderSession.objects.filter(session_key=key).exists())
+
+    def test_the_access_review_shows_where_roles_come_from_and_local_logins(self):
+        from noaber.accounts.review import Flag, build_review
+
+        self.login("sso-anouk")
+        self.client.logout()
+        self.client.post(reverse("accounts:login"), {"username": "bea", "password": PASSWORD})
+        self.client.post(reverse("accounts:login_code"), {"token": totp_now(self.admin)})
+        rows = {row.user_id: row for row in build_review(self.dinkelland).accounts}
+        sso = rows[self.user_of("sso-anouk").pk]
+        self.assertEqual(sso.grants[0].source, "uit de claims van Gemeente Dinkelland")
+        self.assertEqual(sso.providers, ["Gemeente Dinkelland"])
+        self.assertNotIn(Flag.NO_MFA, sso.flags)
+        self.assertIn(Flag.LOCAL_LOGIN, rows[self.admin.pk].flags)
+        self.assertEqual(rows[self.admin.pk].grants[0].source, "lokaal toegekend")
+        self.sign_in(self.privacy)
+        page = self.client.get(reverse("access_review:report", args=["GM1774"]))
+        self.assertContains(page, "uit de claims van Gemeente Dinkelland")
+        self.assertContains(page, "logt lokaal in met wachtwoord")
