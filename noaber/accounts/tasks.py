@@ -1,10 +1,12 @@
-"""Security alerts (BIO2): changes to privileged rights, and peaks in failed logins."""
+"""Security alerts (BIO2): changes to privileged rights, and peaks in failed logins; and the
+hourly clean-up of sessions that have ended."""
 
 import hashlib
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -12,7 +14,7 @@ from noaber.audit.models import Action, AuditEvent
 from noaber.jobs.outbox import send_notice
 from noaber.jobs.schedule import periodic, scheduled_run
 
-from .models import Membership, Role, User
+from .models import Membership, ProviderSession, Role, User
 
 
 def recipients(roles, municipality_ids=None) -> list[str]:
@@ -44,6 +46,22 @@ def notify_privileged_change(membership_id: int) -> int:
         to,
         settings.DEFAULT_FROM_EMAIL,
     )
+
+
+@periodic(hours=1)
+@task()
+def clear_ended_sessions() -> int:
+    """Sessions past their idle timeout leave the database (Django keeps them until cleared),
+    and sessions from an identity provider past their maximum age end, with the record of the
+    provider session they came from (decision 0021). Returns how many provider sessions ended."""
+    store = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    store.clear_expired()
+    cutoff = timezone.now() - timedelta(seconds=settings.NOABER_SESSION_MAX_SECONDS)
+    stale = list(ProviderSession.objects.filter(created_at__lt=cutoff))
+    for row in stale:
+        store(session_key=row.session_key).delete()
+    ProviderSession.objects.filter(pk__in=[row.pk for row in stale]).delete()
+    return len(stale)
 
 
 @periodic(minutes=15)

@@ -442,3 +442,20 @@ class ProviderLoginTests(NoaberTestCase):
         page = self.client.get(reverse("access_review:report", args=["GM1774"]))
         self.assertContains(page, "uit de claims van Gemeente Dinkelland")
         self.assertContains(page, "logt lokaal in met wachtwoord")
+
+    def test_the_hourly_clean_up_ends_provider_sessions_past_their_maximum_age(self):
+        from datetime import timedelta
+
+        from django.contrib.sessions.models import Session
+        from django.utils import timezone
+
+        from noaber.accounts.tasks import clear_ended_sessions
+
+        self.login("sso-anouk")
+        key = self.client.session.session_key
+        self.assertEqual(clear_ended_sessions.func(), 0)
+        old = timezone.now() - timedelta(seconds=8 * 3600 + 1)
+        ProviderSession.objects.filter(session_key=key).update(created_at=old)
+        self.assertEqual(clear_ended_sessions.func(), 1)
+        self.assertFalse(Session.objects.filter(session_key=key).exists())
+        self.assertFalse(ProviderSession.objects.exists())
