@@ -37,6 +37,8 @@ def mappings(request, municipality):
     )
     form = MappingForm(request.POST or None)
     form.fields["provider"].queryset = served
+    if len(served) == 1:
+        form.fields["provider"].initial = served[0]
     if request.method == "POST" and form.is_valid():
         try:
             providers.add_role_mapping(
