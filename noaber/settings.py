@@ -235,6 +235,9 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # "__Host-": the browser takes it only from this host over HTTPS, for path /, so a sibling
+    # subdomain cannot plant a session cookie (login CSRF through the identity provider).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
 # Number of reverse proxies in front of Noaber whose X-Forwarded-For may be trusted. Production
 # runs behind one TLS-terminating proxy (see SECURE_PROXY_SSL_HEADER), so the default there is 1;
 # with 0 every client would share the proxy's address and one attacker could lock out everyone.

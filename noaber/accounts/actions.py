@@ -1,7 +1,5 @@
 """Every change of state in accounts: logins, second factors, passwords, roles."""
 
-import time
-
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
 from django.core.exceptions import ValidationError
@@ -40,7 +38,6 @@ def complete_login(request, user: User, device: TOTPDevice, municipality: Munici
     otp_login(request, device)
     request.session["municipality"] = municipality.cbs_code
     request.session["auth_method"] = "local"  # the access review flags local logins
-    request.session["auth_at"] = time.time()  # the session's maximum age counts from here
     record(
         Action.LOGIN,
         actor=user,

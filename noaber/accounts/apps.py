@@ -28,4 +28,9 @@ class AccountsConfig(AppConfig):
 
         audit_incident.connect(notify_audit_incident, dispatch_uid="accounts-audit-incident")
 
+        from django.contrib.auth.signals import user_logged_in
+
         from . import checks  # noqa: F401  (registers the sign-in checks)
+        from .middleware import stamp_login
+
+        user_logged_in.connect(stamp_login, dispatch_uid="accounts-stamp-login")

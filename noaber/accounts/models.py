@@ -260,6 +260,9 @@ class IdentityProvider(models.Model):
     mfa_roles = models.JSONField(_("rollen die bewijs van MFA vragen"), default=list, blank=True)
     mfa_amr = models.JSONField(_("amr-waarden die als MFA gelden"), default=list, blank=True)
     mfa_acr = models.JSONField(_("acr-waarden die als MFA gelden"), default=list, blank=True)
+    # The provider enforces MFA for every sign-in to Noaber itself (e.g. an Entra ID
+    # Conditional Access policy), though its tokens carry no proof: set by IT, knowingly.
+    mfa_at_provider = models.BooleanField(_("MFA afgedwongen door de provider"), default=False)
     active = models.BooleanField(_("actief"), default=True)
 
     class Meta:
@@ -313,6 +316,8 @@ class ExternalIdentity(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
     created_at = models.DateTimeField(auto_now_add=True)
     last_login_at = models.DateTimeField(null=True, blank=True)
+    # Whether the last sign-in's ID token proved multi-factor authentication (amr/acr).
+    mfa_proven = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -341,3 +346,20 @@ class ProviderSession(models.Model):
 
     def __str__(self):
         return f"{self.provider} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LogoutTokenSeen(models.Model):
+    """The `jti` of every back-channel logout token taken, so a replayed one is refused by
+    every worker. Pruned hourly once the token is too old to be taken anyway."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="+")
+    jti = models.CharField(max_length=255)
+    seen_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "jti"], name="one_logout_token_per_jti")
+        ]
+
+    def __str__(self):
+        return f"{self.provider} — {self.jti}"

@@ -6,6 +6,8 @@ tokens against the provider's JWKS. Everything here raises `OIDCError` with a fi
 code (audited, never the token) when anything is not exactly right."""
 
 import ipaddress
+import json
+import re
 import threading
 import time
 from urllib.parse import urlencode, urlsplit
@@ -15,13 +17,20 @@ from authlib.common.security import generate_token
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
-from django.core.cache import cache
 from joserfc import errors as jose_errors
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 
-TIMEOUT_SECONDS = 10
+# Connect and read timeouts for every request to a provider, and the most a discovery document
+# or key set may weigh: a slow or hostile provider cannot hold a web worker for long.
+TIMEOUT_SECONDS = (3, 5)
+MAX_DOCUMENT_BYTES = 256 * 1024
+# After a provider failed to answer, sign-ins through it are refused at once for this long,
+# so anonymous visitors cannot tie up every web worker while it is down.
+FAILURE_SECONDS = 60
+# A logout token must be this fresh (its iat); its jti is remembered at least as long.
+LOGOUT_TOKEN_SECONDS = 300
 LEEWAY_SECONDS = 60
 METADATA_SECONDS = 3600
 ALGORITHMS = ["RS256"]
@@ -62,19 +71,36 @@ def insecure_url_reason(url: str) -> str | None:
 
 _lock = threading.Lock()
 _providers: dict[str, dict] = {}
+_failed: dict[str, float] = {}  # issuer -> time.monotonic() of its last failure
 
 
-def _get_json(url: str) -> dict:
+def _get_json(url: str, issuer: str) -> dict:
+    """GET a JSON document of the provider: HTTPS, no redirects (an https:// address must not
+    lead on to http:// or elsewhere), bounded in time and size."""
     if insecure_url_reason(url):
         raise OIDCError("insecure_provider_url")
-    try:
-        response = requests.get(url, timeout=TIMEOUT_SECONDS)
-        response.raise_for_status()
-        data = response.json()
-    except (requests.RequestException, ValueError) as error:
-        raise OIDCError("provider_unreachable") from error
-    if not isinstance(data, dict):
+    with _lock:
+        failed_at = _failed.get(issuer)
+    if failed_at is not None and time.monotonic() - failed_at < FAILURE_SECONDS:
         raise OIDCError("provider_unreachable")
+    try:
+        with requests.get(
+            url, timeout=TIMEOUT_SECONDS, allow_redirects=False, stream=True
+        ) as response:
+            if response.status_code != 200:
+                raise ValueError(f"status {response.status_code}")
+            body = response.raw.read(MAX_DOCUMENT_BYTES + 1, decode_content=True)
+            if len(body) > MAX_DOCUMENT_BYTES:
+                raise ValueError("document too large")
+        data = json.loads(body)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+    except (requests.RequestException, ValueError) as error:
+        with _lock:
+            _failed[issuer] = time.monotonic()
+        raise OIDCError("provider_unreachable") from error
+    with _lock:
+        _failed.pop(issuer, None)
     return data
 
 
@@ -85,7 +111,9 @@ def metadata(provider) -> dict:
         cached = _providers.get(provider.issuer)
         if cached and time.monotonic() - cached["at"] < METADATA_SECONDS:
             return cached["metadata"]
-    document = _get_json(provider.issuer.rstrip("/") + "/.well-known/openid-configuration")
+    document = _get_json(
+        provider.issuer.rstrip("/") + "/.well-known/openid-configuration", provider.issuer
+    )
     if document.get("issuer") != provider.issuer:
         raise OIDCError("issuer_mismatch")
     for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
@@ -107,8 +135,9 @@ def _keys(provider, *, refresh: bool = False) -> KeySet:
         # more often than this, so forged tokens cannot make Noaber hammer the provider.
         if keys is not None and time.monotonic() - fetched < settings.NOABER_OIDC_JWKS_REFRESH:
             return keys
+        entry["keys_at"] = time.monotonic()  # one fetch at a time, failed or not
     try:
-        keys = KeySet.import_key_set(_get_json(document["jwks_uri"]))
+        keys = KeySet.import_key_set(_get_json(document["jwks_uri"], provider.issuer))
     except (jose_errors.JoseError, ValueError, TypeError, KeyError) as error:
         raise OIDCError("bad_jwks") from error
     with _lock:
@@ -121,12 +150,14 @@ def forget(provider=None) -> None:
     with _lock:
         if provider is None:
             _providers.clear()
+            _failed.clear()
         else:
             _providers.pop(provider.issuer, None)
+            _failed.pop(provider.issuer, None)
 
 
 def _session(provider, redirect_uri: str | None = None) -> OAuth2Session:
-    return OAuth2Session(
+    session = OAuth2Session(
         client_id=provider.client_id,
         client_secret=provider.client_secret,
         scope=provider.scopes,
@@ -134,6 +165,8 @@ def _session(provider, redirect_uri: str | None = None) -> OAuth2Session:
         code_challenge_method="S256",
         token_endpoint_auth_method="client_secret_basic",
     )
+    session.max_redirects = 0  # the token endpoint answers itself or not at all
+    return session
 
 
 def authorization_request(provider, redirect_uri: str) -> tuple[str, dict]:
@@ -229,26 +262,47 @@ def verify_id_token(provider, value: str, *, nonce: str) -> dict:
         nonce={"essential": True, "value": nonce},
     )
     audience = claims["aud"]
-    if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != provider.client_id:
+    several = isinstance(audience, list) and len(audience) > 1
+    if (several or "azp" in claims) and claims.get("azp") != provider.client_id:
         raise OIDCError("wrong_audience")
-    if not isinstance(claims["sub"], str) or not claims["sub"]:
-        raise OIDCError("missing_claim")
+    _check_ids(claims)
     return claims
 
 
+def _check_ids(claims: dict) -> None:
+    """`sub` a non-empty string and `sid`, when there, a string: both at most 255 long."""
+    if not isinstance(claims.get("sub", ""), str) or ("sub" in claims and not claims["sub"]):
+        raise OIDCError("missing_claim")
+    for name in ("sub", "sid"):
+        if name in claims and (not isinstance(claims[name], str) or len(claims[name]) > 255):
+            raise OIDCError("invalid_claim")
+
+
 def verify_logout_token(provider, value: str) -> dict:
-    """The claims of a back-channel logout token (OIDC Back-Channel Logout 1.0, 2.6): signed
-    by the provider, for this client, with the logout event, a `sub` or `sid`, no `nonce`,
-    and a `jti` not seen before."""
+    """The claims of a back-channel logout token (OIDC Back-Channel Logout 1.0, 2.4 and 2.6):
+    typed `logout+jwt` when typed at all, signed by the provider, for this client, issued in
+    the last five minutes and not expired, with the logout event, a `sub` or `sid`, no `nonce`,
+    and a `jti` not seen before (remembered in the database, so every worker knows it)."""
+    try:
+        typ = extract_compact(value.encode()).headers().get("typ")
+    except (jose_errors.JoseError, ValueError, TypeError) as error:
+        raise OIDCError("malformed_token") from error
+    if typ is not None and str(typ).lower() not in {"logout+jwt", "application/logout+jwt"}:
+        raise OIDCError("not_a_logout_token")
     claims = _decode(provider, value)
     _validate(
         claims,
         iss={"essential": True, "value": provider.issuer},
         aud={"essential": True, "value": provider.client_id},
         iat={"essential": True},
+        exp={"essential": True},
         jti={"essential": True},
         events={"essential": True},
     )
+    if not isinstance(claims["iat"], int | float) or (
+        claims["iat"] < time.time() - LOGOUT_TOKEN_SECONDS - LEEWAY_SECONDS
+    ):
+        raise OIDCError("token_expired")
     events = claims["events"]
     if not isinstance(events, dict) or not isinstance(events.get(BACKCHANNEL_EVENT), dict):
         raise OIDCError("not_a_logout_token")
@@ -256,14 +310,18 @@ def verify_logout_token(provider, value: str) -> dict:
         raise OIDCError("not_a_logout_token")
     if not (isinstance(claims.get("sub"), str) or isinstance(claims.get("sid"), str)):
         raise OIDCError("missing_claim")
-    seen_for = max(LEEWAY_SECONDS * 2, int(claims.get("exp", 0)) - int(time.time()) + 60)
-    if not cache.add(f"oidc-logout-jti:{provider.pk}:{claims['jti']}", 1, timeout=seen_for):
-        raise OIDCError("replayed_token")
+    _check_ids(claims)
+    if not isinstance(claims["jti"], str) or not 0 < len(claims["jti"]) <= 255:
+        raise OIDCError("invalid_claim")
     return claims
 
 
+_HOST = re.compile(r"^[a-z0-9.-]+$")
+
+
 def end_session_origin(provider) -> str:
-    """scheme://host[:port] of the provider's end-session endpoint, or "" when it has none."""
+    """scheme://host[:port] of the provider's end-session endpoint, rebuilt from its parts and
+    checked, for the Content-Security-Policy's form-action; "" when it has none."""
     try:
         endpoint = metadata(provider).get("end_session_endpoint")
     except OIDCError:
@@ -271,12 +329,19 @@ def end_session_origin(provider) -> str:
     if not isinstance(endpoint, str) or insecure_url_reason(endpoint):
         return ""
     parts = urlsplit(endpoint)
-    return f"{parts.scheme}://{parts.netloc}"
+    try:
+        port = parts.port
+    except ValueError:
+        return ""
+    if not parts.hostname or not _HOST.match(parts.hostname):
+        return ""
+    return f"{parts.scheme}://{parts.hostname}{f':{port}' if port else ''}"
 
 
-def end_session_url(provider, *, id_token: str, post_logout_redirect_uri: str) -> str | None:
+def end_session_url(provider, *, post_logout_redirect_uri: str) -> str | None:
     """Where to send the browser to end the session at the provider too (RP-initiated
-    logout), or None when the provider offers no such endpoint."""
+    logout), or None when the provider offers no such endpoint. It names the client, not the
+    ID token (which would otherwise be kept in the session and end up in browser history)."""
     try:
         endpoint = metadata(provider).get("end_session_endpoint")
     except OIDCError:
@@ -284,10 +349,6 @@ def end_session_url(provider, *, id_token: str, post_logout_redirect_uri: str) -
     if not isinstance(endpoint, str) or insecure_url_reason(endpoint):
         return None
     query = urlencode(
-        {
-            "id_token_hint": id_token,
-            "post_logout_redirect_uri": post_logout_redirect_uri,
-            "client_id": provider.client_id,
-        }
+        {"client_id": provider.client_id, "post_logout_redirect_uri": post_logout_redirect_uri}
     )
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from noaber.audit.models import Action
+
 from . import oidc, providers
 from .access import public_view
 from .models import IdentityProvider
@@ -43,6 +45,13 @@ def _refused(request, provider, reason: str, *, subject: str = ""):
             "authenticator-app of een beveiligingssleutel)."
         ) % {"provider": name}
         status = 403
+    elif reason == "sign_in_conflict":
+        title = _("Inloggen niet gelukt")
+        text = _(
+            "Inloggen via %(provider)s kon nu niet worden afgerond; er is niets opgeslagen. "
+            "Probeer het opnieuw."
+        ) % {"provider": name}
+        status = 409
     elif reason == "account_inactive":
         title = _("Geen toegang")
         text = _(
@@ -103,8 +112,12 @@ def provider_callback(request, slug):
         return _refused(request, provider, "login_expired")
     if request.GET.get("error"):
         return _refused(request, provider, "provider_error")
-    # RFC 9207: a provider that names itself in the answer must name itself (no mix-up).
-    if "iss" in request.GET and request.GET["iss"] != provider.issuer:
+    # RFC 9207: the answer names its issuer — always, when the provider says it does so.
+    try:
+        names_itself = oidc.metadata(provider).get("authorization_response_iss_parameter_supported")
+    except oidc.OIDCError as error:
+        return _refused(request, provider, error.reason)
+    if ("iss" in request.GET or names_itself) and request.GET.get("iss") != provider.issuer:
         return _refused(request, provider, "wrong_issuer")
     code = request.GET.get("code", "")
     if not code:
@@ -118,7 +131,7 @@ def provider_callback(request, slug):
             redirect_uri=_redirect_uri(request, provider),
         )
         claims = oidc.verify_id_token(provider, tokens["id_token"], nonce=pending["nonce"])
-        providers.sign_in(request, provider, claims, id_token=tokens["id_token"])
+        providers.sign_in(request, provider, claims)
     except oidc.OIDCError as error:
         return _refused(request, provider, error.reason, subject=str(claims.get("sub", "")))
     municipality = request.session["municipality"]
@@ -131,14 +144,16 @@ def provider_callback(request, slug):
 def provider_backchannel_logout(request, slug):
     """OIDC Back-Channel Logout 1.0: the provider ended a session; end the Noaber sessions
     started in it. Answers 200, or 400 with an error code (section 2.8)."""
-    provider = IdentityProvider.objects.filter(slug=slug, active=True).first()
+    # A provider switched off still ends sessions (switching it off ended them already).
+    provider = IdentityProvider.objects.filter(slug=slug).first()
     token = request.POST.get("logout_token", "")
     if provider is None or not token:
         return JsonResponse({"error": "invalid_request"}, status=400)
     try:
         claims = oidc.verify_logout_token(provider, token)
+        providers.remember_logout_token(provider, claims["jti"])
     except oidc.OIDCError as error:
-        providers.refuse(request, provider, error.reason)
+        providers.refuse(request, provider, error.reason, action=Action.DENIED)
         return JsonResponse({"error": "invalid_request"}, status=400)
     providers.end_sessions(
         request, provider, subject=claims.get("sub"), sid=claims.get("sid") or None

@@ -3,13 +3,15 @@ provider's user is (issuer + `sub`), which roles the claims give, the proof of M
 privileged roles need, the mapping the admin keeps, and ending sessions the provider ends."""
 
 import hashlib
+import hmac
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import login as django_login
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -18,10 +20,12 @@ from noaber.audit.actions import record
 from noaber.audit.models import Action, Result
 
 from . import actions
+from .access import PRIVILEGED_ROLES
 from .lockout import username_key
 from .models import (
     ExternalIdentity,
     IdentityProvider,
+    LogoutTokenSeen,
     Membership,
     Municipality,
     ProviderSession,
@@ -29,13 +33,12 @@ from .models import (
     RoleMapping,
     User,
 )
-from .oidc import OIDCError, end_session_origin, insecure_url_reason
+from .oidc import LOGOUT_TOKEN_SECONDS, OIDCError, end_session_origin, insecure_url_reason
 
 # Session keys of a staff session (set at every login, local or through a provider).
 AUTH_METHOD = "auth_method"  # "local" or "oidc"
 AUTH_AT = "auth_at"  # time.time() of the login: the session's maximum age counts from here
 PROVIDER = "oidc_provider"  # the provider's pk
-ID_TOKEN = "oidc_id_token"  # for the id_token_hint of RP-initiated logout
 LOGOUT_ORIGIN = "oidc_logout_origin"  # the end-session endpoint's origin (CSP form-action)
 # What a municipal role is: every role but the chain partner's.
 MUNICIPAL_ROLES = frozenset(Role.values) - {Role.PARTNER}
@@ -62,15 +65,35 @@ def mapped_roles(provider: IdentityProvider, claims: dict) -> set[tuple[int, str
         claim_value__in=values,
         municipality__in=provider.municipalities.all(),
     )
-    return {(row.municipality_id, row.role) for row in rows}
+    # The rule a mapping was saved under, applied again: the provider's organisation (or that
+    # organisation's kind) may have changed since.
+    partner = _serves_partner(provider)
+    return {
+        (row.municipality_id, row.role) for row in rows if (row.role == Role.PARTNER) == partner
+    }
+
+
+def _serves_partner(provider: IdentityProvider) -> bool:
+    return provider.organisation is not None and provider.organisation.is_partner
+
+
+def mfa_required_roles(provider: IdentityProvider) -> set[str]:
+    """The roles a login through `provider` may only get with proof of MFA in the token: the
+    privileged roles always — unless IT recorded that the provider enforces MFA for Noaber
+    itself (`mfa_at_provider`, e.g. Entra ID's Conditional Access, whose tokens carry no
+    proof) — and whatever roles IT added."""
+    required = set(provider.mfa_roles)
+    if not provider.mfa_at_provider:
+        required |= PRIVILEGED_ROLES
+    return required
 
 
 def has_mfa_proof(provider: IdentityProvider, claims: dict) -> bool:
     """Whether the ID token proves multi-factor authentication as this provider says it
-    does: an `amr` value (RFC 8176, e.g. "mfa") or an `acr` value the admin listed."""
+    does: an `amr` value (RFC 8176; "mfa" unless IT listed others) or a listed `acr` value."""
     amr = claims.get("amr")
     amr = set(amr) if isinstance(amr, list) else set()
-    if amr & set(provider.mfa_amr):
+    if amr & set(provider.mfa_amr or ["mfa"]):
         return True
     return isinstance(claims.get("acr"), str) and claims["acr"] in provider.mfa_acr
 
@@ -92,10 +115,18 @@ def _names(claims: dict) -> dict:
     return {"first_name": first[:150], "last_name": last[:150], "email": text("email", 254)}
 
 
-def refuse(request, provider, reason: str, *, subject: str = "") -> None:
-    """Audit a refused sign-in through `provider` (the reason code, never the token)."""
+def subject_key(provider, subject: str) -> str:
+    """How a provider's subject appears in the audit log: keyed, so a guessable `sub` (a
+    Keycloak or ADFS user name) cannot be read back from it."""
+    message = f"{provider.issuer}\0{subject}".encode()
+    return hmac.new(settings.NOABER_AUDIT_KEY.encode(), message, hashlib.sha256).hexdigest()[:24]
+
+
+def refuse(request, provider, reason: str, *, subject: str = "", action=Action.LOGIN_FAILED):
+    """Audit a refused sign-in (or back-channel logout, `action` DENIED) through `provider`:
+    the reason code, never the token."""
     record(
-        Action.LOGIN_FAILED,
+        action,
         actor=None,
         request=request,
         role="",
@@ -103,29 +134,32 @@ def refuse(request, provider, reason: str, *, subject: str = "") -> None:
         object_id=provider.slug if provider else "",
         result=Result.DENIED,
         reason=reason,
-        detail={"subject": hashlib.sha256(subject.encode()).hexdigest()[:16]} if subject else None,
+        detail={"subject": subject_key(provider, subject)} if subject else None,
     )
 
 
-def sign_in(request, provider: IdentityProvider, claims: dict, *, id_token: str) -> User:
+def sign_in(request, provider: IdentityProvider, claims: dict) -> User:
     """The provider vouched for `claims` (verified by noaber.accounts.oidc): find or create the
     user by issuer + `sub`, give exactly the roles the mapping yields for these claims, and
     start the session. Raises OIDCError when there is no role (a new user is then not created;
     a known user loses the roles the claims no longer give), when a role needs proof of MFA
     the token lacks, or when the account was switched off (nothing changed)."""
-    user = _sign_in(request, provider, claims, id_token)
+    try:
+        user = _sign_in(request, provider, claims)
+    except (IntegrityError, ValidationError) as error:
+        # Two first logins of one person at once, or a mapping no longer valid for the
+        # provider's organisation: nothing was stored; the person can try again.
+        raise OIDCError("sign_in_conflict") from error
     if user is None:
         raise OIDCError("no_role")
     return user
 
 
 @transaction.atomic
-def _sign_in(request, provider, claims, id_token) -> User | None:
+def _sign_in(request, provider, claims) -> User | None:
     subject = claims["sub"]
     wanted = mapped_roles(provider, claims)
-    needs_mfa = {role for _m, role in wanted if role in provider.mfa_roles}
-    if needs_mfa and not has_mfa_proof(provider, claims):
-        raise OIDCError("mfa_missing")
+    proven = has_mfa_proof(provider, claims)
     identity = (
         ExternalIdentity.objects.select_for_update()
         .select_related("user")
@@ -134,6 +168,14 @@ def _sign_in(request, provider, claims, id_token) -> User | None:
     )
     if identity is None and not wanted:
         raise OIDCError("no_role")
+    # Every role the user will hold counts, local grants included: a privileged role needs
+    # proof of MFA in the token wherever it came from.
+    held = {role for _m, role in wanted}
+    if identity is not None:
+        others = identity.user.memberships.exclude(provider=provider)
+        held |= set(others.values_list("role", flat=True))
+    if held & mfa_required_roles(provider) and not proven:
+        raise OIDCError("mfa_missing")
     names = _names(claims)
     if identity is None:
         user = actions.create_user(
@@ -159,7 +201,8 @@ def _sign_in(request, provider, claims, id_token) -> User | None:
     if municipality is None:
         return None
     identity.last_login_at = timezone.now()
-    identity.save(update_fields=["last_login_at"])
+    identity.mfa_proven = proven
+    identity.save(update_fields=["last_login_at", "mfa_proven"])
     django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     session = request.session
     session.update(
@@ -167,7 +210,6 @@ def _sign_in(request, provider, claims, id_token) -> User | None:
             AUTH_METHOD: "oidc",
             AUTH_AT: time.time(),
             PROVIDER: provider.pk,
-            ID_TOKEN: id_token,
             LOGOUT_ORIGIN: end_session_origin(provider),
             "municipality": municipality.cbs_code,
         }
@@ -203,18 +245,32 @@ def _synchronise_roles(user: User, provider: IdentityProvider, wanted: set) -> N
             actions.revoke_role(membership, reason="claim_removed")
 
 
+def remember_logout_token(provider: IdentityProvider, jti: str) -> None:
+    """Refuse a logout token taken before (by any worker)."""
+    try:
+        with transaction.atomic():
+            LogoutTokenSeen.objects.create(provider=provider, jti=jti)
+    except IntegrityError as error:
+        raise OIDCError("replayed_token") from error
+
+
+def forget_old_logout_tokens() -> int:
+    cutoff = timezone.now() - timedelta(seconds=2 * LOGOUT_TOKEN_SECONDS + 120)
+    return LogoutTokenSeen.objects.filter(seen_at__lt=cutoff).delete()[0]
+
+
 def end_sessions(request, provider: IdentityProvider, *, subject: str | None, sid: str | None):
     """End the Noaber sessions the provider ended (back-channel logout): those of `sid`, or
-    every session of `subject` when the token names no sid. Returns how many ended."""
-    rows = ProviderSession.objects.filter(provider=provider)
-    rows = rows.filter(sid=sid) if sid else rows.filter(subject=subject)
+    every session of `subject` when the token names no sid or the sid matches none (a session
+    whose ID token carried no sid). Returns how many ended."""
+    found = ProviderSession.objects.filter(provider=provider)
+    rows = found.filter(sid=sid) if sid else found.none()
     if sid and subject:
         rows = rows.filter(subject=subject)
-    store: type[SessionBase] = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    if not rows.exists() and subject:
+        rows = found.filter(subject=subject)
     rows = list(rows)
-    for row in rows:
-        store(session_key=row.session_key).delete()
-        row.delete()
+    _end(rows)
     subjects = {row.subject for row in rows} or ({subject} if subject else set())
     users = [
         i.user for i in ExternalIdentity.objects.filter(provider=provider, subject__in=subjects)
@@ -227,10 +283,17 @@ def end_sessions(request, provider: IdentityProvider, *, subject: str | None, si
         role="",
         object_type="identity_provider",
         object_id=provider.slug,
-        reason="backchannel_logout",
+        reason="backchannel_logout" if rows else "backchannel_logout_none",
         detail={"sessions": len(rows)},
     )
     return len(rows)
+
+
+def _end(rows) -> None:
+    store: type[SessionBase] = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    for row in rows:
+        store(session_key=row.session_key).delete()
+    ProviderSession.objects.filter(pk__in=[row.pk for row in rows]).delete()
 
 
 def forget_session(session_key: str | None) -> None:
@@ -258,7 +321,7 @@ def check_issuer(issuer: str) -> None:
 def check_mapping(provider: IdentityProvider, municipality: Municipality, role: str) -> None:
     """A partner's provider gives only the partner role; a municipal provider gives only
     municipal roles, and only in municipalities it serves."""
-    partner = provider.organisation is not None and provider.organisation.is_partner
+    partner = _serves_partner(provider)
     if partner and role != Role.PARTNER:
         raise ValidationError(
             _(
@@ -326,16 +389,18 @@ def remove_role_mapping(mapping: RoleMapping, *, actor) -> None:
 def save_provider(provider: IdentityProvider, *, actor, municipalities=None) -> IdentityProvider:
     """Create or change a provider (the admin's, or `configure_identity_provider`)."""
     check_issuer(provider.issuer)
-    if provider.mfa_roles and not (provider.mfa_amr or provider.mfa_acr):
-        raise ValidationError(
-            _("Noem de amr- of acr-waarden die als bewijs van MFA gelden voor deze rollen.")
-        )
     unknown = set(provider.mfa_roles) - set(Role.values)
     if unknown:
         raise ValidationError(_("Onbekende rol: %(roles)s") % {"roles": ", ".join(unknown)})
     created = provider.pk is None
+    was_active = (
+        not created and IdentityProvider.objects.filter(pk=provider.pk, active=True).exists()
+    )
     provider.full_clean(exclude=["municipalities"])
     provider.save()
+    if was_active and not provider.active:
+        # Switched off (e.g. compromised): every session started through it ends now.
+        _end(list(ProviderSession.objects.filter(provider=provider)))
     if municipalities is not None:
         provider.municipalities.set(municipalities)
     from .oidc import forget
@@ -350,6 +415,8 @@ def save_provider(provider: IdentityProvider, *, actor, municipalities=None) -> 
             "issuer": provider.issuer,
             "municipalities": sorted(m.cbs_code for m in provider.municipalities.all()),
             "mfa_roles": sorted(provider.mfa_roles),
+            "mfa_at_provider": provider.mfa_at_provider,
+            "active": provider.active,
         },
     )
     return provider

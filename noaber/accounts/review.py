@@ -193,8 +193,12 @@ def build_review(municipality: Municipality, on: date | None = None) -> AccessRe
     for actor_id, last in last_activity:
         rows[actor_id].last_activity = last
     identities = ExternalIdentity.objects.filter(user_id__in=ids).select_related("provider")
+    provider_mfa = set()
     for identity in identities.order_by("provider__name"):
         rows[identity.user_id].providers.append(identity.provider.name)
+        # MFA counts where the last sign-in proved it, or the provider enforces it itself.
+        if identity.mfa_proven or identity.provider.mfa_at_provider:
+            provider_mfa.add(identity.user_id)
     local_logins = set(
         AuditEvent.objects.filter(
             actor_id__in=ids, action=Action.LOGIN, reason="local_login", created_at__gte=cutoff
@@ -202,7 +206,7 @@ def build_review(municipality: Municipality, on: date | None = None) -> AccessRe
     )
 
     for row in rows.values():
-        row.mfa = row.user_id in with_mfa or bool(row.providers)
+        row.mfa = row.user_id in with_mfa or row.user_id in provider_mfa
         if row.privileged:
             row.flags.append(Flag.PRIVILEGED)
         if row.elsewhere:

@@ -61,6 +61,9 @@ def clear_ended_sessions() -> int:
     for row in stale:
         store(session_key=row.session_key).delete()
     ProviderSession.objects.filter(pk__in=[row.pk for row in stale]).delete()
+    from .providers import forget_old_logout_tokens
+
+    forget_old_logout_tokens()
     return len(stale)
 
 

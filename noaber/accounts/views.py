@@ -222,16 +222,14 @@ def logout(request):
         provider = IdentityProvider.objects.filter(
             pk=request.session.get(providers.PROVIDER)
         ).first()
-    id_token = request.session.get(providers.ID_TOKEN, "")
     providers.forget_session(request.session.session_key)
     actions.logout(request)
     messages.success(request, _("U bent uitgelogd."))
-    if provider is not None and id_token:
+    if provider is not None:
         from .oidc import end_session_url
 
         url = end_session_url(
             provider,
-            id_token=id_token,
             post_logout_redirect_uri=request.build_absolute_uri(reverse("accounts:login")),
         )
         if url:

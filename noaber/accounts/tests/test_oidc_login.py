@@ -420,7 +420,8 @@ class ProviderLoginTests(NoaberTestCase):
         self.assertTrue(response["Location"].startswith(end))
         query = parse_qs(urlsplit(response["Location"]).query)
         self.assertEqual(query["post_logout_redirect_uri"], ["http://testserver/inloggen/"])
-        self.assertIn("id_token_hint", query)
+        self.assertEqual(query["client_id"], ["noaber"])
+        self.assertNotIn("id_token_hint", query)  # the ID token is not kept in the session
         self.assertNotIn("_auth_user_id", self.client.session)
         self.assertFalse(ProviderSession.objects.filter(session_key=key).exists())
 
@@ -435,7 +436,14 @@ class ProviderLoginTests(NoaberTestCase):
         sso = rows[self.user_of("sso-anouk").pk]
         self.assertEqual(sso.grants[0].source, "uit de claims van Gemeente Dinkelland")
         self.assertEqual(sso.providers, ["Gemeente Dinkelland"])
-        self.assertNotIn(Flag.NO_MFA, sso.flags)
+        self.assertIn(Flag.NO_MFA, sso.flags)  # her token proved no second factor
+        self.client.logout()
+        self.login("sso-petra")
+        rows = {row.user_id: row for row in build_review(self.dinkelland).accounts}
+        self.assertNotIn(Flag.NO_MFA, rows[self.user_of("sso-petra").pk].flags)
+        self.client.logout()
+        self.client.post(reverse("accounts:login"), {"username": "bea", "password": PASSWORD})
+        self.client.post(reverse("accounts:login_code"), {"token": totp_now(self.admin)})
         self.assertIn(Flag.LOCAL_LOGIN, rows[self.admin.pk].flags)
         self.assertEqual(rows[self.admin.pk].grants[0].source, "lokaal toegekend")
         self.sign_in(self.privacy)
@@ -459,3 +467,159 @@ class ProviderLoginTests(NoaberTestCase):
         self.assertEqual(clear_ended_sessions.func(), 1)
         self.assertFalse(Session.objects.filter(session_key=key).exists())
         self.assertFalse(ProviderSession.objects.exists())
+
+    # --- after the review: privileged roles, a provider switched off, the back channel -----
+
+    def test_a_local_privileged_grant_needs_proof_of_mfa_too(self):
+        from noaber.accounts import actions
+
+        self.login("sso-anouk")
+        user = self.user_of("sso-anouk")
+        self.client.logout()
+        actions.grant_role(user, self.dinkelland, Role.ADMIN)
+        self.assert_refused(self.login("sso-anouk"), "mfa_missing", 403)
+        self.op.set_user("sso-anouk", amr=["pwd", "mfa"])
+        self.assertEqual(self.login("sso-anouk").status_code, 302)
+
+    def test_privileged_roles_need_proof_unless_the_provider_enforces_mfa_itself(self):
+        providers.add_role_mapping(
+            self.provider, "noaber-beheer", self.dinkelland, Role.ADMIN, actor=None
+        )
+        claims = {**USERS["sso-nora"]["claims"], "groups": ["noaber-beheer"]}
+        self.op.set_user("sso-nora", claims=claims)
+        self.provider.mfa_roles = []  # not listed: admin is privileged all the same
+        self.provider.save()
+        self.assert_refused(self.login("sso-nora"), "mfa_missing", 403)
+        self.provider.mfa_at_provider = True  # e.g. Entra ID Conditional Access
+        self.provider.save()
+        self.assertEqual(self.login("sso-nora").status_code, 302)
+
+    def test_switching_a_provider_off_ends_its_sessions(self):
+        self.login("sso-anouk")
+        dashboard = reverse("ui:dashboard", args=["GM1774"])
+        self.assertEqual(self.client.get(dashboard).status_code, 200)
+        self.provider.active = False
+        providers.save_provider(self.provider, actor=None)
+        self.assertFalse(ProviderSession.objects.exists())
+        self.assertEqual(self.client.get(dashboard).status_code, 302)
+
+    def test_a_provider_switched_off_in_the_database_ends_its_sessions(self):
+        self.login("sso-anouk")
+        IdentityProvider.objects.filter(pk=self.provider.pk).update(active=False)
+        response = self.client.get(reverse("ui:dashboard", args=["GM1774"]))
+        self.assertEqual(response.status_code, 302)
+        ended = AuditEvent.objects.filter(action=Action.LOGOUT).order_by("-id").first()
+        self.assertEqual(ended.reason, "provider_off")
+
+    def test_a_session_without_a_login_time_ends(self):
+        self.login("sso-anouk")
+        session = self.client.session
+        del session[providers.AUTH_AT]
+        session.save()
+        self.assertEqual(self.client.get(reverse("ui:dashboard", args=["GM1774"])).status_code, 302)
+
+    def test_the_answer_must_name_its_issuer_when_the_provider_says_it_does(self):
+        location = follow_login(self.start(), "sso-anouk", "pw", REDIRECT)
+        parts = urlsplit(location)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        self.assertEqual(query.pop("iss"), self.op.issuer)
+        self.assert_refused(self.client.get(parts.path, query), "wrong_issuer")
+
+    def test_a_provider_that_does_not_answer_is_refused_quickly_and_not_asked_again(self):
+        from noaber.accounts import oidc
+
+        dead = IdentityProvider(slug="weg", name="Weg", issuer=f"http://127.0.0.1:{_closed_port()}",
+                                client_id="noaber", groups_claim="groups")  # fmt: skip
+        providers.save_provider(dead, actor=None, municipalities=[self.dinkelland])
+        response = self.client.get(reverse("accounts:provider_start", args=["weg"]))
+        self.assert_refused(response, "provider_unreachable")
+        self.assertIn(dead.issuer, oidc._failed)
+        started = time.monotonic()
+        self.client.get(reverse("accounts:provider_start", args=["weg"]))
+        self.assertLess(time.monotonic() - started, 1.0)
+        oidc.forget(dead)
+
+    def test_the_logout_origin_in_the_csp_is_rebuilt_from_its_parts(self):
+        from noaber.accounts import oidc
+
+        fake = IdentityProvider(issuer="https://op.example/", client_id="x")
+        for endpoint, origin in (
+            ("https://op.example/logout", "https://op.example"),
+            ("https://op.example:8443/logout?x=1", "https://op.example:8443"),
+            ("https://op.example; sandbox", ""),
+            ("https://op.example *", ""),
+            ("http://op.example/logout", ""),
+        ):
+            with self.subTest(endpoint=endpoint):
+                oidc._providers[fake.issuer] = {
+                    "at": time.monotonic(), "metadata": {"end_session_endpoint": endpoint}
+                }  # fmt: skip
+                self.assertEqual(oidc.end_session_origin(fake), origin)
+        oidc.forget(fake)
+
+    # --- the back channel, with tokens the test signs with the provider's own key ------
+
+    def logout_token(self, *, key=None, header=None, **claims):
+        from joserfc import jwt
+        from joserfc.jwk import RSAKey
+
+        now = int(time.time())
+        body = {
+            "iss": self.op.issuer, "aud": "noaber", "iat": now, "exp": now + 120,
+            "jti": f"jti-{time.monotonic_ns()}", "sub": "sso-anouk",
+            "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
+        }  # fmt: skip
+        body.update(claims)
+        body = {k: v for k, v in body.items() if v is not None}
+        key = key or self.op.key
+        head = {"alg": "RS256", "kid": key["kid"], "typ": "logout+jwt", **(header or {})}
+        return jwt.encode(head, body, RSAKey.import_key(key))
+
+    def back_channel(self, token):
+        url = reverse("accounts:provider_backchannel_logout", args=["gemeente"])
+        return self.client_class().post(url, {"logout_token": token})
+
+    def test_a_valid_logout_token_ends_the_session_once(self):
+        self.login("sso-anouk")
+        token = self.logout_token()
+        self.assertEqual(self.back_channel(token).status_code, 200)
+        self.assertFalse(ProviderSession.objects.exists())
+        self.assertEqual(self.client.get(reverse("ui:dashboard", args=["GM1774"])).status_code, 302)
+        replay = self.back_channel(token)
+        self.assertEqual(replay.status_code, 400)
+        refused = AuditEvent.objects.filter(action=Action.DENIED).order_by("-id").first()
+        self.assertEqual(refused.reason, "replayed_token")
+
+    def test_a_sid_the_session_never_had_falls_back_to_the_subject(self):
+        self.login("sso-anouk")
+        ProviderSession.objects.update(sid="")  # an ID token without sid
+        self.assertEqual(self.back_channel(self.logout_token(sid="onbekend")).status_code, 200)
+        self.assertFalse(ProviderSession.objects.exists())
+
+    def test_broken_logout_tokens_are_refused_and_end_nothing(self):
+        self.login("sso-anouk")
+        old = int(time.time()) - 3600
+        cases = {
+            "bad_signature": self.logout_token(key=oidc_op.new_rsa_key(kid=self.op.key["kid"])),
+            "wrong_audience": self.logout_token(aud="een-andere-client"),
+            "wrong_issuer": self.logout_token(iss="http://127.0.0.1:1/ander"),
+            "not_a_logout_token": self.logout_token(nonce="n"),
+            "missing_claim": self.logout_token(events=None),
+            "token_expired": self.logout_token(iat=old, exp=old + 60),
+        }
+        cases["not_a_logout_token (typ)"] = self.logout_token(header={"typ": "JWT"})
+        cases["missing_claim (exp)"] = self.logout_token(exp=None)
+        for reason, token in cases.items():
+            with self.subTest(reason=reason):
+                self.assertEqual(self.back_channel(token).status_code, 400)
+                refused = AuditEvent.objects.filter(action=Action.DENIED).order_by("-id").first()
+                self.assertEqual(refused.reason, reason.split(" ")[0])
+        self.assertEqual(ProviderSession.objects.count(), 1)
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -32,6 +32,12 @@ class Command(BaseCommand):
         parser.add_argument("--mfa-role", action="append", default=[], choices=Role.values)
         parser.add_argument("--mfa-amr", action="append", default=[])
         parser.add_argument("--mfa-acr", action="append", default=[])
+        parser.add_argument(
+            "--mfa-at-provider",
+            choices=["yes", "no"],
+            help="yes: the provider enforces MFA for Noaber itself (e.g. Entra ID Conditional "
+            "Access) though its tokens carry no proof; privileged roles then need none.",
+        )
         parser.add_argument("--inactive", action="store_true", help="Switch the provider off.")
         parser.add_argument(
             "--map", action="append", default=[], metavar="CLAIM=GMxxxx:role", help="Repeatable."
@@ -70,6 +76,8 @@ class Command(BaseCommand):
             provider.mfa_amr = options["mfa_amr"]
         if options["mfa_acr"]:
             provider.mfa_acr = options["mfa_acr"]
+        if options["mfa_at_provider"]:
+            provider.mfa_at_provider = options["mfa_at_provider"] == "yes"
         if options["inactive"]:
             provider.active = False
         municipalities = None
