@@ -2,15 +2,18 @@
 
 Public endpoints need no login, store no address or user agent and are throttled per keyed
 digest of the client address. Receipt codes travel only in request bodies, never in URLs.
+What the schema promises (strict types, every status with its body) is in api_contract.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import (
     api_view,
     authentication_classes,
+    parser_classes,
     permission_classes,
 )
 from rest_framework.permissions import AllowAny
@@ -19,8 +22,29 @@ from rest_framework.response import Response
 from noaber.accounts import partner_keys
 from noaber.accounts.access import partner_token_view, public_view
 from noaber.accounts.models import Municipality
+from noaber.lib.api import JsonBody
 
 from . import actions, throttle, validation
+from .api_contract import (
+    NOT_JSON,
+    THROTTLED,
+    TOO_LARGE,
+    Choice,
+    ClockTime,
+    Coordinate,
+    Day,
+    Email,
+    Flag,
+    FollowUpSerializer,
+    JsonObject,
+    PartnerKeyAuthentication,
+    ReportReceivedSerializer,
+    SignalReceivedSerializer,
+    Text,
+    WholeNumber,
+    error,
+    invalid,
+)
 from .models import (
     DESCRIPTION_MAX,
     MESSAGE_MAX,
@@ -31,25 +55,30 @@ from .models import (
     Source,
 )
 
+# validation.check_house_number's rule and message, said so that the schema shows the range.
+HOUSE_NUMBER_RANGE = gettext_lazy("Een huisnummer is een getal van 1 tot en met 99999.")
 
-class ReportSerializer(serializers.Serializer):
-    municipality = serializers.CharField(max_length=6, help_text="CBS-code, bijv. GM1774")
-    category = serializers.CharField(max_length=60, help_text="code van de categorie")
-    description = serializers.CharField(max_length=DESCRIPTION_MAX)
-    occurred_on = serializers.DateField(required=False, allow_null=True)
-    occurred_at_time = serializers.TimeField(required=False, allow_null=True)
-    postcode = serializers.CharField(required=False, allow_blank=True, max_length=7)
-    house_number = serializers.IntegerField(required=False, allow_null=True)
-    house_number_addition = serializers.CharField(required=False, allow_blank=True, max_length=6)
-    area = serializers.CharField(
+
+class ReportSerializer(JsonObject):
+    municipality = Text(max_length=6, help_text="CBS-code, bijv. GM1774")
+    category = Text(max_length=60, help_text="code van de categorie")
+    description = Text(max_length=DESCRIPTION_MAX)
+    occurred_on = Day(required=False, allow_null=True)
+    occurred_at_time = ClockTime(required=False, allow_null=True)
+    postcode = Text(required=False, allow_blank=True, max_length=7)
+    house_number = WholeNumber(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=99999,
+        error_messages={"min_value": HOUSE_NUMBER_RANGE, "max_value": HOUSE_NUMBER_RANGE},
+    )
+    house_number_addition = Text(required=False, allow_blank=True, max_length=6)
+    area = Text(
         required=False, allow_blank=True, max_length=100, help_text="naam van kern of gebied"
     )
-    latitude = serializers.DecimalField(
-        max_digits=8, decimal_places=6, required=False, allow_null=True
-    )
-    longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, required=False, allow_null=True
-    )
+    latitude = Coordinate(max_digits=8, decimal_places=6, required=False, allow_null=True)
+    longitude = Coordinate(max_digits=9, decimal_places=6, required=False, allow_null=True)
 
     def validate_municipality(self, value):
         municipality = Municipality.objects.filter(cbs_code=value.strip().upper()).first()
@@ -65,10 +94,6 @@ class ReportSerializer(serializers.Serializer):
 
     def validate_postcode(self, value):
         return validation.normalise_postcode(value) if value.strip() else ""
-
-    def validate_house_number(self, value):
-        validation.check_house_number(value)
-        return value
 
     def validate_occurred_on(self, value):
         validation.check_date(value)
@@ -103,31 +128,31 @@ class ReportSerializer(serializers.Serializer):
 
 
 class PublicReportSerializer(ReportSerializer):
-    contact_consent = serializers.BooleanField(default=False)
-    contact_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    contact_email = serializers.EmailField(required=False, allow_blank=True)
-    contact_phone = serializers.CharField(
+    contact_consent = Flag(default=False)
+    contact_name = Text(required=False, allow_blank=True, max_length=100)
+    contact_email = Email(required=False, allow_blank=True, max_length=320)
+    contact_phone = Text(
         required=False, allow_blank=True, max_length=20, validators=[validation.check_phone]
     )
-    referral_consent = serializers.BooleanField(default=False)
+    referral_consent = Flag(default=False)
 
     def extra_errors(self, data):
         return validation.contact_errors(data)
 
 
 class PartnerSignalSerializer(ReportSerializer):
-    source = serializers.ChoiceField(
+    source = Choice(
         choices=[(s.value, s.label) for s in (Source.POLICE, Source.MMA, Source.PARTNER)]
     )
-    external_reference = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    external_reference = Text(required=False, allow_blank=True, max_length=60)
 
 
-class ReceiptSerializer(serializers.Serializer):
-    receipt = serializers.CharField(max_length=40)
+class ReceiptSerializer(JsonObject):
+    receipt = Text(max_length=40)
 
 
 class ReporterMessageSerializer(ReceiptSerializer):
-    body = serializers.CharField(max_length=MESSAGE_MAX)
+    body = Text(max_length=MESSAGE_MAX)
 
 
 REPORT_EXAMPLE = {
@@ -150,6 +175,7 @@ def _too_many():
 def _public(view):
     """A public API view: no session, no CSRF, anyone may call it (and is throttled)."""
     view = permission_classes([AllowAny])(authentication_classes([])(view))
+    view = parser_classes([JsonBody])(view)
     # never_cache: responses carry a receipt or a report's contents.
     return public_view(["POST"], page=False)(never_cache(api_view(["POST"])(view)))
 
@@ -158,7 +184,15 @@ def _public(view):
     operation_id="public_report_create",
     summary="Een melding doen (anoniem of met contactgegevens)",
     request=PublicReportSerializer,
-    responses={201: dict, 400: dict, 429: dict},
+    responses={
+        201: OpenApiResponse(
+            ReportReceivedSerializer, description="Ontvangen; het bonnummer staat in `receipt`."
+        ),
+        400: invalid(PublicReportSerializer, elsewhere=True),
+        413: TOO_LARGE,
+        415: NOT_JSON,
+        429: THROTTLED,
+    },
     examples=[OpenApiExample("Anonieme melding", value=REPORT_EXAMPLE, request_only=True)],
     tags=["meldpunt"],
 )
@@ -199,6 +233,9 @@ def _follow_up_body(report) -> dict:
     }
 
 
+NO_REPORT = error("Geen melding bij dit bonnummer (telt mee voor de limiet).")
+
+
 def _report_by_receipt(request, receipt):
     """(report, None) or (None, error response); wrong codes count towards the throttle."""
     if throttle.exceeded(throttle.FAILED_LOOKUPS, request):
@@ -217,7 +254,16 @@ def _report_by_receipt(request, receipt):
     operation_id="public_report_lookup",
     summary="Status, tekst van de gemeente en berichten van een melding opvragen",
     request=ReceiptSerializer,
-    responses={200: dict, 404: dict, 429: dict},
+    responses={
+        200: OpenApiResponse(
+            FollowUpSerializer, description="De melding zoals de melder die ziet."
+        ),
+        400: invalid(ReceiptSerializer),
+        404: NO_REPORT,
+        413: TOO_LARGE,
+        415: NOT_JSON,
+        429: THROTTLED,
+    },
     examples=[
         OpenApiExample(
             "Bonnummer", value={"receipt": "7KQM-2XPA-9D4T-HW3B-RC6N"}, request_only=True
@@ -240,7 +286,16 @@ def public_report_lookup(request):
     operation_id="public_report_message",
     summary="Een bericht of aanvullende informatie sturen bij een melding",
     request=ReporterMessageSerializer,
-    responses={201: dict, 404: dict, 429: dict},
+    responses={
+        201: OpenApiResponse(
+            FollowUpSerializer, description="Het bericht is toegevoegd; de melding daarna."
+        ),
+        400: invalid(ReporterMessageSerializer),
+        404: NO_REPORT,
+        413: TOO_LARGE,
+        415: NOT_JSON,
+        429: THROTTLED,
+    },
     examples=[
         OpenApiExample(
             "Aanvulling",
@@ -271,15 +326,15 @@ def public_report_message(request):
     operation_id="partner_signal_create",
     summary="Een signaal aanleveren als ketenpartner (API-sleutel van de organisatie)",
     request=PartnerSignalSerializer,
-    responses={201: dict, 400: dict, 401: dict, 403: dict, 429: dict},
-    parameters=[
-        OpenApiParameter(
-            "Authorization",
-            location=OpenApiParameter.HEADER,
-            required=True,
-            description="Token nbr_… (uitgegeven door de functioneel beheerder)",
-        )
-    ],
+    responses={
+        201: OpenApiResponse(SignalReceivedSerializer, description="Het signaal is ontvangen."),
+        400: invalid(PartnerSignalSerializer, elsewhere=True),
+        401: error("Geen, een onbekende of een ingetrokken API-sleutel."),
+        403: error("De sleutel geeft geen toegang tot deze gemeente."),
+        413: TOO_LARGE,
+        415: NOT_JSON,
+        429: THROTTLED,
+    },
     examples=[
         OpenApiExample(
             "Politiesignaal",
@@ -291,10 +346,12 @@ def public_report_message(request):
 )
 @partner_token_view(["POST"])
 @api_view(["POST"])
-@authentication_classes([])
-@permission_classes([AllowAny])
+@parser_classes([JsonBody])
+# partner_token_view has checked the key: no further permission here.
+@authentication_classes([PartnerKeyAuthentication])
+@permission_classes([])
 def partner_signal_create(request):
-    token = request.partner_token
+    token = request.auth
     key = f"token:{token.pk}"
     if throttle.exceeded(throttle.PARTNER, request, key):
         return _too_many()
