@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1:8000
 # Demo mode: DEBUG on, console e-mail, demo data and logins, readable log lines.
 DEMO_ENV := NOABER_DEBUG=1 NOABER_DEMO=1 NOABER_LOG_FORMAT=plain
 
-.PHONY: run test lint format check-python clean codes prod-smoke
+.PHONY: run test lint format check-python clean codes prod-smoke api-contract
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Noaber heeft Python 3.11 of nieuwer nodig (gevonden: " + sys.version.split()[0] + ").")'
@@ -34,6 +34,10 @@ test: $(VENV)/.dev-installed
 # Production mode end to end behind nginx with TLS (needs nginx, openssl, curl, PostgreSQL).
 prod-smoke: $(VENV)/.installed
 	.ci/prod-smoke
+
+# The API against its OpenAPI document with schemathesis (docs/meldpunt.md, "The API contract").
+api-contract: $(VENV)/.dev-installed
+	.ci/api-contract
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -13,7 +13,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import actions
-from .models import Municipality, Organisation, Role, User
+from .models import IdentityProvider, Municipality, Organisation, Role, User
 
 DEMO_PASSWORD = "Noaber-demo-2026!"
 TEAM = "Team Veiligheid (Toezicht, Handhaving en Veiligheid)"
@@ -44,6 +44,36 @@ DEMO_BRANDING = {
     "GM1774": ("Gemeente Dinkelland", "#1f6f43"),
     "GM0183": ("Gemeente Tubbergen", "#8a1f3d"),
 }
+
+
+def load_demo_identity_provider() -> int:
+    """An example of sign-in through the municipality's identity provider, switched off (the
+    demo has no Entra ID to reach): the admin's *Inloggen* page shows what a mapping is."""
+    from .providers import add_role_mapping, save_provider
+
+    if IdentityProvider.objects.filter(slug="voorbeeld-entra").exists():
+        return 0
+    dinkelland = Municipality.objects.filter(cbs_code="GM1774").first()
+    if dinkelland is None:
+        return 0
+    provider = IdentityProvider(
+        slug="voorbeeld-entra",
+        name="Voorbeeld: Entra ID van Dinkelland",
+        issuer="https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0",
+        client_id="00000000-0000-0000-0000-000000000000",
+        groups_claim="roles",
+        mfa_at_provider=True,
+        active=False,
+    )
+    save_provider(provider, actor=None, municipalities=[dinkelland])
+    for claim, role in (
+        ("Noaber.Adviseur", Role.ADVISOR),
+        ("Noaber.Handhaver", Role.ENFORCER),
+        ("Noaber.Privacy", Role.PRIVACY),
+        ("Noaber.Beheer", Role.ADMIN),
+    ):
+        add_role_mapping(provider, claim, dinkelland, role, actor=None)
+    return 1
 
 
 def load_demo_branding() -> int:

@@ -75,7 +75,7 @@ def _refused(request, provider, reason: str, *, subject: str = ""):
     )
 
 
-@public_view(["GET"])
+@public_view(["GET"], page=False)
 @never_cache
 def provider_start(request, slug):
     """Send the browser to the provider with a fresh state, nonce and PKCE verifier."""
@@ -96,7 +96,7 @@ def provider_start(request, slug):
     return redirect(url)
 
 
-@public_view(["GET"])
+@public_view(["GET"], page=False)
 @never_cache
 def provider_callback(request, slug):
     """The provider's answer: checked in full before anything is stored."""

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from noaber.accounts.models import IdentityProvider
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.archive.models import DestructionList, DestructionListItem
 from noaber.audit.models import AuditEvent
@@ -102,6 +103,14 @@ class KeyRotationTests(NoaberTestCase):
             "cases.timelineentry": case.timeline.first(),
             "cases.meeting": meeting,
             "cases.agendaitem": item,
+            "accounts.identityprovider": IdentityProvider.objects.create(
+                slug="idp",
+                name="IdP",
+                issuer="https://idp.example/",
+                client_id="noaber",
+                client_secret="geheim-van-de-client",
+                groups_claim="groups",
+            ),  # fmt: skip
             "archive.destructionlistitem": DestructionListItem.objects.create(
                 destruction_list=DestructionList.objects.create(municipality=d),
                 case=case,

@@ -82,9 +82,12 @@ class AccessMatrixTests(NoaberTestCase):
             with self.subTest(route=route.route):
                 response = self.request(route, example_url(route, self.dinkelland, EXAMPLES))
                 if route.rule.scope == "public":
-                    # A public API answers an empty request with 400, never with a login.
+                    # A public API answers an empty request with 400 (or 415: not JSON), never
+                    # with a login.
                     allowed = (
-                        (400,) if not route.rule.page and "GET" not in route.rule.methods else ()
+                        (400, 415)
+                        if not route.rule.page and "GET" not in route.rule.methods
+                        else ()
                     )
                     if route.route == "ready":
                         allowed = (503,)  # no task worker beside the test run: not ready

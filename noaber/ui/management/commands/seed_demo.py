@@ -1,7 +1,12 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from noaber.accounts.demo import load_demo_branding, load_demo_users, require_demo_mode
+from noaber.accounts.demo import (
+    load_demo_branding,
+    load_demo_identity_provider,
+    load_demo_users,
+    require_demo_mode,
+)
 from noaber.archive.demo import load_demo_archive
 from noaber.cases.demo import load_demo_cases, load_demo_work
 from noaber.insight.demo import load_demo_alert, load_demo_figures
@@ -29,6 +34,7 @@ class Command(BaseCommand):
         call_command("load_reference_data", stdout=self.stdout)
         created = load_demo_users()
         load_demo_branding()
+        load_demo_identity_provider()
         archive = load_demo_archive()  # first: the old cases get the low numbers
         load_demo_addresses()  # the made-up BAG fixture: the demo's reports are resolved
         history = load_demo_history()  # the years before the demo's own reports
