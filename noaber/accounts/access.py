@@ -289,7 +289,10 @@ def partner_token_view(methods: Iterable[str] = ("POST",)):
                     if problem == "revoked"
                     else _("Geef een geldige API-sleutel mee: Authorization: Token nbr_…")
                 )
-                return JsonResponse({"detail": message}, status=401)
+                refused = JsonResponse({"detail": message}, status=401)
+                # RFC 9110 15.5.2: a 401 names the scheme the client must use.
+                refused["WWW-Authenticate"] = 'Token realm="noaber"'
+                return refused
             request.partner_token = token
             response = view(request, *args, **kwargs)
             add_never_cache_headers(response)

@@ -96,6 +96,7 @@ class AccessMatrixTests(NoaberTestCase):
                     self.assertTrue(response.status_code < 400 or response.status_code in allowed)
                 elif route.rule.scope == "partner_token":
                     self.assertEqual(response.status_code, 401)
+                    self.assertEqual(response["WWW-Authenticate"], 'Token realm="noaber"')
                 else:
                     self.assertEqual(response.status_code, 302)
                     self.assertTrue(response["Location"].startswith(reverse("accounts:login")))
