@@ -319,14 +319,22 @@ def verify_logout_token(provider, value: str) -> dict:
 _HOST = re.compile(r"^[a-z0-9.-]+$")
 
 
-def end_session_origin(provider) -> str:
-    """scheme://host[:port] of the provider's end-session endpoint, rebuilt from its parts and
-    checked, for the Content-Security-Policy's form-action; "" when it has none."""
+def _end_session_endpoint(provider) -> str:
+    """The provider's end-session endpoint (HTTPS), or "" when it has none or cannot say."""
     try:
         endpoint = metadata(provider).get("end_session_endpoint")
     except OIDCError:
         return ""
     if not isinstance(endpoint, str) or insecure_url_reason(endpoint):
+        return ""
+    return endpoint
+
+
+def end_session_origin(provider) -> str:
+    """scheme://host[:port] of the provider's end-session endpoint, rebuilt from its parts and
+    checked, for the Content-Security-Policy's form-action; "" when it has none."""
+    endpoint = _end_session_endpoint(provider)
+    if not endpoint:
         return ""
     parts = urlsplit(endpoint)
     try:
@@ -342,11 +350,8 @@ def end_session_url(provider, *, post_logout_redirect_uri: str) -> str | None:
     """Where to send the browser to end the session at the provider too (RP-initiated
     logout), or None when the provider offers no such endpoint. It names the client, not the
     ID token (which would otherwise be kept in the session and end up in browser history)."""
-    try:
-        endpoint = metadata(provider).get("end_session_endpoint")
-    except OIDCError:
-        return None
-    if not isinstance(endpoint, str) or insecure_url_reason(endpoint):
+    endpoint = _end_session_endpoint(provider)
+    if not endpoint:
         return None
     query = urlencode(
         {"client_id": provider.client_id, "post_logout_redirect_uri": post_logout_redirect_uri}
