@@ -1,35 +1,39 @@
-"""Peak detection (issue 8): false-positive rate and probability of detection of the improved
-Farrington method on simulated series, and its speed.
+"""Peak detection (issues 8 and 21): false-positive rate and probability of detection of the
+improved Farrington method on simulated series, side by side with R's farringtonFlexible, and
+its speed.
 
-Run: .venv/bin/python bench/peaks.py [--series 100] [--alpha 0.01] [--sparse-mean 0.2]
-        [--profile lognormal|single] [--spans 1,2] [--jobs 2] [--no-timing] [--quick]
+Run: .venv/bin/python bench/peaks.py [--design noufaily|local] [--seeds 1,2,3] [--series N]
+        [--scenarios 1-28] [--no-r] [--alpha 0.01] [--spans 1,2] [--jobs 2] [--no-timing]
+        [--quick]
 
-Simulation after Noufaily et al. (2013, Statistics in Medicine 32:1206-1222): weekly baseline
-counts are negative binomial with mean
-    mu_t = exp(theta + beta t + sum_{j=1..m} [g1 cos(2 pi j t / 52) + g2 sin(2 pi j t / 52)])
-and variance phi * mu_t, over 7 years (364 weeks); the last 49 weeks are the evaluation weeks.
-Four past outbreaks start at random weeks of the first six years, each of Poisson(k * SD) cases
-with k drawn from 2..10 and SD = sqrt(phi * mu) at its first week; the cases are spread over
-the following weeks by a lognormal delay (meanlog 0, sdlog 0.5; the week is the whole part of
-the delay), as in the paper. Per scenario:
+--design noufaily (the default; bench/peaks_noufaily.py): the simulation design of Noufaily
+et al. (2013, Statistics in Medicine 32:1206-1222) as replicated publicly: 28 scenarios (seven
+base settings of theta, beta, g1, g2, phi, each with and without trend and with and without
+annual seasonality), 624 weeks, four past outbreaks of k in {2, 3, 5, 10} x SD in the five
+years before the judged weeks, and per series ten current outbreaks (k = 1..10 x SD, one at a
+time) in the last 49 weeks, spread over weeks by a lognormal(0, 0.5) delay. --series series per
+scenario and seed (default 20), for each of --seeds (default 1,2,3: 1,680 series). Judged by
+Noaber default (two looks), Noaber with one look (spans=(1,)) and, where Rscript with the
+surveillance package is installed (Debian: r-cran-surveillance), R's farringtonFlexible with
+the Noufaily settings (bench/peaks_r.R, one Rscript process) on the very same series; without
+R the bench says so and goes on. Prints FPR (alarms in the 49 weeks of the series without a
+current outbreak / judged weeks) and POD per k (detected if any week with outbreak cases
+alarms), overall and for the low-count scenarios (theta <= 0.5) separately, POD over k >= 3
+and k >= 6, the paired differences Noaber - R with 95 % bootstrap intervals over series, a
+table per scenario, and the time each method took for the same judgements. --scenarios picks
+some (e.g. 1-4,13) to develop on.
 
-- false-positive rate: a series with the past outbreaks but no current one is judged in each
-  of the 49 evaluation weeks (each judgement uses only the data up to that week); alarms /
-  weeks, over --series series;
-- probability of detection, per k in 2, 4, 6, 8, 10: a series with one current outbreak of
-  Poisson(k * SD) cases starting at a random evaluation week (not in the last three) is judged
-  in every week that has outbreak cases; detected if any of them alarms. An outbreak that drew
-  zero cases counts as missed (it happens at small SD; it keeps the figures conservative).
-  With --profile single all the outbreak's cases fall in its first week instead.
+--design local: the project's own earlier simulation (issue 8): six scenarios in the spirit of
+the paper's table and three at Dinkelland's small counts (Halt referrals 12 a year, E33
+incidents 58 a year, property crimes 215 a year), seven years per series, --series series per
+scenario and outbreak size (default 100), POD at k = 2, 4, 6, 8, 10; --profile single puts the
+whole current outbreak in one week; --sparse-mean sets the fallback's threshold. Kept so that
+the figures recorded for issue 8 stay reproducible and because the Dinkelland scenarios are not
+in the paper's design.
 
-Six scenarios in the spirit of the paper's table (low, medium and high counts; with and without
-trend; 0, 1 or 2 harmonics; phi 1.5 to 5) and three at Dinkelland's small counts (Halt
-referrals 12 a year, E33 incidents 58 a year, property crimes 215 a year; one mild harmonic).
-Finally times detection over 500 series of five years (260 weeks) of weekly data, judging the
-last week, and judging each of the last 52 weeks.
-
-Aims (issue 8): mean false-positive rate at most 1 %, probability of detecting a 6-SD outbreak
-at least 0.7. Record the printed figures in docs/performance.md.
+Both designs end with the speed test (skip with --no-timing): detection over 500 series of five
+years (260 weeks) of weekly data, judging the last week, and judging each of the last 52 weeks.
+Record the printed figures in docs/performance.md.
 """
 
 import argparse
@@ -46,6 +50,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import peaks_noufaily  # noqa: E402
 
 from noaber.insight.peaks import Params, detect, detect_range  # noqa: E402
 
@@ -213,31 +219,49 @@ def timing(series: int, seed: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--series", type=int, default=100)
+    parser.add_argument("--design", choices=("noufaily", "local"), default="noufaily")
+    parser.add_argument(
+        "--series", type=int, help="per scenario (and seed, or outbreak size): 20 or 100"
+    )
+    parser.add_argument("--seeds", default="1,2,3", help="noufaily: fixed seeds, e.g. 1,2,3")
+    parser.add_argument("--scenarios", default="1-28", help="noufaily: e.g. 1-4,13")
+    parser.add_argument("--no-r", action="store_true", help="noufaily: leave R out")
     parser.add_argument("--timing-series", type=int, default=500)
     parser.add_argument("--alpha", type=float, default=Params.alpha)
     parser.add_argument("--sparse-mean", type=float, default=Params.sparse_mean)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--seed", type=int, default=2013)
+    parser.add_argument("--seed", type=int, default=2013, help="local design and timing")
     parser.add_argument(
         "--profile",
         choices=("lognormal", "single"),
         default="lognormal",
-        help="spread the current outbreak by the lognormal delay (default) or put it in one week",
+        help="local: spread the current outbreak by the lognormal delay (default) or put it in"
+        " one week",
     )
     parser.add_argument(
         "--spans",
         default=",".join(str(s) for s in Params.spans),
-        help="Farrington looks: sums of the last s weeks, e.g. 1,2 (default: Params.spans)",
+        help="Farrington looks of Noaber default: sums of the last s weeks, e.g. 1,2",
     )
     parser.add_argument("--no-timing", action="store_true")
-    parser.add_argument("--quick", action="store_true", help="20 series, timing over 100")
+    parser.add_argument(
+        "--quick", action="store_true", help="20 series (noufaily: 5, one seed), timing over 100"
+    )
     args = parser.parse_args()
     if args.quick:
-        args.series, args.timing_series = 20, 100
+        args.timing_series = 100
+        args.series = args.series or (5 if args.design == "noufaily" else 20)
+        args.seeds = args.seeds.split(",")[0]
     spans = tuple(int(s) for s in args.spans.split(","))
     params = Params(alpha=args.alpha, sparse_mean=args.sparse_mean, spans=spans)
-    evaluate(args.series, params, args.jobs, args.seed, args.profile)
+    if args.design == "noufaily":
+        seeds = [int(s) for s in args.seeds.split(",")]
+        scenarios = peaks_noufaily.parse_scenarios(args.scenarios)
+        peaks_noufaily.evaluate(
+            seeds, args.series or 20, scenarios, params, args.jobs, not args.no_r
+        )
+    else:
+        evaluate(args.series or 100, params, args.jobs, args.seed, args.profile)
     if not args.no_timing:
         timing(args.timing_series, args.seed)
 
