@@ -13,8 +13,15 @@ from noaber.jobs.schedule import REGISTRY, enqueue_due
 logger = logging.getLogger(__name__)
 
 
+class _Stop:
+    """SIGTERM asks the scheduler to stop after the pass it is in: raising inside a database
+    call could leave the connection unusable, and then its heartbeat could not be removed."""
+
+    requested = False
+
+
 def _stop(signum, frame):
-    raise SystemExit(0)
+    _Stop.requested = True
 
 
 class Command(BaseCommand):
@@ -40,7 +47,8 @@ class Command(BaseCommand):
                 logger.warning("scheduler could not remove its heartbeat", exc_info=True)
 
     def loop(self, options):
-        while True:
+        _Stop.requested = False
+        while not _Stop.requested:
             close_old_connections()  # a connection broken since the last pass is replaced
             try:
                 self.step()
@@ -51,7 +59,9 @@ class Command(BaseCommand):
                 logger.warning("scheduler pass failed", exc_info=True)
             if options["once"]:
                 return
-            time.sleep(options["interval"])
+            resume = time.monotonic() + options["interval"]
+            while not _Stop.requested and time.monotonic() < resume:
+                time.sleep(min(0.2, max(resume - time.monotonic(), 0)))
 
     def step(self):
         scheduler_beat(self.beat_id)
