@@ -6,7 +6,7 @@ import time
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
@@ -26,47 +26,59 @@ def _redirect_uri(request, provider) -> str:
     return request.build_absolute_uri(reverse("accounts:provider_callback", args=[provider.slug]))
 
 
-def _refused(request, provider, reason: str, *, subject: str = ""):
-    """Audit the refusal and show a Dutch page that says what to do; no session is made."""
-    providers.refuse(request, provider, reason, subject=subject)
-    name = provider.name
-    if reason == "no_role":
-        title = _("Geen toegang")
-        text = _(
+# What a person is told when a sign-in is refused: (title, text, status) by reason; every
+# other reason gets the last entry, with the reason code to pass on to the admin.
+REFUSALS = {
+    "no_role": (
+        gettext_lazy("Geen toegang"),
+        gettext_lazy(
             "U bent aangemeld bij %(provider)s, maar uw account heeft geen rol in Noaber. Vraag "
             "de functioneel beheerder van uw gemeente of organisatie om toegang."
-        ) % {"provider": name}
-        status = 403
-    elif reason == "mfa_missing":
-        title = _("Tweede factor nodig")
-        text = _(
+        ),
+        403,
+    ),
+    "mfa_missing": (
+        gettext_lazy("Tweede factor nodig"),
+        gettext_lazy(
             "Uw rol in Noaber vraagt om inloggen met een tweede factor, en %(provider)s meldt "
             "niet dat u die gebruikte. Log opnieuw in met uw tweede factor (bijvoorbeeld de "
             "authenticator-app of een beveiligingssleutel)."
-        ) % {"provider": name}
-        status = 403
-    elif reason == "sign_in_conflict":
-        title = _("Inloggen niet gelukt")
-        text = _(
+        ),
+        403,
+    ),
+    "sign_in_conflict": (
+        gettext_lazy("Inloggen niet gelukt"),
+        gettext_lazy(
             "Inloggen via %(provider)s kon nu niet worden afgerond; er is niets opgeslagen. "
             "Probeer het opnieuw."
-        ) % {"provider": name}
-        status = 409
-    elif reason == "account_inactive":
-        title = _("Geen toegang")
-        text = _(
+        ),
+        409,
+    ),
+    "account_inactive": (
+        gettext_lazy("Geen toegang"),
+        gettext_lazy(
             "Uw account in Noaber is uitgeschakeld. Neem contact op met de functioneel beheerder."
-        )
-        status = 403
-    else:
-        title = _("Inloggen niet gelukt")
-        text = _(
+        ),
+        403,
+    ),
+    None: (
+        gettext_lazy("Inloggen niet gelukt"),
+        gettext_lazy(
             "Inloggen via %(provider)s is niet gelukt: het antwoord van de identiteitsprovider "
             "klopte niet of was verlopen. Er is niets opgeslagen. Probeer het opnieuw; lukt het "
             "weer niet, meld dan aan de functioneel beheerder dat inloggen mislukte met code "
             "‘%(reason)s’."
-        ) % {"provider": name, "reason": reason}
-        status = 400
+        ),
+        400,
+    ),
+}
+
+
+def _refused(request, provider, reason: str, *, subject: str = ""):
+    """Audit the refusal and show a Dutch page that says what to do; no session is made."""
+    providers.refuse(request, provider, reason, subject=subject)
+    title, text, status = REFUSALS.get(reason, REFUSALS[None])
+    text = str(text) % {"provider": provider.name, "reason": reason}
     return render(
         request,
         "accounts/provider_refused.html",
