@@ -1,5 +1,7 @@
 import json
+import os
 from io import StringIO
+from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
@@ -425,6 +427,71 @@ class FastWalkTests(NoaberTestCase):
         self.assertGreaterEqual(AuditEvent.objects.filter(municipality="GM1774").count(),
                                 len(self.AWKWARD))  # fmt: skip
         self.assertTrue(verify_chain().ok)
+
+
+class CompiledWalkTests(NoaberTestCase):
+    """The walk's per-row work in C (`_fastwalk`, built by make) against the same work in
+    Python: the same hashes, the same suspects, for plain, awkward and changed rows."""
+
+    AWKWARD = FastWalkTests.AWKWARD
+
+    def setUp(self):
+        from noaber.audit import chain
+
+        if chain._fastwalk is None:
+            if os.environ.get("NOABER_REQUIRE_FASTWALK"):
+                self.fail("noaber/audit/_fastwalk.c is not built (make fastwalk)")
+            self.skipTest("noaber/audit/_fastwalk.c is not built (make fastwalk)")
+
+    def rows(self, *, compiled):
+        from noaber.audit import chain
+
+        with mock.patch.object(chain, "_fastwalk", chain._fastwalk if compiled else None):
+            return list(chain._event_rows(["GM1774", "GM0183", ""], 0, 2**62, "default"))
+
+    def test_c_and_python_give_every_row_the_same_answer(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("the COPY walk is PostgreSQL's (SQLite walks its rows in Python)")
+        FastWalkTests.record_awkward(self)
+        for n in range(30):
+            record(Action.VIEW, municipality=self.tubbergen if n % 2 else self.dinkelland,
+                   object_type="report", object_id=str(n), detail={"tab": n % 3})  # fmt: skip
+        seal_all()
+        changed = AuditEvent.objects.filter(municipality="GM0183").order_by("id")[3]
+        quoted = AuditEvent.objects.filter(municipality="GM1774").order_by("id")[8]
+        with triggers_removed():
+            raw(f"UPDATE {TABLE} SET object_id = 'x' WHERE id = %s", [changed.pk])
+            raw(f"UPDATE {TABLE} SET hash = 'not a hash' WHERE id = %s", [quoted.pk])
+        in_c, in_python = self.rows(compiled=True), self.rows(compiled=False)
+        self.assertEqual(in_c, in_python)
+        self.assertGreater(len(in_c), 40)
+        doubtful = {row[0] for row in in_c if not row[3]}
+        self.assertIn(changed.pk, doubtful)
+        self.assertIn(quoted.pk, doubtful)
+        self.assertFalse(doubtful & {e.pk for e in AuditEvent.objects.filter(object_type="report")
+                                     if e.pk not in (changed.pk, quoted.pk)})  # fmt: skip
+
+    def test_the_python_walk_still_names_a_changed_row(self):
+        from noaber.audit import chain
+
+        record(Action.VIEW, municipality=self.dinkelland, object_type="report", object_id="1")
+        seal_all()
+        target = AuditEvent.objects.filter(municipality="GM1774").latest("id")
+        with triggers_removed():
+            raw(f"UPDATE {TABLE} SET reason = 'weg' WHERE id = %s", [target.pk])
+        with mock.patch.object(chain, "_fastwalk", None):
+            report = verify_chain()
+        self.assertFalse(report.ok)
+        self.assertIn(f"(id {target.pk}) was changed after writing", report.problem)
+
+    def test_lines_that_are_no_copy_lines_are_refused(self):
+        from noaber.audit import chain
+
+        check = chain._line_checker(["GM1774"])
+        good = b"\t".join([b"1", b"GM1774"] + [b"x"] * (len(chain._PIECES) - 1) + [b"h", b""])
+        for line in (good, good + b"\tx\n", b"1\tGM1774\n", b"x" + good + b"\n"):
+            with self.subTest(line=line[:20]), self.assertRaises(ValueError):
+                check([line], ({},), (set(),), 0)
 
 
 class HmacTests(SimpleTestCase):
