@@ -25,8 +25,8 @@ $(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.installed
 # without a C compiler or OpenSSL's headers (Debian: gcc, libssl-dev) the walk runs in Python.
 FASTWALK := noaber/audit/_fastwalk$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
 
-$(FASTWALK): noaber/audit/_fastwalk.c | $(VENV)/.installed
-	@$(CC) -O2 -Wall -shared -fPIC -I"$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')" \
+$(FASTWALK): noaber/audit/_fastwalk.c
+	@$(CC) -O2 -Wall -shared -fPIC -I"$$($(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')" \
 		-o $@ $< -lcrypto \
 	  || echo "Let op: verify_audit zonder C-versnelling (geen C-compiler of geen OpenSSL-headers)."
 
