@@ -26,9 +26,10 @@ $(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.installed
 FASTWALK := noaber/audit/_fastwalk$(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
 
 $(FASTWALK): noaber/audit/_fastwalk.c
+	@rm -f $@
 	@$(CC) -O2 -Wall -shared -fPIC -I"$$($(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')" \
-		-o $@ $< -lcrypto \
-	  || echo "Let op: verify_audit zonder C-versnelling (geen C-compiler of geen OpenSSL-headers)."
+		-o $@.tmp $< -lcrypto && mv $@.tmp $@ \
+	  || echo "Let op: verify_audit zonder C-versnelling (geen C-compiler, Python-headers of OpenSSL-headers)."
 
 fastwalk: $(FASTWALK)
 

@@ -5,7 +5,7 @@
  *       previous) -> (last_id, strays, twice)
  *
  * takes a batch of lines of `COPY (SELECT id, municipality, <form-3 fields>, hash, '') TO
- * STDOUT` in id order and does per line what chain._python_checker does in Python:
+ * STDOUT` in id order and does per line what chain._line_checker(fast=False) does in Python:
  *
  * - the line's stored hash goes into `macs[k]` (a dict id -> hash) of its chain `names[k]`
  *   (a (bytes, str) pair); a line whose chain is none of them goes to `strays` as
@@ -19,6 +19,10 @@
  * - an id not above the one before it (`previous` for the first line) goes to `twice` as
  *   (id, chain) and is a suspect.
  *
+ * A line COPY cannot write (a wrong number of fields, no decimal id, no newline) raises
+ * ValueError before anything of it is recorded, where Python may get further first; either
+ * way the walk stops.
+ *
  * The Python walk stays the reference: this module is optional (the walk runs in Python
  * without it) and a test checks both give the same answer for every row. Only an exact match
  * counts as intact, so a fault here can make the walk slower, never wrong: a suspect is
@@ -26,6 +30,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <limits.h>
 #include <string.h>
 
 #define OPENSSL_SUPPRESS_DEPRECATED
@@ -57,17 +62,27 @@ hmac_init(hmac_states *states, const unsigned char *key, Py_ssize_t key_len)
     SHA256_Update(&states->outer, pad, sizeof pad);
 }
 
-/* A decimal event id (the only form COPY writes for a bigint), or -1. */
-static long long
-parse_id(const char *text, Py_ssize_t len)
+/* A decimal event id as COPY writes a bigint (an optional minus sign, at most 19 digits):
+ * 0 and the value in *value, or -1 for text that is no bigint. */
+static int
+parse_id(const char *text, Py_ssize_t len, long long *value)
 {
-    long long value = 0;
-    if (len < 1 || len > 18) return -1;
-    for (Py_ssize_t i = 0; i < len; i++) {
+    int negative = len > 0 && text[0] == '-';
+    long long result = 0;
+    if (len - negative < 1 || len - negative > 19) return -1;
+    for (Py_ssize_t i = negative; i < len; i++) {
         if (text[i] < '0' || text[i] > '9') return -1;
-        value = value * 10 + (text[i] - '0');
+        int digit = text[i] - '0';
+        /* Accumulate as a negative number: -LLONG_MAX - 1 fits, LLONG_MAX + 1 does not. */
+        if (result < (LLONG_MIN + digit) / 10) return -1;
+        result = result * 10 - digit;
     }
-    return value;
+    if (!negative) {
+        if (result == LLONG_MIN) return -1;
+        result = -result;
+    }
+    *value = result;
+    return 0;
 }
 
 /* One line: 0 done, -1 error. `*previous` is the id before it. */
@@ -106,15 +121,16 @@ check_line(const char *line, Py_ssize_t len, PyObject *pieces, Py_ssize_t detail
         PyErr_SetString(PyExc_ValueError, "a COPY line with too few fields");
         return -1;
     }
-    long long id = parse_id(start[0], size[0]);
-    if (id < 0) {
+    long long id;
+    if (parse_id(start[0], size[0], &id) < 0) {
         PyErr_SetString(PyExc_ValueError, "a COPY line without a decimal id first");
         return -1;
     }
     Py_ssize_t hash_at = count - 2;
-    PyObject *number = PyLong_FromLongLong(id);
-    PyObject *digest = PyUnicode_DecodeUTF8(start[hash_at], size[hash_at], "strict");
-    if (number == NULL || digest == NULL) goto done;
+    PyObject *digest = NULL, *number = PyLong_FromLongLong(id);
+    if (number == NULL) goto done;
+    digest = PyUnicode_DecodeUTF8(start[hash_at], size[hash_at], "strict");
+    if (digest == NULL) goto done;
 
     Py_ssize_t k = 0, nnames = PyTuple_GET_SIZE(names);
     for (; k < nnames; k++) {

@@ -484,6 +484,22 @@ class CompiledWalkTests(NoaberTestCase):
         self.assertFalse(report.ok)
         self.assertIn(f"(id {target.pk}) was changed after writing", report.problem)
 
+    def test_every_bigint_id_is_read_as_python_reads_it(self):
+        from noaber.audit import chain
+
+        fields = [b"x"] * (len(chain._PIECES) - 1)
+        fields[chain._DETAIL] = b"{}"
+        ids = [b"7", b"1000000000000000000", b"9223372036854775807", b"-5", b"3"]
+        lines = [b"\t".join([i, b"GM1774", *fields, b"h", b""]) + b"\n" for i in ids]
+        answers = []
+        for fast in (True, False):
+            macs, suspects = ({},), (set(),)
+            found = chain._line_checker(["GM1774"], fast=fast)(lines, macs, suspects, 0)
+            answers.append((found, macs, suspects))
+        self.assertEqual(answers[0], answers[1])
+        self.assertEqual(answers[0][0][2], [(-5, "GM1774")])  # not above the one before it
+        self.assertEqual(set(answers[0][1][0]), {int(i) for i in ids})
+
     def test_lines_that_are_no_copy_lines_are_refused(self):
         from noaber.audit import chain
 
