@@ -1,6 +1,7 @@
 """Peak alerts: run the detection over a municipality's weekly series, store an alert per
 series and week above its upper bound, tell the advisors, and let them act on it."""
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -14,8 +15,11 @@ from noaber.audit.models import Action
 
 from .aggregates import refresh_register_counts
 from .models import Alert
-from .peaks import Params, detect
+from .peak_text import count_error_text, notes_text
+from .peaks import DECLINED, FALLBACK, FARRINGTON, Params, detect
 from .series import last_complete_week, register_series
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -26,16 +30,17 @@ class Summary:
     methods: Counter = field(default_factory=Counter)
     alerts: list = field(default_factory=list)
     new: list = field(default_factory=list)
-    declined: list = field(default_factory=list)  # (label, reason)
+    declined: list = field(default_factory=list)  # (label, why in Dutch)
+    remarks: list = field(default_factory=list)  # (label, method, notes) of the judged series
 
     def line(self) -> str:
         return _(
-            "%(m)s %(y)d-W%(w)02d: %(n)d reeksen (%(f)d Farrington, %(b)d terugvaloptie, "
+            "%(m)s %(y)d-W%(w)02d: %(n)d reeksen (%(f)d Farrington, %(b)d blokmethode, "
             "%(d)d afgewezen), %(a)d pieken waarvan %(new)d nieuw."
         ) % {
             "m": self.municipality.name, "y": self.week[0], "w": self.week[1],
-            "n": self.series, "f": self.methods["farrington"], "b": self.methods["fallback"],
-            "d": self.methods["declined"], "a": len(self.alerts), "new": len(self.new),
+            "n": self.series, "f": self.methods[FARRINGTON], "b": self.methods[FALLBACK],
+            "d": self.methods[DECLINED], "a": len(self.alerts), "new": len(self.new),
         }  # fmt: skip
 
 
@@ -53,12 +58,15 @@ def detect_for(municipality, week=None, *, params: Params | None = None, refresh
                 series.counts, week_of_year=series.week_of_year, params=params or Params()
             )
         except ValueError as error:  # a bad count: never guess, say which series
-            summary.methods["declined"] += 1
-            summary.declined.append((series.label, _("ongeldige telling: %(e)s") % {"e": error}))
+            logger.warning("peak detection refused %s: %s", series.key, error)  # the English
+            summary.methods[DECLINED] += 1
+            summary.declined.append((series.label, count_error_text(error, series.weeks)))
             continue
         summary.methods[result.method] += 1
-        if result.method == "declined":
-            summary.declined.append((series.label, result.reason))
+        if result.method == DECLINED:
+            summary.declined.append((series.label, notes_text(result.notes)))
+        elif result.notes and not result.alarm:  # an alert shows its own notes
+            summary.remarks.append((series.label, result.method, result.notes))
         if not result.alarm:
             continue
         alert, created = Alert.objects.get_or_create(
@@ -67,6 +75,7 @@ def detect_for(municipality, week=None, *, params: Params | None = None, refresh
                 "series_label": series.label[:250], "observed": int(result.observed),
                 "expected": float(result.expected), "upper": float(result.upper),
                 "score": float(result.score), "method": result.method,
+                "notes": [note.data for note in result.notes],
             },
         )  # fmt: skip
         summary.alerts.append(alert)

@@ -9,6 +9,9 @@ from noaber.accounts.models import Municipality
 from noaber.lib.crypto import EncryptedTextField
 from noaber.themes.models import Theme
 
+from . import peaks
+from .peak_text import METHODS, notes_text
+
 
 class Indicator(models.Model):
     """What is measured. A count gets a rate per 10,000 inhabitants computed; a rate, a share
@@ -207,9 +210,9 @@ class Alert(models.Model):
         LINKED = "linked", _("gekoppeld aan casus")
 
     class Method(models.TextChoices):
-        # The values are noaber.insight.peaks.core.FARRINGTON and FALLBACK.
-        FARRINGTON = "farrington", _("verbeterde Farrington-methode (vijf jaar geschiedenis)")
-        FALLBACK = "fallback", _("eenvoudige methode voor kleine aantallen")
+        # The detection's codes; the labels are what people read (noaber/insight/peak_text.py).
+        FARRINGTON = peaks.FARRINGTON, METHODS[peaks.FARRINGTON]
+        FALLBACK = peaks.FALLBACK, METHODS[peaks.FALLBACK]
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     series_key = models.CharField(max_length=120)  # "theme:5.2", "area:12", "category:drugs"
@@ -221,6 +224,9 @@ class Alert(models.Model):
     upper = models.FloatField(_("bovengrens"))
     score = models.FloatField(_("score"))
     method = models.CharField(_("methode"), max_length=20, choices=Method.choices)
+    # The detection's notes as codes with their numbers ([{"code": "too_short", "weeks": 80,
+    # "needed": 108}, ...]), made Dutch when shown; alerts from before the notes have none.
+    notes = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.NEW)
     note = EncryptedTextField(_("notitie"), blank=True)
     case = models.ForeignKey(
@@ -244,3 +250,8 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"{self.series_label} {self.year}-W{self.week:02d}"
+
+    @property
+    def explanation(self) -> str:
+        """The detection's notes on this week in Dutch ("te kort: ..."), empty if none."""
+        return notes_text(self.notes or [])

@@ -158,6 +158,7 @@ def _peaks(municipality, year):
                 "week": alert.week,
                 "observed": shown(alert.observed),
                 "expected": format_number(alert.expected, 1),
+                "method": str(alert.get_method_display()),
                 "followed": str(followed),
             }
         )

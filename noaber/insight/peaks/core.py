@@ -15,6 +15,56 @@ FARRINGTON = "farrington"
 FALLBACK = "fallback"
 DECLINED = "declined"
 
+# Why a series fell back or was declined, and remarks on a judgement: the codes of Note. The
+# English below is for developers and logs; people read the Dutch of noaber/insight/peak_text.py.
+TOO_SHORT = "too_short"  # weeks, needed: fewer than min_years years back
+FEW_BASELINE_WEEKS = "few_baseline_weeks"  # weeks, needed: fewer than min_baseline_weeks
+SPARSE = "sparse"  # mean, needed: baseline mean below sparse_mean a week
+NO_WINDOW_DATA = "no_window_data"  # no data around the same week in earlier years
+YEARS_BACK = "years_back"  # years, wanted: fewer than years_back years of history
+NO_DATA = "no_data"  # the judged week has no data
+MIN_COUNT = "min_count"  # total, weeks, needed: an alarm held back by the minimum-count rule
+RECENT_IN_BASELINE = "recent_in_baseline"  # the fallback's baseline includes recent weeks
+FALLBACK_DECLINED = "fallback_declined"  # weeks, needed: too little even for the fallback
+
+_ENGLISH = {
+    TOO_SHORT: "series too short: {weeks} weeks, needs {needed}",
+    FEW_BASELINE_WEEKS: "too few baseline weeks with data: {weeks}, needs {needed}",
+    SPARSE: "sparse series: baseline mean {mean:.2f} a week, below {needed}",
+    NO_WINDOW_DATA: "no data in the windows around this week in earlier years",
+    YEARS_BACK: "{years} of {wanted} years back available",
+    NO_DATA: "no data for the judged week",
+    MIN_COUNT: "minimum-count rule: {total} reports in the last {weeks} weeks, needs {needed}",
+    RECENT_IN_BASELINE: "baseline includes the recent weeks (history too short to leave them out)",
+    FALLBACK_DECLINED: "fallback declined: {weeks} baseline weeks with data, needs {needed}",
+}
+NOTE_CODES = tuple(_ENGLISH)
+
+
+@dataclass(frozen=True)
+class Note:
+    """One remark on a judgement, machine-readable: a code (above) and its numbers.
+
+    ``Note.of(TOO_SHORT, weeks=80, needed=108)``; ``note.data`` is ``{"code": ..., **values}``
+    (what an alert stores), ``str(note)`` the English for developers and logs.
+    """
+
+    code: str
+    values: tuple[tuple[str, int | float], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **values: int | float) -> "Note":
+        if code not in _ENGLISH:
+            raise ValueError(f"unknown note code {code!r}")
+        return cls(code, tuple(sorted(values.items())))
+
+    @property
+    def data(self) -> dict:
+        return {"code": self.code, **dict(self.values)}
+
+    def __str__(self) -> str:
+        return _ENGLISH[self.code].format(**dict(self.values))
+
 
 @dataclass(frozen=True)
 class Params:
@@ -97,7 +147,9 @@ class Result:
     default; for the fallback a block), None if the judged week has no data. ``expected`` is
     the baseline mean of that quantity, ``upper`` the threshold (an alarm needs observed >
     upper), ``score`` the exceedance (observed - expected) / (upper - expected), above 1
-    exactly when observed > upper.
+    exactly when observed > upper. ``notes`` say why the fallback was used or the series
+    declined, and what else a reader should know (codes with their numbers, see Note);
+    ``reason`` is the same in English, for developers.
     """
 
     index: int
@@ -107,13 +159,25 @@ class Result:
     score: float | None
     alarm: bool
     method: str
-    reason: str
+    notes: tuple[Note, ...]
     phi: float | None
     trend_used: bool
     years_back_used: int
     baseline_weeks: int
     span_weeks: int
     params: Params
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(str(note) for note in self.notes)
+
+
+class CountError(ValueError):
+    """A count that is not a count of reports: ``position`` in the series, ``value`` as given."""
+
+    def __init__(self, message: str, position: int, value):
+        super().__init__(message)
+        self.position, self.value = position, value
 
 
 def validate_counts(counts: Sequence) -> np.ndarray:
@@ -128,21 +192,23 @@ def validate_counts(counts: Sequence) -> np.ndarray:
             values[i] = np.nan
             continue
         if isinstance(c, bool | np.bool_):
-            raise ValueError(f"count at position {i} is a boolean ({c!r}), not a count")
+            raise CountError(f"count at position {i} is a boolean ({c!r}), not a count", i, c)
         if isinstance(c, int | np.integer):
             v = int(c)
         elif isinstance(c, float | np.floating):
             if math.isnan(c):
-                raise ValueError(f"count at position {i} is NaN; use None for a week without data")
+                raise CountError(
+                    f"count at position {i} is NaN; use None for a week without data", i, c
+                )
             if math.isinf(c) or c != math.floor(c):
-                raise ValueError(f"count at position {i} is {c!r}, not a whole number")
+                raise CountError(f"count at position {i} is {c!r}, not a whole number", i, c)
             v = int(c)
         else:
-            raise ValueError(
-                f"count at position {i} is {c!r} ({type(c).__name__}), not a whole number"
+            raise CountError(
+                f"count at position {i} is {c!r} ({type(c).__name__}), not a whole number", i, c
             )
         if v < 0:
-            raise ValueError(f"count at position {i} is negative ({v})")
+            raise CountError(f"count at position {i} is negative ({v})", i, c)
         values[i] = v
     return values
 
@@ -162,7 +228,7 @@ def _validate_array(counts: np.ndarray) -> np.ndarray:
     ):
         if bad.any():
             i = int(np.argmax(bad))
-            raise ValueError(f"count at position {i} ({counts[i]!r}) {message}")
+            raise CountError(f"count at position {i} ({counts[i]!r}) {message}", i, counts[i])
     return values
 
 

@@ -20,6 +20,11 @@ import numpy as np
 from .core import (
     DECLINED,
     FALLBACK,
+    FALLBACK_DECLINED,
+    MIN_COUNT,
+    NO_DATA,
+    RECENT_IN_BASELINE,
+    Note,
     Params,
     Result,
     anscombe_residuals,
@@ -54,7 +59,7 @@ def _rate(sums: np.ndarray, exposure: np.ndarray, weights: np.ndarray) -> tuple[
     return rate, max(pearson / (len(sums) - 1), 1.0)
 
 
-def block_fallback(y: np.ndarray, t0: int, params: Params, why: str) -> Result:
+def block_fallback(y: np.ndarray, t0: int, params: Params, why: Note) -> Result:
     """Judge the block of ``fallback_block`` weeks ending at t0 (y: floats, NaN = missing)."""
     size = params.fallback_block
     first = max(0, t0 - params.weeks_per_year * params.years_back - params.window)
@@ -62,7 +67,7 @@ def block_fallback(y: np.ndarray, t0: int, params: Params, why: str) -> Result:
     sums, exposure = _blocks(y, first, t0 - params.exclude_recent - 1, size)
     if exposure.sum() < params.fallback_min_baseline or len(sums) < 2:
         sums, exposure = _blocks(y, first, t0 - size, size)
-        notes.append("baseline includes the recent weeks (history too short to leave them out)")
+        notes.append(Note.of(RECENT_IN_BASELINE))
     n = int(exposure.sum())
     if n < params.fallback_min_baseline or len(sums) < 2:
         return Result(
@@ -73,10 +78,7 @@ def block_fallback(y: np.ndarray, t0: int, params: Params, why: str) -> Result:
             score=None,
             alarm=False,
             method=DECLINED,
-            reason=(
-                f"{why}; fallback declined: {n} baseline weeks with data,"
-                f" needs {params.fallback_min_baseline}"
-            ),
+            notes=(why, Note.of(FALLBACK_DECLINED, weeks=n, needed=params.fallback_min_baseline)),
             phi=None,
             trend_used=False,
             years_back_used=0,
@@ -100,14 +102,15 @@ def block_fallback(y: np.ndarray, t0: int, params: Params, why: str) -> Result:
     observed = None if np.isnan(y[t0]) else recent_total(y, t0, size)
     alarm = observed is not None and observed > upper and y[t0] > 0
     if np.isnan(y[t0]):
-        notes.append("no data for the judged week")
+        notes.append(Note.of(NO_DATA))
     if alarm:
         total = recent_total(y, t0, params.min_count_weeks)
         if total < params.min_count:
             alarm = False
             notes.append(
-                f"minimum-count rule: {total} reports in the last {params.min_count_weeks}"
-                f" weeks, needs {params.min_count}"
+                Note.of(
+                    MIN_COUNT, total=total, weeks=params.min_count_weeks, needed=params.min_count
+                )
             )
     years = min(params.years_back, (t0 - first) // params.weeks_per_year)
     return Result(
@@ -118,7 +121,7 @@ def block_fallback(y: np.ndarray, t0: int, params: Params, why: str) -> Result:
         score=exceedance_score(observed, expected, upper),
         alarm=bool(alarm),
         method=FALLBACK,
-        reason="; ".join(notes),
+        notes=tuple(notes),
         phi=phi,
         trend_used=False,
         years_back_used=years,

@@ -15,6 +15,14 @@ from scipy import stats
 
 from .core import (
     FARRINGTON,
+    FEW_BASELINE_WEEKS,
+    MIN_COUNT,
+    NO_DATA,
+    NO_WINDOW_DATA,
+    SPARSE,
+    TOO_SHORT,
+    YEARS_BACK,
+    Note,
     Params,
     Result,
     anscombe_residuals,
@@ -123,27 +131,27 @@ def _design(level: np.ndarray, time: np.ndarray | None) -> np.ndarray:
     return np.column_stack(columns)
 
 
-def _farrington(y: np.ndarray, t0: int, woy: np.ndarray | None, params: Params) -> Result | str:
+def _farrington(y: np.ndarray, t0: int, woy: np.ndarray | None, params: Params) -> Result | Note:
     """The Farrington judgement of week t0, or the reason it has to fall back."""
     wpy, w = params.weeks_per_year, params.window
     refs = [r for r in reference_points(t0, params.years_back, wpy, woy) if r - w >= 0]
     years = len(refs)
     needed = wpy * params.min_years + w + 1
     if years < params.min_years:
-        return f"series too short: {t0 + 1} weeks, needs {needed}"
+        return Note.of(TOO_SHORT, weeks=t0 + 1, needed=needed)
     last = t0 - params.exclude_recent - 1
     positions, level = seasonal_levels(t0, refs, window=w, levels=params.levels, last=last)
     counts = y[positions]
     have = ~np.isnan(counts)
     n = int(have.sum())
     if n < params.min_baseline_weeks:
-        return f"too few baseline weeks with data: {n}, needs {params.min_baseline_weeks}"
+        return Note.of(FEW_BASELINE_WEEKS, weeks=n, needed=params.min_baseline_weeks)
     counts, level, positions = counts[have], level[have], positions[have]
     mean = float(counts.mean())
     if mean < params.sparse_mean:
-        return f"sparse series: baseline mean {mean:.2f} a week, below {params.sparse_mean}"
+        return Note.of(SPARSE, mean=mean, needed=params.sparse_mean)
     if not (level == 1).any():
-        return "no data in the windows around this week in earlier years"
+        return Note.of(NO_WINDOW_DATA)
 
     # Levels without any report have mu -> 0 in the limit: fit the rest and give them mu = 0.
     zero_levels = {lv for lv in set(level.tolist()) if counts[level == lv].sum() == 0}
@@ -208,21 +216,22 @@ def _verdict(y, t0, looks, phi, trend_used, years, n, params: Params) -> Result:
     the highest score (the shortest on a tie)."""
     notes = []
     if years < params.years_back:
-        notes.append(f"{years} of {params.years_back} years back available")
+        notes.append(Note.of(YEARS_BACK, years=years, wanted=params.years_back))
     fired = [look for look in looks if look[1] is not None and look[1] > look[3]]
     if not fired or fired[0][0] == looks[0][0]:
         fired = looks[:1]
     span, observed, expected, upper, score = max(fired, key=lambda look: (look[4], -look[0]))
     if observed is None:
-        notes.append("no data for the judged week")
+        notes.append(Note.of(NO_DATA))
     alarm = observed is not None and observed > upper
     if alarm:
         total = recent_total(y, t0, params.min_count_weeks)
         if total < params.min_count:
             alarm = False
             notes.append(
-                f"minimum-count rule: {total} reports in the last {params.min_count_weeks}"
-                f" weeks, needs {params.min_count}"
+                Note.of(
+                    MIN_COUNT, total=total, weeks=params.min_count_weeks, needed=params.min_count
+                )
             )
     return Result(
         index=t0,
@@ -232,7 +241,7 @@ def _verdict(y, t0, looks, phi, trend_used, years, n, params: Params) -> Result:
         score=score,
         alarm=bool(alarm),
         method=FARRINGTON,
-        reason="; ".join(notes),
+        notes=tuple(notes),
         phi=phi,
         trend_used=trend_used,
         years_back_used=years,

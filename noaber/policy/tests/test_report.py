@@ -356,6 +356,7 @@ class BuildReportTests(CouncilReportTestCase):
                     "week": 12,
                     "observed": 9,
                     "expected": "2,0",
+                    "method": "Farrington (verbeterd)",
                     "followed": "gekoppeld aan een casus",
                 }
             ],
@@ -588,3 +589,24 @@ class CouncilReportCommandTests(CouncilReportTestCase):
                 )
             self.assertFalse(out.exists())
         self.assertFalse(self.report_events().exists())
+
+
+class PeakMethodWordsTests(CouncilReportTestCase):
+    """Issue 21, point 5: the council report names the method of each peak in Dutch, on the
+    page and in the PDF, and never the detection's own codes."""
+
+    def test_the_method_of_each_peak_is_named_in_dutch_on_the_page_and_in_the_pdf(self):
+        Alert.objects.create(
+            municipality=self.dinkelland, series_key="theme:5.1", series_label="Polarisatie (5.1)",
+            year=2025, week=30, observed=6, expected=1.0, upper=4.0, score=1.7, method="fallback",
+            notes=[{"code": "too_short", "weeks": 80, "needed": 108}],
+        )  # fmt: skip
+        self.sign_in(self.management)
+        page = self.client.get(self.url("policy:report", year=2025)).content.decode()
+        main = page[page.index("<main") :]
+        pdf = self.pdf_text(self.client.get(self.url("policy:report_pdf", year=2025)).content)
+        for text in (main, " ".join(pdf.split())):
+            self.assertIn("Farrington (verbeterd)", text)
+            self.assertIn("blokmethode voor weinig meldingen", text)
+            for code in ("farrington", "fallback", "declined", "too_short", "too short"):
+                self.assertNotRegex(text, rf"\b{code}\b")
