@@ -11,7 +11,7 @@ See docs/peaks.md for the parameters and the deviations from R.
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from .core import (
     FARRINGTON,
@@ -173,7 +173,8 @@ def _farrington(y: np.ndarray, t0: int, woy: np.ndarray | None, params: Params) 
             df = fit.df_resid + extra["extra_df"]
             raw = float(np.sum(weights * (yf - fit.mu) ** 2 / fit.mu)) / df if df > 0 else 0.0
             se = np.sqrt(raw * fit.cov_unscaled[-1, -1])
-            p_value = 2 * stats.t.sf(abs(fit.beta[-1]) / se, df) if se > 0 and df > 0 else 1.0
+            t_value = abs(fit.beta[-1]) / se if se > 0 else 0.0
+            p_value = 2 * special.stdtr(df, -t_value) if se > 0 and df > 0 else 1.0
             mu_trend = float(np.exp(fit.beta[0]))  # time is 0 at t0, level 1 is column 0
             if p_value < params.trend_p and mu_trend <= counts.max():
                 trend_used = True

@@ -127,6 +127,21 @@ class ThresholdTests(SimpleTestCase):
     def test_zero_mean(self):
         self.assertEqual(nb_threshold(0.0, 3.0, 0.01), 0.0)
 
+    def test_the_special_functions_give_scipy_stats_quantile_everywhere(self):
+        """nb_threshold steps on scipy.special for speed; it must equal scipy.stats' ppf."""
+        rng = np.random.default_rng(21)
+        mus = np.exp(rng.uniform(-5, 8, 3000))
+        phis = np.where(rng.random(3000) < 0.2, 1.0, 1 + np.exp(rng.uniform(-7, 4, 3000)))
+        alphas = rng.choice([0.01, 0.005, 0.05, 0.001], 3000)
+        extremes = [(1e-12, 1e6, 0.5), (1e-12, 1.0, 0.5), (1e7, 1.0 + 2e-9, 1e-6)]
+        for mu, phi, alpha in [*zip(mus, phis, alphas, strict=True), *extremes]:
+            if phi <= 1 + 1e-9:
+                expected = stats.poisson.ppf(1 - alpha, mu)
+            else:
+                size = mu / (phi - 1)
+                expected = stats.nbinom.ppf(1 - alpha, size, size / (size + mu))
+            self.assertEqual(nb_threshold(mu, phi, alpha), float(expected), (mu, phi, alpha))
+
     def test_score(self):
         self.assertAlmostEqual(exceedance_score(8, 4.0, 12.0), 0.5)
         self.assertGreater(exceedance_score(13, 4.0, 12.0), 1)
