@@ -39,7 +39,10 @@ Record the printed figures in docs/performance.md.
 import argparse
 import math
 import os
+import re
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -194,7 +197,25 @@ def evaluate(series: int, params: Params, jobs: int, seed: int, profile: str) ->
         )
 
 
-def timing(series: int, seed: int) -> None:
+def timing_r(data: list[list[int]], last_n: int) -> float | None:
+    """Seconds R's farringtonFlexible (bench/peaks_r.R, one process, package load and files
+    left out) takes to judge the last ``last_n`` weeks of each series; None without R."""
+    if peaks_noufaily.r_version()[0] is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="noaber-peaks-r-") as tmp:
+        path_in, path_out = Path(tmp) / "in.txt", Path(tmp) / "out.csv"
+        with path_in.open("w") as f:
+            for i, counts in enumerate(data):
+                weeks = ",".join(str(w) for w in range(len(counts) - last_n + 1, len(counts) + 1))
+                f.write(f"S {i} {' '.join(map(str, counts))}\nJ {i} {i} {weeks} -\n")
+        proc = subprocess.run(["Rscript", str(peaks_noufaily.R_SCRIPT), str(path_in),
+                               str(path_out), "1"], capture_output=True, text=True)  # fmt: skip
+        if proc.returncode != 0:
+            raise RuntimeError(f"bench/peaks_r.R failed:\n{proc.stderr[-2000:]}")
+        return float(re.search(r"elapsed ([\d.]+)", proc.stdout).group(1))
+
+
+def timing(series: int, seed: int, with_r: bool = True) -> None:
     rng = np.random.default_rng([seed, 99])
     sc = SCENARIOS[2]
     data = [negbin(rng, sc.mean(260), sc.phi).tolist() for _ in range(series)]
@@ -206,14 +227,21 @@ def timing(series: int, seed: int) -> None:
     many = time.perf_counter() - started
     used = Counter(r.method for r in last)
     years = Counter(r.years_back_used for r in last)
+    r_one = timing_r(data, 1) if with_r else None
+    r_many = timing_r(data, 52) if with_r else None
+    versus = (f"; R farringtonFlexible {r_one:.2f} s, {r_one / one:.1f}x Noaber's time"
+              if r_one else "; R not run")  # fmt: skip
     print(
         f"\nspeed: {series} series of 260 weeks, judging the last week: {one:.2f} s "
-        f"({one / series * 1000:.1f} ms a series; methods {dict(used)}, years back {dict(years)})"
+        f"(limit 1 s: {one / 1.0:.2f} of it; {one / series * 1000:.1f} ms a series{versus}; "
+        f"methods {dict(used)}, years back {dict(years)})"
     )
+    versus = (f"; R {r_many:.1f} s, {r_many / many:.1f}x Noaber's time" if r_many
+              else "; R not run")  # fmt: skip
     print(
         f"speed: {series} series of 260 weeks, judging each of the last 52 weeks "
-        f"({judged} judgements): {many:.1f} s ({many / judged * 1000:.2f} ms a judgement), "
-        "one process"
+        f"({judged} judgements): {many:.1f} s (limit 15 s: {many / 15:.2f} of it; "
+        f"{many / judged * 1000:.2f} ms a judgement{versus}), one process"
     )
 
 
@@ -245,6 +273,9 @@ def main() -> None:
     )
     parser.add_argument("--no-timing", action="store_true")
     parser.add_argument(
+        "--timing-only", action="store_true", help="only the speed test (with R where installed)"
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="20 series (noufaily: 5, one seed), timing over 100"
     )
     args = parser.parse_args()
@@ -254,6 +285,9 @@ def main() -> None:
         args.seeds = args.seeds.split(",")[0]
     spans = tuple(int(s) for s in args.spans.split(","))
     params = Params(alpha=args.alpha, sparse_mean=args.sparse_mean, spans=spans)
+    if args.timing_only:
+        timing(args.timing_series, args.seed, with_r=not args.no_r)
+        return
     if args.design == "noufaily":
         seeds = [int(s) for s in args.seeds.split(",")]
         scenarios = peaks_noufaily.parse_scenarios(args.scenarios)
@@ -263,7 +297,7 @@ def main() -> None:
     else:
         evaluate(args.series or 100, params, args.jobs, args.seed, args.profile)
     if not args.no_timing:
-        timing(args.timing_series, args.seed)
+        timing(args.timing_series, args.seed, with_r=not args.no_r)
 
 
 if __name__ == "__main__":

@@ -114,8 +114,9 @@ class Params:
         for name in ("window", "exclude_recent", "min_count", "min_baseline_weeks"):
             if getattr(self, name) < 0:
                 raise ValueError(f"Params.{name} must not be negative")
-        if not 0 < self.alpha < 1:
-            raise ValueError("Params.alpha must lie strictly between 0 and 1")
+        if not 0 < self.alpha < 0.5:
+            # A threshold at or below the median is no threshold: every other week would alarm.
+            raise ValueError("Params.alpha must lie strictly between 0 and 0.5 (0.01 is usual)")
         if not 0 < self.trend_p < 1:
             raise ValueError("Params.trend_p must lie strictly between 0 and 1")
         if self.levels > 1 and 2 * self.window + 1 + (self.levels - 1) > self.weeks_per_year:

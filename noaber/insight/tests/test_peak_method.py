@@ -372,8 +372,14 @@ class BadInputTests(SimpleTestCase):
         self.assertIn("position 2", str(caught.exception))
 
     def test_bad_params(self):
-        with self.assertRaises(ValueError):
-            Params(alpha=1.5)
+        bad = [({"alpha": 1.5}, "Params.alpha"), ({"alpha": 0.5}, "Params.alpha"),
+               ({"alpha": 0}, "Params.alpha"), ({"spans": (1, 5)}, "Params.spans"),
+               ({"spans": (1, 2), "window": 0}, "Params.spans")]  # fmt: skip
+        for changes, named in bad:
+            with self.subTest(changes=changes), self.assertRaises(ValueError) as caught:
+                Params(**changes)
+            self.assertIn(named, str(caught.exception))
+        self.assertEqual(Params(alpha=0.49).alpha, 0.49)
 
 
 # statsmodels and the modules the engine imports, made unimportable as on a runtime install
