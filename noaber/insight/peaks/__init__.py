@@ -62,3 +62,24 @@ __all__ = [
     "reweighting_weights",
     "seasonal_levels",
 ]
+
+# The monthly variant (the police's monthly figures): see monthly.py.
+from .monthly import (  # noqa: E402
+    MONTHLY,
+    MonthCountError,
+    MonthError,
+    MonthlyParamsError,
+    check_monthly_params,
+    detect_monthly,
+    month_label,
+)
+
+__all__ += [
+    "MONTHLY",
+    "MonthCountError",
+    "MonthError",
+    "MonthlyParamsError",
+    "check_monthly_params",
+    "detect_monthly",
+    "month_label",
+]
