@@ -34,7 +34,7 @@ from .core import (
     validate_weeks,
 )
 from .fallback import block_fallback
-from .glm import GlmFit, fit_quasipoisson
+from .glm import GlmFit, LevelDesign
 
 
 def reference_points(
@@ -81,20 +81,24 @@ def seasonal_levels(
     first = anchors[-1] - window
     positions = np.arange(first, last + 1)
     level = np.zeros(len(positions), dtype=int)
+    # Positions are consecutive: each window and gap is a slice (clipped to first .. last).
     for newer, older in zip(anchors[:-1], anchors[1:], strict=False):
-        lo, hi = older - window, older + window
-        level[(positions >= lo) & (positions <= hi)] = 1
+        lo, hi = max(older - window, first), min(older + window, last)
+        if lo <= hi:
+            level[lo - first : hi - first + 1] = 1
         gap_start, gap_end = older + window + 1, newer - window - 1
         length = gap_end - gap_start + 1
-        if length > 0:
-            inside = (positions >= gap_start) & (positions <= gap_end)
-            offset = positions[inside] - gap_start
-            level[inside] = 2 + (offset * (levels - 1)) // length if levels > 1 else 1
+        lo, hi = max(gap_start, first), min(gap_end, last)
+        if length > 0 and lo <= hi:
+            offset = np.arange(lo - gap_start, hi - gap_start + 1)
+            level[lo - first : hi - first + 1] = (
+                2 + (offset * (levels - 1)) // length if levels > 1 else 1
+            )
     return positions, level
 
 
 def _fit_reweighted(
-    design: np.ndarray, y: np.ndarray, params: Params, extra_df: int = 0, extra_n: int = 0
+    design: LevelDesign, y: np.ndarray, params: Params, extra_df: int = 0, extra_n: int = 0
 ) -> tuple[GlmFit, np.ndarray, float]:
     """Fit, then (if asked) down-weight outbreaks by Anscombe residuals and fit again.
 
@@ -103,14 +107,14 @@ def _fit_reweighted(
     residual 0 and weight 1 before the weights are scaled to sum to n, add nothing to Pearson's
     statistic and ``extra_df`` residual degrees of freedom, as in the unrestricted GLM.
     """
-    fit = fit_quasipoisson(design, y, engine=params.engine)
+    fit = design.fit(y, engine=params.engine)
     weights = np.ones_like(y)
     phi = _dispersion(fit, y, weights, extra_df)
     if params.reweight:
         s = anscombe_residuals(y, fit.mu, phi, fit.hat)
         s = np.concatenate([s, np.zeros(extra_n)])
         weights = reweighting_weights(s, params.reweight_threshold)[: len(y)]
-        fit = fit_quasipoisson(design, y, weights, engine=params.engine, start=fit.beta)
+        fit = design.fit(y, weights, engine=params.engine, start=fit.beta)
         phi = _dispersion(fit, y, weights, extra_df)
     return fit, weights, phi
 
@@ -122,13 +126,10 @@ def _dispersion(fit: GlmFit, y: np.ndarray, weights: np.ndarray, extra_df: int) 
     return max(float(np.sum(weights * (y - fit.mu) ** 2 / fit.mu)) / df, 1.0)
 
 
-def _design(level: np.ndarray, time: np.ndarray | None) -> np.ndarray:
-    """Indicator columns for the levels present (level 1 first), plus the trend column: the
-    same model as R's intercept + factor, with exp(beta[0]) the mean of level 1 at time 0."""
-    columns = [(level == lv).astype(float) for lv in sorted(set(level.tolist()))]
-    if time is not None:
-        columns.append(time)
-    return np.column_stack(columns)
+def _design(level: np.ndarray, time: np.ndarray | None) -> LevelDesign:
+    """One mean per level present (level 1 first), plus the trend: the same model as R's
+    intercept + factor, with exp(beta[0]) the mean of level 1 at time 0."""
+    return LevelDesign(np.searchsorted(np.unique(level), level), time)
 
 
 def _farrington(y: np.ndarray, t0: int, woy: np.ndarray | None, params: Params) -> Result | Note:
@@ -154,7 +155,8 @@ def _farrington(y: np.ndarray, t0: int, woy: np.ndarray | None, params: Params) 
         return Note.of(NO_WINDOW_DATA)
 
     # Levels without any report have mu -> 0 in the limit: fit the rest and give them mu = 0.
-    zero_levels = {lv for lv in set(level.tolist()) if counts[level == lv].sum() == 0}
+    sums, present = np.bincount(level, counts), np.bincount(level) > 0
+    zero_levels = set(np.flatnonzero(present & (sums == 0)).tolist())
     slope = 0.0  # the trend per year of the log mean (0 without a trend)
     if 1 in zero_levels:
         mu0, phi, trend_used = 0.0, 1.0, False
