@@ -201,8 +201,26 @@ class RegisterCount(models.Model):
         return f"{self.kind} {self.year}-W{self.week}: {self.count}"
 
 
+MONTH_NAMES = (
+    _("januari"), _("februari"), _("maart"), _("april"), _("mei"), _("juni"), _("juli"),
+    _("augustus"), _("september"), _("oktober"), _("november"), _("december"),
+)  # fmt: skip
+# The day of the year a month ends on (not a leap year): a month's alert sorts among the weeks
+# by its last day, a week's by its Sunday (week * 7).
+_MONTH_END_DAY = (31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365)
+
+
+def month_name(month: int) -> str:
+    return str(MONTH_NAMES[month - 1])
+
+
 class Alert(models.Model):
-    """A peak: in week W the series S of a municipality was above its upper bound."""
+    """A peak: in week W (or month M, for the police's monthly figures) the series S of a
+    municipality was above its upper bound."""
+
+    class PeriodType(models.TextChoices):
+        WEEK = Period.WEEK, _("week")
+        MONTH = Period.MONTH, _("maand")
 
     class State(models.TextChoices):
         NEW = "new", _("nieuw")
@@ -217,8 +235,13 @@ class Alert(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     series_key = models.CharField(max_length=120)  # "theme:5.2", "area:12", "category:drugs"
     series_label = models.CharField(_("reeks"), max_length=250)
-    year = models.PositiveSmallIntegerField()  # ISO year
-    week = models.PositiveSmallIntegerField()  # ISO week
+    # A week of the register's series (ISO year and week) or a month of the police's monthly
+    # figures (calendar year; `week` then holds the month, 1-12).
+    period_type = models.CharField(
+        _("periode"), max_length=5, choices=PeriodType.choices, default=PeriodType.WEEK
+    )
+    year = models.PositiveSmallIntegerField()  # ISO year of a week, calendar year of a month
+    week = models.PositiveSmallIntegerField()  # ISO week, or the month (1-12)
     observed = models.PositiveIntegerField(_("waargenomen"))
     expected = models.FloatField(_("verwacht"))
     upper = models.FloatField(_("bovengrens"))
@@ -242,16 +265,55 @@ class Alert(models.Model):
         ordering = ["-year", "-week", "-score"]
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "series_key", "year", "week"], name="one_alert_per_week"
+                fields=["municipality", "series_key", "period_type", "year", "week"],
+                name="one_alert_per_period",
             )
         ]
         verbose_name = _("piekmelding")
         verbose_name_plural = _("piekmeldingen")
 
     def __str__(self):
+        if self.is_monthly:
+            return f"{self.series_label} {self.year}-{self.week:02d}"
         return f"{self.series_label} {self.year}-W{self.week:02d}"
 
     @property
+    def is_monthly(self) -> bool:
+        return self.period_type == self.PeriodType.MONTH
+
+    @property
+    def month(self) -> int | None:
+        return self.week if self.is_monthly else None
+
+    @property
+    def period_label(self) -> str:
+        """ "week 40 van 2026" or "oktober 2026"."""
+        if self.is_monthly:
+            return _("%(month)s %(year)d") % {"month": month_name(self.week), "year": self.year}
+        return _("week %(week)d van %(year)d") % {"week": self.week, "year": self.year}
+
+    @property
+    def source_label(self) -> str:
+        """Where the counts come from, as the alert pages mark it."""
+        if self.is_monthly:
+            return str(_("maandcijfers politie"))
+        return str(_("Noaber-register, per week"))
+
+    @property
     def explanation(self) -> str:
-        """The detection's notes on this week in Dutch ("te kort: ..."), empty if none."""
-        return notes_text(self.notes or [])
+        """The detection's notes on this period in Dutch ("te kort: ..."), empty if none."""
+        return notes_text(self.notes or [], period=self.period_type)
+
+    @staticmethod
+    def period_order():
+        """An expression that sorts weeks and months together by the day their period ends
+        (year * 1000 + day of the year, roughly): for keyset lists of alerts."""
+        day = models.Case(
+            *[
+                models.When(period_type=Period.MONTH, week=m, then=models.Value(d))
+                for m, d in enumerate(_MONTH_END_DAY, 1)
+            ],
+            default=models.F("week") * 7,
+            output_field=models.IntegerField(),
+        )
+        return models.F("year") * 1000 + day

@@ -6,6 +6,7 @@ stored data stay stable and the words can change or be translated. See docs/peak
 the user reads".
 """
 
+import re
 from collections.abc import Iterable, Mapping
 
 from django.utils.translation import gettext as _
@@ -33,9 +34,12 @@ def _decimal(value) -> str:
     return text.rstrip("0").rstrip(",") if "," in text else text
 
 
-def note_text(note: "peaks.Note | Mapping") -> str:
-    """One note in Dutch; a Note or its stored form ``{"code": ..., **values}``."""
+def note_text(note: "peaks.Note | Mapping", period: str = "week") -> str:
+    """One note in Dutch; a Note or its stored form ``{"code": ..., **values}``. ``period``
+    "month" for the notes on a monthly series (the numbers then count months)."""
     data = note.data if isinstance(note, peaks.Note) else dict(note)
+    if period == "month":
+        return _month_note_text(data)
     code = data.get("code")
     if code == peaks.TOO_SHORT:
         return (
@@ -95,20 +99,106 @@ def note_text(note: "peaks.Note | Mapping") -> str:
     return _("opmerking van de piekdetectie")
 
 
-def notes_text(notes: Iterable) -> str:
+def _month_note_text(data: dict) -> str:
+    """The notes on a monthly series: the same codes, counted in months."""
+    code = data.get("code")
+    if code == peaks.TOO_SHORT:
+        return (
+            ngettext(
+                "te kort: %(weeks)d maand gegevens, er zijn %(needed)d nodig",
+                "te kort: %(weeks)d maanden gegevens, er zijn %(needed)d nodig",
+                data["weeks"],
+            )
+            % data
+        )
+    if code == peaks.FEW_BASELINE_WEEKS:
+        return (
+            ngettext(
+                "te weinig maanden om mee te vergelijken: %(weeks)d maand met gegevens, "
+                "er zijn %(needed)d nodig",
+                "te weinig maanden om mee te vergelijken: %(weeks)d maanden met gegevens, "
+                "er zijn %(needed)d nodig",
+                data["weeks"],
+            )
+            % data
+        )
+    if code == peaks.SPARSE:
+        return _(
+            "te weinig misdrijven: gemiddeld %(mean)s per maand, minstens %(needed)s nodig"
+        ) % {"mean": _decimal(data["mean"]), "needed": _decimal(data["needed"])}
+    if code == peaks.NO_WINDOW_DATA:
+        return _("geen gegevens over dezelfde maanden in eerdere jaren")
+    if code == peaks.NO_DATA:
+        return _("geen gegevens over de beoordeelde maand (ontbreekt of geheim)")
+    if code == peaks.MIN_COUNT:
+        return (
+            ngettext(
+                "geen piek bij zo weinig misdrijven: %(total)d in de laatste %(weeks)d maand, "
+                "minstens %(needed)d nodig",
+                "geen piek bij zo weinig misdrijven: %(total)d in de laatste %(weeks)d maanden, "
+                "minstens %(needed)d nodig",
+                data["weeks"],
+            )
+            % data
+        )
+    if code == peaks.RECENT_IN_BASELINE:
+        return _("de recente maanden tellen mee in de vergelijking (te weinig geschiedenis)")
+    if code == peaks.FALLBACK_DECLINED:
+        return (
+            ngettext(
+                "ook te kort voor de blokmethode: %(weeks)d maand met gegevens, "
+                "er zijn %(needed)d nodig",
+                "ook te kort voor de blokmethode: %(weeks)d maanden met gegevens, "
+                "er zijn %(needed)d nodig",
+                data["weeks"],
+            )
+            % data
+        )
+    return note_text(data)  # no weeks in it (years back, unknown codes)
+
+
+def notes_text(notes: Iterable, period: str = "week") -> str:
     """The notes in Dutch, in order, separated by semicolons; empty if there are none."""
-    return "; ".join(note_text(note) for note in notes)
+    return "; ".join(note_text(note, period) for note in notes)
 
 
-def judgement_text(method: str, notes: Iterable) -> str:
+def judgement_text(method: str, notes: Iterable, period: str = "week") -> str:
     """ "methode: Farrington (verbeterd)", followed by the notes if there are any."""
     text = _("methode: %(method)s") % {"method": method_text(method)}
-    said = notes_text(notes)
+    said = notes_text(notes, period)
     return f"{text}; {said}" if said else text
 
 
-def count_error_text(error: ValueError, weeks=None) -> str:
-    """A series the detection refused: which week (if known) and why, in Dutch."""
+def month_text(month: tuple[int, int]) -> str:
+    """(2026, 10) -> "oktober 2026"."""
+    from .models import month_name
+
+    return _("%(month)s %(year)d") % {"month": month_name(month[1]), "year": month[0]}
+
+
+def count_error_text(error: ValueError, weeks=None, *, months=None) -> str:
+    """A series the detection refused: which week or month (if known) and why, in Dutch.
+    Parameters that cannot judge it (out of range, weekly ones for months) say which and why."""
+    if isinstance(error, peaks.MonthError):
+        if error.code == "future":
+            return _("%(month)s ligt in de toekomst: die maand kan nog niet beoordeeld worden") % {
+                "month": month_text(error.month)
+            }
+        if error.code == "order":
+            return _("de maanden sluiten niet aan: %(month)s volgt niet op de maand ervoor") % {
+                "month": month_text(error.month)
+            }
+        return _("ongeldige maand op positie %(p)d") % {"p": error.position}
+    if isinstance(error, peaks.CountError) and months is not None:
+        if 0 <= error.position < len(months):
+            return _(
+                "ongeldige telling in %(where)s: %(value)s is geen aantal (een heel getal van 0 "
+                "of meer)"
+            ) % {"where": month_text(months[error.position]), "value": error.value}
+    if isinstance(error, peaks.MonthlyParamsError | ParamsOverrideError) or _PARAM.search(
+        str(error)
+    ):
+        return params_error_text(error)
     if isinstance(error, peaks.CountError):
         if weeks is not None and 0 <= error.position < len(weeks):
             year, week = weeks[error.position]
@@ -120,3 +210,57 @@ def count_error_text(error: ValueError, weeks=None) -> str:
             "meer)"
         ) % {"where": where, "value": error.value}
     return _("ongeldige invoer voor de piekdetectie")
+
+
+class ParamsOverrideError(ValueError):
+    """A parameter given to detect_peaks that the detection does not have or cannot read:
+    ``name`` and ``value`` as given."""
+
+    def __init__(self, message: str, *, name: str, value):
+        super().__init__(message)
+        self.name, self.value = name, value
+
+
+_PARAM = re.compile(r"Params\.(\w+)|Params: the window")
+
+# What each parameter may be, for people (the detection's own messages are English).
+_RANGES = {
+    "alpha": gettext_lazy("moet tussen 0 en 0,5 liggen (0,01 is gebruikelijk)"),
+    "trend_p": gettext_lazy("moet tussen 0 en 1 liggen"),
+    "spans": gettext_lazy(
+        "moet een oplopende reeks hele getallen zijn van 1 tot en met het venster + 1"
+    ),
+    "engine": gettext_lazy("moet numpy of statsmodels zijn"),
+}
+
+
+def params_error_text(error: ValueError) -> str:
+    """Parameters the detection refused, in Dutch, naming the parameter."""
+    if isinstance(error, peaks.MonthlyParamsError):
+        if error.code == "weekly":
+            return _(
+                "weekparameters voor een maandreeks: %(value)s perioden per jaar, een maandreeks "
+                "heeft er 12 (gebruik de maandinstellingen)"
+            ) % {"value": error.value}
+        return _(
+            "parameter %(name)s = %(value)s past niet bij maanden: dan valt het venster van een "
+            "jaar eerder uit de vergelijking"
+        ) % {"name": error.name, "value": error.value}
+    if isinstance(error, ParamsOverrideError):
+        return _("onbekende of onleesbare parameter %(name)s = %(value)s") % {
+            "name": error.name,
+            "value": error.value,
+        }
+    match = _PARAM.search(str(error))
+    if match and match[1]:
+        name = match[1]
+        why = _RANGES.get(name)
+        if why:
+            return _("parameter %(name)s %(why)s") % {"name": name, "why": why}
+        return _("parameter %(name)s valt buiten het toegestane bereik") % {"name": name}
+    if match:
+        return _(
+            "parameters window en levels: het venster en de andere seizoensniveaus passen niet "
+            "in een jaar"
+        )
+    return _("ongeldige parameters voor de piekdetectie")

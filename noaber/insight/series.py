@@ -1,6 +1,8 @@
-"""Weekly series from the register for peak detection: reports and signals per theme,
+"""Series for peak detection. Weekly, from the register: reports and signals per theme,
 reports per area and per category, per ISO week. A week before the municipality's first
-registration has no data (None); a later week without reports is a zero. The two differ."""
+registration has no data (None); a later week without reports is a zero. The two differ.
+Monthly, from the police's imported figures (47022NED): registered crimes per kind and region
+per month; a month absent or suppressed is None."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -13,7 +15,7 @@ from noaber.intake import selectors as intake_selectors
 from noaber.intake.models import Area, Category
 from noaber.themes.models import Theme
 
-from .models import RegisterCount
+from .models import Indicator, Period, Region, RegisterCount, Value
 
 # How much history the detection reads (five years back plus the current year).
 HISTORY_WEEKS = 6 * 52 + 1
@@ -112,3 +114,110 @@ def _category_cells(municipality, weeks, index) -> dict:
 
 def series_for(municipality, key: str, end: tuple[int, int]) -> Series | None:
     return next((s for s in register_series(municipality, end) if s.key == key), None)
+
+
+# --- The police's monthly figures (47022NED) ------------------------------------------------
+
+# How many months the monthly detection reads (five years back plus the current year).
+HISTORY_MONTHS = 6 * 12 + 1
+
+
+@dataclass
+class MonthlySeries:
+    """Registered crimes of one kind in one region (municipality, wijk or buurt) per month, as
+    the police publish them. A month absent from the imports and a month the police suppressed
+    (``null``) are both None: no data, never zero."""
+
+    key: str
+    label: str
+    months: list[tuple[int, int]]
+    counts: list[int | None] = field(default_factory=list)
+
+
+def police_key(indicator_id: int, region_id: int) -> str:
+    return f"police-month:{indicator_id}:{region_id}"
+
+
+def month_list(end: tuple[int, int], n: int = HISTORY_MONTHS) -> list[tuple[int, int]]:
+    """The n months up to and including `end` (year, month)."""
+    first = end[0] * 12 + end[1] - 1 - (n - 1)
+    return [((first + i) // 12, (first + i) % 12 + 1) for i in range(n)]
+
+
+def _police_values(municipality):
+    from .importers.odata import POLICE_47022
+
+    return Value.objects.filter(
+        period_type=Period.MONTH,
+        source=POLICE_47022.source,
+        region__municipality=municipality,
+        indicator__unit=Indicator.Unit.COUNT,
+    )
+
+
+def newest_police_month(municipality) -> tuple[int, int] | None:
+    """The newest month of the municipality's imported police figures (with a value)."""
+    row = (
+        _police_values(municipality)
+        .filter(value__isnull=False)
+        .order_by("-year", "-number")
+        .values_list("year", "number")
+        .first()
+    )
+    return tuple(row) if row else None
+
+
+def _region_label(region) -> str:
+    if region.kind == Region.Kind.DISTRICT:
+        return _("wijk %(name)s") % {"name": region.name}
+    if region.kind == Region.Kind.NEIGHBOURHOOD:
+        return _("buurt %(name)s") % {"name": region.name}
+    return region.name
+
+
+def police_series(municipality, end: tuple[int, int], keys=None) -> list[MonthlySeries]:
+    """The municipality's monthly police series (per kind of crime and region: its own row,
+    wijken and buurten) over HISTORY_MONTHS months up to `end`; only those with any crime in
+    them. `keys`: only these series (police_key)."""
+    months = month_list(end)
+    index = {m: i for i, m in enumerate(months)}
+    values = _police_values(municipality).filter(year__gte=months[0][0], year__lte=end[0])
+    wanted = None
+    if keys is not None:
+        wanted = set(keys)
+        pairs = [tuple(int(p) for p in key.split(":")[1:]) for key in wanted]
+        values = values.filter(
+            indicator_id__in={i for i, _r in pairs}, region_id__in={r for _i, r in pairs}
+        )
+    cells: dict = defaultdict(lambda: [None] * len(months))
+    rows = values.values_list("indicator_id", "region_id", "year", "number", "value")
+    for indicator_id, region_id, year, number, value in rows.iterator(chunk_size=5000):
+        i = index.get((year, number))
+        if i is None or value is None:  # suppressed: stays None
+            continue
+        cells[(indicator_id, region_id)][i] = int(value)
+    indicators = {i.pk: i for i in Indicator.objects.filter(pk__in={k[0] for k in cells})}
+    regions = {r.pk: r for r in Region.objects.filter(pk__in={k[1] for k in cells})}
+    result = []
+    for (indicator_id, region_id), counts in sorted(
+        cells.items(), key=lambda item: (regions[item[0][1]].code, indicators[item[0][0]].order,
+                                         indicators[item[0][0]].name)
+    ):  # fmt: skip
+        key = police_key(indicator_id, region_id)
+        if wanted is not None and key not in wanted:
+            continue
+        if not any(counts):  # nothing but zeros and gaps: nothing to judge
+            continue
+        label = _("%(crime)s in %(region)s (maandcijfers politie)") % {
+            "crime": indicators[indicator_id].name,
+            "region": _region_label(regions[region_id]),
+        }
+        result.append(MonthlySeries(key, label, months, counts))
+    return result
+
+
+def police_series_for(municipality, key: str, end: tuple[int, int]) -> MonthlySeries | None:
+    try:
+        return next(iter(police_series(municipality, end, keys=[key])), None)
+    except ValueError:  # not a police key
+        return None

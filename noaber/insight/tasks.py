@@ -26,8 +26,18 @@ def detect_all_peaks() -> int:
 
 
 @task()
+def detect_police_months(months: list[list[int]]) -> int:
+    """After an import: judge the months that arrived for the police's monthly series
+    ([indicator id, region id, year, month]; see importers.store). Returns the new alerts."""
+    from .alerts import detect_new_months
+
+    return sum(len(summary.new) for summary in detect_new_months(months))
+
+
+@task()
 def notify_alerts(municipality_id: int, alert_ids: list[int]) -> int:
-    """E-mail the municipality's advisors: series, week and counts only (no personal data)."""
+    """E-mail the municipality's advisors: series, week or month and counts only (no personal
+    data)."""
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
@@ -49,8 +59,8 @@ def notify_alerts(municipality_id: int, alert_ids: list[int]) -> int:
     if not to or not alerts:
         return 0
     lines = [
-        _("%(s)s, week %(y)d-%(w)02d: %(o)d waargenomen, verwacht %(e).1f, bovengrens %(u).1f")
-        % {"s": a.series_label, "y": a.year, "w": a.week, "o": a.observed, "e": a.expected,
+        _("%(s)s, %(p)s: %(o)d waargenomen, verwacht %(e).1f, bovengrens %(u).1f")
+        % {"s": a.series_label, "p": a.period_label, "o": a.observed, "e": a.expected,
            "u": a.upper}
         for a in alerts
     ]  # fmt: skip

@@ -25,6 +25,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from noaber.lib import dates
+
 from ..models import Period, Status, Value
 from .base import (
     BatchInfo,
@@ -353,6 +355,13 @@ class RowReader:
         if key not in self.periods:
             raise RowError(_("periode %(key)s staat niet in Perioden.json") % {"key": key})
         period_type, year, number = cbs_period(key)
+        now = dates.today()
+        if (year, number if period_type == Period.MONTH else 0) > (
+            now.year,
+            now.month if period_type == Period.MONTH else 0,
+        ):
+            # A month (or year) that has not begun has no figures: a wrong file or a wrong key.
+            raise RowError(_("periode %(key)s ligt in de toekomst") % {"key": key})
         return (
             period_type,
             year,

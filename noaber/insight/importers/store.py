@@ -1,17 +1,21 @@
 """Writing validated rows: one transaction, an upsert by (indicator, region, period), counts of
-what changed, and one audit event. Nothing is written when anything fails."""
+what changed, and one audit event. Nothing is written when anything fails. After the commit,
+the months that arrived for a monthly series of a municipality go to the peak detection."""
 
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from noaber.audit.actions import record
 from noaber.audit.models import Action
 
-from ..models import ImportBatch, Indicator, Region, Value
+from ..models import ImportBatch, Indicator, Period, Region, Value
 from .base import BatchInfo, ParsedImport, Progress, file_error
+from .odata import POLICE_47022
 
+POLICE = POLICE_47022.source  # the monthly series of the peak detection
 CHUNK = 2000
 # Above this many regions the existing values are fetched per indicator and year only.
 REGION_FILTER_LIMIT = 500
@@ -28,6 +32,9 @@ class ImportResult:
     new_indicators: list[str] = field(default_factory=list)
     new_regions: int = 0
     dry_run: bool = False
+    # Months that arrived for a monthly series ([indicator id, region id, year, month]): the
+    # peak detection judges them after the import (see _arrivals).
+    new_months: list[list[int]] = field(default_factory=list)
 
 
 def store(
@@ -48,6 +55,9 @@ def store(
             if dry_run:
                 transaction.set_rollback(True)
                 result.batch, result.dry_run = None, True
+            elif result.new_months:
+                months = result.new_months
+                transaction.on_commit(lambda: _judge_new_months(months))
     except IntegrityError as error:
         raise file_error(
             _(
@@ -80,6 +90,8 @@ def _store(parsed: ParsedImport, info: BatchInfo, origin: str, progress) -> Impo
         new_regions=len(parsed.new_regions),
     )
     existing = _existing(rows, indicators, regions)
+    newest_before = _newest_months(rows, indicators, regions)
+    arrived: dict[tuple[int, int], list[tuple[int, int]]] = {}
     to_create: list[tuple] = []
     to_update: list[tuple] = []
     for done, row in enumerate(rows, 1):
@@ -93,6 +105,8 @@ def _store(parsed: ParsedImport, info: BatchInfo, origin: str, progress) -> Impo
         old = existing.get(key)
         if old is None:
             to_create.append((*key, row.value, row.status, row.source, row.note, batch.pk))
+            if row.period_type == Period.MONTH and row.value is not None and row.source == POLICE:
+                arrived.setdefault(key[:2], []).append((row.year, row.number))
         else:
             pk, value, status, source, note = old
             new_note = row.note or note
@@ -110,6 +124,7 @@ def _store(parsed: ParsedImport, info: BatchInfo, origin: str, progress) -> Impo
     result.updated += _flush(UPDATE, to_update)
     if progress:
         progress("opslaan", len(rows), len(rows))
+    result.new_months = _arrivals(arrived, newest_before)
     batch.created, batch.updated, batch.unchanged = result.created, result.updated, result.unchanged
     batch.save(update_fields=["created", "updated", "unchanged"])
     record(
@@ -131,6 +146,57 @@ def _store(parsed: ParsedImport, info: BatchInfo, origin: str, progress) -> Impo
         },
     )
     return result
+
+
+def _newest_months(rows, indicators: dict, regions: dict) -> dict[tuple[int, int], int]:
+    """The newest month with a value (year * 12 + month - 1) that each (indicator, region) of
+    the monthly rows had before this import, in one query."""
+    pairs = {
+        (indicators[r.indicator], regions[r.region]) for r in rows if r.period_type == Period.MONTH
+    }
+    if not pairs:
+        return {}
+    queryset = Value.objects.filter(
+        period_type=Period.MONTH,
+        value__isnull=False,
+        indicator_id__in={i for i, _r in pairs},
+        region__municipality__isnull=False,
+    )
+    region_ids = {r for _i, r in pairs}
+    if len(region_ids) <= REGION_FILTER_LIMIT:
+        queryset = queryset.filter(region_id__in=region_ids)
+    newest = (
+        queryset.values("indicator_id", "region_id")
+        .annotate(last=Max(F("year") * 12 + F("number") - 1))
+        .order_by()
+    )
+    return {
+        (n["indicator_id"], n["region_id"]): n["last"]
+        for n in newest
+        if (n["indicator_id"], n["region_id"]) in pairs
+    }
+
+
+def _arrivals(arrived: dict, newest_before: dict) -> list[list[int]]:
+    """The months that arrived for a monthly series of a municipality: the new months after
+    the newest it had (a month that fills a hole in the past is history, not news); for a
+    series that had no month yet, only its newest (an import of five years of history judges
+    the last month, not all sixty)."""
+    months = []
+    for (indicator_id, region_id), added in arrived.items():
+        before = newest_before.get((indicator_id, region_id))
+        if before is None:
+            chosen = [max(added)]
+        else:
+            chosen = sorted(m for m in added if m[0] * 12 + m[1] - 1 > before)
+        months += [[indicator_id, region_id, year, month] for year, month in chosen]
+    return sorted(months)
+
+
+def _judge_new_months(months: list[list[int]]) -> None:
+    from ..tasks import detect_police_months
+
+    detect_police_months.enqueue(months)
 
 
 def _existing(rows, indicators: dict, regions: dict) -> dict[tuple, tuple]:

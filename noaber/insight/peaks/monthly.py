@@ -52,11 +52,13 @@ class MonthlyParamsError(ValueError):
 
 
 class MonthError(ValueError):
-    """A month that cannot be judged: ``position`` in the series, ``month`` as (year, month)."""
+    """A month that cannot be judged: ``position`` in the series, ``month`` as given, ``code``
+    why: "future" (after today's month), "order" (does not follow the month before it) or
+    "invalid" (not a (year, month 1-12))."""
 
-    def __init__(self, message: str, position: int, month):
+    def __init__(self, message: str, position: int, month, code: str):
         super().__init__(message)
-        self.position, self.month = position, month
+        self.position, self.month, self.code = position, month, code
 
 
 class MonthCountError(CountError):
@@ -110,7 +112,7 @@ def _check_months(months: Sequence, n: int, today: datetime.date | None) -> list
             valid = False
         if not valid or not 1 <= number <= 12:
             raise MonthError(
-                f"months at position {i} is {month!r}, not (year, month 1-12)", i, month
+                f"months at position {i} is {month!r}, not (year, month 1-12)", i, month, "invalid"
             )
         if checked:
             py, pm = checked[-1]
@@ -120,6 +122,7 @@ def _check_months(months: Sequence, n: int, today: datetime.date | None) -> list
                     f"{month_label(checked[-1])}: give every month, None for one without data",
                     i,
                     (year, number),
+                    "order",
                 )
         checked.append((year, number))
     if today is not None:
@@ -130,6 +133,7 @@ def _check_months(months: Sequence, n: int, today: datetime.date | None) -> list
                     f"(today is {today.isoformat()})",
                     i,
                     month,
+                    "future",
                 )
     return checked
 

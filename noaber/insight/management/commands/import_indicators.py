@@ -101,6 +101,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Nieuwe indicatoren: {shown}{more}")
         if result.new_regions:
             self.stdout.write(f"Nieuwe gebieden: {dutch_number(result.new_regions)}")
+        if result.new_months and not result.dry_run:
+            self.stdout.write(
+                f"Nieuwe maanden voor de piekdetectie: {dutch_number(len(result.new_months))} "
+                f"(maandcijfers politie; de taakverwerker beoordeelt ze)"
+            )
         if result.dry_run:
             self.stdout.write("Proefimport (--dry-run): er is niets opgeslagen.")
         else:
