@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +25,8 @@ from .alerts import handle_alert
 from .figures import years_with_data
 from .forms import AlertForm, ComparisonForm, MapForm, YearForm
 from .models import Alert, RegisterCount
-from .series import series_for
+from .peak_text import month_text
+from .series import police_series_for, series_for
 
 
 def _year_status(municipality, year: int, this_year: int) -> dict:
@@ -141,33 +141,91 @@ def get_alert_for(request, municipality, pk) -> Alert:
 
 
 # Sortable columns (noaber.lib.paging): one line per column — key in ?sorteer=, ORM path, header.
-# "week" sorts on year * 100 + week (annotated in the view).
+# "periode" sorts weeks and months together by the day they end (Alert.period_order, annotated
+# in the view).
 ALERT_SORTS = {
-    "week": Sort("yearweek", gettext_lazy("Week")),
+    "periode": Sort("period_order", gettext_lazy("Periode")),
     "waargenomen": Sort("observed", gettext_lazy("Waargenomen")),
     "score": Sort("score", gettext_lazy("Score")),
     "status": Sort("state", gettext_lazy("Status")),
 }
 
 
+# ?bron=: the register's weekly series or the police's monthly figures.
+ALERT_SOURCES = {
+    "register": (Alert.PeriodType.WEEK, gettext_lazy("Noaber-register (per week)")),
+    "politie": (Alert.PeriodType.MONTH, gettext_lazy("Maandcijfers politie")),
+}
+
+
 @municipality_view("insight.view")
 def alert_list(request, municipality):
     alerts = Alert.objects.filter(municipality=municipality).select_related("case")
-    alerts = alerts.annotate(yearweek=F("year") * 100 + F("week"))
+    alerts = alerts.annotate(period_order=Alert.period_order())
     state = request.GET.get("status", "")
-    context = {"states": Alert.State.choices, "state": state, "errors": []}
+    source = request.GET.get("bron", "")
+    context = {
+        "states": Alert.State.choices, "state": state, "errors": [],
+        "sources": [(key, label) for key, (_p, label) in ALERT_SOURCES.items()],
+        "source": source,
+    }  # fmt: skip
     if state and state not in Alert.State.values:
         context["errors"].append(_("Kies een status uit de lijst."))
     elif state:
         alerts = alerts.filter(state=state)
+    if source and source not in ALERT_SOURCES:
+        context["errors"].append(_("Kies een bron uit de lijst."))
+    elif source:
+        alerts = alerts.filter(period_type=ALERT_SOURCES[source][0])
     if context["errors"]:
         return render(request, "insight/alerts.html", context | {"alerts": []}, status=400)
-    listing = list_page(request, alerts, ALERT_SORTS, default="-week")
+    listing = list_page(request, alerts, ALERT_SORTS, default="-periode")
     context |= {"alerts": listing, "listing": listing}
     return render(request, "insight/alerts.html", context, status=listing.status)
 
 
 def _alert_page(request, municipality, alert, form=None):
+    if alert.is_monthly:
+        svg, rows = _month_chart(municipality, alert)
+    else:
+        svg, rows = _week_chart(municipality, alert)
+    return render(
+        request,
+        "insight/alert.html",
+        {
+            "alert": alert,
+            "svg": svg,
+            "rows": rows,
+            "form": form or AlertForm(municipality=municipality),
+            "may_handle": can(request.user, "insight.alerts", municipality),
+        },
+    )
+
+
+def _month_chart(municipality, alert):
+    """The police's monthly series over three years up to the month of the peak."""
+    series = police_series_for(municipality, alert.series_key, (alert.year, alert.week))
+    if series is None:
+        return "", []
+    recent = list(zip(series.months, series.counts, strict=True))[-36:]
+    points = [(f"{y}-{m:02d}", c) for (y, m), c in recent]
+    svg = line_chart(
+        [{"label": alert.series_label, "points": points, "emphasis": True}],
+        title=_("%(s)s per maand") % {"s": alert.series_label},
+        description=_(
+            "Aantal geregistreerde misdrijven per maand over drie jaar tot en met de maand van "
+            "de piek; een maand zonder cijfers (ontbrekend of geheim) is een onderbreking, geen "
+            "nul. De stippellijn is de bovengrens van die maand. De tabel geeft de laatste "
+            "maanden."
+        ),
+        reference={"label": _("bovengrens %(m)s") % {"m": alert.period_label},
+                   "value": alert.upper},
+    )  # fmt: skip
+    rows = [(month_text(month), c) for month, c in recent[-12:]]
+    return svg, rows
+
+
+def _week_chart(municipality, alert):
     series = series_for(municipality, alert.series_key, (alert.year, alert.week))
     svg, rows = "", []
     if series is not None:
@@ -184,17 +242,7 @@ def _alert_page(request, municipality, alert, form=None):
                        "value": alert.upper},
         )  # fmt: skip
         rows = points[-12:]
-    return render(
-        request,
-        "insight/alert.html",
-        {
-            "alert": alert,
-            "svg": svg,
-            "rows": rows,
-            "form": form or AlertForm(municipality=municipality),
-            "may_handle": can(request.user, "insight.alerts", municipality),
-        },
-    )
+    return svg, rows
 
 
 @municipality_view("insight.view")

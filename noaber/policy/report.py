@@ -155,7 +155,7 @@ def _peaks(municipality, year):
         peaks.append(
             {
                 "series": alert.series_label,
-                "week": alert.week,
+                "week": alert.period_label if alert.is_monthly else alert.week,
                 "observed": shown(alert.observed),
                 "expected": format_number(alert.expected, 1),
                 "method": str(alert.get_method_display()),

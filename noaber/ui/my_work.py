@@ -91,7 +91,8 @@ def work_of(user, municipality) -> dict:
         "alerts": (
             alerts.count(),
             [
-                Item(_("week %(w)s-%(y)s") % {"w": a.week, "y": a.year}, a.series_label,
+                Item(a.period_label if a.is_monthly
+                     else _("week %(w)s-%(y)s") % {"w": a.week, "y": a.year}, a.series_label,
                      reverse("insight:alert", args=[code, a.pk]), None, False)
                 for a in alerts[:PER_KIND]
             ],
