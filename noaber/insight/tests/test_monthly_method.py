@@ -115,7 +115,7 @@ class AgainstRTests(SimpleTestCase):
                     if row["upper"] != "NA":
                         self.assertEqual(result.upper, float(row["upper"]))
         self.assertEqual(rows, 210)
-        self.assertGreaterEqual(alarms, 209)  # 99.5 %: one month R alarms on its steeper trend
+        self.assertGreaterEqual(alarms, 209)  # 99.5 %: R's kept trend lifts one bound
         self.assertGreaterEqual(same_choice, 100)
         self.assertGreaterEqual(within_10 / bounds, 0.7)
 
