@@ -277,6 +277,12 @@ def main() -> None:
         default=",".join(str(s) for s in Params.spans),
         help="Farrington looks of Noaber default: sums of the last s weeks, e.g. 1,2",
     )
+    parser.add_argument(
+        "--before",
+        action="store_true",
+        help="noufaily: also judge with the default before issue 21's point 2 (plug-in"
+        " threshold, alpha split evenly over the looks)",
+    )
     parser.add_argument("--no-timing", action="store_true")
     parser.add_argument(
         "--timing-only", action="store_true", help="only the speed test (with R where installed)"
@@ -298,7 +304,7 @@ def main() -> None:
         seeds = [int(s) for s in args.seeds.split(",")]
         scenarios = peaks_noufaily.parse_scenarios(args.scenarios)
         peaks_noufaily.evaluate(
-            seeds, args.series or 20, scenarios, params, args.jobs, not args.no_r
+            seeds, args.series or 20, scenarios, params, args.jobs, not args.no_r, args.before
         )
     else:
         evaluate(args.series or 100, params, args.jobs, args.seed, args.profile)

@@ -41,6 +41,7 @@ outbreaks are resampled together).
 """
 
 import csv
+import hashlib
 import re
 import shutil
 import subprocess
@@ -52,6 +53,7 @@ from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
 
 from noaber.insight.peaks import Params, detect, detect_range
 
@@ -203,21 +205,31 @@ def r_version() -> tuple[str | None, str]:
     return probe.stdout.strip(), ""
 
 
-def run_r(series: list[Series], jobs: int, alpha: float) -> dict:
+CACHE = Path(__file__).resolve().parent.parent / "var" / "bench-cache"
+
+
+def _r_input(series: list[Series]) -> str:
+    """The input of bench/peaks_r.R for these series (series i, jobs "i:k", k = 0 for the
+    outbreak-free weeks)."""
+    eval_weeks = ",".join(str(w + 1) for w in range(FIRST_EVAL, WEEKS))
+    lines = []
+    for i, s in enumerate(series):
+        lines.append(f"S {i} {' '.join(map(str, s.counts.tolist()))}")
+        lines.append(f"J {i}:0 {i} {eval_weeks} -")
+        for k, (weeks, cases) in zip(KS, s.outbreaks, strict=True):
+            if len(weeks):
+                where = ",".join(str(w + 1) for w in weeks)
+                adds = ",".join(f"{w + 1}:{c}" for w, c in zip(weeks, cases, strict=True))
+                lines.append(f"J {i}:{k} {i} {where} {adds}")
+    return "\n".join(lines) + "\n"
+
+
+def _run_r_once(series: list[Series], jobs: int, alpha: float) -> dict:
     """Judge the same weeks of the same series with bench/peaks_r.R (one Rscript process,
     ``jobs`` forked workers)."""
     with tempfile.TemporaryDirectory(prefix="noaber-peaks-r-") as tmp:
         path_in, path_out = Path(tmp) / "in.txt", Path(tmp) / "out.csv"
-        eval_weeks = ",".join(str(w + 1) for w in range(FIRST_EVAL, WEEKS))
-        with path_in.open("w") as f:
-            for i, s in enumerate(series):
-                f.write(f"S {i} {' '.join(map(str, s.counts.tolist()))}\n")
-                f.write(f"J {i}:0 {i} {eval_weeks} -\n")
-                for k, (weeks, cases) in zip(KS, s.outbreaks, strict=True):
-                    if len(weeks):
-                        where = ",".join(str(w + 1) for w in weeks)
-                        adds = ",".join(f"{w + 1}:{c}" for w, c in zip(weeks, cases, strict=True))
-                        f.write(f"J {i}:{k} {i} {where} {adds}\n")
+        path_in.write_text(_r_input(series))
         started = time.perf_counter()
         proc = subprocess.run(
             ["Rscript", str(R_SCRIPT), str(path_in), str(path_out), str(jobs), str(alpha)],
@@ -230,12 +242,12 @@ def run_r(series: list[Series], jobs: int, alpha: float) -> dict:
         inside = float(re.search(r"elapsed ([\d.]+)", proc.stdout).group(1))
         alarms = np.zeros((len(series), EVAL), dtype=bool)
         detected = np.zeros((len(series), len(KS)), dtype=bool)
-        missing = 0
+        missing = np.zeros(len(series), dtype=int)
         with path_out.open() as f:
             for row in csv.DictReader(f):
                 i, k = (int(x) for x in row["job"].split(":"))
                 if row["alarm"] == "NA":
-                    missing += 1
+                    missing[i] += 1
                     continue
                 alarm = row["alarm"] == "1"
                 if k == 0:
@@ -243,14 +255,75 @@ def run_r(series: list[Series], jobs: int, alpha: float) -> dict:
                 else:
                     detected[i, k - 1] |= alarm
     # farringtonFlexible judges a range without gaps: weeks between outbreak weeks come along
-    gaps = sum(w[-1] - w[0] + 1 - len(w) for s in series for w, _ in s.outbreaks if len(w))
+    gaps = np.array([sum(w[-1] - w[0] + 1 - len(w) for w, _ in s.outbreaks if len(w))
+                     for s in series])  # fmt: skip
+    share = inside / len(series)  # seconds per series, for the cache
     return {
         "alarms": alarms,
         "detected": detected,
         "gaps": gaps,
-        "seconds": inside,
+        "seconds": np.full(len(series), share),
         "wall": wall,
         "missing": missing,
+    }
+
+
+def _cache_key(chunk: list[Series], alpha: float, version: str) -> str:
+    """A hash of everything R's verdicts on these series depend on: the input R reads (the
+    series, the weeks judged, the outbreak cases), bench/peaks_r.R, alpha and R's version."""
+    digest = hashlib.sha256()
+    for part in (_r_input(chunk), R_SCRIPT.read_text(), repr(alpha), version):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:24]
+
+
+def run_r(series: list[Series], jobs: int, alpha: float, version: str = "") -> dict:
+    """R's verdicts on the series, from var/bench-cache/ where this seed and scenario was
+    judged before with the same input, R script, alpha and R version (the file name is a hash
+    of them), from one Rscript run for the rest. R's results for fixed seeds never change
+    while Noaber is tuned, so a tuning round runs Noaber only."""
+    chunks: dict[tuple[int, int], list[int]] = {}
+    for i, s in enumerate(series):
+        chunks.setdefault((s.seed, s.scenario.number), []).append(i)
+    paths = {}
+    todo = []
+    for key, rows in chunks.items():
+        name = f"r-s{key[0]}-n{key[1]}-{_cache_key([series[i] for i in rows], alpha, version)}"
+        paths[key] = CACHE / f"{name}.npz"
+        if not paths[key].exists():
+            todo.extend(rows)
+    out = {
+        "alarms": np.zeros((len(series), EVAL), dtype=bool),
+        "detected": np.zeros((len(series), len(KS)), dtype=bool),
+        "gaps": np.zeros(len(series), dtype=int),
+        "seconds": np.zeros(len(series)),
+        "missing": np.zeros(len(series), dtype=int),
+    }
+    wall = 0.0
+    done = set(todo)
+    if todo:
+        fresh = _run_r_once([series[i] for i in todo], jobs, alpha)
+        wall = fresh.pop("wall")
+        for name, values in fresh.items():
+            out[name][todo] = values
+        CACHE.mkdir(parents=True, exist_ok=True)
+        for key, rows in chunks.items():
+            if rows[0] in done:
+                np.savez(paths[key], **{name: out[name][rows] for name in out})
+    for key, rows in chunks.items():
+        if rows[0] not in done:
+            with np.load(paths[key]) as cached:
+                for name in out:
+                    out[name][rows] = cached[name]
+    return {
+        "alarms": out["alarms"],
+        "detected": out["detected"],
+        "gaps": int(out["gaps"].sum()),
+        "seconds": float(out["seconds"].sum()),
+        "wall": wall,
+        "missing": int(out["missing"].sum()),
+        "cached": len(series) - len(todo),
     }
 
 
@@ -268,6 +341,13 @@ def paired(a: np.ndarray, b: np.ndarray, rng: np.random.Generator, draws: int = 
     boot = per_series[picks].sum(axis=1) / (len(per_series) * cells)
     low, high = np.percentile(boot, [2.5, 97.5])
     return estimate, low, high, int((diff > 0).sum()), int((diff < 0).sum())
+
+
+def mcnemar(b: int, c: int) -> float:
+    """Exact two-sided McNemar p-value for b and c discordant pairs (binomial, p = 1/2)."""
+    if b + c == 0:
+        return 1.0
+    return float(min(1.0, 2 * stats.binom.cdf(min(b, c), b + c, 0.5)))
 
 
 def _pct(x: float) -> str:
@@ -316,15 +396,15 @@ def report(series: list[Series], results: dict, r_label: str | None) -> None:
         "\nPaired differences Noaber - R on identical series (95 % bootstrap interval over"
         " series; discordant: Noaber only / R only)\n"
     )
-    print("| scenarios | measure | method | difference | 95 % interval | discordant |")
-    print("|---|---|---|---|---|---|")
+    print("| scenarios | measure | method | difference | 95 % interval | discordant | McNemar p |")
+    print("|---|---|---|---|---|---|---|")
     for label, rows in groups:
         for name in names[:-1]:
             ours, theirs = results[name], results["R"]
             est, lo, hi, b, c = paired(ours["alarms"][rows], theirs["alarms"][rows], rng)
             print(
                 f"| {label} | FPR | {name} | {est:+.2%} | {lo:+.2%} .. {hi:+.2%} |"
-                f" {b} / {c} weeks |"
+                f" {b} / {c} weeks | |"
             )
             for least in (3, 6):
                 mask = ks >= least
@@ -333,8 +413,24 @@ def report(series: list[Series], results: dict, r_label: str | None) -> None:
                 )
                 print(
                     f"| {label} | POD k>={least} | {name} | {est:+.3f} | {lo:+.3f} .. {hi:+.3f}"
-                    f" | {b} / {c} outbreaks |"
+                    f" | {b} / {c} outbreaks | {mcnemar(b, c):.2g} |"
                 )
+    name = names[0]
+    print(
+        f"\nPer k: POD difference {name} - R (95 % bootstrap interval over series)\n\n"
+        "| k | " + " | ".join(label for label, _ in groups) + " |"
+    )
+    print("|---" * (len(groups) + 1) + "|")
+    for k in KS:
+        cells = []
+        for _, rows in groups:
+            est, lo, hi, _, _ = paired(
+                results[name]["detected"][rows][:, k - 1 : k],
+                results["R"]["detected"][rows][:, k - 1 : k],
+                rng,
+            )
+            cells.append(f"{est:+.3f} ({lo:+.3f} .. {hi:+.3f})")
+        print(f"| {k} | " + " | ".join(cells) + " |")
     for name in names[:-1]:
         same = (results[name]["alarms"] == results["R"]["alarms"]).mean()
         print(f"\n{name} and R agree in {same:.2%} of the outbreak-free judged weeks", end="")
@@ -348,7 +444,7 @@ def report_scenarios(series: list[Series], results: dict) -> None:
         "\nPer scenario (mean a week over the judged weeks; FPR; POD over k >= 3 and k >= 6;"
         " share of Noaber's judgements that went to the fallback or were declined)\n"
     )
-    short = {"Noaber default": "def", "Noaber one look": "one", "R": "R"}
+    short = {"Noaber default": "def", "Noaber one look": "one", "Noaber before": "bef", "R": "R"}
     cols = " / ".join(short.get(n, n) for n in names)
     print(
         f"| # | theta | beta | m | phi | mean/week | FPR {cols} | POD k>=3 {cols} |"
@@ -380,6 +476,7 @@ def evaluate(
     params: Params,
     jobs: int,
     use_r: bool,
+    before: bool = False,
 ) -> None:
     chosen = [sc for sc in SCENARIOS if sc.number in scenarios]
     series = [
@@ -396,8 +493,12 @@ def evaluate(
     results = {}
     results["Noaber default"] = run_noaber(series, params, jobs)
     results["Noaber one look"] = run_noaber(series, replace(params, spans=(1,)), jobs)
+    if before:
+        # The default until issue 21's point 2: plug-in threshold, alpha split evenly
+        before_params = replace(params, threshold="plugin", first_look_share=0.5)
+        results["Noaber before"] = run_noaber(series, before_params, jobs)
     if r_label:
-        results["R"] = run_r(series, jobs, params.alpha)
+        results["R"] = run_r(series, jobs, params.alpha, r_label)
     report(series, results, r_label)
     report_scenarios(series, results)
     print(f"\nTime for the same {judged} judgements on {jobs} process{'es' if jobs > 1 else ''}:")
@@ -405,8 +506,10 @@ def evaluate(
         extra = ""
         if name == "R":
             extra = (
-                f" (judging, plus {res['gaps']} weeks inside gaps of outbreaks; {res['wall']:.1f} s"
-                f" with start-up and files; {res['missing']} weeks without a verdict)"
+                f" (judging, as measured when each series was first judged, plus {res['gaps']}"
+                f" weeks inside gaps of outbreaks; {res['cached']} of {len(series)} series from"
+                f" var/bench-cache/, {res['wall']:.1f} s with start-up and files for the rest;"
+                f" {res['missing']} weeks without a verdict)"
             )
         print(f"- {name}: {res['seconds']:.1f} s{extra}")
     if r_label:
