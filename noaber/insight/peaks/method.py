@@ -27,6 +27,7 @@ from .core import (
     Result,
     anscombe_residuals,
     exceedance_score,
+    look_alphas,
     nb_threshold,
     recent_total,
     reweighting_weights,
@@ -158,6 +159,7 @@ def _farrington(y: np.ndarray, t0: int, woy: np.ndarray | None, params: Params) 
     sums, present = np.bincount(level, counts), np.bincount(level) > 0
     zero_levels = set(np.flatnonzero(present & (sums == 0)).tolist())
     slope = 0.0  # the trend per year of the log mean (0 without a trend)
+    log_sd = 0.0  # the standard error of log mu0 for the predictive threshold
     if 1 in zero_levels:
         mu0, phi, trend_used = 0.0, 1.0, False
     else:
@@ -184,23 +186,27 @@ def _farrington(y: np.ndarray, t0: int, woy: np.ndarray | None, params: Params) 
                 fit, weights, phi = _fit_reweighted(_design(lf, None), yf, params, **extra)
         mu0 = float(np.exp(fit.beta[0]))
         slope = float(fit.beta[-1]) if trend_used else 0.0
+        if params.threshold == "predictive":
+            # The standard error of log mu0 (beta[0]: level 1 at time 0) with the dispersion.
+            log_sd = float(np.sqrt(phi * max(fit.cov_unscaled[0, 0], 0.0)))
 
-    looks = _looks(y, t0, mu0, slope, phi, params)
+    looks = _looks(y, t0, mu0, slope, phi, params, log_sd)
     return _verdict(y, t0, looks, phi, trend_used, years, n, params)
 
 
-def _looks(y, t0, mu0, slope, phi, params: Params) -> list[tuple]:
+def _looks(y, t0, mu0, slope, phi, params: Params, log_sd: float = 0.0) -> list[tuple]:
     """(span, observed, expected, upper, score) for each span of ``params.spans``.
 
     The sum of the last s weeks has as expected value the sum of the fitted means of those
     weeks (all in the window around the same week of earlier years: seasonal level 1, on the
     trend if one is used) and is judged against the negative-binomial threshold with the same
-    dispersion at level alpha / len(spans). A look over a week without data is skipped; the
-    span-1 look is always there (observed None if the judged week has no data).
+    dispersion at the look's level (``look_alphas``), mixed over the fitted mean's standard
+    error ``log_sd`` on the log scale (the weeks of a look share it: they are estimated by the
+    same coefficients). A look over a week without data is skipped; the span-1 look is always
+    there (observed None if the judged week has no data).
     """
-    alpha = params.alpha / len(params.spans)
     looks = []
-    for span in params.spans:
+    for span, alpha in zip(params.spans, look_alphas(params), strict=True):
         if span > t0 + 1:
             continue
         weeks = y[t0 - span + 1 : t0 + 1]
@@ -208,7 +214,7 @@ def _looks(y, t0, mu0, slope, phi, params: Params) -> list[tuple]:
             continue
         observed = None if np.isnan(weeks).any() else int(weeks.sum())
         expected = float(sum(mu0 * np.exp(-slope * k / params.weeks_per_year) for k in range(span)))
-        upper = nb_threshold(expected, phi, alpha)
+        upper = nb_threshold(expected, phi, alpha, log_sd)
         looks.append((span, observed, expected, upper, exceedance_score(observed, expected, upper)))
     return looks
 

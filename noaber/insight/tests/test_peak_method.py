@@ -164,8 +164,9 @@ class GlmTests(SimpleTestCase):
 class DetectTests(SimpleTestCase):
     def test_constant_series_by_hand(self):
         # Five reports every week: mu0 = 5, Pearson dispersion 0 -> phi = 1 (floor), Poisson
-        # 99% quantile of 5 is 11 (one look, the whole alpha). A final 20 alarms, a final 5
-        # does not.
+        # 99% quantile of 5 is 11 (one look, the whole alpha; the predictive threshold is 11
+        # too, the standard error of log mu0 over 35 window weeks being small). A final 20
+        # alarms, a final 5 does not.
         one = Params(spans=(1,))
         quiet = detect([5] * YEARS5, params=one)
         self.assertEqual(quiet.method, FARRINGTON)
@@ -272,20 +273,23 @@ class DetectTests(SimpleTestCase):
 
 class SpanTests(SimpleTestCase):
     def test_outbreak_spread_over_two_weeks_alarms_on_the_two_week_sum(self):
-        # One report a week: mu0 = 1, phi = 1. With spans (1, 2) each look has alpha / 2:
-        # one week against the Poisson(1) 99.5% quantile 4, two weeks against Poisson(2)'s 6.
-        # 4 then 4: neither week alone exceeds 4, their sum 8 exceeds 6.
+        # One report a week: mu0 = 1, phi = 1. With spans (1, 2) the one-week look has a
+        # quarter of alpha, the two-week look the rest (plug-in threshold here, the fit taken as
+        # known): one week against the Poisson(1) 99.75% quantile 5, two weeks against
+        # Poisson(2)'s 99.25% quantile 6. 4 then 4: neither week alone exceeds 5, their sum 8
+        # exceeds 6.
         counts = [1] * (YEARS5 - 2) + [4, 4]
-        both = Params(spans=(1, 2))
+        both = Params(spans=(1, 2), threshold="plugin")
         self.assertFalse(detect(counts[:-1], params=both).alarm)  # 1 + 4 = 5, not above 6
         result = detect(counts, params=both)
         self.assertTrue(result.alarm)
         self.assertEqual(result.span_weeks, 2)
         self.assertEqual(result.observed, 8)
         self.assertAlmostEqual(result.expected, 2.0)
-        self.assertEqual(result.upper, stats.poisson.ppf(0.995, 2.0))
+        self.assertEqual(result.upper, stats.poisson.ppf(1 - 0.0075, 2.0))
+        self.assertEqual(detect([1] * (YEARS5 - 1) + [3], params=both).upper, 5.0)
         self.assertAlmostEqual(result.score, (8 - 2) / (6 - 2))
-        single = detect(counts, params=Params(spans=(1,)))
+        single = detect(counts, params=Params(spans=(1,), threshold="plugin"))
         self.assertFalse(single.alarm)
         self.assertEqual((single.span_weeks, single.observed, single.upper), (1, 4, 4.0))
 
@@ -293,7 +297,7 @@ class SpanTests(SimpleTestCase):
         result = detect([5] * (YEARS5 - 1) + [20], params=Params(spans=(1, 2)))
         self.assertTrue(result.alarm)
         self.assertEqual((result.span_weeks, result.observed), (1, 20))
-        self.assertEqual(result.upper, stats.poisson.ppf(0.995, 5.0))
+        self.assertEqual(result.upper, stats.poisson.ppf(1 - 0.0025, 5.0))
 
     def test_span_over_a_week_without_data_is_skipped(self):
         counts = [1] * (YEARS5 - 2) + [None, 4]
