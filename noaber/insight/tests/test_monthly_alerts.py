@@ -157,6 +157,23 @@ class MonthlyImportTests(NoaberTestCase):
         detect_months_for(self.dinkelland, (2026, 10))  # even judged again by hand
         self.assertEqual(Alert.objects.count(), 1)
 
+    def test_the_import_command_says_which_months_go_to_the_detection(self):
+        path = write_police(self.tmp / "cli", history())
+        out = StringIO()
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("import_indicators", "police", str(path), "--dry-run", stdout=out,
+                         stderr=StringIO())  # fmt: skip
+        self.assertNotIn("Nieuwe maanden", out.getvalue())
+        self.assertFalse(DBTaskResult.objects.filter(task_path=detect_police_months.module_path))
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("import_indicators", "police", str(path), stdout=out, stderr=StringIO())
+        self.assertIn(
+            "Nieuwe maanden voor de piekdetectie: 4 (maandcijfers politie", out.getvalue()
+        )
+        self.assertEqual(
+            DBTaskResult.objects.filter(task_path=detect_police_months.module_path).count(), 1
+        )
+
     def test_a_month_that_fills_a_hole_in_the_past_is_not_news(self):
         rows = history()
         del rows[("1.1.1 ", "WK177400  ", 2026, 3)]
