@@ -3,8 +3,8 @@ improved Farrington method on simulated series, side by side with R's farrington
 its speed.
 
 Run: .venv/bin/python bench/peaks.py [--design noufaily|local] [--seeds 1,2,3] [--series N]
-        [--scenarios 1-28] [--no-r] [--alpha 0.01] [--spans 1,2] [--jobs 2] [--no-timing]
-        [--quick]
+        [--scenarios 1-28] [--no-r] [--alpha 0.01] [--spans 1,2] [--jobs 2] [--before]
+        [--no-timing] [--quick]
 
 --design noufaily (the default; bench/peaks_noufaily.py): the simulation design of Noufaily
 et al. (2013, Statistics in Medicine 32:1206-1222) as replicated publicly: 28 scenarios (seven
@@ -16,10 +16,14 @@ scenario and seed (default 20), for each of --seeds (default 1,2,3: 1,680 series
 Noaber default (two looks), Noaber with one look (spans=(1,)) and, where Rscript with the
 surveillance package is installed (Debian: r-cran-surveillance), R's farringtonFlexible with
 the Noufaily settings (bench/peaks_r.R, one Rscript process) on the very same series; without
-R the bench says so and goes on. Prints FPR (alarms in the 49 weeks of the series without a
-current outbreak / judged weeks) and POD per k (detected if any week with outbreak cases
-alarms), overall and for the low-count scenarios (theta <= 0.5) separately, POD over k >= 3
-and k >= 6, the paired differences Noaber - R with 95 % bootstrap intervals over series, a
+R the bench says so and goes on. R's verdicts are kept in var/bench-cache/ per seed and
+scenario, under a hash of R's input, bench/peaks_r.R, alpha and R's version: a second run on
+the same seeds runs Noaber only (delete the directory to judge again). --before adds Noaber's
+default before issue 21's point 2 (plug-in threshold, alpha split evenly). Prints FPR (alarms
+in the 49 weeks of the series without a current outbreak / judged weeks) and POD per k
+(detected if any week with outbreak cases alarms), overall and for the low-count scenarios (theta <= 0.5) separately, POD over k >= 3
+and k >= 6, the paired differences Noaber - R with 95 % bootstrap intervals over series and
+McNemar's exact p for the PODs, the default's POD difference per k with its interval, a
 table per scenario, and the time each method took for the same judgements. --scenarios picks
 some (e.g. 1-4,13) to develop on.
 
