@@ -130,6 +130,14 @@ def _month_note_text(data: dict) -> str:
         return _("geen gegevens over dezelfde maanden in eerdere jaren")
     if code == peaks.NO_DATA:
         return _("geen gegevens over de beoordeelde maand (ontbreekt of geheim)")
+    if code == peaks.MIN_COUNT and data["weeks"] == 1:
+        return (
+            _(
+                "geen piek bij zo weinig misdrijven: %(total)d in de maand zelf, "
+                "minstens %(needed)d nodig"
+            )
+            % data
+        )
     if code == peaks.MIN_COUNT:
         return (
             ngettext(

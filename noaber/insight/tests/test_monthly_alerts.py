@@ -385,3 +385,8 @@ class MonthlyAlertPageTests(MonthlyData):
         self.alert.notes = [{"code": "too_short", "weeks": 20, "needed": 26}]
         self.alert.save(update_fields=["notes"])
         self.assertEqual(self.alert.explanation, "te kort: 20 maanden gegevens, er zijn 26 nodig")
+        self.alert.notes = [{"code": "min_count", "total": 3, "weeks": 1, "needed": 5}]
+        self.assertEqual(
+            self.alert.explanation,
+            "geen piek bij zo weinig misdrijven: 3 in de maand zelf, minstens 5 nodig",
+        )
