@@ -1,6 +1,6 @@
-"""The monthly police alerts in a real browser: the list of peaks and a month's alert page at
-1280 and 390 px wide, nothing runs off the screen, axe finds nothing. Screenshots go to
-var/shots/."""
+"""The monthly police alerts in a real browser: the list of peaks, a month's alert page, the
+veiligheidsbeeld and Mijn werk at 1280 and 390 px wide, nothing runs off the screen, axe finds
+nothing. Screenshots go to var/shots/."""
 
 from decimal import Decimal
 from pathlib import Path
@@ -73,6 +73,8 @@ class MonthlyAlertsInTheBrowserTests(BrowserTestCase):
         pages = {
             "pieken-maand": reverse("insight:alerts", args=["GM1774"]),
             "piek-maand": reverse("insight:alert", args=["GM1774", self.alert.pk]),
+            "veiligheidsbeeld-maand": reverse("insight:dashboard", args=["GM1774"]) + "?jaar=2026",
+            "mijn-werk-maand": reverse("ui:my_work", args=["GM1774"]),
         }
         for size in SIZES:
             self.open(size)
