@@ -54,7 +54,7 @@ class PredictiveThresholdTests(SimpleTestCase):
         # The standard error of a fitted log mean is about sqrt(phi / (n mu)) for n weeks in
         # the window (35 with five years back, 14 with two; a trend widens it): prediction
         # variance up to a fifth of the negative binomial's, and log_sd at most 0.5. There
-        # the five-point quadrature gives the integral's quantile within 5 % of alpha.
+        # the three-point quadrature gives the integral's quantile within 5 % of alpha.
         checked = 0
         for mu in (0.3, 1.0, 4.0, 40.0, 300.0):
             for phi in (1.0, 1.5, 5.0):
@@ -89,11 +89,11 @@ class PredictiveThresholdTests(SimpleTestCase):
 
     def test_very_uncertain_mean_ends_by_bisection(self):
         # log_sd 3: far more than eight steps above the plug-in quantile; the answer is the
-        # smallest u whose five-point mixture tail is at most alpha (checked by walking).
+        # smallest u whose three-point mixture tail is at most alpha (checked by walking).
         mu, phi, alpha, log_sd = 4.0, 2.0, 0.01, 3.0
         u = nb_threshold(mu, phi, alpha, log_sd)
         self.assertGreater(u, nb_threshold(mu, phi, alpha) + 8)
-        nodes, weights = np.polynomial.hermite_e.hermegauss(5)
+        nodes, weights = np.polynomial.hermite_e.hermegauss(3)
         weights = weights / weights.sum()
 
         def tail(k):
