@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "noaber.archive",
     "noaber.policy",
     "noaber.search",
+    "noaber.zgw",
     "noaber.ui",
 ]
 

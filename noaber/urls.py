@@ -31,6 +31,7 @@ urlpatterns = [
         public_view(["GET"], page=False)(SpectacularAPIView.as_view()),
         name="api-schema",
     ),
+    path("api/zgw/", include("noaber.zgw.urls")),
     path("m/<str:municipality>/", include(municipality_urls)),
     path("", include("noaber.intake.urls")),
 ]

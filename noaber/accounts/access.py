@@ -182,6 +182,13 @@ def public_view(methods: Iterable[str] = ("GET",), *, page: bool = True):
     return decorator
 
 
+def machine_client_view(view, methods: Iterable[str] = ("GET",)):
+    """An API for other systems that authenticates its clients itself, on every request (the
+    ZGW APIs: a JWT per client, noaber/zgw/clients.py); without valid credentials it answers
+    401, never a login page."""
+    return _declare(view, AccessRule("machine_client", "", tuple(methods), False))
+
+
 def _signed_in_or_redirect(request):
     user = request.user
     if not user.is_authenticated:

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from noaber.accounts.models import Municipality, Organisation
+from noaber.audit.models import Confidentiality
 from noaber.intake.models import Area
 from noaber.lib.crypto import EncryptedTextField
 from noaber.partners.models import SharingAgreement
@@ -27,6 +28,14 @@ class CaseType(models.Model):
     # The statuses a case of this type may be closed from (never the first one).
     close_from = models.JSONField(default=list)
     reopen_status = models.CharField(max_length=30, blank=True)
+    # The ZGW vertrouwelijkheidaanduiding of its cases: what a zaaksysteem or archive client
+    # must be allowed to see them (noaber.zgw). Ondermijning types are high by default.
+    confidentiality = models.CharField(
+        _("vertrouwelijkheidaanduiding"),
+        max_length=20,
+        choices=Confidentiality.choices,
+        default=Confidentiality.ZAAKVERTROUWELIJK,
+    )
 
     class Meta:
         ordering = ["name"]

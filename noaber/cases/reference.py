@@ -20,6 +20,7 @@ def load_case_reference() -> int:
                 "transitions": item["transitions"],
                 "close_from": item["close_from"],
                 "reopen_status": data["reopen_status"],
+                "confidentiality": item["confidentiality"],
             },
         )
         created += new

@@ -9,7 +9,12 @@ from django.utils import timezone
 from noaber.lib.deadlines import overdue_first
 from noaber.registry.selectors import first_signal_of_outer_case, keep_first_signal
 
-from .models import CLOSED, Case, Intervention, Task
+from .models import CLOSED, Case, CaseType, Intervention, Task
+
+
+def case_types_with_results():
+    """Every case type with its results (the ZGW catalogue publishes them), by code."""
+    return CaseType.objects.prefetch_related("results").order_by("code")
 
 
 def open_case_count(municipality) -> int:

@@ -40,6 +40,7 @@ from noaber.registry.models import (
     SourceCheck,
     SubjectRequest,
 )
+from noaber.zgw.models import ApiClient
 
 from .helpers import make_signal
 
@@ -156,6 +157,13 @@ class KeyRotationTests(NoaberTestCase):
                 shared_by=self.advisor,
             ),  # fmt: skip
             "intake.statuschange": report.history.first(),
+            "zgw.apiclient": ApiClient.objects.create(
+                municipality=d,
+                name="Zaaksysteem",
+                client_id="zaaksysteem",
+                secret="geheim-van-de-zgw-client",
+                scopes=["catalogi.lezen"],
+            ),
             "insight.alert": Alert.objects.create(
                 municipality=d,
                 series_key="theme:5.2",

@@ -395,6 +395,11 @@ def local_holiday(municipality):
     return {"pk": found.pk}
 
 
+def zgw_object(municipality):
+    """Any UUID: without a client's JWT a ZGW detail answers 401 before it looks."""
+    return {"uuid": "00000000-0000-4000-8000-000000000000"}
+
+
 def _names(function, *names):
     return dict.fromkeys(names, function)
 
@@ -407,6 +412,14 @@ EXAMPLES = (
         "accounts:provider_backchannel_logout",
     )
     | _names(role_mapping, "sign_in:mapping_remove")
+    | _names(
+        zgw_object,
+        "zgw:catalogus",
+        "zgw:zaaktype",
+        "zgw:statustype",
+        "zgw:resultaattype",
+        "zgw:roltype",
+    )
     | _names(first_theme, "themes:edit")
     | _names(first_priority, "themes:priority_edit")
     | _names(handling_term, "themes:term_remove")

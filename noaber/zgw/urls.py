@@ -1,0 +1,56 @@
+"""The ZGW APIs under /api/zgw/: the Catalogi API 1.3 subset (read-only)."""
+
+from django.urls import path
+
+from noaber.accounts.access import machine_client_view
+
+from . import views
+
+app_name = "zgw"
+
+urlpatterns = [
+    path(
+        "catalogi/v1/catalogussen",
+        machine_client_view(views.CatalogusList.as_view()),
+        name="catalogussen",
+    ),
+    path(
+        "catalogi/v1/catalogussen/<uuid:uuid>",
+        machine_client_view(views.CatalogusDetail.as_view()),
+        name="catalogus",
+    ),
+    path(
+        "catalogi/v1/zaaktypen", machine_client_view(views.ZaaktypeList.as_view()), name="zaaktypen"
+    ),
+    path(
+        "catalogi/v1/zaaktypen/<uuid:uuid>",
+        machine_client_view(views.ZaaktypeDetail.as_view()),
+        name="zaaktype",
+    ),
+    path(
+        "catalogi/v1/statustypen",
+        machine_client_view(views.StatustypeList.as_view()),
+        name="statustypen",
+    ),
+    path(
+        "catalogi/v1/statustypen/<uuid:uuid>",
+        machine_client_view(views.StatustypeDetail.as_view()),
+        name="statustype",
+    ),
+    path(
+        "catalogi/v1/resultaattypen",
+        machine_client_view(views.ResultaattypeList.as_view()),
+        name="resultaattypen",
+    ),
+    path(
+        "catalogi/v1/resultaattypen/<uuid:uuid>",
+        machine_client_view(views.ResultaattypeDetail.as_view()),
+        name="resultaattype",
+    ),
+    path("catalogi/v1/roltypen", machine_client_view(views.RoltypeList.as_view()), name="roltypen"),
+    path(
+        "catalogi/v1/roltypen/<uuid:uuid>",
+        machine_client_view(views.RoltypeDetail.as_view()),
+        name="roltype",
+    ),
+]

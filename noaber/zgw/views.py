@@ -1,0 +1,304 @@
+"""The ZGW API subset Noaber serves (read-only): the Catalogi API 1.3 resources of the client's
+municipality. A client authenticates with its JWT on every request; every request is audited
+and every refusal answers in ZGW's error shape. See docs/zgw.md."""
+
+import math
+from datetime import date
+from urllib.parse import urlencode
+
+from django.utils.translation import gettext as _
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from noaber.audit.actions import record
+from noaber.audit.models import Action
+
+from . import catalogi
+from .clients import authenticate, require_scope
+from .errors import ZgwError, from_drf, invalid, not_found, problem_response
+from .models import Catalogue, Scope
+
+CATALOGI_VERSION = "1.3.1"
+PAGE_SIZE = 100
+STATUS_VALUES = ("alles", "concept", "definitief")
+GENERIC_ROLES = tuple(generic for _code, _description, generic in catalogi.ROLE_TYPES) + (
+    "adviseur",
+    "beslisser",
+    "klantcontacter",
+    "mede_initiator",
+)
+
+
+class ZgwView(APIView):
+    """Authentication by the client's JWT, the scope it needs, ZGW errors, the version header."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    # Their contract is VNG's published document (tests/fixtures), not Noaber's /api/schema/.
+    schema = None
+    scope = ""
+    api_version = ""
+    resource = ""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.client = authenticate(request.headers.get("Authorization", ""), request)
+        require_scope(self.client, self.scope, request)
+
+    def handle_exception(self, exc):
+        error = exc if isinstance(exc, ZgwError) else from_drf(exc)
+        if error is None:
+            return super().handle_exception(exc)
+        return problem_response(error, self.api_version)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["API-version"] = self.api_version
+        return response
+
+    def audit(self, request, object_id="", **detail) -> None:
+        record(
+            Action.VIEW,
+            request=request,
+            municipality=self.client.municipality,
+            object_type=f"zgw_{self.resource}",
+            object_id=object_id,
+            detail={"client_id": self.client.client_id, **detail},
+        )
+
+
+class CatalogiView(ZgwView):
+    scope = Scope.CATALOGI_LEZEN
+    api_version = CATALOGI_VERSION
+
+    def catalogue(self) -> Catalogue | None:
+        """The client's municipality's catalogue; None where its administrator has set none up
+        (a list is then empty, a detail not found)."""
+        return (
+            Catalogue.objects.select_related("municipality")
+            .filter(municipality=self.client.municipality)
+            .first()
+        )
+
+
+def _page(request) -> int:
+    raw = request.query_params.get("page")
+    if raw is None:
+        return 1
+    if not raw.isdigit() or int(raw) < 1:
+        raise invalid([("page", "invalid", _("Een paginanummer is een geheel getal vanaf 1."))])
+    return int(raw)
+
+
+def _paged(request, items: list[dict]) -> dict:
+    page = _page(request)
+    pages = max(1, math.ceil(len(items) / PAGE_SIZE))
+    if page > pages:
+        # The standard's lists document no 404: a page past the end is a bad page number.
+        raise invalid(
+            [
+                (
+                    "page",
+                    "invalid",
+                    _("Deze pagina bestaat niet; er zijn %(n)d pagina's.") % {"n": pages},
+                )
+            ]
+        )
+
+    def link(number):
+        query = request.query_params.copy()
+        query["page"] = str(number)
+        return request.build_absolute_uri(f"{request.path}?{urlencode(query, doseq=True)}")
+
+    return {
+        "count": len(items),
+        "next": link(page + 1) if page < pages else None,
+        "previous": link(page - 1) if page > 1 else None,
+        "results": items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+    }
+
+
+class Filters:
+    """The standard's query filters of one list, checked: a bad value is a 400 ValidatieFout
+    naming the parameter, an unknown parameter is ignored (as DRF's filter backends do)."""
+
+    def __init__(self, request):
+        self.request, self.errors = request, []
+
+    def text(self, name: str) -> str | None:
+        return self.request.query_params.get(name)
+
+    def url(self, name: str) -> str | None:
+        value = self.request.query_params.get(name)
+        if value is not None and not value.startswith(("http://", "https://")):
+            self.errors.append((name, "invalid", _("Voer een geldige URL in.")))
+            return None
+        return value
+
+    def choice(self, name: str, choices) -> str | None:
+        value = self.request.query_params.get(name)
+        if value is not None and value not in choices:
+            self.errors.append(
+                (name, "invalid_choice", _("Kies een van: %(c)s.") % {"c": ", ".join(choices)})
+            )
+            return None
+        return value
+
+    def day(self, name: str) -> date | None:
+        value = self.request.query_params.get(name)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.errors.append((name, "invalid", _("Geef een datum als JJJJ-MM-DD.")))
+            return None
+
+    def check(self) -> None:
+        if self.errors:
+            raise invalid(self.errors)
+
+
+def _keep(item: catalogi.Published, status: str | None, valid_on: date | None) -> bool:
+    """The standard's `status` (concept/definitief, default definitief) and validity date:
+    Noaber's types are never concepts and valid from their begin date on."""
+    if status == "concept" and not item.data.get("concept", False):
+        return False
+    begin = item.data.get("beginGeldigheid")
+    return not (valid_on and begin and date.fromisoformat(begin) > valid_on)
+
+
+class CatalogusList(CatalogiView):
+    resource = "catalogus"
+
+    def get(self, request):
+        filters = Filters(request)
+        rsin, domain = filters.text("rsin"), filters.text("domein")
+        filters.check()
+        catalogue = self.catalogue()
+        items = [catalogi.catalogus(request, catalogue)] if catalogue else []
+        items = [
+            c
+            for c in items
+            if (rsin is None or c["rsin"] == rsin) and (domain is None or c["domein"] == domain)
+        ]
+        body = _paged(request, items)
+        self.audit(request, count=body["count"])
+        return Response(body)
+
+
+class CatalogusDetail(CatalogiView):
+    resource = "catalogus"
+
+    def get(self, request, uuid):
+        catalogue = self.catalogue()
+        if catalogue is None or catalogue.uuid != uuid:
+            raise not_found()
+        self.audit(request, object_id=str(uuid))
+        return Response(catalogi.catalogus(request, catalogue))
+
+
+class PublishedList(CatalogiView):
+    """A list of generated resources with the standard's filters for it."""
+
+    build = None  # catalogi.zaaktypen, ...
+    zaaktype_identificatie = "zaaktypeIdentificatie"
+    datum_geldigheid = "datumGeldigheid"
+
+    def extra_filters(self, filters: Filters, items):
+        return items
+
+    def get(self, request):
+        filters = Filters(request)
+        zaaktype = filters.url("zaaktype") if self.resource != "zaaktype" else None
+        identification = filters.text(
+            "identificatie" if self.resource == "zaaktype" else self.zaaktype_identificatie
+        )
+        catalogue_url = filters.url("catalogus") if self.resource == "zaaktype" else None
+        status = filters.choice("status", STATUS_VALUES)
+        valid_on = filters.day(self.datum_geldigheid)
+        items = self.extra_filters(filters, None)
+        filters.check()
+        catalogue = self.catalogue()
+        built = type(self).build(request, catalogue) if catalogue else []
+        items = [
+            item
+            for item in built
+            if (zaaktype is None or item.zaaktype_url == zaaktype)
+            and (identification is None or item.zaaktype_identificatie == identification)
+            and (catalogue_url is None or item.data.get("catalogus") == catalogue_url)
+            and _keep(item, status, valid_on)
+        ]
+        items = self.extra_filters(filters, items)
+        body = _paged(request, [item.data for item in items])
+        self.audit(request, count=body["count"])
+        return Response(body)
+
+
+class PublishedDetail(CatalogiView):
+    build = None
+
+    def get(self, request, uuid):
+        catalogue = self.catalogue()
+        for item in type(self).build(request, catalogue) if catalogue else []:
+            if item.uuid == uuid:
+                self.audit(request, object_id=str(uuid))
+                return Response(item.data)
+        raise not_found()
+
+
+class ZaaktypeList(PublishedList):
+    resource = "zaaktype"
+    build = staticmethod(catalogi.zaaktypen)
+
+    def extra_filters(self, filters, items):
+        keywords = filters.text("trefwoorden")
+        if items is None or not keywords:
+            return items
+        wanted = {k for k in keywords.split(",") if k}
+        return [i for i in items if wanted <= set(i.data["trefwoorden"])]
+
+
+class ZaaktypeDetail(PublishedDetail):
+    resource = "zaaktype"
+    build = staticmethod(catalogi.zaaktypen)
+
+
+class StatustypeList(PublishedList):
+    resource = "statustype"
+    build = staticmethod(catalogi.statustypen)
+
+
+class StatustypeDetail(PublishedDetail):
+    resource = "statustype"
+    build = staticmethod(catalogi.statustypen)
+
+
+class ResultaattypeList(PublishedList):
+    resource = "resultaattype"
+    build = staticmethod(catalogi.resultaattypen)
+    # The standard spells these two with underscores for resultaattypen only.
+    zaaktype_identificatie = "zaaktype_identificatie"
+    datum_geldigheid = "datum_geldigheid"
+
+
+class ResultaattypeDetail(PublishedDetail):
+    resource = "resultaattype"
+    build = staticmethod(catalogi.resultaattypen)
+
+
+class RoltypeList(PublishedList):
+    resource = "roltype"
+    build = staticmethod(catalogi.roltypen)
+
+    def extra_filters(self, filters, items):
+        generic = filters.choice("omschrijvingGeneriek", GENERIC_ROLES)
+        if items is None or generic is None:
+            return items
+        return [i for i in items if i.data["omschrijvingGeneriek"] == generic]
+
+
+class RoltypeDetail(PublishedDetail):
+    resource = "roltype"
+    build = staticmethod(catalogi.roltypen)
