@@ -512,7 +512,9 @@ def evaluate(
                 f" {res['missing']} weeks without a verdict)"
             )
         print(f"- {name}: {res['seconds']:.1f} s{extra}")
-    if r_label:
+    if r_label and results["R"]["cached"]:
+        print("- R / Noaber: not compared, R's time is from earlier runs (var/bench-cache/)")
+    elif r_label:
         for name in ("Noaber default", "Noaber one look"):
             ratio = results["R"]["seconds"] / results[name]["seconds"]
             print(f"- R / {name}: {ratio:.2f}")
