@@ -127,34 +127,27 @@ def zaaktypen(request, catalogue: Catalogue) -> list[Published]:
     return published
 
 
-def statustypen(request, catalogue: Catalogue) -> list[Published]:
+def _of_every_type(build, request, catalogue: Catalogue) -> list[Published]:
+    """What ``build`` makes of each case type, in the order of the case types."""
     return [
         item
         for case_type in case_selectors.case_types_with_results()
-        for item in _statustypen(
+        for item in build(
             request, catalogue, case_type, _zaaktype_url(request, catalogue, case_type)
         )
     ]
+
+
+def statustypen(request, catalogue: Catalogue) -> list[Published]:
+    return _of_every_type(_statustypen, request, catalogue)
 
 
 def resultaattypen(request, catalogue: Catalogue) -> list[Published]:
-    return [
-        item
-        for case_type in case_selectors.case_types_with_results()
-        for item in _resultaattypen(
-            request, catalogue, case_type, _zaaktype_url(request, catalogue, case_type)
-        )
-    ]
+    return _of_every_type(_resultaattypen, request, catalogue)
 
 
 def roltypen(request, catalogue: Catalogue) -> list[Published]:
-    return [
-        item
-        for case_type in case_selectors.case_types_with_results()
-        for item in _roltypen(
-            request, catalogue, case_type, _zaaktype_url(request, catalogue, case_type)
-        )
-    ]
+    return _of_every_type(_roltypen, request, catalogue)
 
 
 def _zaaktype_url(request, catalogue, case_type) -> str:
