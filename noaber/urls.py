@@ -21,6 +21,7 @@ municipality_urls = [
     path("zoeken/", include("noaber.search.urls")),
     path("", include("noaber.accounts.branding_urls")),
     path("beheer/", include("noaber.accounts.sign_in_urls")),
+    path("beheer/zgw/", include("noaber.zgw.admin_urls")),
 ]
 
 urlpatterns = [

@@ -47,6 +47,9 @@ RULES: dict[str, frozenset[str]] = {
     "intake.inbox": frozenset({Role.ADVISOR}),
     "intake.internal": STAFF_ROLES,
     "intake.tokens": frozenset({Role.ADMIN}),
+    # The systems that read the municipality's data through the ZGW APIs (zaaksysteem,
+    # archive) and the zaaktypecatalogus published to them: kept by the admin (noaber/zgw).
+    "zgw.manage": frozenset({Role.ADMIN}),
     # Standard texts (sjablonen) for reporters: kept by the admin, chosen by the advisors.
     "intake.standard_texts": frozenset({Role.ADMIN}),
     # Signaalregister: advisors work in it; the privacy officer exports, rectifies and holds;

@@ -54,6 +54,7 @@ GROUPS = [
             (_("Termijnen en feestdagen"), "themes:terms", "themes.view"),
             (_("Bewaartermijnen"), "registry:retention", "registry.retention"),
             (_("Partnersleutels"), "intake:tokens", "intake.tokens"),
+            (_("ZGW-koppelingen"), "zgw_admin:clients", "zgw.manage"),
             (_("Sjablonen"), "intake:standard_texts", "intake.standard_texts"),
             (_("Huisstijl"), "branding:edit", "accounts.branding"),
             (_("Inloggen"), "sign_in:mappings", "accounts.sign_in"),

@@ -38,6 +38,8 @@ from noaber.registry.models import (
     SubjectRequest,
 )
 from noaber.themes.models import themes_for
+from noaber.zgw.clients import create_client
+from noaber.zgw.models import ApiClient
 
 
 def identity_provider(municipality):
@@ -395,6 +397,19 @@ def local_holiday(municipality):
     return {"pk": found.pk}
 
 
+def zgw_client(municipality):
+    """A ZGW client of the municipality (the admin's revoke button)."""
+    client = ApiClient.objects.filter(municipality=municipality).first()
+    if client is None:
+        client, _secret = create_client(
+            municipality,
+            "Voorbeeld",
+            f"voorbeeld-{municipality.cbs_code.lower()}",
+            scopes=["catalogi.lezen"],
+        )
+    return {"pk": client.pk}
+
+
 def zgw_object(municipality):
     """Any UUID: without a client's JWT a ZGW detail answers 401 before it looks."""
     return {"uuid": "00000000-0000-4000-8000-000000000000"}
@@ -412,6 +427,7 @@ EXAMPLES = (
         "accounts:provider_backchannel_logout",
     )
     | _names(role_mapping, "sign_in:mapping_remove")
+    | _names(zgw_client, "zgw_admin:revoke")
     | _names(
         zgw_object,
         "zgw:catalogus",

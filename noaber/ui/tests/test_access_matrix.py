@@ -27,6 +27,7 @@ EXPECTED = {
     "intake.inbox": {Role.ADVISOR},
     "intake.internal": ALL - {Role.PARTNER},
     "intake.tokens": {Role.ADMIN},
+    "zgw.manage": {Role.ADMIN},
     "intake.standard_texts": {Role.ADMIN},
     "registry.work": {Role.ADVISOR},
     "registry.privacy": {Role.PRIVACY},
