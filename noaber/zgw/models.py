@@ -18,6 +18,8 @@ class Scope(models.TextChoices):
 
     CATALOGI_LEZEN = "catalogi.lezen", _("catalogi lezen")
     ZAKEN_LEZEN = "zaken.lezen", _("zaken lezen")
+    # The processing log in the shape of VNG Verwerkingenlogging (GET /verwerkte-objecten).
+    VERWERKINGEN_LEZEN = "verwerkingen.lezen", _("verwerkingen lezen")
 
 
 def rsin_validator(value: str) -> None:
@@ -95,3 +97,7 @@ class ApiClient(models.Model):
         """Whether an object of this vertrouwelijkheidaanduiding is within the client's level."""
         order = Confidentiality.values
         return order.index(confidentiality) <= order.index(self.max_confidentiality)
+
+
+# The processing log outward (VNG Verwerkingenlogging): its models live beside these.
+from .models_processing import *  # noqa: E402, F403

@@ -4,7 +4,7 @@ from django.urls import path
 
 from noaber.accounts.access import machine_client_view
 
-from . import views
+from . import urls_processing, views
 
 app_name = "zgw"
 
@@ -54,3 +54,6 @@ urlpatterns = [
         name="roltype",
     ),
 ]
+
+# The processing log outward (VNG Verwerkingenlogging).
+urlpatterns += urls_processing.urlpatterns

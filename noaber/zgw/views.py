@@ -35,7 +35,7 @@ class ZgwView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    # Their contract is VNG's published document (tests/fixtures), not Noaber's /api/schema/.
+    # Their contract is VNG's published document (noaber/zgw/oas/), not Noaber's /api/schema/.
     schema = None
     scope = ""
     api_version = ""

@@ -22,7 +22,7 @@ from noaber.cases.models import CaseType
 from noaber.zgw.clients import create_client, revoke_client
 from noaber.zgw.models import Catalogue
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "oas"
 BASE = "/api/zgw/catalogi/v1"
 
 

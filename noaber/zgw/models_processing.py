@@ -1,0 +1,1 @@
+"""Models of the processing log outward (VNG Verwerkingenlogging, issue 22 point 3)."""

@@ -1,0 +1,3 @@
+"""URLs of the processing log outward (VNG Verwerkingenlogging, issue 22 point 3)."""
+
+urlpatterns = []
