@@ -2,19 +2,71 @@
 
 from datetime import date, datetime
 
-from django.db.models import Count, F, Q, Subquery
+from django.db.models import Count, F, Max, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from noaber.lib.deadlines import overdue_first
 from noaber.registry.selectors import first_signal_of_outer_case, keep_first_signal
 
-from .models import CLOSED, Case, CaseType, Intervention, Task
+from .models import CLOSED, Case, CaseType, Intervention, Task, TimelineEntry
 
 
 def case_types_with_results():
     """Every case type with its results (the ZGW catalogue publishes them), by code."""
     return CaseType.objects.prefetch_related("results").order_by("code")
+
+
+def exchangeable_cases(municipality, case_type_ids):
+    """The municipality's cases of these types that still exist (a destroyed case's shell is
+    never served), with what a ZGW zaak shows of them; `case_type_ids` None: of every type.
+    For noaber.zgw only."""
+    cases = Case.objects.filter(municipality=municipality, destroyed_at__isnull=True)
+    if case_type_ids is not None:
+        cases = cases.filter(case_type_id__in=case_type_ids)
+    return cases.select_related("case_type", "result", "owner").defer(
+        "closing_text", "legal_hold_reason", "due_date_reason"
+    )
+
+
+STATUS_KINDS = (TimelineEntry.Kind.STATUS, TimelineEntry.Kind.CLOSING)
+
+
+def status_entries(cases):
+    """The timeline entries that set a status of these cases (opening, each change, a
+    reopening, the closing), oldest first."""
+    return TimelineEntry.objects.filter(case__in=cases, kind__in=STATUS_KINDS).order_by(
+        "case_id", "created_at", "pk"
+    )
+
+
+def latest_status_entries(case_ids) -> dict[int, int]:
+    """case id -> the id of the entry that set its current status."""
+    rows = (
+        TimelineEntry.objects.filter(case_id__in=case_ids, kind__in=STATUS_KINDS)
+        .values("case_id")
+        .annotate(last=Max("pk"))
+        .values_list("case_id", "last")
+    )
+    return dict(rows)
+
+
+def status_code_of(entry, case_type) -> str:
+    """The status code an entry from `status_entries` set: the closing sets the end status, a
+    status entry names its status's label, and the only other one is a reopening."""
+    if entry.kind == TimelineEntry.Kind.CLOSING:
+        return CLOSED
+    by_label = {str(label): code for code, label in case_type.statuses}
+    return by_label.get(entry.text, case_type.reopen_status or case_type.first_status)
+
+
+def case_subject_links(cases, kinds):
+    """(case, subject) links of these cases to subjects of these kinds, subject included."""
+    return (
+        Case.subjects.through.objects.filter(case__in=cases, subject__kind__in=kinds)
+        .select_related("subject")
+        .order_by("case_id", "subject_id")
+    )
 
 
 def open_case_count(municipality) -> int:

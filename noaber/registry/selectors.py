@@ -98,3 +98,14 @@ def subject_named(municipality_ids, kind: str, keys: list[tuple[str, str]]) -> b
             return True
         per_subject.setdefault(subject_id, set()).add(digest)
     return bool(sounds) and any(found >= sounds for found in per_subject.values())
+
+
+def subjects_with_bsn(municipality_id: int, bsn: str):
+    """The ids of this municipality's subjects with this BSN (already checked with
+    subjects.check_bsn), found through its blind index: for an entitled ZGW client's filter."""
+    from .models import SubjectKey
+    from .subjects import blind_index
+
+    return SubjectKey.objects.filter(
+        municipality_id_copy=municipality_id, kind="bsn", digest=blind_index(bsn, "bsn")
+    ).values("subject_id")

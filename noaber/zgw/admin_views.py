@@ -4,12 +4,14 @@ button. Every change is audited (clients.py, actions.py)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from noaber.accounts.access import municipality_view
 
-from .actions import save_catalogue
+from .actions import save_catalogue, serve_case_types
 from .clients import create_client, revoke_client
 from .forms import CatalogueForm, ClientForm
 from .models import ApiClient, Catalogue
@@ -24,7 +26,9 @@ def _page(request, municipality, *, client_form=None, catalogue_form=None, secre
             "catalogue": catalogue,
             "catalogue_form": catalogue_form or CatalogueForm(instance=catalogue),
             "client_form": client_form or ClientForm(),
-            "clients": ApiClient.objects.filter(municipality=municipality),
+            "clients": ApiClient.objects.filter(municipality=municipality).annotate(
+                disclosed=Count("disclosures")
+            ),
             "secret": secret,
         },
     )
@@ -70,7 +74,12 @@ def catalogue(request, municipality):
     form = CatalogueForm(request.POST, instance=instance)
     if form.is_valid():
         values = {f: form.cleaned_data[f] for f in CatalogueForm.Meta.fields}
-        save_catalogue(municipality, values, actor=request.user, request=request)
+        with transaction.atomic():
+            saved = save_catalogue(municipality, values, actor=request.user, request=request)
+            serve_case_types(
+                saved, list(form.cleaned_data["served_case_types"]), actor=request.user,
+                request=request,
+            )  # fmt: skip
         messages.success(request, _("De zaaktypecatalogus is opgeslagen."))
         return redirect("zgw_admin:clients", municipality.cbs_code)
     return _page(request, municipality, catalogue_form=form)

@@ -41,6 +41,12 @@ def _url(request, name: str, key) -> str:
     return request.build_absolute_uri(reverse(f"zgw:{name}", args=[key]))
 
 
+def type_url(request, catalogue: Catalogue, kind: str, *codes: str) -> str:
+    """The URL of a zaaktype, statustype, resultaattype or roltype of this catalogue, by the
+    codes of its case type (and status, result or role)."""
+    return _url(request, kind, object_uuid(catalogue, kind, *codes))
+
+
 def _duration_years(years: int) -> str:
     return f"P{years}Y"
 

@@ -58,6 +58,11 @@ def create_client(
         errors["legal_basis"] = _(
             "Een client die BSN's ontvangt heeft een grondslag nodig (convenant of wet)."
         )
+    elif Scope.ZAKEN_LEZEN in scopes and not legal_basis.strip():
+        # Serving a case to another system is a disclosure: it needs a legal basis.
+        errors["legal_basis"] = _(
+            "Een client die zaken leest heeft een grondslag nodig (convenant of wet)."
+        )
     if ApiClient.objects.filter(client_id=client_id).exists():
         errors["client_id"] = _("Deze client-id is al in gebruik.")
     client = ApiClient(

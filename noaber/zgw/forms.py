@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from noaber.audit.models import Confidentiality
+from noaber.cases.models import CaseType
 
 from .models import Catalogue, Scope
 
@@ -29,12 +30,40 @@ class ClientForm(forms.Form):
         label=_("Grondslag"),
         max_length=300,
         required=False,
-        help_text=_("Het convenant of de wet die de verstrekking toestaat; nodig voor BSN's."),
+        help_text=_(
+            "Het convenant of de wet die de verstrekking toestaat; nodig om zaken en BSN's te "
+            "lezen."
+        ),
     )
 
 
 class CatalogueForm(forms.ModelForm):
+    # Saved by actions.serve_case_types (audited), not by the model form.
+    served_case_types = forms.ModelMultipleChoiceField(
+        label=_("Zaken verstrekken van deze zaaktypen"),
+        queryset=CaseType.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Een casus aan een ander systeem geven is een verstrekking: dat staat per zaaktype "
+            "uit tot u het hier aanzet. Ook dan ziet een systeem alleen zaken tot zijn "
+            "vertrouwelijkheidsniveau."
+        ),
+    )
+
     class Meta:
         model = Catalogue
         fields = ["rsin", "domain", "contact_name", "contact_email"]
         help_texts = {"rsin": _("Het RSIN van de gemeente (negen cijfers).")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["served_case_types"].initial = list(
+                self.instance.served_case_types.values_list("pk", flat=True)
+            )
+        self.fields["served_case_types"].label_from_instance = _type_label
+
+
+def _type_label(case_type) -> str:
+    return f"{case_type.name} ({case_type.get_confidentiality_display()})"

@@ -45,6 +45,11 @@ class Catalogue(models.Model):
     domain = models.CharField(_("domein"), max_length=5, default="IVP")
     contact_name = models.CharField(_("contactpersoon beheer"), max_length=40)
     contact_email = models.EmailField(_("e-mailadres beheer"), max_length=254, blank=True)
+    # Serving a case to another system is a disclosure: off for every case type until the
+    # municipality turns it on for that type (docs/zgw.md, "Which cases are served").
+    served_case_types = models.ManyToManyField(
+        "cases.CaseType", blank=True, related_name="+", verbose_name=_("verstrekte zaaktypen")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -97,6 +102,40 @@ class ApiClient(models.Model):
         """Whether an object of this vertrouwelijkheidaanduiding is within the client's level."""
         order = Confidentiality.values
         return order.index(confidentiality) <= order.index(self.max_confidentiality)
+
+
+class ZaakDisclosure(models.Model):
+    """The disclosure ledger of the Zaken API: one line per client and case, written the first
+    time the case is served to the client and marked with each kind of data served since
+    (the audit log holds every single request). Append-only but for those marks."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="disclosures")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    legal_basis = models.CharField(_("grondslag"), max_length=300)
+    first_served_at = models.DateTimeField(_("eerst verstrekt op"))
+    served_zaak = models.BooleanField(_("zaakgegevens"), default=False)
+    served_statussen = models.BooleanField(_("statussen"), default=False)
+    served_resultaat = models.BooleanField(_("resultaat"), default=False)
+    served_rollen = models.BooleanField(_("rollen"), default=False)
+    served_zaakobjecten = models.BooleanField(_("zaakobjecten"), default=False)
+    served_bsn = models.BooleanField(_("BSN"), default=False)
+
+    class Meta:
+        ordering = ["client", "-first_served_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "case"], name="zgw_disclosed_once")
+        ]
+        verbose_name = _("ZGW-verstrekking")
+        verbose_name_plural = _("ZGW-verstrekkingen")
+
+    def __str__(self):
+        return f"{self.case_id} → {self.client}"
+
+    SERVED = ("zaak", "statussen", "resultaat", "rollen", "zaakobjecten", "bsn")
+
+    @property
+    def served(self) -> list[str]:
+        return [kind for kind in self.SERVED if getattr(self, f"served_{kind}")]
 
 
 # The processing log outward (VNG Verwerkingenlogging): its models live beside these.

@@ -1,10 +1,10 @@
-"""The ZGW APIs under /api/zgw/: the Catalogi API 1.3 subset (read-only)."""
+"""The ZGW APIs under /api/zgw/: the Catalogi API 1.3 and Zaken API 1.5 subsets (read-only)."""
 
 from django.urls import path
 
 from noaber.accounts.access import machine_client_view
 
-from . import urls_processing, views
+from . import urls_processing, views, zaken_views
 
 app_name = "zgw"
 
@@ -54,6 +54,31 @@ urlpatterns = [
         name="roltype",
     ),
 ]
+
+ZAKEN = (
+    ("zaken", "zaak", zaken_views.ZaakList, zaken_views.ZaakDetail),
+    ("statussen", "status", zaken_views.StatusList, zaken_views.StatusDetail),
+    ("resultaten", "resultaat", zaken_views.ResultaatList, zaken_views.ResultaatDetail),
+    ("rollen", "rol", zaken_views.RolList, zaken_views.RolDetail),
+    ("zaakobjecten", "zaakobject", zaken_views.ZaakobjectList, zaken_views.ZaakobjectDetail),
+)
+
+urlpatterns += [
+    path(
+        "zaken/v1/zaken/_zoek",
+        machine_client_view(zaken_views.ZaakZoek.as_view()),
+        name="zaken_zoek",
+    )
+]
+for plural, singular, list_view, detail_view in ZAKEN:
+    urlpatterns += [
+        path(f"zaken/v1/{plural}", machine_client_view(list_view.as_view()), name=plural),
+        path(
+            f"zaken/v1/{plural}/<uuid:uuid>",
+            machine_client_view(detail_view.as_view()),
+            name=singular,
+        ),
+    ]
 
 # The processing log outward (VNG Verwerkingenlogging).
 urlpatterns += urls_processing.urlpatterns

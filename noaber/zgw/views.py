@@ -2,11 +2,8 @@
 municipality. A client authenticates with its JWT on every request; every request is audited
 and every refusal answers in ZGW's error shape. See docs/zgw.md."""
 
-import math
 from datetime import date
-from urllib.parse import urlencode
 
-from django.utils.translation import gettext as _
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,11 +13,11 @@ from noaber.audit.models import Action
 
 from . import catalogi
 from .clients import authenticate, require_scope
-from .errors import ZgwError, from_drf, invalid, not_found, problem_response
+from .errors import ZgwError, from_drf, not_found, problem_response
 from .models import Catalogue, Scope
+from .paging import Filters, paged
 
 CATALOGI_VERSION = "1.3.1"
-PAGE_SIZE = 100
 STATUS_VALUES = ("alles", "concept", "definitief")
 GENERIC_ROLES = tuple(generic for _code, _description, generic in catalogi.ROLE_TYPES) + (
     "adviseur",
@@ -82,84 +79,6 @@ class CatalogiView(ZgwView):
         )
 
 
-def _page(request) -> int:
-    raw = request.query_params.get("page")
-    if raw is None:
-        return 1
-    if not raw.isdigit() or int(raw) < 1:
-        raise invalid([("page", "invalid", _("Een paginanummer is een geheel getal vanaf 1."))])
-    return int(raw)
-
-
-def _paged(request, items: list[dict]) -> dict:
-    page = _page(request)
-    pages = max(1, math.ceil(len(items) / PAGE_SIZE))
-    if page > pages:
-        # The standard's lists document no 404: a page past the end is a bad page number.
-        raise invalid(
-            [
-                (
-                    "page",
-                    "invalid",
-                    _("Deze pagina bestaat niet; er zijn %(n)d pagina's.") % {"n": pages},
-                )
-            ]
-        )
-
-    def link(number):
-        query = request.query_params.copy()
-        query["page"] = str(number)
-        return request.build_absolute_uri(f"{request.path}?{urlencode(query, doseq=True)}")
-
-    return {
-        "count": len(items),
-        "next": link(page + 1) if page < pages else None,
-        "previous": link(page - 1) if page > 1 else None,
-        "results": items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
-    }
-
-
-class Filters:
-    """The standard's query filters of one list, checked: a bad value is a 400 ValidatieFout
-    naming the parameter, an unknown parameter is ignored (as DRF's filter backends do)."""
-
-    def __init__(self, request):
-        self.request, self.errors = request, []
-
-    def text(self, name: str) -> str | None:
-        return self.request.query_params.get(name)
-
-    def url(self, name: str) -> str | None:
-        value = self.request.query_params.get(name)
-        if value is not None and not value.startswith(("http://", "https://")):
-            self.errors.append((name, "invalid", _("Voer een geldige URL in.")))
-            return None
-        return value
-
-    def choice(self, name: str, choices) -> str | None:
-        value = self.request.query_params.get(name)
-        if value is not None and value not in choices:
-            self.errors.append(
-                (name, "invalid_choice", _("Kies een van: %(c)s.") % {"c": ", ".join(choices)})
-            )
-            return None
-        return value
-
-    def day(self, name: str) -> date | None:
-        value = self.request.query_params.get(name)
-        if value is None:
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.errors.append((name, "invalid", _("Geef een datum als JJJJ-MM-DD.")))
-            return None
-
-    def check(self) -> None:
-        if self.errors:
-            raise invalid(self.errors)
-
-
 def _keep(item: catalogi.Published, status: str | None, valid_on: date | None) -> bool:
     """The standard's `status` (concept/definitief, default definitief) and validity date:
     Noaber's types are never concepts and valid from their begin date on."""
@@ -173,7 +92,7 @@ class CatalogusList(CatalogiView):
     resource = "catalogus"
 
     def get(self, request):
-        filters = Filters(request)
+        filters = Filters(request.query_params)
         rsin, domain = filters.text("rsin"), filters.text("domein")
         filters.check()
         catalogue = self.catalogue()
@@ -183,7 +102,7 @@ class CatalogusList(CatalogiView):
             for c in items
             if (rsin is None or c["rsin"] == rsin) and (domain is None or c["domein"] == domain)
         ]
-        body = _paged(request, items)
+        body = paged(request, items)
         self.audit(request, count=body["count"])
         return Response(body)
 
@@ -210,7 +129,7 @@ class PublishedList(CatalogiView):
         return items
 
     def get(self, request):
-        filters = Filters(request)
+        filters = Filters(request.query_params)
         zaaktype = filters.url("zaaktype") if self.resource != "zaaktype" else None
         identification = filters.text(
             "identificatie" if self.resource == "zaaktype" else self.zaaktype_identificatie
@@ -231,7 +150,7 @@ class PublishedList(CatalogiView):
             and _keep(item, status, valid_on)
         ]
         items = self.extra_filters(filters, items)
-        body = _paged(request, [item.data for item in items])
+        body = paged(request, [item.data for item in items])
         self.audit(request, count=body["count"])
         return Response(body)
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.models import Action, AuditEvent
+from noaber.cases.models import CaseType
 from noaber.zgw.models import ApiClient, Catalogue
 
 
@@ -20,6 +21,7 @@ class AdminPageTests(NoaberTestCase):
             "client_id": "zaaksysteem-dinkelland",
             "scopes": ["catalogi.lezen", "zaken.lezen"],
             "max_confidentiality": "zaakvertrouwelijk",
+            "legal_basis": "Archiefwet 1995",
             **extra,
         }
         return self.client.post(self.url, data)
@@ -41,7 +43,11 @@ class AdminPageTests(NoaberTestCase):
         cases = [
             ({"client_id": "zaaksysteem-dinkelland"}, "al in gebruik"),
             ({"client_id": "met spaties"}, "Client-id"),
-            ({"client_id": "bsn-zonder-grondslag", "bsn_entitled": "on"}, "grondslag nodig"),
+            (
+                {"client_id": "bsn-zonder-grondslag", "bsn_entitled": "on", "legal_basis": ""},
+                "grondslag nodig",
+            ),
+            ({"client_id": "zaken-zonder-grondslag", "legal_basis": ""}, "zaken leest heeft"),
             ({"client_id": "zonder-scope", "scopes": []}, "Mag lezen"),
             ({"client_id": "te-hoog", "max_confidentiality": "topgeheim"}, "Hoogste"),
         ]
@@ -67,7 +73,9 @@ class AdminPageTests(NoaberTestCase):
     def test_another_municipalitys_client_cannot_be_revoked_here(self):
         from noaber.zgw.clients import create_client
 
-        other, _secret = create_client(self.tubbergen, "X", "x-tubbergen", scopes=["zaken.lezen"])
+        other, _secret = create_client(
+            self.tubbergen, "X", "x-tubbergen", scopes=["catalogi.lezen"]
+        )
         url = reverse("zgw_admin:revoke", args=["GM1774", other.pk])
         self.assertEqual(self.client.post(url).status_code, 404)
         other.refresh_from_db()
@@ -84,3 +92,20 @@ class AdminPageTests(NoaberTestCase):
         self.assertEqual(self.dinkelland.zgw_catalogue.contact_name, "Functioneel beheer")
         event = AuditEvent.objects.filter(object_type="zgw_catalogue").order_by("-id")[0]
         self.assertEqual((event.action, event.actor), (Action.CREATE, "bea"))
+
+    def test_serving_cases_is_turned_on_per_case_type(self):
+        url = reverse("zgw_admin:catalogue", args=["GM1774"])
+        riec = CaseType.objects.get(code="riec")
+        good = {"rsin": "001234560", "domain": "IVP", "contact_name": "Functioneel beheer"}
+        self.client.post(url, good)
+        self.assertFalse(self.dinkelland.zgw_catalogue.served_case_types.exists())  # off
+        page = self.client.get(self.url)
+        self.assertContains(page, "RIEC-casus (confidentieel)")
+        self.client.post(url, {**good, "served_case_types": [riec.pk]})
+        self.assertEqual(list(self.dinkelland.zgw_catalogue.served_case_types.all()), [riec])
+        event = AuditEvent.objects.filter(reason="served_case_types").get()
+        self.assertEqual((event.detail["on"], event.actor), (["riec"], "bea"))
+        # An unknown case type is refused and changes nothing.
+        bad = self.client.post(url, {**good, "served_case_types": ["999999"]})
+        self.assertContains(bad, "Er is iets niet in orde")
+        self.assertEqual(list(self.dinkelland.zgw_catalogue.served_case_types.all()), [riec])

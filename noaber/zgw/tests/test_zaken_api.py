@@ -1,0 +1,352 @@
+"""The Zaken API 1.5 subset (issue 22, points 1 and 2): the cases a client may see as zaken
+with their statussen, resultaat, rollen and zaakobjecten; every answer — errors included —
+validated against VNG's own OpenAPI document of the Zaken API 1.5.1; an object above the
+client's level is a 404 audited as denied; serving is off per case type until turned on; a
+BSN goes only to an entitled client; every case served lands once per client in the ledger."""
+
+import json
+
+from noaber.accounts.tests.base import NoaberTestCase
+from noaber.audit.actions import data_subject_pseudonym
+from noaber.audit.models import Action, AuditEvent
+from noaber.cases import actions as case_actions
+from noaber.cases.models import Case, CaseResult, CaseType
+from noaber.intake.actions import submit_report
+from noaber.intake.models import Category, Channel
+from noaber.registry.actions import add_subject, register_from_reports
+from noaber.zgw import identifiers
+from noaber.zgw.actions import serve_case_types
+from noaber.zgw.clients import create_client
+from noaber.zgw.models import Catalogue, ZaakDisclosure
+
+from .test_catalogi_api import ContractMixin, token
+
+BASE = "/api/zgw/zaken/v1"
+CRS = {"HTTP_ACCEPT_CRS": "EPSG:4326"}
+BSN = "111222333"
+
+
+class ZakenApiTests(ContractMixin, NoaberTestCase):
+    api = "zaken"
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.catalogue = Catalogue.objects.create(
+            municipality=cls.dinkelland, rsin="001234560", contact_name="Functioneel beheer"
+        )
+        cls.woon = CaseType.objects.get(code="overlast")
+        cls.riec = CaseType.objects.get(code="riec")
+        serve_case_types(cls.catalogue, [cls.woon, cls.riec])
+        cls.zaaksysteem, cls.secret = create_client(
+            cls.dinkelland,
+            "Zaaksysteem",
+            "zaaksysteem",
+            scopes=["zaken.lezen", "catalogi.lezen"],
+            max_confidentiality="zaakvertrouwelijk",
+            legal_basis="Archiefwet 1995; art. 6 lid 1 sub e AVG",
+        )
+        cls.archive, cls.archive_secret = create_client(
+            cls.dinkelland,
+            "E-depot",
+            "e-depot",
+            scopes=["zaken.lezen"],
+            max_confidentiality="geheim",
+            bsn_entitled=True,
+            legal_basis="Archiefwet 1995, art. 12",
+        )
+        signal = cls.signal_with_subjects()
+        cls.case = case_actions.open_case(
+            cls.dinkelland, cls.woon, "Overlast Dorpsstraat", actor=cls.advisor, request=None,
+            signals=[signal],
+        )  # fmt: skip
+        for status in ("onderzoek", "uitvoering"):
+            case_actions.change_status(
+                cls.case, status, cls.case.version, actor=cls.advisor, request=None
+            )
+            cls.case.refresh_from_db()
+        result = CaseResult.objects.filter(case_type=cls.woon).first()
+        case_actions.close_case(
+            cls.case, result, "Opgelost.", cls.case.version, actor=cls.advisor, request=None
+        )
+        cls.case.refresh_from_db()
+        cls.secret_case = case_actions.open_case(
+            cls.dinkelland, cls.riec, "Schuur Hoofdweg", actor=cls.advisor, request=None
+        )
+        cls.other_type = case_actions.open_case(
+            cls.dinkelland,
+            CaseType.objects.exclude(pk__in=[cls.woon.pk, cls.riec.pk])
+            .filter(confidentiality="zaakvertrouwelijk")
+            .first(),
+            "Niet verstrekt",
+            actor=cls.advisor,
+            request=None,
+        )
+
+    @classmethod
+    def signal_with_subjects(cls):
+        submitted = submit_report(
+            cls.dinkelland,
+            {"category": Category.objects.get(code="drugs-drugslab"), "description": "Geluid."},
+            channel=Channel.WEB,
+        )
+        signal = register_from_reports(
+            cls.dinkelland, [submitted.report], actor=cls.advisor, request=None
+        )
+        subjects = {
+            "person": {"label": "Jan Jansen", "bsn": BSN, "birth_date": "1980-01-02"},
+            "company": {"label": "Jansen Handel BV", "kvk": "12345678"},
+            "address": {"label": "Dorpsstraat 1", "postcode": "7591AB", "house_number": 1},
+            "vehicle": {"label": "Bestelbus", "kenteken": "AB123C"},
+            "online": {"label": "@jansen"},
+        }
+        for kind, data in subjects.items():
+            add_subject(signal, kind, data, "betrokkene", actor=cls.advisor, request=None)
+        return signal
+
+    def get(self, path, query=None, *, as_archive=False, bearer=None, crs=True):
+        client, secret = (
+            (self.archive, self.archive_secret) if as_archive else (self.zaaksysteem, self.secret)
+        )
+        bearer = bearer or token(client.client_id, secret)
+        headers = CRS if crs else {}
+        return self.client.get(
+            f"{BASE}{path}", query or {}, HTTP_AUTHORIZATION=f"Bearer {bearer}", **headers
+        )
+
+    def path_of(self, url: str) -> str:
+        return url.split(BASE, 1)[1]
+
+    def check(self, response, path, query=None, schema=None, status=200, **kwargs):
+        self.assertEqual(response.status_code, status, response.content)
+        headers = {"Accept-Crs": "EPSG:4326"} if path.startswith("/zaken") else {}
+        self.assert_contract(response, path, query, schema, headers=headers, **kwargs)
+        return response.json()
+
+    def test_the_visible_cases_are_zaken_with_their_parts(self):
+        body = self.check(self.get("/zaken"), "/zaken", schema="Zaak")
+        # The RIEC case is above the client's level, the third case's type is not served.
+        self.assertEqual([z["identificatie"] for z in body["results"]], [self.case.number])
+        zaak = body["results"][0]
+        self.assertEqual(zaak["bronorganisatie"], "001234560")
+        self.assertEqual(zaak["vertrouwelijkheidaanduiding"], "zaakvertrouwelijk")
+        self.assertEqual(zaak["archiefnominatie"], self.case.archiefnominatie)
+        self.assertIsNotNone(zaak["einddatum"])
+        self.assertEqual(self.get("/zaken")["Content-Crs"], "EPSG:4326")
+        self.assertEqual(self.get("/zaken")["API-version"], "1.5.1")
+
+        detail_path = self.path_of(zaak["url"])
+        detail = self.check(self.get(detail_path), detail_path, schema="Zaak")
+        self.assertEqual(detail, zaak)
+
+        # The zaaktype is the catalogue's.
+        zaaktype = self.client.get(
+            zaak["zaaktype"].split("testserver", 1)[1],
+            HTTP_AUTHORIZATION=f"Bearer {token(self.zaaksysteem.client_id, self.secret)}",
+        ).json()
+        self.assertEqual(zaaktype["identificatie"], "overlast")
+
+        statussen = self.check(
+            self.get("/statussen", {"zaak": zaak["url"]}), "/statussen", {"zaak": zaak["url"]},
+            "Status",
+        )  # fmt: skip
+        self.assertEqual(statussen["count"], 4)  # opened, in onderzoek, in uitvoering, closed
+        last = [s for s in statussen["results"] if s["indicatieLaatstGezetteStatus"]]
+        self.assertEqual([s["url"] for s in last], [zaak["status"]])
+        status_path = self.path_of(zaak["status"])
+        self.check(self.get(status_path), status_path, schema="Status")
+
+        resultaat_path = self.path_of(zaak["resultaat"])
+        resultaat = self.check(self.get(resultaat_path), resultaat_path, schema="Resultaat")
+        self.assertEqual(resultaat["zaak"], zaak["url"])
+
+        objects = self.check(
+            self.get("/zaakobjecten", {"zaak": zaak["url"]}), "/zaakobjecten",
+            {"zaak": zaak["url"]}, "ZaakObject",
+        )  # fmt: skip
+        kinds = sorted(o["objectTypeOverige"] for o in objects["results"])
+        self.assertEqual(kinds, ["adres", "voertuig"])  # an online identity is not served
+        self.assertEqual(sorted(o["url"] for o in objects["results"]), sorted(zaak["zaakobjecten"]))
+
+    def test_a_uuid_names_one_object_of_one_catalogue(self):
+        other = Catalogue.objects.create(
+            municipality=self.tubbergen, rsin="001234560", contact_name="Beheer"
+        )
+        key = identifiers.encode(self.catalogue, "rol", self.case.pk, 7)
+        self.assertEqual(identifiers.decode(self.catalogue, "rol", key), (self.case.pk, 7))
+        self.assertIsNone(identifiers.decode(self.catalogue, "zaak", key))
+        self.assertIsNone(identifiers.decode(other, "rol", key))
+        neighbours = {identifiers.encode(self.catalogue, "zaak", pk).hex[:8] for pk in (1, 2, 3)}
+        self.assertEqual(len(neighbours), 3)  # nothing in common: no count to read off
+
+    def test_persons_in_rollen_only_as_far_as_the_client_is_entitled(self):
+        zaak_url = self.get("/zaken").json()["results"][0]["url"]
+        rollen = self.check(
+            self.get("/rollen", {"zaak": zaak_url}), "/rollen", {"zaak": zaak_url}, "Rol"
+        )
+        by_type = {r["betrokkeneType"]: r for r in rollen["results"]}
+        self.assertEqual(
+            sorted(by_type), ["medewerker", "natuurlijk_persoon", "niet_natuurlijk_persoon"]
+        )
+        self.assertEqual(by_type["medewerker"]["omschrijvingGeneriek"], "zaakcoordinator")
+        # Not entitled: a person is belanghebbende, not who.
+        self.assertEqual(by_type["natuurlijk_persoon"]["betrokkeneIdentificatie"], {})
+        self.assertNotIn(BSN, json.dumps(rollen))
+
+        # Entitled (BSN with a recorded legal basis): the BSN, the name, the birth date.
+        archive = self.get("/rollen", {"zaak": zaak_url}, as_archive=True).json()
+        person = next(r for r in archive["results"] if r["betrokkeneType"] == "natuurlijk_persoon")
+        self.assertEqual(person["betrokkeneIdentificatie"]["inpBsn"], BSN)
+        self.assertEqual(person["betrokkeneIdentificatie"]["geslachtsnaam"], "Jan Jansen")
+        rol_path = self.path_of(person["url"])
+        self.check(self.get(rol_path, as_archive=True), rol_path, schema="Rol")
+
+        # Each person served is in the log under its pseudonym, never the BSN.
+        served = AuditEvent.objects.filter(
+            object_type="zgw_rol", data_subject=data_subject_pseudonym("bsn", BSN)
+        )
+        self.assertEqual(served.count(), 3)  # two lists and one detail
+        self.assertFalse(AuditEvent.objects.filter(detail__icontains=BSN).exists())
+
+        # Only an entitled client may look a person up by BSN.
+        query = {"betrokkeneIdentificatie__natuurlijkPersoon__inpBsn": BSN}
+        found = self.get("/rollen", query, as_archive=True).json()
+        self.assertEqual([r["betrokkeneType"] for r in found["results"]], ["natuurlijk_persoon"])
+        refused = self.get("/rollen", query)
+        self.check(refused, "/rollen", query, status=403)
+        self.assertEqual(AuditEvent.objects.order_by("-id")[0].reason, "bsn_not_entitled")
+        bad = {"betrokkeneIdentificatie__natuurlijkPersoon__inpBsn": "123456789"}
+        body = self.check(self.get("/rollen", bad, as_archive=True), "/rollen", bad, status=400)
+        self.assertEqual(body["invalidParams"][0]["name"], bad.popitem()[0])
+        zaken = self.get("/zaken", {f"rol__{next(iter(query))}": BSN}, as_archive=True).json()
+        self.assertEqual([z["identificatie"] for z in zaken["results"]], [self.case.number])
+
+    def test_an_object_above_the_clients_level_is_not_found_and_audited(self):
+        # The e-depot may see confidentieel: the RIEC case is there, with its uuid.
+        riec = next(
+            z
+            for z in self.get("/zaken", as_archive=True).json()["results"]
+            if z["identificatie"] == self.secret_case.number
+        )
+        for path in (self.path_of(riec["url"]), self.path_of(riec["rollen"][0])):
+            with self.subTest(path):
+                before = ZaakDisclosure.objects.count()
+                response = self.get(path)
+                self.check(response, path, status=404)
+                self.assertEqual(response.json()["code"], "not_found")
+                event = AuditEvent.objects.order_by("-id")[0]
+                self.assertEqual(
+                    (event.action, event.reason), (Action.DENIED, "above_confidentiality")
+                )
+                self.assertEqual(ZaakDisclosure.objects.count(), before)
+        # ... as for a zaak that does not exist (not audited: nothing to protect).
+        made_up = "/zaken/6f1c2a4e-0000-4000-8000-000000000000"
+        self.check(self.get(made_up), made_up, status=404)
+
+    def test_serving_is_off_per_case_type_until_turned_on(self):
+        other = Case.objects.get(pk=self.other_type.pk)
+        self.assertNotIn(other.number, str(self.get("/zaken", as_archive=True).json()))
+        serve_case_types(self.catalogue, [self.woon, self.riec, other.case_type])
+        numbers = [z["identificatie"] for z in self.get("/zaken", as_archive=True).json()["results"]]
+        self.assertIn(other.number, numbers)
+        event = AuditEvent.objects.filter(reason="served_case_types").order_by("-id")[0]
+        self.assertEqual(event.detail["on"], [other.case_type.code])
+
+    def test_every_case_served_lands_once_per_client_in_the_ledger(self):
+        zaak = self.get("/zaken").json()["results"][0]
+        self.get(self.path_of(zaak["url"]))
+        self.get("/rollen", {"zaak": zaak["url"]})
+        self.get("/rollen", {"zaak": zaak["url"]}, as_archive=True)
+        mine = ZaakDisclosure.objects.get(client=self.zaaksysteem)
+        self.assertEqual(mine.case_id, self.case.pk)
+        self.assertEqual(mine.served, ["zaak", "rollen"])
+        self.assertEqual(mine.legal_basis, self.zaaksysteem.legal_basis)
+        archive = ZaakDisclosure.objects.get(client=self.archive)
+        self.assertEqual(archive.served, ["rollen", "bsn"])
+        # A destroyed case keeps its shell: the ledger names it.
+        self.assertTrue(
+            ZaakDisclosure.objects.filter(case=self.case).exists()
+            and Case.objects.filter(pk=self.case.pk).exists()
+        )
+
+    def test_zoek_takes_the_filters_as_json(self):
+        zaak = self.get("/zaken").json()["results"][0]
+        headers = {"HTTP_CONTENT_CRS": "EPSG:4326", **CRS}
+        auth = f"Bearer {token(self.zaaksysteem.client_id, self.secret)}"
+
+        def zoek(body, content_type="application/json", **extra):
+            return self.client.post(
+                f"{BASE}/zaken/_zoek", body, content_type=content_type,
+                HTTP_AUTHORIZATION=auth, **{**headers, **extra},
+            )  # fmt: skip
+
+        contract = {"Accept-Crs": "EPSG:4326", "Content-Crs": "EPSG:4326"}
+        body = {"uuid__in": [zaak["uuid"]], "archiefnominatie__in": ["vernietigen"]}
+        response = zoek(json.dumps(body))
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assert_contract(
+            response, "/zaken/_zoek", schema="Zaak", method="post", headers=contract,
+            body=json.dumps(body),
+        )  # fmt: skip
+        self.assertEqual([z["url"] for z in response.json()["results"]], [zaak["url"]])
+        before = AuditEvent.objects.count()
+        for bad, status, code in (
+            ("{niet json", 400, "invalid"),
+            ("[1, 2]", 400, "invalid"),
+            (json.dumps({"uuid__in": "geen-lijst"}), 400, "invalid"),
+            (json.dumps({"startdatum__gt": "gisteren"}), 400, "invalid"),
+        ):
+            with self.subTest(bad):
+                response = zoek(bad)
+                self.assertEqual(response.status_code, status, response.content)
+                self.assertEqual(response.json()["code"], code)
+                self.assert_contract(
+                    response, "/zaken/_zoek", method="post", headers=contract, body=bad
+                )
+        response = zoek("archiefstatus=x", content_type="application/x-www-form-urlencoded")
+        self.assertEqual(response.status_code, 415)
+        self.assertEqual(AuditEvent.objects.count(), before)  # refused before anything served
+
+    def test_bad_filters_pages_and_crs_change_nothing(self):
+        before = (AuditEvent.objects.count(), ZaakDisclosure.objects.count())
+        cases = [
+            ("/zaken", {"archiefnominatie": "bewaren"}, "archiefnominatie"),
+            ("/zaken", {"startdatum__gt": "2026-13-01"}, "startdatum__gt"),
+            ("/zaken", {"maximaleVertrouwelijkheidaanduiding": "topgeheim"}, None),
+            ("/zaken", {"ordering": "titel"}, None),
+            ("/zaken", {"page": "0"}, "page"),
+            ("/zaken", {"page": "2"}, "page"),
+            ("/statussen", {"zaak": "geen-url"}, "zaak"),
+            ("/statussen", {"indicatieLaatstGezetteStatus": "misschien"}, None),
+            ("/rollen", {"betrokkeneType": "robot"}, "betrokkeneType"),
+            ("/zaakobjecten", {"objectType": "ding"}, "objectType"),
+        ]
+        for path, query, name in cases:
+            with self.subTest(path=path, query=query):
+                body = self.check(self.get(path, query), path, query, status=400)
+                self.assertEqual(body["code"], "invalid")
+                if name:
+                    self.assertEqual(body["invalidParams"][0]["name"], name)
+        # Accept-Crs is required for zaken; only EPSG:4326 is served.
+        self.check(self.get("/zaken", crs=False), "/zaken", status=412)
+        response = self.client.get(
+            f"{BASE}/zaken",
+            HTTP_AUTHORIZATION=f"Bearer {token(self.zaaksysteem.client_id, self.secret)}",
+            HTTP_ACCEPT_CRS="EPSG:28992",
+        )
+        self.assertEqual(response.status_code, 406)
+        self.assertEqual(
+            before, (AuditEvent.objects.count(), ZaakDisclosure.objects.count())
+        )
+
+    def test_a_client_without_the_scope_or_a_legal_basis_is_refused(self):
+        catalogue_only, secret = create_client(
+            self.dinkelland, "Catalogus", "catalogus-only", scopes=["catalogi.lezen"]
+        )
+        response = self.get("/zaken", bearer=token(catalogue_only.client_id, secret))
+        self.check(response, "/zaken", status=403)
+        # A client from before the rule (no grondslag) gets nothing either.
+        type(self.zaaksysteem).objects.filter(pk=self.zaaksysteem.pk).update(legal_basis="")
+        self.check(self.get("/zaken"), "/zaken", status=403)
+        self.assertEqual(AuditEvent.objects.order_by("-id")[0].reason, "no_legal_basis")
+        self.assertFalse(ZaakDisclosure.objects.exists())
