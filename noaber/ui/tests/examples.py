@@ -435,6 +435,11 @@ EXAMPLES = (
         "zgw:statustype",
         "zgw:resultaattype",
         "zgw:roltype",
+        "zgw:zaak",
+        "zgw:status",
+        "zgw:resultaat",
+        "zgw:rol",
+        "zgw:zaakobject",
     )
     | _names(first_theme, "themes:edit")
     | _names(first_priority, "themes:priority_edit")

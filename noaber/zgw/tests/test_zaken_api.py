@@ -11,6 +11,7 @@ from noaber.audit.actions import data_subject_pseudonym
 from noaber.audit.models import Action, AuditEvent
 from noaber.cases import actions as case_actions
 from noaber.cases.models import Case, CaseResult, CaseType
+from noaber.cases.signals import case_destroying
 from noaber.intake.actions import submit_report
 from noaber.intake.models import Category, Channel
 from noaber.registry.actions import add_subject, register_from_reports
@@ -247,7 +248,9 @@ class ZakenApiTests(ContractMixin, NoaberTestCase):
         other = Case.objects.get(pk=self.other_type.pk)
         self.assertNotIn(other.number, str(self.get("/zaken", as_archive=True).json()))
         serve_case_types(self.catalogue, [self.woon, self.riec, other.case_type])
-        numbers = [z["identificatie"] for z in self.get("/zaken", as_archive=True).json()["results"]]
+        numbers = [
+            z["identificatie"] for z in self.get("/zaken", as_archive=True).json()["results"]
+        ]
         self.assertIn(other.number, numbers)
         event = AuditEvent.objects.filter(reason="served_case_types").order_by("-id")[0]
         self.assertEqual(event.detail["on"], [other.case_type.code])
@@ -263,10 +266,11 @@ class ZakenApiTests(ContractMixin, NoaberTestCase):
         self.assertEqual(mine.legal_basis, self.zaaksysteem.legal_basis)
         archive = ZaakDisclosure.objects.get(client=self.archive)
         self.assertEqual(archive.served, ["rollen", "bsn"])
-        # A destroyed case keeps its shell: the ledger names it.
-        self.assertTrue(
-            ZaakDisclosure.objects.filter(case=self.case).exists()
-            and Case.objects.filter(pk=self.case.pk).exists()
+        # Destroying a served case keeps its shell (without title or text): the ledger names it.
+        replies = case_destroying.send(sender=Case, case=self.case)
+        self.assertIn(True, [answer for _receiver, answer in replies])
+        self.assertNotIn(
+            True, [a for _r, a in case_destroying.send(sender=Case, case=self.secret_case)]
         )
 
     def test_zoek_takes_the_filters_as_json(self):
@@ -335,9 +339,7 @@ class ZakenApiTests(ContractMixin, NoaberTestCase):
             HTTP_ACCEPT_CRS="EPSG:28992",
         )
         self.assertEqual(response.status_code, 406)
-        self.assertEqual(
-            before, (AuditEvent.objects.count(), ZaakDisclosure.objects.count())
-        )
+        self.assertEqual(before, (AuditEvent.objects.count(), ZaakDisclosure.objects.count()))
 
     def test_a_client_without_the_scope_or_a_legal_basis_is_refused(self):
         catalogue_only, secret = create_client(
