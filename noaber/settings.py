@@ -215,6 +215,9 @@ NOABER_LOCATIESERVER_URL = os.environ.get("NOABER_LOCATIESERVER_URL", "")
 NOABER_LOCATIESERVER_PER_MINUTE = int(os.environ.get("NOABER_LOCATIESERVER_PER_MINUTE", "60"))
 # Free-standing subject checks (hit / no-hit) on the search page per user per hour.
 NOABER_SUBJECT_CHECKS_PER_HOUR = int(os.environ.get("NOABER_SUBJECT_CHECKS_PER_HOUR", "30"))
+# Requests a minute per ZGW client (noaber.zgw): enough for a zaaksysteem that reads a case
+# with its parts each second, not for a leaked secret that copies the register.
+NOABER_ZGW_REQUESTS_PER_MINUTE = int(os.environ.get("NOABER_ZGW_REQUESTS_PER_MINUTE", "300"))
 # Failed logins across the installation within 15 minutes that trigger an alert e-mail.
 NOABER_FAILED_LOGIN_ALERT = int(os.environ.get("NOABER_FAILED_LOGIN_ALERT", "20"))
 # Rows per page of every list (noaber.lib.paging.list_page).

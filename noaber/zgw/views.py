@@ -4,12 +4,15 @@ and every refusal answers in ZGW's error shape. See docs/zgw.md."""
 
 from datetime import date
 
+from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from noaber.audit.actions import record
-from noaber.audit.models import Action
+from noaber.audit.models import Action, Result
+from noaber.intake import throttle
 
 from . import catalogi
 from .clients import authenticate, require_scope
@@ -42,6 +45,24 @@ class ZgwView(APIView):
         super().initial(request, *args, **kwargs)
         self.client = authenticate(request.headers.get("Authorization", ""), request)
         require_scope(self.client, self.scope, request)
+        self.throttle(request)
+
+    def throttle(self, request) -> None:
+        """A limit per client (shared by every worker): a 429, audited, past it."""
+        limit = throttle.Limit("zgw", settings.NOABER_ZGW_REQUESTS_PER_MINUTE, 1)
+        key = f"zgw-client-{self.client.pk}"
+        if throttle.exceeded(limit, request, key=key):
+            record(
+                Action.DENIED,
+                request=request,
+                municipality=self.client.municipality,
+                object_type="zgw_client",
+                object_id=self.client.pk,
+                result=Result.DENIED,
+                reason="throttled",
+            )
+            raise ZgwError(429, "throttled", _("Te veel verzoeken; probeer het later opnieuw."))
+        throttle.count(limit, request, key=key)
 
     def handle_exception(self, exc):
         error = exc if isinstance(exc, ZgwError) else from_drf(exc)

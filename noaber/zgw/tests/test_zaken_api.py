@@ -6,6 +6,8 @@ BSN goes only to an entitled client; every case served lands once per client in 
 
 import json
 
+from django.test import override_settings
+
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.actions import data_subject_pseudonym
 from noaber.audit.models import Action, AuditEvent
@@ -352,3 +354,16 @@ class ZakenApiTests(ContractMixin, NoaberTestCase):
         self.check(self.get("/zaken"), "/zaken", status=403)
         self.assertEqual(AuditEvent.objects.order_by("-id")[0].reason, "no_legal_basis")
         self.assertFalse(ZaakDisclosure.objects.exists())
+
+    @override_settings(NOABER_ZGW_REQUESTS_PER_MINUTE=2)
+    def test_a_client_past_its_rate_gets_429_and_nothing_more(self):
+        for _ in range(2):
+            self.check(self.get("/zaken"), "/zaken")
+        before = ZaakDisclosure.objects.get(client=self.zaaksysteem).served
+        response = self.get("/zaken")
+        body = self.check(response, "/zaken", status=429)
+        self.assertEqual(body["code"], "throttled")
+        self.assertEqual(AuditEvent.objects.order_by("-id")[0].reason, "throttled")
+        self.assertEqual(ZaakDisclosure.objects.get(client=self.zaaksysteem).served, before)
+        # Another client has its own count.
+        self.check(self.get("/zaken", as_archive=True), "/zaken")
