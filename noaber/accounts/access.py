@@ -42,6 +42,9 @@ RULES: dict[str, frozenset[str]] = {
     "themes.manage": frozenset({Role.ADMIN}),
     # The audit log is for the privacy officer; reading it is itself logged.
     "audit.view": frozenset({Role.PRIVACY}),
+    # The register of processing activities (AVG art. 30): kept and printed by the privacy
+    # officer; every audit event names the activity it belongs to.
+    "audit.register": frozenset({Role.PRIVACY}),
     # Meldpunt: advisors triage reports; every staff member can report "niet pluis";
     # the functional admin issues and revokes partners' API keys.
     "intake.inbox": frozenset({Role.ADVISOR}),
@@ -50,6 +53,9 @@ RULES: dict[str, frozenset[str]] = {
     # The systems that read the municipality's data through the ZGW APIs (zaaksysteem,
     # archive) and the zaaktypecatalogus published to them: kept by the admin (noaber/zgw).
     "zgw.manage": frozenset({Role.ADMIN}),
+    # The processing log outward (VNG Verwerkingenlogging): opened, its clients named and
+    # running signals released by the privacy officer (noaber/zgw/processing.py).
+    "zgw.processing_log": frozenset({Role.PRIVACY}),
     # Standard texts (sjablonen) for reporters: kept by the admin, chosen by the advisors.
     "intake.standard_texts": frozenset({Role.ADMIN}),
     # Signaalregister: advisors work in it; the privacy officer exports, rectifies and holds;

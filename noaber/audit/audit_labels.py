@@ -8,3 +8,4 @@ register_object_type("audit_chain", _("controle van de auditketen"))
 register_object_type("audit_anchor", _("anker van de auditketen buiten de database"))
 
 register_reasons({"edit": _("openen om te wijzigen")})
+register_object_type("processing_activity", _("verwerkingsactiviteit (verwerkingsregister)"))

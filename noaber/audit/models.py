@@ -10,6 +10,7 @@ verify_audit` recomputes the chain.
 import hashlib
 import hmac
 import json
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -26,6 +27,8 @@ FORMAT = 3
 # The chain of the events written before 0019 (forms 1 and 2): closed by migration with one
 # seal whose hash is the start of every municipality's chain.
 LEGACY_CHAIN = "*"
+# The namespace of the activities' UUIDs (ProcessingActivity.uuid); never change it.
+ACTIVITY_NAMESPACE = uuid.UUID("6f1c3a52-0b8e-5d4b-9a51-3f6d2e8c7a10")
 
 
 class Action(models.TextChoices):
@@ -63,7 +66,8 @@ class Confidentiality(models.TextChoices):
 
 class ProcessingActivity(models.Model):
     """One processing activity of the register (verwerkingsregister, AVG art. 30), as data:
-    loaded from data/reference/processing_activities.json (no edit page yet). Every audit
+    loaded from data/reference/processing_activities.json, kept and printed by the privacy
+    officer (`noaber.audit.register`, the page Audit → Verwerkingsregister). Every audit
     event names the activity it belongs to by `code` and copies its confidentiality and the
     retention of its log entries at the time of writing."""
 
@@ -77,6 +81,18 @@ class ProcessingActivity(models.Model):
     retention_months = models.PositiveIntegerField(_("bewaartermijn van de logregels (maanden)"))
     # The kinds of audit objects (AuditEvent.object_type) this activity covers.
     object_types = models.JSONField(_("soorten objecten"), default=list, blank=True)
+    # The rest of what AVG art. 30 lid 1 asks per activity, kept by the privacy officer
+    # (docs/verwerkingen.md): plain text, one item a line where there are several.
+    data_categories = models.TextField(_("categorieën persoonsgegevens"), blank=True)
+    subject_categories = models.TextField(_("categorieën betrokkenen"), blank=True)
+    recipients = models.TextField(_("categorieën ontvangers"), blank=True)
+    retention = models.TextField(_("bewaartermijn van de gegevens"), blank=True)
+    transfers = models.CharField(
+        _("doorgifte buiten de EER"), max_length=300, blank=True, default="Geen"
+    )
+    security = models.TextField(_("beveiligingsmaatregelen"), blank=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), null=True, blank=True)
+    updated_by = models.CharField(_("gewijzigd door"), max_length=150, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -85,6 +101,12 @@ class ProcessingActivity(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def uuid(self) -> uuid.UUID:
+        """The activity's identity outward (VNG verwerkingsactiviteitId): derived from its
+        code, so the same on every request and installation, with no column to keep."""
+        return uuid.uuid5(ACTIVITY_NAMESPACE, self.code)
 
 
 # The fields canonical() reads, in the order verify_audit selects them.

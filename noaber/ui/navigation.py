@@ -44,6 +44,7 @@ GROUPS = [
         [
             (_("Betrokkenen (AVG)"), "registry:privacy", "registry.privacy"),
             (_("Auditlog"), "audit:list", "audit.view"),
+            (_("Verwerkingsregister"), "audit:register", "audit.register"),
             (_("Toegangsreview"), "access_review:report", "accounts.access_review"),
         ],
     ),

@@ -428,6 +428,7 @@ EXAMPLES = (
     )
     | _names(role_mapping, "sign_in:mapping_remove")
     | _names(zgw_client, "zgw_admin:revoke")
+    | _names(lambda m: {"code": "meldpunt"}, "audit:register_edit")
     | _names(
         zgw_object,
         "zgw:catalogus",
