@@ -222,6 +222,10 @@ class AnswerTests(ProcessingApiCase):
         event = AuditEvent.objects.get(object_type="subject", action=Action.CREATE)
         self.assertEqual(action["tijdstip"], event.created_at.isoformat())
         self.assertEqual(action["verwerkteObjecten"][0]["objectId"], BSN)
+        # The register's categories of personal data, one a line, as soorten gegevens.
+        kinds = [k["soortGegeven"] for k in item["verwerkteSoortenGegevens"]]
+        self.assertEqual(kinds, register.data_categories.splitlines())
+        self.assertIn("Bronnencheck", kinds)
         # The same identities on the next question; the questions are events too.
         again = self.answer()["results"]
         self.assertEqual(again[0]["verwerktObjectId"], item["verwerktObjectId"])
