@@ -374,6 +374,26 @@ class Builder:
         pairs = list(zip(case_ids, signal_ids, strict=True))
         copy_rows(link, ["case_id", "signal_id"], pairs, len(pairs))
 
+    def case_subjects(self, case_ids, per_case: tuple[int, int] = (0, 3)) -> int:
+        """Link each case to `per_case` random subjects of its own municipality."""
+        from noaber.cases.models import Case
+        from noaber.registry.models import Subject
+
+        r = self.rng
+        pool: dict[int, list[int]] = {}
+        for subject_id, m in Subject.objects.values_list("pk", "municipality_id"):
+            pool.setdefault(m, []).append(subject_id)
+        pairs = []
+        cases = Case.objects.filter(pk__in=list(case_ids)).values_list("pk", "municipality_id")
+        for case_id, m in cases.iterator(chunk_size=10_000):
+            subjects = pool.get(m, [])
+            for subject_id in r.sample(subjects, min(len(subjects), r.randint(*per_case))):
+                pairs.append((case_id, subject_id))
+        start = time.perf_counter()
+        copy_rows(Case.subjects.through, ["case_id", "subject_id"], pairs, len(pairs))
+        self.say("case subjects", len(pairs), start)
+        return len(pairs)
+
     def timeline(self, n: int, case_ids) -> range:
         """`n` timeline entries spread at random over `case_ids`, encrypted text."""
         from noaber.cases.models import TimelineEntry

@@ -166,6 +166,14 @@ class Case(models.Model):
             # Open cases overdue first (the case list's default order).
             models.Index(fields=["municipality", "due_date", "id"], name="case_list_due"),
             models.Index(fields=["municipality", "archiefnominatie", "archiefactiedatum"]),
+            # The ZGW zaken list (noaber.zgw): its order, over the cases that still exist, with
+            # the type each client's filter reads — a page without touching the table.
+            models.Index(
+                fields=["municipality", "created_at", "id"],
+                condition=models.Q(destroyed_at__isnull=True),
+                include=["case_type"],
+                name="case_exchange_order",
+            ),
         ]
 
     def __str__(self):

@@ -24,9 +24,7 @@ def exchangeable_cases(municipality, case_type_ids):
     cases = Case.objects.filter(municipality=municipality, destroyed_at__isnull=True)
     if case_type_ids is not None:
         cases = cases.filter(case_type_id__in=case_type_ids)
-    return cases.select_related("case_type", "result", "owner").defer(
-        "closing_text", "legal_hold_reason", "due_date_reason"
-    )
+    return cases.defer("closing_text", "legal_hold_reason", "due_date_reason")
 
 
 STATUS_KINDS = (TimelineEntry.Kind.STATUS, TimelineEntry.Kind.CLOSING)
@@ -58,6 +56,15 @@ def status_code_of(entry, case_type) -> str:
         return CLOSED
     by_label = {str(label): code for code, label in case_type.statuses}
     return by_label.get(entry.text, case_type.reopen_status or case_type.first_status)
+
+
+def case_subject_kinds(case_ids, kinds):
+    """(case id, subject id, kind) of these cases' subjects of these kinds: no subject data."""
+    return (
+        Case.subjects.through.objects.filter(case_id__in=case_ids, subject__kind__in=kinds)
+        .order_by("case_id", "subject_id")
+        .values_list("case_id", "subject_id", "subject__kind")
+    )
 
 
 def case_subject_links(cases, kinds):

@@ -27,12 +27,22 @@ def _cipher(catalogue_uuid: uuid.UUID) -> Cipher:
     return Cipher(algorithms.AES(key), modes.ECB())  # noqa: S305 - one block: a keyed permutation
 
 
+class Encoder:
+    """Many UUIDs of one catalogue (a page of a list): one AES context for all of them (ECB
+    keeps no state between blocks, so each `update` is one independent block)."""
+
+    def __init__(self, catalogue):
+        self._encryptor = _cipher(catalogue.uuid).encryptor()
+
+    def __call__(self, kind: str, case_id: int, ref: int = 0) -> uuid.UUID:
+        if not (0 < case_id <= MAX_CASE and 0 <= ref <= MAX_REF):
+            raise ValueError("case or reference out of range")
+        block = bytes([KINDS[kind]]) + CHECK + case_id.to_bytes(6, "big") + ref.to_bytes(7, "big")
+        return uuid.UUID(bytes=self._encryptor.update(block))
+
+
 def encode(catalogue, kind: str, case_id: int, ref: int = 0) -> uuid.UUID:
-    if not (0 < case_id <= MAX_CASE and 0 <= ref <= MAX_REF):
-        raise ValueError("case or reference out of range")
-    block = bytes([KINDS[kind]]) + CHECK + case_id.to_bytes(6, "big") + ref.to_bytes(7, "big")
-    encryptor = _cipher(catalogue.uuid).encryptor()
-    return uuid.UUID(bytes=encryptor.update(block) + encryptor.finalize())
+    return Encoder(catalogue)(kind, case_id, ref)
 
 
 def decode(catalogue, kind: str, value: uuid.UUID) -> tuple[int, int] | None:

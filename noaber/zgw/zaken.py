@@ -4,6 +4,7 @@ the timeline, its resultaat, its rollen (the casusregisseur; persons and compani
 belanghebbende) and its zaakobjecten (addresses and vehicles). Nothing is stored but the
 disclosure ledger: identifiers are encrypted references (identifiers.py). See docs/zgw.md."""
 
+import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -22,6 +23,7 @@ PERSON, COMPANY, ADDRESS, VEHICLE = "person", "company", "address", "vehicle"
 ROLE_SUBJECTS = {PERSON: "natuurlijk_persoon", COMPANY: "niet_natuurlijk_persoon"}
 OBJECT_SUBJECTS = {ADDRESS: "adres", VEHICLE: "voertuig"}
 OWNER_REF = 0  # the casusregisseur's rol; a subject's rol has the subject's id as reference
+PLACEHOLDER = uuid.UUID(int=0)
 
 
 def level(value: str) -> int:
@@ -37,6 +39,7 @@ class Scope:
     catalogue: Catalogue
     ceiling: str | None = None  # maximaleVertrouwelijkheidaanduiding of the request
     _urls: dict = field(default_factory=dict)
+    _type_urls: dict = field(default_factory=dict)
 
     @cached_property
     def served_types(self) -> dict:
@@ -54,17 +57,32 @@ class Scope:
     def cases(self):
         return case_selectors.exchangeable_cases(self.client.municipality, list(self.served_types))
 
+    @cached_property
+    def encode(self) -> identifiers.Encoder:
+        return identifiers.Encoder(self.catalogue)
+
+    def uuid(self, kind: str, case_id: int, ref: int = 0) -> str:
+        return str(self.encode(kind, case_id, ref))
+
     def url(self, name: str, kind: str, case_id: int, ref: int = 0) -> str:
-        key = identifiers.encode(self.catalogue, kind, case_id, ref)
-        return self.request.build_absolute_uri(reverse(f"zgw:{name}", args=[key]))
+        # One reverse per resource and request: the UUID is the path's only variable part.
+        if name not in self._urls:
+            self._urls[name] = self.request.build_absolute_uri(
+                reverse(f"zgw:{name}", args=[PLACEHOLDER])
+            ).replace(str(PLACEHOLDER), "{}")
+        return self._urls[name].format(self.uuid(kind, case_id, ref))
+
+    def case_type(self, case):
+        """A case's type, from the served types already read (no query per case)."""
+        return self.served_types.get(case.case_type_id) or case.case_type
 
     def zaak_url(self, case_id: int) -> str:
         return self.url("zaak", "zaak", case_id)
 
     def type_url(self, kind: str, *codes: str) -> str:
-        if (kind, codes) not in self._urls:
-            self._urls[kind, codes] = type_url(self.request, self.catalogue, kind, *codes)
-        return self._urls[kind, codes]
+        if (kind, codes) not in self._type_urls:
+            self._type_urls[kind, codes] = type_url(self.request, self.catalogue, kind, *codes)
+        return self._type_urls[kind, codes]
 
     def decode(self, kind: str, value) -> tuple[int, int] | None:
         return identifiers.decode(self.catalogue, kind, value)
@@ -80,30 +98,32 @@ def zaken(scope: Scope, cases: list) -> list[dict]:
     ids = [case.pk for case in cases]
     latest = case_selectors.latest_status_entries(ids)
     links: dict[int, list] = {}
-    for link in case_selectors.case_subject_links(ids, [*ROLE_SUBJECTS, *OBJECT_SUBJECTS]):
-        links.setdefault(link.case_id, []).append(link)
+    kinds = [*ROLE_SUBJECTS, *OBJECT_SUBJECTS]
+    for case_id, subject_id, kind in case_selectors.case_subject_kinds(ids, kinds):
+        links.setdefault(case_id, []).append((subject_id, kind))
     return [zaak(scope, case, latest.get(case.pk), links.get(case.pk, [])) for case in cases]
 
 
 def zaak(scope: Scope, case, latest_entry: int | None, links: list) -> dict:
+    """`links`: (subject id, kind) of the case's subjects."""
     # Left out, as the standard allows: the nullable objects Noaber has none of (zaakgeometrie,
     # verlenging, opschorting, processobject) — the published document types them as objects
     # that are nullable only beside a reference, which validators read as "never null".
-    case_type = case.case_type
+    case_type = scope.case_type(case)
     rsin = scope.catalogue.rsin
     rollen = [scope.url("rol", "rol", case.pk, OWNER_REF)] + [
-        scope.url("rol", "rol", case.pk, link.subject_id)
-        for link in links
-        if link.subject.kind in ROLE_SUBJECTS
+        scope.url("rol", "rol", case.pk, subject_id)
+        for subject_id, kind in links
+        if kind in ROLE_SUBJECTS
     ]
     objects = [
-        scope.url("zaakobject", "zaakobject", case.pk, link.subject_id)
-        for link in links
-        if link.subject.kind in OBJECT_SUBJECTS
+        scope.url("zaakobject", "zaakobject", case.pk, subject_id)
+        for subject_id, kind in links
+        if kind in OBJECT_SUBJECTS
     ]
     return {
         "url": scope.zaak_url(case.pk),
-        "uuid": str(identifiers.encode(scope.catalogue, "zaak", case.pk)),
+        "uuid": scope.uuid("zaak", case.pk),
         "identificatie": case.number,
         "bronorganisatie": rsin,
         "omschrijving": case.title[:80],
@@ -147,13 +167,14 @@ def statussen(scope: Scope, entries: list, latest: dict[int, int], cases: dict) 
     out = []
     for entry in entries:
         case = cases[entry.case_id]
-        code = case_selectors.status_code_of(entry, case.case_type)
+        case_type = scope.case_type(case)
+        code = case_selectors.status_code_of(entry, case_type)
         out.append(
             {
                 "url": scope.url("status", "status", case.pk, entry.pk),
-                "uuid": str(identifiers.encode(scope.catalogue, "status", case.pk, entry.pk)),
+                "uuid": scope.uuid("status", case.pk, entry.pk),
                 "zaak": scope.zaak_url(case.pk),
-                "statustype": scope.type_url("statustype", case.case_type.code, code),
+                "statustype": scope.type_url("statustype", case_type.code, code),
                 "datumStatusGezet": entry.created_at.isoformat(),
                 # The timeline's own words (a reopening's reason) stay in Noaber.
                 "statustoelichting": "",
@@ -167,9 +188,11 @@ def statussen(scope: Scope, entries: list, latest: dict[int, int], cases: dict) 
 def resultaat(scope: Scope, case) -> dict:
     return {
         "url": scope.url("resultaat", "resultaat", case.pk),
-        "uuid": str(identifiers.encode(scope.catalogue, "resultaat", case.pk)),
+        "uuid": scope.uuid("resultaat", case.pk),
         "zaak": scope.zaak_url(case.pk),
-        "resultaattype": scope.type_url("resultaattype", case.case_type.code, case.result.code),
+        "resultaattype": scope.type_url(
+            "resultaattype", scope.case_type(case).code, case.result.code
+        ),
         # The closing text names people and facts: it stays in Noaber.
         "toelichting": "",
     }
@@ -181,12 +204,12 @@ def _rol(scope: Scope, case, ref: int, role: str, betrokkene_type: str, identity
     description, generic = next((d, g) for code, d, g in ROLE_TYPES if code == role)
     return {
         "url": scope.url("rol", "rol", case.pk, ref),
-        "uuid": str(identifiers.encode(scope.catalogue, "rol", case.pk, ref)),
+        "uuid": scope.uuid("rol", case.pk, ref),
         "zaak": scope.zaak_url(case.pk),
         "betrokkene": "",
         "betrokkeneType": betrokkene_type,
         "afwijkendeNaamBetrokkene": "",
-        "roltype": scope.type_url("roltype", case.case_type.code, role),
+        "roltype": scope.type_url("roltype", scope.case_type(case).code, role),
         "omschrijving": description,
         "omschrijvingGeneriek": generic,
         "roltoelichting": "",
@@ -243,7 +266,7 @@ def zaakobject(scope: Scope, case, subject) -> dict:
         data = {"kenteken": subject.kenteken}
     return {
         "url": scope.url("zaakobject", "zaakobject", case.pk, subject.pk),
-        "uuid": str(identifiers.encode(scope.catalogue, "zaakobject", case.pk, subject.pk)),
+        "uuid": scope.uuid("zaakobject", case.pk, subject.pk),
         "zaak": scope.zaak_url(case.pk),
         "object": "",
         "zaakobjecttype": "",

@@ -358,8 +358,11 @@ class ZaakListBase(ZakenView):
         served = []
 
         def fetch(offset, limit):
-            cases = list(queryset[offset : offset + limit])
-            served.extend(case.pk for case in cases)
+            # The page's ids first (an index-only walk of the list's order), then their rows.
+            ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
+            rows = scope.cases().in_bulk(ids)
+            cases = [rows[pk] for pk in ids]
+            served.extend(ids)
             return zaken.zaken(scope, cases)
 
         with transaction.atomic():
@@ -498,7 +501,7 @@ class StatusList(SubList):
         last = filters.boolean("indicatieLaatstGezetteStatus")
         if cases is None:
             return []
-        entries = case_selectors.status_entries(cases).select_related("case__case_type")
+        entries = case_selectors.status_entries(cases).select_related("case")
         if last is not None or statustype is not None:
             # Filters on what the entry says: read in Python (the text is encrypted).
             found = self.build(scope, list(entries))
@@ -552,13 +555,13 @@ class ResultaatList(SubList):
         resultaattype = filters.url("resultaattype")
         if cases is None:
             return []
-        cases = cases.filter(result__isnull=False).order_by("pk")
+        cases = cases.filter(result__isnull=False).select_related("result").order_by("pk")
         if resultaattype is not None:
             cases = cases.filter(
                 pk__in=[
                     case.pk
                     for case in cases
-                    if scope.type_url("resultaattype", case.case_type.code, case.result.code)
+                    if scope.type_url("resultaattype", scope.case_type(case).code, case.result.code)
                     == resultaattype
                 ]
             )
@@ -637,7 +640,7 @@ class RolList(SubList):
                     cases_of_owner.count(),
                     lambda offset, limit: [
                         (zaken.owner_rol(scope, case), case.pk, None)
-                        for case in cases_of_owner[offset : offset + limit]
+                        for case in cases_of_owner.select_related("owner")[offset : offset + limit]
                     ],
                 )
             )
@@ -651,7 +654,7 @@ class RolList(SubList):
         return sources
 
     def subject_roles(self, scope, links, offset, limit):
-        page = list(links.select_related("case__case_type", "case__owner")[offset : offset + limit])
+        page = list(links.select_related("case")[offset : offset + limit])
         out = []
         for link in page:
             data, with_bsn = zaken.subject_rol(scope, link.case, link.subject)
