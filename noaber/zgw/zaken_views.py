@@ -107,6 +107,12 @@ class ZakenView(ZgwView):
             return None
         return zaken.Scope(request, self.client, self.catalogue, ceiling)
 
+    def served_one(self, request, case, what: str) -> None:
+        """A detail answered: its ledger mark and its audit event, together."""
+        with transaction.atomic():
+            record_served(self.client, [case.pk], what)
+            self.audit(request, object_id=case.pk)
+
     def deny(self, request, object_id, reason: str) -> None:
         record(
             Action.DENIED,
@@ -255,16 +261,10 @@ class ZaakFilters:
         if identification is not None:
             number = identification.removeprefix("C-")
             narrow(pk=int(number) if number.isdigit() else 0)
-        for name in ("bronorganisatie",):
-            rsin = f.text(name)
-            many = f.texts(f"{name}__in")
-            wanted = ([rsin] if rsin is not None else []) + (many or [])
-            if (
-                (rsin is not None or many is not None)
-                and keep
-                and scope.catalogue.rsin not in wanted
-            ):
-                queryset = queryset.none()
+        rsin, rsins = f.text("bronorganisatie"), f.texts("bronorganisatie__in")
+        asked = rsin is not None or rsins is not None
+        if asked and keep and scope.catalogue.rsin not in [rsin, *(rsins or [])]:
+            queryset = queryset.none()
         types = [u for u in [f.url("zaaktype")] if u] + (f.urls("zaaktype__in") or [])
         if types and keep:
             ids = [
@@ -431,9 +431,7 @@ class ZaakDetail(ZakenView):
     def get(self, request, uuid):
         scope = self.scope_for(request)
         case, _ref = self.case_or_404(request, scope, "zaak", uuid)
-        with transaction.atomic():
-            record_served(self.client, [case.pk], "zaak")
-            self.audit(request, object_id=case.pk)
+        self.served_one(request, case, "zaak")
         return Response(zaken.zaken(scope, [case])[0])
 
 
@@ -541,9 +539,7 @@ class StatusDetail(ZakenView):
             raise not_found()
         latest = case_selectors.latest_status_entries([case.pk])
         data = zaken.statussen(scope, [entry], latest, {case.pk: case})[0]
-        with transaction.atomic():
-            record_served(self.client, [case.pk], "statussen")
-            self.audit(request, object_id=case.pk)
+        self.served_one(request, case, "statussen")
         return Response(data)
 
 
@@ -584,9 +580,7 @@ class ResultaatDetail(ZakenView):
         case, _ref = self.case_or_404(request, scope, "resultaat", uuid)
         if case.result_id is None:
             raise not_found()
-        with transaction.atomic():
-            record_served(self.client, [case.pk], "resultaat")
-            self.audit(request, object_id=case.pk)
+        self.served_one(request, case, "resultaat")
         return Response(zaken.resultaat(scope, case))
 
 
@@ -736,9 +730,7 @@ class ZaakobjectDetail(ZakenView):
         )
         if link is None:
             raise not_found()
-        with transaction.atomic():
-            record_served(self.client, [case.pk], "zaakobjecten")
-            self.audit(request, object_id=case.pk)
+        self.served_one(request, case, "zaakobjecten")
         return Response(zaken.zaakobject(scope, case, link.subject))
 
 

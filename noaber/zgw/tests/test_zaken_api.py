@@ -7,6 +7,7 @@ BSN goes only to an entitled client; every case served lands once per client in 
 import json
 
 from django.test import override_settings
+from django.utils import timezone
 
 from noaber.accounts.tests.base import NoaberTestCase
 from noaber.audit.actions import data_subject_pseudonym
@@ -367,3 +368,26 @@ class ZakenApiTests(ContractMixin, NoaberTestCase):
         self.assertEqual(ZaakDisclosure.objects.get(client=self.zaaksysteem).served, before)
         # Another client has its own count.
         self.check(self.get("/zaken", as_archive=True), "/zaken")
+
+    def test_the_standards_filters_narrow_the_list(self):
+        def numbers(query):
+            response = self.get("/zaken", query, as_archive=True)
+            self.check(response, "/zaken", query, "Zaak")
+            return [z["identificatie"] for z in response.json()["results"]]
+
+        both = [self.secret_case.number, self.case.number]  # newest first by default
+        self.assertEqual(numbers({}), both)
+        self.assertEqual(numbers({"ordering": "startdatum"}), both[::-1])
+        self.assertEqual(numbers({"identificatie": self.case.number}), [self.case.number])
+        self.assertEqual(numbers({"bronorganisatie": "001234560"}), both)
+        self.assertEqual(numbers({"bronorganisatie": "123456782"}), [])
+        self.assertEqual(numbers({"einddatum__isnull": "true"}), [self.secret_case.number])
+        self.assertEqual(numbers({"archiefnominatie": "vernietigen"}), [self.case.number])
+        self.assertEqual(numbers({"maximaleVertrouwelijkheidaanduiding": "vertrouwelijk"}),
+                         [self.case.number])  # fmt: skip
+        today = timezone.localdate(self.case.created_at).isoformat()
+        self.assertEqual(numbers({"startdatum": today}), both)
+        self.assertEqual(numbers({"startdatum__gt": today}), [])
+        self.assertEqual(numbers({"rol__betrokkeneType": "natuurlijk_persoon"}), [self.case.number])
+        zaaktype = self.get("/zaken").json()["results"][0]["zaaktype"]
+        self.assertEqual(numbers({"zaaktype": zaaktype}), [self.case.number])
