@@ -240,6 +240,8 @@ def events_about(municipality, question: Question) -> tuple[list[AuditEvent], in
         created_at__gte=_moment(question.begin),
         created_at__lt=_moment(question.end),
     )
+    if question.activity == "":
+        return [], 0  # a verwerkingsactiviteitId the register does not know finds nothing
     if question.activity is not None:
         events = events.filter(processing_activity=question.activity)
     events = list(events.order_by("created_at", "id"))

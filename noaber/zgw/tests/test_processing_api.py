@@ -344,6 +344,15 @@ class AnswerTests(ProcessingApiCase):
         register = ProcessingActivity.objects.get(code="signaalregister")
         query = year_query(verwerkingsactiviteitId=str(register.uuid))
         self.assertEqual(self.answer(query)["count"], 1)
+        # An unknown activity finds nothing, not the events that name none.
+        record(
+            Action.VIEW,
+            municipality=self.dinkelland,
+            object_type="niet-in-het-register",
+            origin="system",
+            data_subject=("bsn", BSN),
+        )
+        self.assertEqual(AuditEvent.objects.filter(processing_activity="").count(), 1)
         query = year_query(verwerkingsactiviteitId="00000000-0000-4000-8000-000000000000")
         self.assertEqual(self.answer(query)["count"], 0)
 
