@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from noaber.accounts.models import Role, User
-from noaber.audit.actions import record
+from noaber.audit.actions import data_subject_pseudonym, record
 from noaber.audit.models import Action, AuditEvent
 
 from .models import ExportRelease, Subject
@@ -64,6 +64,7 @@ REASON_LABELS = {
     "partner_signal": _lazy("inzage door een ketenpartner in een gedeelde casus"),
     "retention": _lazy("bewaartermijn verstreken"),
 }
+ZGW_REASON = _lazy("verstrekking van een casus aan een systeem van de gemeente")
 
 
 def text_for_subject(value: str) -> str:
@@ -71,6 +72,8 @@ def text_for_subject(value: str) -> str:
 
 
 def reason_for_subject(event) -> str:
+    if event.object_type.startswith("zgw_"):
+        return str(ZGW_REASON)
     if "subject_request" in (event.detail or {}):
         return str(_("behandeling van een verzoek van een betrokkene (AVG)"))
     if not event.reason:
@@ -96,6 +99,9 @@ def has_reporter(signal) -> bool:
 def _viewer(event, municipality, users) -> str:
     """Who, for the subject: the organisation and role, or the name where configured."""
     user = users.get(event.actor_id)
+    if event.object_type.startswith("zgw_"):
+        client = (event.detail or {}).get("client_id", "")
+        return str(_("Gemeentelijk systeem %(c)s (ZGW)")) % {"c": client}
     if user is None:
         return str(_("Noaber (automatisch)")) if event.origin == "system" else "—"
     if municipality.access_report_names_staff:
@@ -163,6 +169,11 @@ def subject_export(subject: Subject, *, actor, purpose, request=None) -> dict:
     events = AuditEvent.objects.filter(
         Q(object_type="subject", object_id=str(subject.pk))
         | Q(object_type="signal", object_id__in=[str(s.pk) for s in signals])
+        # A case served with this person to a municipal system (noaber.zgw): a recipient.
+        | Q(
+            object_type__startswith="zgw_",
+            data_subject=data_subject_pseudonym(*subject.data_subject()),
+        )
     ).order_by("id")
     actor_ids = {e.actor_id for e in events if e.actor_id}
     users = {u.pk: u for u in User.objects.filter(pk__in=actor_ids).select_related("organisation")}

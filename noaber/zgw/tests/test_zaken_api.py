@@ -7,6 +7,7 @@ BSN goes only to an entitled client; every case served lands once per client in 
 import json
 
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from noaber.accounts.tests.base import NoaberTestCase
@@ -18,6 +19,7 @@ from noaber.cases.signals import case_destroying
 from noaber.intake.actions import submit_report
 from noaber.intake.models import Category, Channel
 from noaber.registry.actions import add_subject, register_from_reports
+from noaber.registry.models import Subject
 from noaber.zgw import identifiers
 from noaber.zgw.actions import serve_case_types
 from noaber.zgw.clients import create_client
@@ -391,3 +393,21 @@ class ZakenApiTests(ContractMixin, NoaberTestCase):
         self.assertEqual(numbers({"rol__betrokkeneType": "natuurlijk_persoon"}), [self.case.number])
         zaaktype = self.get("/zaken").json()["results"][0]["zaaktype"]
         self.assertEqual(numbers({"zaaktype": zaaktype}), [self.case.number])
+
+    def test_the_persons_access_report_names_the_system_that_received_it(self):
+        zaak_url = self.get("/zaken").json()["results"][0]["url"]
+        self.get("/rollen", {"zaak": zaak_url}, as_archive=True)
+        person = Subject.objects.get(kind="person", municipality=self.dinkelland)
+        self.sign_in(self.privacy)
+        response = self.client.post(
+            reverse("registry:export", args=["GM1774", person.pk]),
+            {"reden": "inzageverzoek"},
+        )
+        readers = [(e["wie"], e["reden"]) for e in response.json()["inzage_en_wijzigingen"]]
+        self.assertIn(
+            (
+                "Gemeentelijk systeem e-depot (ZGW)",
+                "verstrekking van een casus aan een systeem van de gemeente",
+            ),
+            readers,
+        )
