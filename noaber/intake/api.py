@@ -193,7 +193,20 @@ def _public(view):
         415: NOT_JSON,
         429: THROTTLED,
     },
-    examples=[OpenApiExample("Anonieme melding", value=REPORT_EXAMPLE, request_only=True)],
+    examples=[
+        OpenApiExample("Anonieme melding", value=REPORT_EXAMPLE, request_only=True),
+        OpenApiExample(
+            "Ontvangen",
+            value={
+                "receipt": "7KQM-2XPA-9D4T-HW3B-RC6N",
+                "status": "received",
+                "status_label": "ontvangen",
+                "notice": "Bewaar dit bonnummer goed: wij tonen het maar één keer.",
+            },
+            response_only=True,
+            status_codes=["201"],
+        ),
+    ],
     tags=["meldpunt"],
 )
 @_public
@@ -235,6 +248,22 @@ def _follow_up_body(report) -> dict:
 
 NO_REPORT = error("Geen melding bij dit bonnummer (telt mee voor de limiet).")
 
+# What a successful answer looks like, for the schema's readers (docs/api.md).
+FOLLOW_UP_EXAMPLE = {
+    "category": "Drugsoverlast",
+    "received_on": "2026-11-20",
+    "status": "in_progress",
+    "status_label": "in behandeling",
+    "public_text": "Wij hebben uw melding doorgegeven aan de wijkagent.",
+    "messages": [
+        {
+            "from": "gemeente",
+            "body": "Dank voor uw melding. Weet u ook op welke avonden het busje er staat?",
+            "sent_at": "2026-11-21T09:30:00+01:00",
+        }
+    ],
+}
+
 
 def _report_by_receipt(request, receipt):
     """(report, None) or (None, error response); wrong codes count towards the throttle."""
@@ -267,7 +296,10 @@ def _report_by_receipt(request, receipt):
     examples=[
         OpenApiExample(
             "Bonnummer", value={"receipt": "7KQM-2XPA-9D4T-HW3B-RC6N"}, request_only=True
-        )
+        ),
+        OpenApiExample(
+            "Melding", value=FOLLOW_UP_EXAMPLE, response_only=True, status_codes=["200"]
+        ),
     ],
     tags=["meldpunt"],
 )
@@ -304,7 +336,13 @@ def public_report_lookup(request):
                 "body": "Vannacht stond er weer een busje zonder kenteken.",
             },
             request_only=True,
-        )
+        ),
+        OpenApiExample(
+            "Melding met het bericht",
+            value=FOLLOW_UP_EXAMPLE,
+            response_only=True,
+            status_codes=["201"],
+        ),
     ],
     tags=["meldpunt"],
 )
@@ -340,7 +378,13 @@ def public_report_message(request):
             "Politiesignaal",
             value=REPORT_EXAMPLE | {"source": "police", "external_reference": "PL0600-2026-1234"},
             request_only=True,
-        )
+        ),
+        OpenApiExample(
+            "Ontvangen",
+            value={"id": 42, "number": "M-42"},
+            response_only=True,
+            status_codes=["201"],
+        ),
     ],
     tags=["ketenpartners"],
 )
