@@ -32,6 +32,8 @@ urlpatterns = [
         public_view(["GET"], page=False)(SpectacularAPIView.as_view()),
         name="api-schema",
     ),
+    # The index of every API and the ZGW APIs' served documents (docs/api.md).
+    path("", include("noaber.zgw.urls_contract")),
     path("api/zgw/", include("noaber.zgw.urls")),
     path("m/<str:municipality>/", include(municipality_urls)),
     path("", include("noaber.intake.urls")),
