@@ -465,11 +465,14 @@ class Builder:
 
     # -- audit log --------------------------------------------------------------------------
 
-    def audit_events(self, n: int, codes: list[str]):
+    def audit_events(self, n: int, codes: list[str], *, subject_of=None):
         """`n` page-view events of form 3, round robin over the chains `codes`, with their HMACs,
         chained onto each chain's newest seal in seals of `chains.BATCH` events. The queue
         trigger is off during the COPY (nothing waits: the seals are written here). Returns
-        (events, seals, canonical_bytes): the bytes the HMACs covered."""
+        (events, seals, canonical_bytes): the bytes the HMACs covered.
+
+        `subject_of(k)` may give the k-th event's (object type, object id, data subject's
+        pseudonym, its kind); by default a signal viewed, about one of 1,000 subjects."""
         import hmac as hmac_module
         import json
         from types import SimpleNamespace
@@ -516,19 +519,24 @@ class Builder:
             with cursor.cursor.copy(sql) as copy:
                 for k in range(n):
                     pk, code = first + k, codes[k % len(codes)]
+                    if subject_of is None:
+                        about = ("signal", str(r.randrange(1, 1_000_000)),
+                                 subjects[k % len(subjects)], "noaber-subject")  # fmt: skip
+                    else:
+                        about = subject_of(k)
                     values = {
                         "format": 3, "seq": None, "created_at": moment + step * k,
                         "actor_id": 7, "actor": "bench.adviseur", "role": "advisor",
-                        "municipality": code, "action": "view", "object_type": "signal",
-                        "object_id": str(r.randrange(1, 1_000_000)), "result": "success",
+                        "municipality": code, "action": "view", "object_type": about[0],
+                        "object_id": about[1], "result": "success",
                         "origin": "10.1.2.3", "reason": "", "detail": {"page": "detail"},
                         "prev_hash": "", "processing_activity": "signaalregister",
                         "confidentiality": "geheim", "retention_months": 84,
                         "trace_id": f"{r.getrandbits(128):032x}",
                         "span_id": f"{r.getrandbits(64):016x}",
                         "parent_span_id": f"{r.getrandbits(64):016x}",
-                        "data_subject": subjects[k % len(subjects)],
-                        "data_subject_type": "noaber-subject",
+                        "data_subject": about[2],
+                        "data_subject_type": about[3],
                     }  # fmt: skip
                     body = canonical(values)
                     total_bytes += len(body)
