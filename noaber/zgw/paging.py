@@ -100,6 +100,19 @@ class Filters:
         self.errors.append((name, "invalid", _("Geef true of false.")))
         return None
 
+    def absent(self, name: str, *, max_length: int | None = None, url: bool = False) -> bool:
+        """A filter of the standard on data Noaber does not hold: checked as the document
+        types it (a 400 otherwise); True when given, and then nothing matches it."""
+        value = self.url(name) if url else self.text(name)
+        if value is None:
+            return False
+        if max_length is not None and len(value) > max_length:
+            self.errors.append(
+                (name, "max_length", _("Hoogstens %(n)d tekens.") % {"n": max_length})
+            )
+            return False
+        return True
+
     def check(self) -> None:
         if self.errors:
             raise invalid(self.errors)

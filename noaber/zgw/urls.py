@@ -15,7 +15,7 @@ urlpatterns = [
         name="catalogussen",
     ),
     path(
-        "catalogi/v1/catalogussen/<uuid:uuid>",
+        "catalogi/v1/catalogussen/<str:uuid>",
         machine_client_view(views.CatalogusDetail.as_view()),
         name="catalogus",
     ),
@@ -23,7 +23,7 @@ urlpatterns = [
         "catalogi/v1/zaaktypen", machine_client_view(views.ZaaktypeList.as_view()), name="zaaktypen"
     ),
     path(
-        "catalogi/v1/zaaktypen/<uuid:uuid>",
+        "catalogi/v1/zaaktypen/<str:uuid>",
         machine_client_view(views.ZaaktypeDetail.as_view()),
         name="zaaktype",
     ),
@@ -33,7 +33,7 @@ urlpatterns = [
         name="statustypen",
     ),
     path(
-        "catalogi/v1/statustypen/<uuid:uuid>",
+        "catalogi/v1/statustypen/<str:uuid>",
         machine_client_view(views.StatustypeDetail.as_view()),
         name="statustype",
     ),
@@ -43,13 +43,13 @@ urlpatterns = [
         name="resultaattypen",
     ),
     path(
-        "catalogi/v1/resultaattypen/<uuid:uuid>",
+        "catalogi/v1/resultaattypen/<str:uuid>",
         machine_client_view(views.ResultaattypeDetail.as_view()),
         name="resultaattype",
     ),
     path("catalogi/v1/roltypen", machine_client_view(views.RoltypeList.as_view()), name="roltypen"),
     path(
-        "catalogi/v1/roltypen/<uuid:uuid>",
+        "catalogi/v1/roltypen/<str:uuid>",
         machine_client_view(views.RoltypeDetail.as_view()),
         name="roltype",
     ),
@@ -74,7 +74,7 @@ for plural, singular, list_view, detail_view in ZAKEN:
     urlpatterns += [
         path(f"zaken/v1/{plural}", machine_client_view(list_view.as_view()), name=plural),
         path(
-            f"zaken/v1/{plural}/<uuid:uuid>",
+            f"zaken/v1/{plural}/<str:uuid>",
             machine_client_view(detail_view.as_view()),
             name=singular,
         ),

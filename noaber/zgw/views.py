@@ -2,6 +2,7 @@
 municipality. A client authenticates with its JWT on every request; every request is audited
 and every refusal answers in ZGW's error shape. See docs/zgw.md."""
 
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -40,6 +41,16 @@ class ZgwView(APIView):
     scope = ""
     api_version = ""
     resource = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        # A detail's {uuid} is any path segment, so that one that is no UUID still gets ZGW's
+        # answer (authentication first, then a 404 problem) instead of the site's HTML page.
+        if "uuid" in kwargs:
+            try:
+                kwargs["uuid"] = uuid.UUID(kwargs["uuid"])
+            except ValueError:
+                kwargs["uuid"] = None
+        return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

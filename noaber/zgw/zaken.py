@@ -108,7 +108,8 @@ def zaak(scope: Scope, case, latest_entry: int | None, links: list) -> dict:
     """`links`: (subject id, kind) of the case's subjects."""
     # Left out, as the standard allows: the nullable objects Noaber has none of (zaakgeometrie,
     # verlenging, opschorting, processobject) — the published document types them as objects
-    # that are nullable only beside a reference, which validators read as "never null".
+    # that are nullable only beside a reference, which validators read as "never null" — and
+    # the optional URLs it has none for (communicatiekanaal, selectielijstklasse): "" is no URL.
     case_type = scope.case_type(case)
     rsin = scope.catalogue.rsin
     rollen = [scope.url("rol", "rol", case.pk, OWNER_REF)] + [
@@ -136,13 +137,11 @@ def zaak(scope: Scope, case, latest_entry: int | None, links: list) -> dict:
         "einddatumGepland": case.due_date.isoformat() if case.due_date else None,
         "uiterlijkeEinddatumAfdoening": None,
         "publicatiedatum": None,
-        "communicatiekanaal": "",
         "productenOfDiensten": [],
         "vertrouwelijkheidaanduiding": case_type.confidentiality,
         "betalingsindicatie": "",
         "betalingsindicatieWeergave": "",
         "laatsteBetaaldatum": None,
-        "selectielijstklasse": "",
         "hoofdzaak": None,
         "deelzaken": [],
         "relevanteAndereZaken": [],
@@ -206,7 +205,6 @@ def _rol(scope: Scope, case, ref: int, role: str, betrokkene_type: str, identity
         "url": scope.url("rol", "rol", case.pk, ref),
         "uuid": scope.uuid("rol", case.pk, ref),
         "zaak": scope.zaak_url(case.pk),
-        "betrokkene": "",
         "betrokkeneType": betrokkene_type,
         "afwijkendeNaamBetrokkene": "",
         "roltype": scope.type_url("roltype", scope.case_type(case).code, role),
@@ -268,8 +266,6 @@ def zaakobject(scope: Scope, case, subject) -> dict:
         "url": scope.url("zaakobject", "zaakobject", case.pk, subject.pk),
         "uuid": scope.uuid("zaakobject", case.pk, subject.pk),
         "zaak": scope.zaak_url(case.pk),
-        "object": "",
-        "zaakobjecttype": "",
         "objectType": "overige",
         "objectTypeOverige": OBJECT_SUBJECTS[subject.kind],
         "relatieomschrijving": "",

@@ -54,6 +54,21 @@ GENERIC_ROLES = (
     "mede_initiator",
 )
 BSN_FILTER = "betrokkeneIdentificatie__natuurlijkPersoon__inpBsn"
+EMPLOYEE_FILTER = "betrokkeneIdentificatie__medewerker__identificatie"
+# The standard's filters on identifications Noaber does not hold, with their maximum length.
+UNHELD_IDENTIFICATION = (
+    ("betrokkeneIdentificatie__natuurlijkPersoon__anpIdentificatie", 17),
+    ("betrokkeneIdentificatie__natuurlijkPersoon__inpA_nummer", 10),
+    ("betrokkeneIdentificatie__nietNatuurlijkPersoon__innNnpId", None),
+    ("betrokkeneIdentificatie__nietNatuurlijkPersoon__annIdentificatie", 17),
+    ("betrokkeneIdentificatie__vestiging__vestigingsNummer", 24),
+    ("betrokkeneIdentificatie__organisatorischeEenheid__identificatie", None),
+)
+UNHELD_DATES = (
+    "uiterlijkeEinddatumAfdoening",
+    "uiterlijkeEinddatumAfdoening__gt",
+    "uiterlijkeEinddatumAfdoening__lt",
+)
 
 
 class ZakenView(ZgwView):
@@ -128,7 +143,7 @@ class ZakenView(ZgwView):
     def case_or_404(self, request, scope, kind: str, uuid):
         """The visible case a UUID of `kind` names, with the reference in it; a case above the
         client's level or of a type not served is a 404 as well, audited as denied."""
-        decoded = scope.decode(kind, uuid) if scope else None
+        decoded = scope.decode(kind, uuid) if scope and uuid else None
         if decoded is None:
             raise not_found()
         case_id, ref = decoded
@@ -323,6 +338,21 @@ class ZaakFilters:
             narrow(subjects__kind__in=list(zaken.ROLE_SUBJECTS))
         elif generic and generic != "zaakcoordinator":
             narrow(pk__in=[])
+        # Filters on what Noaber does not hold (other kinds of identification, a betrokkene
+        # URL, uiterlijkeEinddatumAfdoening): checked, and when given nothing matches.
+        unheld = [f.absent("rol__betrokkene", url=True)]
+        unheld += [f.absent(f"rol__{name}", max_length=n) for name, n in UNHELD_IDENTIFICATION]
+        unheld += [f.day(name) is not None for name in UNHELD_DATES]
+        if any(unheld):
+            narrow(pk__in=[])
+        employee = f.text(f"rol__{EMPLOYEE_FILTER}")
+        if employee is not None:
+            if len(employee) > 24:
+                f.errors.append(
+                    (f"rol__{EMPLOYEE_FILTER}", "max_length", _("Hoogstens 24 tekens."))
+                )
+            else:
+                narrow(owner__username=employee)
         bsn = f.text(f"rol__{BSN_FILTER}")
         if bsn is not None:
             subject_ids = self.view.bsn_subjects(self.request, f, f"rol__{BSN_FILTER}", bsn)
@@ -595,7 +625,10 @@ class RolList(SubList):
         description = filters.text("omschrijving")
         bsn = filters.text(BSN_FILTER)
         subject_ids = self.bsn_subjects(request, filters, BSN_FILTER, bsn) if bsn else None
-        if cases is None:
+        unheld = [filters.absent("betrokkene", url=True)]
+        unheld += [filters.absent(name) for name, _n in UNHELD_IDENTIFICATION]
+        employee = filters.text(EMPLOYEE_FILTER)
+        if cases is None or any(unheld):
             return []
         cases = cases.order_by("pk")
         owners = (
@@ -609,6 +642,9 @@ class RolList(SubList):
         if description is not None:
             owners = owners and description == "Casusregisseur"
             subject_kinds = subject_kinds if description == "Betrokkene" else []
+        if employee is not None:
+            # The casusregisseur is the only medewerker; identified by user name.
+            subject_kinds, cases = [], cases.filter(owner__username=employee)
         links = case_selectors.case_subject_links(cases, subject_kinds)
         if subject_ids is not None:
             links = links.filter(subject__in=subject_ids)

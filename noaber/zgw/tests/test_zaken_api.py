@@ -329,6 +329,13 @@ class ZakenApiTests(ContractMixin, NoaberTestCase):
             ("/statussen", {"indicatieLaatstGezetteStatus": "misschien"}, None),
             ("/rollen", {"betrokkeneType": "robot"}, "betrokkeneType"),
             ("/zaakobjecten", {"objectType": "ding"}, "objectType"),
+            ("/rollen", {"betrokkene": ""}, "betrokkene"),
+            (
+                "/zaken",
+                {"rol__betrokkeneIdentificatie__vestiging__vestigingsNummer": "0" * 25},
+                "rol__betrokkeneIdentificatie__vestiging__vestigingsNummer",
+            ),
+            ("/zaken", {"uiterlijkeEinddatumAfdoening__gt": "morgen"}, None),
         ]
         for path, query, name in cases:
             with self.subTest(path=path, query=query):
@@ -411,3 +418,33 @@ class ZakenApiTests(ContractMixin, NoaberTestCase):
             ),
             readers,
         )
+
+    def test_a_filter_on_what_noaber_does_not_hold_matches_nothing(self):
+        for path, query in (
+            ("/zaken", {"rol__betrokkeneIdentificatie__vestiging__vestigingsNummer": "1"}),
+            ("/zaken", {"rol__betrokkene": "https://brp.example/personen/1"}),
+            ("/zaken", {"uiterlijkeEinddatumAfdoening__lt": "2030-01-01"}),
+            ("/rollen", {"betrokkeneIdentificatie__nietNatuurlijkPersoon__innNnpId": "1"}),
+        ):
+            with self.subTest(path=path, query=query):
+                self.assertEqual(self.check(self.get(path, query), path, query)["count"], 0)
+        # The casusregisseur is found by user name.
+        mine = {"rol__betrokkeneIdentificatie__medewerker__identificatie": self.advisor.username}
+        self.assertEqual(self.check(self.get("/zaken", mine), "/zaken", mine)["count"], 1)
+        owner = {"betrokkeneIdentificatie__medewerker__identificatie": self.advisor.username}
+        rollen = self.check(self.get("/rollen", owner), "/rollen", owner, "Rol")["results"]
+        self.assertEqual([r["betrokkeneType"] for r in rollen], ["medewerker"])
+
+    def test_a_path_that_names_no_uuid_is_a_zgw_404_after_authentication(self):
+        for path in ("/zaken/null,null", "/rollen/niet-een-uuid"):
+            with self.subTest(path):
+                response = self.get(path)
+                self.assertEqual(response.status_code, 404)
+                self.assertEqual(response["Content-Type"], "application/problem+json")
+                anonymous = self.client.get(f"{BASE}{path}", **CRS)
+                self.assertEqual(anonymous.status_code, 401)
+        catalogi = self.client.get(
+            "/api/zgw/catalogi/v1/zaaktypen/null",
+            HTTP_AUTHORIZATION=f"Bearer {token(self.zaaksysteem.client_id, self.secret)}",
+        )
+        self.assertEqual((catalogi.status_code, catalogi["API-version"]), (404, "1.3.1"))
