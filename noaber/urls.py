@@ -22,6 +22,7 @@ municipality_urls = [
     path("", include("noaber.accounts.branding_urls")),
     path("beheer/", include("noaber.accounts.sign_in_urls")),
     path("beheer/zgw/", include("noaber.zgw.admin_urls")),
+    path("privacy/verwerkingenlogging/", include("noaber.zgw.privacy_urls")),
 ]
 
 urlpatterns = [

@@ -45,6 +45,7 @@ GROUPS = [
             (_("Betrokkenen (AVG)"), "registry:privacy", "registry.privacy"),
             (_("Auditlog"), "audit:list", "audit.view"),
             (_("Verwerkingsregister"), "audit:register", "audit.register"),
+            (_("Verwerkingenlogging"), "zgw_processing:page", "zgw.processing_log"),
             (_("Toegangsreview"), "access_review:report", "accounts.access_review"),
         ],
     ),

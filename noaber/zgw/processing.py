@@ -84,7 +84,7 @@ def set_processing_log(municipality, *, enabled: bool, client_ids, actor, reques
             {
                 "clients": _(
                     "Deze clients kunnen niet worden genoemd (onbekend, ingetrokken of zonder "
-                    "de scope verwerkingen.lezen): %(c)s."
+                    "toestemming 'verwerkingen lezen'): %(c)s."
                 )
                 % {"c": ", ".join(unknown)}
             }

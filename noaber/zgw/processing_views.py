@@ -37,7 +37,7 @@ class SwitchForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy(
-            "Alleen systemen van deze gemeente met de scope verwerkingen.lezen (die geeft de "
+            "Alleen systemen van deze gemeente die 'verwerkingen lezen' mogen (dat geeft de "
             "functioneel beheerder)."
         ),
     )

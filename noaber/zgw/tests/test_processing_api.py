@@ -423,7 +423,7 @@ class CommandTests(ProcessingApiCase):
             call_command(
                 "zgw_processing_log", "on", "GM1774", operator="bea", client=["tweede-tool"]
             )
-        with self.assertRaisesMessage(CommandError, "verwerkingen.lezen"):
+        with self.assertRaisesMessage(CommandError, "verwerkingen lezen"):
             call_command("zgw_processing_log", "on", "GM1774", operator="priya", client=["x"])
         call_command(
             "zgw_processing_log", "on", "GM1774", operator="priya", client=[self.tool.client_id],
