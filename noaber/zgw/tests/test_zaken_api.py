@@ -448,3 +448,12 @@ class ZakenApiTests(ContractMixin, NoaberTestCase):
             HTTP_AUTHORIZATION=f"Bearer {token(self.zaaksysteem.client_id, self.secret)}",
         )
         self.assertEqual((catalogi.status_code, catalogi["API-version"]), (404, "1.3.1"))
+
+    def test_the_audit_log_names_what_was_served_in_dutch(self):
+        self.get("/zaken")
+        self.get(self.path_of(self.get("/zaken", as_archive=True).json()["results"][0]["url"]))
+        self.sign_in(self.privacy)
+        page = self.client.get(reverse("audit:list", args=["GM1774"]))
+        self.assertContains(page, "casus verstrekt als ZGW-zaak")
+        self.assertContains(page, "boven het vertrouwelijkheidsniveau van de client")
+        self.assertNotContains(page, "zgw_zaak")
