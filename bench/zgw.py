@@ -98,6 +98,11 @@ def main():
         assert response.status_code == 200, (response.status_code, response.content[:300])
         return response.json()
 
+    # Each run starts with an empty ledger (bench data only), so a random page is mostly one
+    # this client never received: the ledger lines are written in the measured requests.
+    from noaber.zgw.models import ZaakDisclosure
+
+    ZaakDisclosure.objects.all().delete()
     first = get(f"{base}/zaken")
     pages = -(-first["count"] // 100)
     print(f"GET zaken: {first['count']:,} zaken in {pages:,} pages of 100")
@@ -108,7 +113,7 @@ def main():
 
     measure("GET zaken (page 1 of 100)", lambda: get(f"{base}/zaken"), options.runs, LIMIT_MS)
     measure(
-        "GET zaken (a random page)",
+        "GET zaken (a random page, new to the ledger)",
         lambda: get(f"{base}/zaken", {"page": rng.randint(1, pages)}),
         options.runs,
         LIMIT_MS,

@@ -223,7 +223,15 @@ class TimelineEntry(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["case", "created_at"])]
+        indexes = [
+            models.Index(fields=["case", "created_at"]),
+            # Each case's status entries (the ZGW statussen, a zaak's current status).
+            models.Index(
+                fields=["case", "id"],
+                condition=models.Q(kind__in=["status", "closing"]),
+                name="timeline_status_entries",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.case}: {self.kind}"
