@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from joserfc import errors as jose_errors
 from joserfc import jwt
 from joserfc.jwk import OctKey
@@ -121,6 +122,14 @@ def revoke_client(client: ApiClient, *, actor=None, request=None) -> None:
     )
 
 
+# One answer for every token refused before its signature is checked: the client cannot tell
+# an unknown client id from a wrong secret (no enumeration of client ids); the audit event
+# keeps the exact reason.
+INVALID = _lazy(
+    "Het JWT is ongeldig: onleesbaar, van een onbekende client of niet goed ondertekend."
+)
+
+
 def _refuse(reason: str, detail: str, request, client=None) -> ZgwError:
     """Audit a refused token (against its client where one was named) and return the 401."""
     record(
@@ -132,7 +141,7 @@ def _refuse(reason: str, detail: str, request, client=None) -> ZgwError:
         result=Result.DENIED,
         reason=reason,
     )
-    return not_authenticated(detail)
+    return not_authenticated(str(detail)).marked_audited()
 
 
 def authenticate(header: str, request) -> ApiClient:
@@ -146,9 +155,9 @@ def authenticate(header: str, request) -> ApiClient:
         claims = json.loads(compact.payload)
         header_alg = compact.protected.get("alg")
     except (jose_errors.JoseError, ValueError, TypeError, UnicodeDecodeError):
-        raise _refuse("malformed_token", _("Het JWT is onleesbaar."), request) from None
+        raise _refuse("malformed_token", INVALID, request) from None
     if not isinstance(claims, dict):
-        raise _refuse("malformed_token", _("Het JWT is onleesbaar."), request)
+        raise _refuse("malformed_token", INVALID, request)
     client_id = claims.get("client_id") or claims.get("iss")
     if not isinstance(client_id, str) or not client_id:
         raise _refuse("no_client_id", _("Het JWT noemt geen client_id."), request)
@@ -156,19 +165,15 @@ def authenticate(header: str, request) -> ApiClient:
         ApiClient.objects.select_related("municipality").filter(client_id=client_id[:100]).first()
     )
     if client is None:
-        raise _refuse("unknown_client", _("Deze client is onbekend."), request)
+        raise _refuse("unknown_client", INVALID, request)
     if header_alg != ALGORITHM:
-        raise _refuse(
-            "bad_algorithm", _("Het JWT moet met HS256 ondertekend zijn."), request, client
-        )
+        raise _refuse("bad_algorithm", INVALID, request, client)
     try:
         jwt.decode(token, OctKey.import_key(client.secret), algorithms=[ALGORITHM])
     except jose_errors.BadSignatureError:
-        raise _refuse(
-            "bad_signature", _("De ondertekening van het JWT klopt niet."), request, client
-        ) from None
+        raise _refuse("bad_signature", INVALID, request, client) from None
     except (jose_errors.JoseError, ValueError, TypeError):
-        raise _refuse("malformed_token", _("Het JWT is onleesbaar."), request, client) from None
+        raise _refuse("malformed_token", INVALID, request, client) from None
     if client.revoked_at is not None:
         raise _refuse("revoked_client", _("Deze client is ingetrokken."), request, client)
     _check_times(claims, request, client)
@@ -207,7 +212,9 @@ def require_scope(client: ApiClient, scope: str, request) -> None:
         reason="missing_scope",
         detail={"scope": scope},
     )
-    raise forbidden(_("Deze client heeft de scope %(scope)s niet.") % {"scope": scope})
+    raise forbidden(
+        _("Deze client heeft de scope %(scope)s niet.") % {"scope": scope}
+    ).marked_audited()
 
 
 __all__ = ["ZgwError", "authenticate", "create_client", "require_scope", "revoke_client"]

@@ -21,6 +21,13 @@ class ZgwError(Exception):
         self.status, self.code, self.title = status, code, title
         self.detail = detail or title
         self.invalid_params = invalid_params
+        # Set where the refusal wrote its own audit event (with a sharper reason); the view
+        # audits every other error answer.
+        self.audited = False
+
+    def marked_audited(self) -> "ZgwError":
+        self.audited = True
+        return self
 
 
 def not_authenticated(detail: str) -> ZgwError:

@@ -25,7 +25,14 @@ class ClientForm(forms.Form):
         initial=Confidentiality.OPENBAAR,
         help_text=_("Zaken boven dit niveau bestaan voor deze client niet."),
     )
-    bsn_entitled = forms.BooleanField(label=_("Mag BSN's ontvangen"), required=False)
+    bsn_entitled = forms.BooleanField(
+        label=_("Mag BSN's ontvangen"),
+        required=False,
+        help_text=_(
+            "En alles wat naar een persoon leidt: namen, de titel van een casus, adressen en "
+            "kentekens. Zonder dit vinkje ziet het systeem alleen dat er een betrokkene is."
+        ),
+    )
     legal_basis = forms.CharField(
         label=_("Grondslag"),
         max_length=300,

@@ -3,6 +3,7 @@ ValidatieFout naming the parameter; an unknown parameter is ignored (as DRF's fi
 do); lists page by 100 with `count`, `next`, `previous` and `results`."""
 
 import math
+import re
 from collections.abc import Callable
 from datetime import date
 from urllib.parse import urlencode
@@ -30,7 +31,7 @@ class Filters:
 
     def text(self, name: str) -> str | None:
         value = self._get(name)
-        if value is not None and not isinstance(value, str):
+        if value is not None and (not isinstance(value, str) or "\x00" in value):
             self.errors.append((name, "invalid", _("Geef een tekst.")))
             return None
         return value
@@ -40,9 +41,9 @@ class Filters:
         value = self._get(name)
         if value is None:
             return None
-        if isinstance(value, str) and not self.body:
+        if isinstance(value, str) and not self.body and "\x00" not in value:
             return [v for v in value.split(",") if v]
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        if isinstance(value, list) and all(isinstance(v, str) and "\x00" not in v for v in value):
             return value
         self.errors.append((name, "invalid", _("Geef een lijst van teksten.")))
         return None
@@ -84,10 +85,14 @@ class Filters:
         if value is None:
             return None
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             self.errors.append((name, "invalid", _("Geef een datum als JJJJ-MM-DD.")))
             return None
+        if not 1000 <= day.year <= 9998:
+            self.errors.append((name, "invalid", _("Geef een datum tussen 1000 en 9998.")))
+            return None
+        return day
 
     def boolean(self, name: str) -> bool | None:
         value = self._get(name)
@@ -122,7 +127,7 @@ def page_number(request) -> int:
     raw = request.query_params.get("page")
     if raw is None:
         return 1
-    if not raw.isdigit() or int(raw) < 1:
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
         raise invalid([("page", "invalid", _("Een paginanummer is een geheel getal vanaf 1."))])
     return int(raw)
 

@@ -421,7 +421,7 @@ class VerwerkteObjectenList(ZgwView):
             reason=reason,
             detail={"client_id": self.client.client_id},
         )
-        raise forbidden(detail)
+        raise forbidden(detail).marked_audited()
 
     def get(self, request):
         self.gate(request)

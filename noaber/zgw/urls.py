@@ -66,7 +66,7 @@ ZAKEN = (
 urlpatterns += [
     path(
         "zaken/v1/zaken/_zoek",
-        machine_client_view(zaken_views.ZaakZoek.as_view()),
+        machine_client_view(zaken_views.ZaakZoek.as_view(), methods=("POST",)),
         name="zaken_zoek",
     )
 ]

@@ -52,9 +52,22 @@ class ZgwView(APIView):
                 kwargs["uuid"] = None
         return super().dispatch(request, *args, **kwargs)
 
+    client = None
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.client = authenticate(request.headers.get("Authorization", ""), request)
+        # Refused tokens are counted per address before any is checked (each one refused
+        # writes an audit event): past the limit, a 429 without checking or writing anything.
+        failed = throttle.Limit("zgw_failed", settings.NOABER_ZGW_FAILED_TOKENS_PER_10_MINUTES, 10)
+        if throttle.exceeded(failed, request):
+            raise ZgwError(
+                429, "throttled", _("Te veel geweigerde tokens; probeer het later opnieuw.")
+            ).marked_audited()
+        try:
+            self.client = authenticate(request.headers.get("Authorization", ""), request)
+        except ZgwError:
+            throttle.count(failed, request)
+            raise
         require_scope(self.client, self.scope, request)
         self.throttle(request)
 
@@ -72,13 +85,27 @@ class ZgwView(APIView):
                 result=Result.DENIED,
                 reason="throttled",
             )
-            raise ZgwError(429, "throttled", _("Te veel verzoeken; probeer het later opnieuw."))
+            raise ZgwError(
+                429, "throttled", _("Te veel verzoeken; probeer het later opnieuw.")
+            ).marked_audited()
         throttle.count(limit, request, key=key)
 
     def handle_exception(self, exc):
         error = exc if isinstance(exc, ZgwError) else from_drf(exc)
         if error is None:
             return super().handle_exception(exc)
+        if self.client is not None and not error.audited:
+            # Every answer to a known client is in the log: a refusal as denied, its code the
+            # reason (a 404 for a UUID that names nothing is as visible as one for a hidden case).
+            record(
+                Action.DENIED,
+                request=self.request,
+                municipality=self.client.municipality,
+                object_type=f"zgw_{self.resource}" if self.resource else "zgw_client",
+                result=Result.DENIED,
+                reason=error.code,
+                detail={"client_id": self.client.client_id, "status": error.status},
+            )
         return problem_response(error, self.api_version)
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -127,7 +127,11 @@ def zaak(scope: Scope, case, latest_entry: int | None, links: list) -> dict:
         "uuid": scope.uuid("zaak", case.pk),
         "identificatie": case.number,
         "bronorganisatie": rsin,
-        "omschrijving": case.title[:80],
+        # The title is free text that often names a person or a company: only a client
+        # entitled to identities reads it; another reads the type and the number.
+        "omschrijving": (
+            case.title if scope.client.bsn_entitled else f"{case_type.name} {case.number}"
+        )[:80],
         "toelichting": "",
         "zaaktype": scope.type_url("zaaktype", case_type.code),
         "registratiedatum": _day(case.created_at),
@@ -248,12 +252,17 @@ def subject_rol(scope: Scope, case, subject) -> tuple[dict, bool]:
             if subject.birth_date:
                 identity["geboortedatum"] = subject.birth_date[:18]
         return _rol(scope, case, subject.pk, "betrokkene", "natuurlijk_persoon", identity), with_bsn
-    identity = {"statutaireNaam": subject.label[:500]}
+    # A company's name may be a person's (an eenmanszaak): as a person's identity.
+    identity = {"statutaireNaam": subject.label[:500]} if scope.client.bsn_entitled else {}
     return _rol(scope, case, subject.pk, "betrokkene", "niet_natuurlijk_persoon", identity), False
 
 
 def zaakobject(scope: Scope, case, subject) -> dict:
-    if subject.kind == ADDRESS:
+    """An address or a vehicle of the case; what identifies it (BAG id, postcode and number,
+    kenteken — each leads to a person) only for a client entitled to identities."""
+    if not scope.client.bsn_entitled:
+        data = {}
+    elif subject.kind == ADDRESS:
         data = {
             "bagId": subject.bag_id,
             "postcode": subject.postcode,

@@ -4,6 +4,7 @@ lands in the disclosure ledger; an object above the client's level answers 404, 
 does not exist, and is audited as denied. See docs/zgw.md."""
 
 import json
+import re
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
@@ -85,7 +86,7 @@ class ZakenView(ZgwView):
             self.deny(request, "", "no_legal_basis")
             raise forbidden(
                 _("Voor deze client is geen grondslag vastgelegd; zonder grondslag geen zaken.")
-            )
+            ).marked_audited()
         if self.crs:
             self.check_crs(request)
         self.catalogue = (
@@ -145,34 +146,64 @@ class ZakenView(ZgwView):
         client's level or of a type not served is a 404 as well, audited as denied."""
         decoded = scope.decode(kind, uuid) if scope and uuid else None
         if decoded is None:
-            raise not_found()
+            raise not_found()  # audited by handle_exception, as every error answer
         case_id, ref = decoded
         case = scope.cases().filter(pk=case_id).first()
         if case is not None:
             return case, ref
-        hidden = case_selectors.exchangeable_cases(self.client.municipality, None).filter(
-            pk=case_id
+        self.deny_hidden(request, [case_id])
+        raise not_found().marked_audited()
+
+    def deny_hidden(self, request, case_ids) -> None:
+        """Audit as denied each of these cases that exists but is hidden from the client (above
+        its level, or of a type not served); one that does not exist is audited as not found.
+        The same lookups either way: the answer's time tells the client nothing."""
+        hidden = dict(
+            case_selectors.exchangeable_cases(self.client.municipality, None)
+            .filter(pk__in=list(case_ids))
+            .values_list("pk", "case_type__confidentiality")
         )
-        hidden = hidden.values_list("case_type__confidentiality", flat=True).first()
-        if hidden is not None:
-            reason = "case_type_not_served"
-            if not self.client.may_see(hidden):
+        for case_id in case_ids:
+            level = hidden.get(case_id)
+            if level is None:
+                reason = "not_found"
+            elif self.client.may_see(level):
+                reason = "case_type_not_served"
+            else:
                 reason = "above_confidentiality"
-            self.deny(request, str(uuid), reason)
-        raise not_found()
+            self.deny(request, str(case_id) if level is not None else "", reason)
 
     def bsn_subjects(self, request, filters, name: str, bsn: str):
         """The subjects with this BSN, for a client entitled to BSNs; a 403 for another (a
         search by BSN would tell it whether Noaber knows the person); a 400 for a bad BSN."""
         if not self.client.bsn_entitled:
             self.deny(request, "", "bsn_not_entitled")
-            raise forbidden(_("Deze client mag niet op BSN zoeken."))
+            raise forbidden(_("Deze client mag niet op BSN zoeken.")).marked_audited()
         try:
             bsn = check_bsn(bsn)
         except Exception as error:  # noqa: BLE001 - a ValidationError with a Dutch message
             filters.errors.append((name, "invalid", str(error.messages[0])))
             return None
+        self.bsn_searched = bsn
         return registry_selectors.subjects_with_bsn(self.client.municipality_id, bsn)
+
+    bsn_searched = None
+
+    def audit_bsn_search(self, request, case_ids) -> None:
+        """A search by BSN tells the client which cases the person is in (or that there are
+        none): audited under the person's pseudonym, and a BSN served in the ledger."""
+        if self.bsn_searched is None:
+            return
+        record(
+            Action.VIEW,
+            request=request,
+            municipality=self.client.municipality,
+            object_type=f"zgw_{self.resource}",
+            reason="bsn_search",
+            detail={"client_id": self.client.client_id, "cases": sorted(case_ids)},
+            data_subject=("bsn", self.bsn_searched),
+        )
+        record_served(self.client, case_ids, "bsn")
 
     def audit_person(self, request, case_id, subject, with_bsn: bool) -> None:
         """Who the served rol is about, as the events carry it (a keyed pseudonym): so the
@@ -187,14 +218,19 @@ class ZakenView(ZgwView):
             data_subject=subject.data_subject(),
         )
 
-    def zaak_ids(self, filters: Filters, scope, name: str = "zaak") -> list[int] | None:
+    def zaak_ids(self, request, filters: Filters, scope) -> list[int] | None:
         """The case ids a `zaak` URL filter names (an empty list for a zaak the client cannot
-        see or that does not exist: its list is then empty, as for any filter)."""
-        url = filters.url(name)
+        see or that does not exist: its list is then empty, as for any filter; a hidden one
+        is audited as denied)."""
+        url = filters.url("zaak")
         if url is None or scope is None:
             return None
         decoded = _uuid_of(url) and scope.decode("zaak", _uuid_of(url))
-        return [decoded[0]] if decoded else []
+        if not decoded:
+            return []
+        if not scope.cases().filter(pk=decoded[0]).exists():
+            self.deny_hidden(request, [decoded[0]])
+        return [decoded[0]]
 
 
 def _uuid_of(url: str):
@@ -275,7 +311,7 @@ class ZaakFilters:
         identification = f.text("identificatie")
         if identification is not None:
             number = identification.removeprefix("C-")
-            narrow(pk=int(number) if number.isdigit() else 0)
+            narrow(pk=int(number) if re.fullmatch(r"[0-9]{1,18}", number) else 0)
         rsin, rsins = f.text("bronorganisatie"), f.texts("bronorganisatie__in")
         asked = rsin is not None or rsins is not None
         if asked and keep and scope.catalogue.rsin not in [rsin, *(rsins or [])]:
@@ -368,6 +404,11 @@ class ZaakFilters:
                     break
                 if decoded:
                     ids.append(decoded[0])
+            if keep and not f.errors:
+                visible = set(scope.cases().filter(pk__in=ids).values_list("pk", flat=True))
+                hidden = [i for i in ids if i not in visible]
+                if hidden:
+                    self.view.deny_hidden(self.request, hidden)
             narrow(pk__in=ids)
         if not keep:
             return None
@@ -399,6 +440,7 @@ class ZaakListBase(ZakenView):
             body = page_of(request, queryset.count(), fetch)
             record_served(self.client, served, "zaak")
             self.audit(request, count=body["count"], cases=served)
+            self.audit_bsn_search(request, served)
         return Response(body)
 
 
@@ -435,7 +477,7 @@ class ZaakZoek(ZaakListBase):
             )
         try:
             body = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             body = None
         if not isinstance(body, dict):
             raise invalid(
@@ -461,8 +503,9 @@ class ZaakDetail(ZakenView):
     def get(self, request, uuid):
         scope = self.scope_for(request)
         case, _ref = self.case_or_404(request, scope, "zaak", uuid)
+        data = zaken.zaken(scope, [case])[0]  # built first: the ledger names what was served
         self.served_one(request, case, "zaak")
-        return Response(zaken.zaken(scope, [case])[0])
+        return Response(data)
 
 
 def _chain(sources, offset: int, limit: int) -> list:
@@ -488,7 +531,7 @@ class SubList(ZakenView):
     def get(self, request):
         filters = Filters(request.query_params)
         scope = self.scope_for(request)
-        case_ids = self.zaak_ids(filters, scope)
+        case_ids = self.zaak_ids(request, filters, scope)
         cases = scope.cases() if scope is not None else None
         if cases is not None and case_ids is not None:
             cases = cases.filter(pk__in=case_ids)
@@ -610,8 +653,9 @@ class ResultaatDetail(ZakenView):
         case, _ref = self.case_or_404(request, scope, "resultaat", uuid)
         if case.result_id is None:
             raise not_found()
+        data = zaken.resultaat(scope, case)
         self.served_one(request, case, "resultaat")
-        return Response(zaken.resultaat(scope, case))
+        return Response(data)
 
 
 class RolList(SubList):
@@ -624,7 +668,9 @@ class RolList(SubList):
         roltype = filters.url("roltype")
         description = filters.text("omschrijving")
         bsn = filters.text(BSN_FILTER)
-        subject_ids = self.bsn_subjects(request, filters, BSN_FILTER, bsn) if bsn else None
+        subject_ids = (
+            self.bsn_subjects(request, filters, BSN_FILTER, bsn) if bsn is not None else None
+        )
         unheld = [filters.absent("betrokkene", url=True)]
         unheld += [filters.absent(name) for name, _n in UNHELD_IDENTIFICATION]
         employee = filters.text(EMPLOYEE_FILTER)
@@ -693,6 +739,7 @@ class RolList(SubList):
 
     def served(self, request, served: dict) -> None:
         super().served(request, served)
+        self.audit_bsn_search(request, list(served))
         with_bsn = [
             case_id for case_id, extras in served.items() if any(e and e[1] for e in extras)
         ]
@@ -766,8 +813,9 @@ class ZaakobjectDetail(ZakenView):
         )
         if link is None:
             raise not_found()
+        data = zaken.zaakobject(scope, case, link.subject)
         self.served_one(request, case, "zaakobjecten")
-        return Response(zaken.zaakobject(scope, case, link.subject))
+        return Response(data)
 
 
 OBJECT_TYPES = (

@@ -407,7 +407,11 @@ class BadInputTests(ProcessingApiCase):
                 body = self.assert_problem(self.get(query), 400, "invalid", query)
                 self.assertEqual([p["name"] for p in body["invalidParams"]], names)
                 self.assertNotIn("123456789", str(body))  # a value is never repeated
-                self.assertEqual(AuditEvent.objects.count(), before)
+                # Nothing changed but the refusal's own audit event, without the person.
+                self.assertEqual(AuditEvent.objects.count(), before + 1)
+                refusal = AuditEvent.objects.order_by("-id")[0]
+                self.assertEqual((refusal.action, refusal.reason), ("denied", "invalid"))
+                self.assertEqual(refusal.data_subject, "")
 
 
 class CommandTests(ProcessingApiCase):

@@ -298,7 +298,7 @@ class ZakenApiTests(ContractMixin, NoaberTestCase):
             body=json.dumps(body),
         )  # fmt: skip
         self.assertEqual([z["url"] for z in response.json()["results"]], [zaak["url"]])
-        before = AuditEvent.objects.count()
+        served = ZaakDisclosure.objects.count()
         for bad, status, code in (
             ("{niet json", 400, "invalid"),
             ("[1, 2]", 400, "invalid"),
@@ -312,12 +312,22 @@ class ZakenApiTests(ContractMixin, NoaberTestCase):
                 self.assert_contract(
                     response, "/zaken/_zoek", method="post", headers=contract, body=bad
                 )
+                self.assert_refusal_audited(code)
         response = zoek("archiefstatus=x", content_type="application/x-www-form-urlencoded")
         self.assertEqual(response.status_code, 415)
-        self.assertEqual(AuditEvent.objects.count(), before)  # refused before anything served
+        self.assert_refusal_audited("unsupported_media_type")
+        for hostile in ("[" * 100_000, json.dumps({"identificatie": "C-²"})):
+            self.assertIn(zoek(hostile).status_code, (200, 400))  # never a server error
+        self.assertEqual(ZaakDisclosure.objects.count(), served)  # nothing served
+
+    def assert_refusal_audited(self, reason):
+        """A refusal changes nothing but its own audit event: denied, its code the reason."""
+        event = AuditEvent.objects.order_by("-id")[0]
+        self.assertEqual((event.action, event.reason, event.data_subject), ("denied", reason, ""))
+        self.assertEqual(event.detail["client_id"], self.zaaksysteem.client_id)
 
     def test_bad_filters_pages_and_crs_change_nothing(self):
-        before = (AuditEvent.objects.count(), ZaakDisclosure.objects.count())
+        served = ZaakDisclosure.objects.count()
         cases = [
             ("/zaken", {"archiefnominatie": "bewaren"}, "archiefnominatie"),
             ("/zaken", {"startdatum__gt": "2026-13-01"}, "startdatum__gt"),
@@ -343,6 +353,18 @@ class ZakenApiTests(ContractMixin, NoaberTestCase):
                 self.assertEqual(body["code"], "invalid")
                 if name:
                     self.assertEqual(body["invalidParams"][0]["name"], name)
+                self.assert_refusal_audited("invalid")
+        # Hostile values get a 400, never a server error.
+        employee = "rol__betrokkeneIdentificatie__medewerker__identificatie"
+        for query in (
+            {"page": "²"},
+            {"page": "9" * 5000},
+            {"startdatum": "9999-12-31"},
+            {"identificatie": "C-²"},
+            {employee: "a\x00b"},
+        ):
+            with self.subTest(query=query):
+                self.assertIn(self.get("/zaken", query).status_code, (200, 400))
         # Accept-Crs is required for zaken; only EPSG:4326 is served.
         self.check(self.get("/zaken", crs=False), "/zaken", status=412)
         response = self.client.get(
@@ -351,7 +373,8 @@ class ZakenApiTests(ContractMixin, NoaberTestCase):
             HTTP_ACCEPT_CRS="EPSG:28992",
         )
         self.assertEqual(response.status_code, 406)
-        self.assertEqual(before, (AuditEvent.objects.count(), ZaakDisclosure.objects.count()))
+        self.assert_refusal_audited("not_acceptable")
+        self.assertEqual(ZaakDisclosure.objects.count(), served)
 
     def test_a_client_without_the_scope_or_a_legal_basis_is_refused(self):
         catalogue_only, secret = create_client(
@@ -457,3 +480,53 @@ class ZakenApiTests(ContractMixin, NoaberTestCase):
         self.assertContains(page, "casus verstrekt als ZGW-zaak")
         self.assertContains(page, "boven het vertrouwelijkheidsniveau van de client")
         self.assertNotContains(page, "zgw_zaak")
+
+    def test_identifying_text_goes_only_to_an_entitled_client(self):
+        zaak = self.get("/zaken").json()["results"][0]
+        self.assertEqual(zaak["omschrijving"], f"Overlast {self.case.number}")
+        objects = self.get("/zaakobjecten", {"zaak": zaak["url"]}).json()["results"]
+        self.assertEqual([o["objectIdentificatie"]["overigeData"] for o in objects], [{}, {}])
+        company = self.get(
+            "/rollen", {"zaak": zaak["url"], "betrokkeneType": "niet_natuurlijk_persoon"}
+        )
+        self.assertEqual(company.json()["results"][0]["betrokkeneIdentificatie"], {})
+        for text in ("Overlast Dorpsstraat", "AB123C", "7591AB", "Jansen Handel"):
+            self.assertNotIn(text, str(self.get("/zaken").json()) + str(objects) + company.text)
+        # The entitled e-depot reads them.
+        entitled = self.get("/zaken", {"identificatie": self.case.number}, as_archive=True)
+        self.assertEqual(entitled.json()["results"][0]["omschrijving"], "Overlast Dorpsstraat")
+        data = [
+            o["objectIdentificatie"]["overigeData"]
+            for o in self.get("/zaakobjecten", {"zaak": zaak["url"]}, as_archive=True).json()[
+                "results"
+            ]
+        ]
+        self.assertIn({"kenteken": "AB123C"}, data)
+
+    def test_a_bsn_search_and_a_hidden_zaak_filter_are_in_the_log(self):
+        query = {"rol__betrokkeneIdentificatie__natuurlijkPersoon__inpBsn": BSN}
+        found = self.get("/zaken", query, as_archive=True).json()["results"]
+        event = AuditEvent.objects.filter(reason="bsn_search").get()
+        self.assertEqual(event.data_subject, data_subject_pseudonym("bsn", BSN))
+        self.assertEqual(event.detail["cases"], [self.case.pk])
+        self.assertIn("bsn", ZaakDisclosure.objects.get(client=self.archive).served)
+        self.assertEqual(len(found), 1)
+        riec = identifiers.encode(self.catalogue, "zaak", self.secret_case.pk)
+        hidden = {"zaak": f"http://testserver{BASE}/zaken/{riec}"}
+        self.assertEqual(self.get("/rollen", hidden).json()["count"], 0)
+        denied = AuditEvent.objects.order_by("-id")
+        self.assertIn("above_confidentiality", [e.reason for e in denied[:3]])
+
+    def test_tokens_refused_before_their_signature_read_alike_and_are_capped(self):
+        unknown = self.get("/zaken", bearer=token("niemand", "x" * 43))
+        wrong = self.get("/zaken", bearer=token(self.zaaksysteem.client_id, "x" * 43))
+        self.assertEqual(unknown.json()["detail"], wrong.json()["detail"])
+        self.assertEqual(
+            [e.reason for e in AuditEvent.objects.order_by("-id")[:2]],
+            ["bad_signature", "unknown_client"],
+        )
+        with override_settings(NOABER_ZGW_FAILED_TOKENS_PER_10_MINUTES=2):
+            before = AuditEvent.objects.count()
+            response = self.get("/zaken", bearer=token("niemand", "x" * 43))
+            self.check(response, "/zaken", status=429)
+            self.assertEqual(AuditEvent.objects.count(), before)  # no write past the cap
