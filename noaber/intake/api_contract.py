@@ -27,8 +27,13 @@ from rest_framework.authentication import BaseAuthentication
 from .models import Status
 
 # Required text: a character that is not whitespace, and no NUL; DRF refuses the rest (it trims
-# Python's whitespace, which ECMA's \s matches but for a few control characters).
-NON_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+# Python's whitespace). Python's whitespace is named one by one: ECMA's \s, which a client's
+# validator (and schemathesis) reads, lacks the separators U+001C-U+001F and U+0085 and adds
+# U+FEFF, so "\u001f" alone passed `[^\s]` there and was refused here as blank.
+PY_SPACE = (
+    r"\t-\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+NON_BLANK = rf"^[^\u0000]*[^\u0000{PY_SPACE}][^\u0000]*$"
 # A lone surrogate ("\ud800" in JSON) is no character and cannot be stored as UTF-8.
 SURROGATE = re.compile("[\ud800-\udfff]")
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")

@@ -63,10 +63,12 @@ class ZgwView(APIView):
             raise ZgwError(
                 429, "throttled", _("Te veel geweigerde tokens; probeer het later opnieuw.")
             ).marked_audited()
+        header = request.headers.get("Authorization", "")
         try:
-            self.client = authenticate(request.headers.get("Authorization", ""), request)
+            self.client = authenticate(header, request)
         except ZgwError:
-            throttle.count(failed, request)
+            if header:  # a request without any token writes no event: nothing to cap
+                throttle.count(failed, request)
             raise
         require_scope(self.client, self.scope, request)
         self.throttle(request)

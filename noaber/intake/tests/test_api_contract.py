@@ -3,6 +3,7 @@ the partner key declared. Bad input gets a clear Dutch error and changes nothing
 `.ci/api-contract` checks the same with schemathesis against a running server."""
 
 import json
+import re
 
 import jsonschema
 from django.test import override_settings
@@ -171,6 +172,20 @@ class RequiredTextTests(ContractTestCase):
                 with self.subTest(schema=name, field=field):
                     self.assertEqual(prop["minLength"], 1)
                     self.assertIn("pattern", prop)
+
+    def test_the_non_blank_pattern_refuses_exactly_what_the_server_trims_to_nothing(self):
+        # Python's whitespace named one by one: "\u001f" alone once passed ECMA's [^\s]
+        # (schemathesis) and was refused here as blank.
+        from noaber.intake.api_contract import NON_BLANK
+
+        pattern = re.compile(NON_BLANK)
+        disagree = [
+            hex(c)
+            for c in range(1, 0x110000)
+            if 0xD800 > c or c > 0xDFFF
+            if bool(pattern.search(chr(c))) != bool(chr(c).strip())
+        ]
+        self.assertEqual(disagree, [])
 
     def test_length_counts_what_was_sent_before_trimming(self):
         before = self.state()
